@@ -1,0 +1,47 @@
+"""Typed settings, read from the environment (prefix GRIDLOOP_) and built only when asked for."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("var/gridloop.db")
+
+
+class Settings(BaseSettings):
+    """Every setting of gridloop, one field each; `docs/settings.md` lists them."""
+
+    model_config = SettingsConfigDict(env_prefix="GRIDLOOP_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DB_PATH}",
+        description="SQLAlchemy URL of the database (sqlite:///path or postgresql+psycopg://...).",
+    )
+    secret_key: str = Field(
+        default="dev-insecure-change-me",
+        description="Key that signs login sessions and CSRF tokens; set a long random value in production.",
+    )
+    timezone: str = Field(default="Asia/Shanghai", description="Zone in which times are shown and days counted.")
+    case_number_prefix: str = Field(default="SH", description="Prefix of human-readable case numbers.")
+    shared_data_dir: Path = Field(
+        default=Path("../shared/data"),
+        description="Folder of the public datasets (training data, gazetteer); optional at run time.",
+    )
+    model_path: Path | None = Field(
+        default=None, description="Path of the active classifier artifact; None means the configured default."
+    )
+    auto_dispatch_threshold: float = Field(
+        default=0.6, description="Classifier confidence above which a case matching a rule is dispatched at once."
+    )
+    sla_tick_seconds: int = Field(default=300, description="Seconds between supervision ticks inside `serve`.")
+    webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, built on first use."""
+    return Settings()
