@@ -1,0 +1,4 @@
+"""Imports every table module so `Base.metadata` is complete (migrations, create_all)."""
+
+from gridloop.adapters.db import tables  # noqa: F401
+from gridloop.adapters.db import tables_dispatch  # noqa: F401
