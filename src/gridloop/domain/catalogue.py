@@ -12,7 +12,7 @@ import io
 from collections.abc import Collection, Iterable, Sequence
 
 from gridloop.domain.errors import FieldError, InvalidInput
-from gridloop.domain.routing import Principle, Rule, find_overlaps
+from gridloop.domain.routing import Principle, Rule
 from gridloop.domain.sla import TimeLimit
 
 REQUEST_TYPES: tuple[str, ...] = ("inquiry", "help", "complaint", "report", "suggestion", "praise")
@@ -84,6 +84,7 @@ def parse_catalogue_csv(
         problems.append(FieldError("line 1", "missing columns: " + ", ".join(missing)))
         raise InvalidInput("The catalogue header is incomplete; nothing was imported.", errors=problems)
     rules: list[Rule] = []
+    first_line: dict[tuple[str, str | None, str], int] = {}
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -100,14 +101,18 @@ def parse_catalogue_csv(
         problems += errs
         if rule is not None:
             rules.append(rule)
-    for first, second in find_overlaps(rules):
-        problems.append(
-            FieldError(
-                f"line {second.line}",
-                f"overlaps line {first.line}: same category, subcategory and area "
-                f"({second.category} × {second.area_code})",
-            )
-        )
+        key = (values.get("category", ""), values.get("subcategory") or None, values.get("area_code", ""))
+        if key[0] and key[2]:
+            if key in first_line:
+                problems.append(
+                    FieldError(
+                        f"line {line}",
+                        f"overlaps line {first_line[key]}: same category, subcategory and area "
+                        f"({key[0]} × {key[2]})",
+                    )
+                )
+            else:
+                first_line[key] = line
     if not rules and not problems:
         problems.append(FieldError("line 2", "the catalogue has no rules"))
     if problems:

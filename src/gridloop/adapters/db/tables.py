@@ -129,6 +129,7 @@ class CaseRow(Base):
     solved: Mapped[bool | None] = mapped_column(Boolean)
     reply_text: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    catalogue_version: Mapped[int | None] = mapped_column(Integer)  # the 派单目录 version that routed it
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
