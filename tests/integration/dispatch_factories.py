@@ -101,3 +101,50 @@ def make_org(session: Session) -> Org:
             org.units[code] = _unit(session, code, dname + name[1:], "department", "district", d)
     session.commit()
     return org
+
+
+class FakeNotifier:
+    """Collects notices."""
+
+    def __init__(self) -> None:
+        self.notices: list = []
+
+    def notify(self, notice) -> None:
+        self.notices.append(notice)
+
+
+_seq = {"n": 0}
+
+
+def make_case(session: Session, **overrides):
+    """A case row with overridable defaults (status received, complaint, in 普陀区)."""
+    from gridloop.adapters.db.tables import CaseRow
+
+    _seq["n"] += 1
+    values = dict(
+        number=f"T{_seq['n']:07d}",
+        title="t",
+        text="t",
+        channel="phone",
+        request_type="complaint",
+        urgency="normal",
+        category="城乡建设",
+        category_confidence=0.9,
+        status="received",
+        district_code="310107",
+        street_code="310107014",
+        received_at=T0,
+        updated_at=T0,
+        attachments=[],
+        tags=[],
+        extra={},
+        return_count=0,
+        reopen_count=0,
+        supervised=False,
+        version=1,
+    )
+    values.update(overrides)
+    row = CaseRow(**values)
+    session.add(row)
+    session.flush()
+    return row
