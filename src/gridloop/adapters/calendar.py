@@ -17,15 +17,21 @@ class ChineseWorkCalendar:
 
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self._overrides = dict(overrides or {})
+        self._cache: dict[date, bool] = {}  # the package's lookup is slow (it validates the year every call)
 
     def is_workday(self, day: date) -> bool:
         """Whether `day` is a working day."""
         if day in self._overrides:
             return self._overrides[day]
+        known = self._cache.get(day)
+        if known is not None:
+            return known
         try:
-            return bool(chinese_calendar.is_workday(day))
+            answer = bool(chinese_calendar.is_workday(day))
         except NotImplementedError:  # the package covers 2004 up to its release year
-            return day.weekday() < 5
+            answer = day.weekday() < 5
+        self._cache[day] = answer
+        return answer
 
     @staticmethod
     def covers(day: date) -> bool:

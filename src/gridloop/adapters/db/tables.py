@@ -145,6 +145,8 @@ class CaseRow(Base):
 
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_at"),
+        # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
+        Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
         Index("ix_cases_area_path", "area_path"),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),
