@@ -1,11 +1,12 @@
-"""Benchmark: one supervision tick over N generated open cases vs a plain indexed count of the same overdue set.
+"""Benchmark: one supervision tick over N generated open cases vs an indexed count of the same overdue set.
 
     PYTHONPATH=src python bench/sla_tick.py [--cases 1000000] [--pg postgresql+psycopg://...]
 
 SQLite always; PostgreSQL too when --pg or GRIDLOOP_TEST_PG_URL is given (tables go to a throwaway schema
 `gridloop_bench`). Prints JSON: per backend the baseline (SELECT count(*) of the due-soon/overdue range, which
 the index (status, due_at) covers), the first tick (which flags every overdue case once), the steady tick
-(same instant again: idempotent, nothing to do) and a tick one hour later, each with its ratio to the baseline.
+(same instant again: idempotent, nothing to do) and a tick one hour later, each with its ratio to the
+baseline.
 """
 
 from __future__ import annotations
