@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         default=0.6, description="Classifier confidence above which a case matching a rule is dispatched at once."
     )
     sla_tick_seconds: int = Field(default=300, description="Seconds between supervision ticks inside `serve`.")
+    working_hours: str = Field(
+        default="09:00-12:00,13:00-17:30", description="Working periods of a working day, for work_hour limits."
+    )
+    sla_due_soon_hours: int = Field(default=24, description="Hours before a deadline at which a case is due soon.")
+    sla_escalation_work_days: str = Field(
+        default="0,2,5", description="Working days overdue at which supervision levels 1, 2, 3… start."
+    )
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
     log_level: str = Field(default="INFO", description="Python logging level.")
 

@@ -8,6 +8,8 @@ and costs about one indexed range count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +17,9 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from gridloop.adapters.calendar import calendar_from_db
 from gridloop.adapters.db.tables import CaseEventRow, CaseRow, SupervisionRow, UnitRow
+from gridloop.config import Settings
 from gridloop.domain.sla import SHANGHAI, WorkCalendar
 from gridloop.domain.supervision import (
     STEP_OF_STATUS,
@@ -233,3 +237,30 @@ def run_tick(
     for notice in result.pending:
         notifier.notify(notice)
     return result
+
+
+def policy_from_settings(settings: Settings) -> EscalationPolicy:
+    """The escalation policy configured in settings."""
+    return EscalationPolicy.parse(
+        settings.sla_escalation_work_days, due_soon_hours=settings.sla_due_soon_hours
+    )
+
+
+def scheduled_tick(
+    uow_factory: Callable[[], AbstractContextManager[Any]],
+    *,
+    settings: Settings,
+    notifier: Notifier,
+    now: datetime,
+) -> TickResult:
+    """One tick with the database's calendar overrides and the configured levels (`sla tick`, `serve`)."""
+    with uow_factory() as uow:
+        calendar = calendar_from_db(uow.session)
+        return run_tick(
+            uow,
+            now=now,
+            calendar=calendar,
+            notifier=notifier,
+            policy=policy_from_settings(settings),
+            tz=settings.timezone,
+        )
