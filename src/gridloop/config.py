@@ -34,7 +34,8 @@ class Settings(BaseSettings):
         default=None, description="Path of the active classifier artifact; None means the configured default."
     )
     auto_dispatch_threshold: float = Field(
-        default=0.6, description="Classifier confidence above which a case matching a rule is dispatched at once."
+        default=0.6,
+        description="Classifier confidence above which a case matching a rule is dispatched at once.",
     )
     sla_tick_seconds: int = Field(default=300, description="Seconds between supervision ticks inside `serve`.")
     working_hours: str = Field(

@@ -272,7 +272,13 @@ def render_lifecycle_markdown() -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| `{s.value}` | {s.zh} | {s.en} | {'yes' if s in TERMINAL else ''} |" for s in Status]
-    lines += ["", "## Actions", "", "| action | 中文 | roles | requires | what it does |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Actions",
+        "",
+        "| action | 中文 | roles | requires | what it does |",
+        "|---|---|---|---|---|",
+    ]
     for a in Action:
         spec = ACTIONS[a]
         roles = ", ".join(sorted(r.value for r in spec.roles))

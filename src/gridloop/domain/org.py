@@ -54,11 +54,14 @@ class Permission(LabeledEnum):
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OPERATOR: frozenset(
-        {Permission.VIEW_PERSONAL_DATA, Permission.CREATE_CASE, Permission.EXPORT}
-    ),
+    Role.OPERATOR: frozenset({Permission.VIEW_PERSONAL_DATA, Permission.CREATE_CASE, Permission.EXPORT}),
     Role.DISPATCHER: frozenset(
-        {Permission.VIEW_PERSONAL_DATA, Permission.CREATE_CASE, Permission.EXPORT, Permission.MANAGE_CATALOGUE}
+        {
+            Permission.VIEW_PERSONAL_DATA,
+            Permission.CREATE_CASE,
+            Permission.EXPORT,
+            Permission.MANAGE_CATALOGUE,
+        }
     ),
     # Handling units contact the citizen (先行联系), so they see the phone number of their own cases.
     Role.HANDLER: frozenset({Permission.VIEW_PERSONAL_DATA}),
@@ -78,7 +81,11 @@ class ScopeRule(LabeledEnum):
     """How a role's visibility is computed from its unit."""
 
     ASSIGNED = ("assigned", "本单位及下级承办的工单", "Cases assigned to the unit subtree")
-    AREA_OR_ASSIGNED = ("area_or_assigned", "辖区内或本单位承办的工单", "Cases in the area or assigned to the subtree")
+    AREA_OR_ASSIGNED = (
+        "area_or_assigned",
+        "辖区内或本单位承办的工单",
+        "Cases in the area or assigned to the subtree",
+    )
 
 
 ROLE_SCOPE: dict[Role, ScopeRule] = {

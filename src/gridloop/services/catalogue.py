@@ -14,8 +14,8 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridloop.adapters.db.tables import UnitRow
-from gridloop.adapters.db.tables_dispatch import CatalogueRuleRow, CatalogueVersionRow, CategoryRow
+from gridloop.adapters.db.tables import CategoryRow, UnitRow
+from gridloop.adapters.db.tables_dispatch import CatalogueRuleRow, CatalogueVersionRow
 from gridloop.domain.catalogue import REQUEST_TYPES, parse_catalogue_csv, write_catalogue_csv
 from gridloop.domain.errors import FieldError, InvalidInput, NotFound
 from gridloop.domain.routing import Principle, Rule, find_overlaps
@@ -33,26 +33,24 @@ class UnitOfWorkLike(Protocol):
 
 
 #: The seven first-level classes of the 12345 training data: the demo's categories (seed data, editable).
-DEFAULT_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("城乡建设", "event"),
-    ("劳动和社会保障", "event"),
-    ("教育文体", "event"),
-    ("商贸旅游", "event"),
-    ("环境保护", "event"),
-    ("卫生计生", "event"),
-    ("交通运输", "event"),
+DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("城乡建设", "城乡建设", "Urban and rural construction"),
+    ("环境保护", "环境保护", "Environmental protection"),
+    ("交通运输", "交通运输", "Transport"),
+    ("卫生计生", "卫生计生", "Health and family planning"),
+    ("教育文体", "教育文体", "Education, culture and sport"),
+    ("劳动和社会保障", "劳动和社会保障", "Labour and social security"),
+    ("商贸旅游", "商贸旅游", "Commerce and tourism"),
 )
 
 
-def seed_categories(
-    uow: UnitOfWorkLike, *, categories: Iterable[tuple[str, str]] = DEFAULT_CATEGORIES
-) -> int:
-    """Add the categories that are missing; returns how many were added."""
+def seed_categories(uow: UnitOfWorkLike, *, categories: Iterable[tuple[str, str, str]] = DEFAULT_CATEGORIES) -> int:
+    """Add the (code, zh, en) categories that are missing; returns how many were added."""
     existing = set(uow.session.scalars(select(CategoryRow.code)))
     added = 0
-    for code, kind in categories:
+    for code, zh, en in categories:
         if code not in existing:
-            uow.session.add(CategoryRow(code=code, name=code, parent_code=None, kind=kind, active=True))
+            uow.session.add(CategoryRow(code=code, name_zh=zh, name_en=en, parent_code=None, kind="event", active=True))
             added += 1
     uow.commit()
     return added
@@ -76,9 +74,7 @@ def area_codes(session: Session) -> set[str] | None:
 
 def active_version(session: Session) -> CatalogueVersionRow | None:
     """The active (latest) catalogue version, if any."""
-    return session.scalars(
-        select(CatalogueVersionRow).order_by(CatalogueVersionRow.id.desc()).limit(1)
-    ).first()
+    return session.scalars(select(CatalogueVersionRow).order_by(CatalogueVersionRow.id.desc()).limit(1)).first()
 
 
 def rule_from_row(row: CatalogueRuleRow) -> Rule:
@@ -124,9 +120,7 @@ def active_catalogue(session: Session) -> Catalogue:
     if version is None:
         return Catalogue(None, [])
     rows = session.scalars(
-        select(CatalogueRuleRow)
-        .where(CatalogueRuleRow.version_id == version.id)
-        .order_by(CatalogueRuleRow.id)
+        select(CatalogueRuleRow).where(CatalogueRuleRow.version_id == version.id).order_by(CatalogueRuleRow.id)
     )
     return Catalogue(version.id, [rule_from_row(r) for r in rows])
 
@@ -206,9 +200,7 @@ def _validate(session: Session, rules: Sequence[Rule]) -> None:
         if missing:
             errors.append(FieldError(where, "missing time limit for " + ", ".join(missing)))
     for first, second in find_overlaps(rules):
-        errors.append(
-            FieldError("rules", f"{second.category} × {second.area_code} would overlap rule {first.id}")
-        )
+        errors.append(FieldError("rules", f"{second.category} × {second.area_code} would overlap rule {first.id}"))
     if errors:
         raise InvalidInput("The change would make the catalogue invalid; nothing changed.", errors=errors)
 
@@ -217,14 +209,10 @@ def add_rule(uow: UnitOfWorkLike, rule: Rule, *, by: str, now: datetime) -> Cata
     """A new version with one more rule."""
     rules = [*active_catalogue(uow.session).rules, replace(rule, id=None)]
     _validate(uow.session, rules)
-    return _save_version(
-        uow, rules, by=by, now=now, source="api", note=f"add {rule.category} × {rule.area_code}"
-    )
+    return _save_version(uow, rules, by=by, now=now, source="api", note=f"add {rule.category} × {rule.area_code}")
 
 
-def update_rule(
-    uow: UnitOfWorkLike, rule_id: int, rule: Rule, *, by: str, now: datetime
-) -> CatalogueVersionRow:
+def update_rule(uow: UnitOfWorkLike, rule_id: int, rule: Rule, *, by: str, now: datetime) -> CatalogueVersionRow:
     """A new version with one active rule replaced."""
     current = active_catalogue(uow.session).rules
     if not any(r.id == rule_id for r in current):
@@ -245,9 +233,7 @@ def delete_rule(uow: UnitOfWorkLike, rule_id: int, *, by: str, now: datetime) ->
 
 def history(session: Session, *, limit: int = 50) -> list[CatalogueVersionRow]:
     """The latest versions, newest first."""
-    return list(
-        session.scalars(select(CatalogueVersionRow).order_by(CatalogueVersionRow.id.desc()).limit(limit))
-    )
+    return list(session.scalars(select(CatalogueVersionRow).order_by(CatalogueVersionRow.id.desc()).limit(limit)))
 
 
 def rule_count(session: Session) -> int:

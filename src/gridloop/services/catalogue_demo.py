@@ -51,9 +51,7 @@ def demo_rules(session: Session) -> list[Rule]:
     )
     departments = list(
         session.scalars(
-            select(UnitRow)
-            .where(UnitRow.kind == "department", UnitRow.level == "district")
-            .order_by(UnitRow.code)
+            select(UnitRow).where(UnitRow.kind == "department", UnitRow.level == "district").order_by(UnitRow.code)
         )
     )
     rules: list[Rule] = []
@@ -61,7 +59,7 @@ def demo_rules(session: Session) -> list[Rule]:
         if not district.area_code:
             continue
         own = [d for d in departments if d.parent_id == district.id or d.path.startswith(district.path)]
-        for category, _kind in DEFAULT_CATEGORIES:
+        for category, _zh, _en in DEFAULT_CATEGORIES:
             lead = _pick(own, DEMO_DEPARTMENT_WORDS.get(category, ()))
             co = _pick(own, DEMO_CO_UNIT_WORDS.get(category, ()))
             lead_code = lead.code if lead else district.code

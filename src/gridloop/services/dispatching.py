@@ -36,9 +36,7 @@ class Decision:
     reason: str
 
 
-def decide(
-    result: RouteResult | None, *, confidence: float | None, threshold: float, urgency: str
-) -> Decision:
+def decide(result: RouteResult | None, *, confidence: float | None, threshold: float, urgency: str) -> Decision:
     """Dispatch automatically, or leave to the dispatcher, with the reason either way."""
     conf = confidence or 0.0
     if result is None:
@@ -131,7 +129,9 @@ def auto_dispatch(
         "confidence": case.category_confidence,
     }
     if result is not None:
-        info.update({"unit": result.rule.lead_unit, "co_units": list(result.rule.co_units), "area": result.matched_area})
+        info.update(
+            {"unit": result.rule.lead_unit, "co_units": list(result.rule.co_units), "area": result.matched_area}
+        )
     if decision.auto and result is not None:
         rule = result.rule
         step_deps = replace(deps, deadlines=RuleDeadlines(deps.deadlines, rule.reply_limit(case.request_type)))

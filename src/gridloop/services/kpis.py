@@ -108,9 +108,7 @@ def kpi_counts(
                 _n(c.solved.is_(True)),
                 _n(c.replied_at.is_not(None)),
                 func.coalesce(
-                    func.sum(
-                        when((c.replied_at.is_not(None), _hours(session, c.replied_at, c.dispatched_at)))
-                    ),
+                    func.sum(when((c.replied_at.is_not(None), _hours(session, c.replied_at, c.dispatched_at)))),
                     0.0,
                 ),
             ).where(in_cohort),
@@ -120,9 +118,7 @@ def kpi_counts(
     ).all()
     received = session.execute(
         _scoped(
-            select(g, func.count(), _n(c.parent_case_id.is_not(None))).where(
-                c.received_at >= lo, c.received_at < hi
-            ),
+            select(g, func.count(), _n(c.parent_case_id.is_not(None))).where(c.received_at >= lo, c.received_at < hi),
             by,
             key,
         )
@@ -185,9 +181,7 @@ def kpi_report(
     counts = kpi_counts(session, by=by, period=period, key=key, tz=tz)
     names = _names(session, by, list(counts))
     return [
-        as_row(
-            k, v, {"name": names.get(k, k), "from": period.start.isoformat(), "to": period.end.isoformat()}
-        )
+        as_row(k, v, {"name": names.get(k, k), "from": period.start.isoformat(), "to": period.end.isoformat()})
         for k, v in sorted(counts.items())
     ]
 
@@ -202,9 +196,7 @@ def _names(session: Session, by: GroupBy, keys: list[str]) -> dict[str, str]:
     return {str(k): str(n) for k, n in rows if k}
 
 
-def ranking(
-    session: Session, *, by: GroupBy, kpi: Kpi, period: Period, tz: str = SHANGHAI
-) -> list[dict[str, Any]]:
+def ranking(session: Session, *, by: GroupBy, kpi: Kpi, period: Period, tz: str = SHANGHAI) -> list[dict[str, Any]]:
     """Scopes ranked by one KPI (best first; ties share a rank; scopes without data last with rank 0)."""
     rows = kpi_report(session, by=by, period=period, tz=tz)
     ranked = rank(rows, value=lambda r: r[kpi.value], higher_is_better=HIGHER_IS_BETTER[kpi])
@@ -218,9 +210,7 @@ def year_on_year(
 
     def counts(p: Period) -> dict[str, int]:
         lo, hi = p.bounds(tz)
-        stmt = select(CaseRow.category, func.count()).where(
-            CaseRow.received_at >= lo, CaseRow.received_at < hi
-        )
+        stmt = select(CaseRow.category, func.count()).where(CaseRow.received_at >= lo, CaseRow.received_at < hi)
         if district:
             stmt = stmt.where(CaseRow.district_code == district)
         return {str(k or ""): int(n) for k, n in session.execute(stmt.group_by(CaseRow.category))}

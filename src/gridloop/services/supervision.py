@@ -241,9 +241,7 @@ def run_tick(
 
 def policy_from_settings(settings: Settings) -> EscalationPolicy:
     """The escalation policy configured in settings."""
-    return EscalationPolicy.parse(
-        settings.sla_escalation_work_days, due_soon_hours=settings.sla_due_soon_hours
-    )
+    return EscalationPolicy.parse(settings.sla_escalation_work_days, due_soon_hours=settings.sla_due_soon_hours)
 
 
 def scheduled_tick(

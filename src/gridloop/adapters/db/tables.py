@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -18,10 +18,28 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from gridloop.adapters.db.base import Base
 
-UTCDateTime = DateTime(timezone=True)
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored in UTC; SQLite's naive values come back aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class UnitRow(Base):
@@ -39,7 +57,7 @@ class UnitRow(Base):
     path: Mapped[str] = mapped_column(String(400), index=True)
     area_code: Mapped[str | None] = mapped_column(String(20), index=True)  # GB/T code when kind == area
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     parent: Mapped[UnitRow | None] = relationship(remote_side=[id], lazy="raise")
 
@@ -56,7 +74,7 @@ class UserRow(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     unit: Mapped[UnitRow] = relationship(lazy="joined")
 
@@ -70,8 +88,8 @@ class TokenRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -111,16 +129,16 @@ class CaseRow(Base):
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     # deadlines of the steps, and the running flags
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sign_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the deadline of the current step
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sign_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the deadline of the current step
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)
     extension_pending_days: Mapped[int | None] = mapped_column(Integer)
     return_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -136,7 +154,7 @@ class CaseRow(Base):
     sla_due_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     units: Mapped[list[CaseUnitRow]] = relationship(
@@ -164,7 +182,7 @@ class CaseUnitRow(Base):
     unit_path: Mapped[str] = mapped_column(String(400), index=True)
     role: Mapped[str] = mapped_column(String(8))  # lead | co
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     case: Mapped[CaseRow] = relationship(back_populates="units", lazy="raise")
 
@@ -178,7 +196,7 @@ class CaseEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(20))
@@ -196,13 +214,13 @@ class SupervisionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     addressed_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     step: Mapped[str] = mapped_column(String(24), default="manual")
     level: Mapped[int] = mapped_column(Integer, default=1)
     note: Mapped[str | None] = mapped_column(Text)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class IdempotencyRow(Base):
@@ -214,7 +232,7 @@ class IdempotencyRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     request_hash: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CaseCounterRow(Base):
@@ -224,3 +242,16 @@ class CaseCounterRow(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD, Asia/Shanghai
     last: Mapped[int] = mapped_column(Integer)
+
+
+class CategoryRow(Base):
+    """A case category (事项分类) as data: code, labels, parent for subcategories, active flag."""
+
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("categories.code"))
+    kind: Mapped[str] = mapped_column(String(12), default="event")  # event (事件) | component (部件)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,4 +1,4 @@
-"""Dispatch tables: calendar overrides, categories, the versioned dispatch catalogue (派单目录)."""
+"""Dispatch tables: calendar overrides and the versioned dispatch catalogue (派单目录); categories are in tables.py."""
 
 from __future__ import annotations
 
@@ -23,18 +23,6 @@ class CalendarOverrideRow(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class CategoryRow(Base):
-    """A case category (first level) or subcategory (parent_code set); codes are what cases store."""
-
-    __tablename__ = "categories"
-
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    parent_code: Mapped[str | None] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(12), default="event")  # event | component
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class CatalogueVersionRow(Base):

@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB ?= var/gridloop.db
+DEMO_CASES ?= 3000
+
+.PHONY: run test lint typecheck unit lock assets clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+## make run: install, create the demo city in $(DB) if there is none, serve on http://127.0.0.1:8000
+run: $(STAMP)
+	@mkdir -p $(dir $(DB))
+	@if [ ! -f "$(DB)" ]; then $(BIN)/gridloop demo --db "$(DB)" --cases $(DEMO_CASES); \
+	  else $(BIN)/gridloop db upgrade --db "$(DB)"; echo "using existing $(DB) (demo logins: admin/operator/dispatcher/putuo_housing/supervisor…, password gridloop-demo)"; fi
+	$(BIN)/gridloop serve --db "$(DB)" --host 127.0.0.1 --port 8000
+
+## make test: lint, type-check, then the whole suite (PostgreSQL too when GRIDLOOP_TEST_PG_URL is set)
+test: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -p no:warnings -n 2 tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src/gridloop
+
+## make lock: re-resolve exact versions after changing pyproject.toml
+lock:
+	uv pip compile -q pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,49 @@
+"""Wiring: build the engine, the unit-of-work factory, the service dependencies and the app from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gridloop.adapters.clock import SystemClock
+from gridloop.adapters.db.engine import build_engine
+from gridloop.adapters.db.uow import UnitOfWorkFactory
+from gridloop.config import Settings, get_settings
+from gridloop.services.deps import ServiceDeps
+from gridloop.services.ports import Clock
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+@dataclass
+class Container:
+    """Everything an entrypoint needs, built once per process (or per test)."""
+
+    settings: Settings
+    uow: UnitOfWorkFactory
+    deps: ServiceDeps
+
+
+def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
+    """Build the engine, units of work and service dependencies from settings."""
+    settings = settings or get_settings()
+    engine = build_engine(settings.database_url)
+    deps = ServiceDeps(
+        clock=clock or SystemClock(),
+        auto_dispatch_threshold=settings.auto_dispatch_threshold,
+        case_number_prefix=settings.case_number_prefix,
+    )
+    _plug_features(settings, deps, engine)
+    return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
+
+
+def _plug_features(settings: Settings, deps: ServiceDeps, engine: object) -> None:
+    """Attach optional features (triage, geography, dispatch rules) that are installed and configured."""
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+    """The ASGI application."""
+    from gridloop.entrypoints.api.app import build_app
+
+    return build_app(container or build_container(settings))
