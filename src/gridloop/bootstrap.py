@@ -40,6 +40,25 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
 
 def _plug_features(settings: Settings, deps: ServiceDeps, engine: object) -> None:
     """Attach optional features (triage, geography, dispatch rules) that are installed and configured."""
+    _plug_dispatch(settings, deps, engine)
+
+
+def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: object) -> None:
+    """Working-day deadlines (official calendar + overrides), notifiers, auto-dispatch after intake."""
+    from sqlalchemy import Engine
+
+    from gridloop.adapters.calendar import RefreshingCalendar, engine_overrides_loader
+    from gridloop.adapters.notify import build_notifier
+    from gridloop.domain.sla import WorkdayDeadlinePolicy, WorkingHours
+    from gridloop.services.dispatching import auto_dispatch_hook
+
+    assert isinstance(engine, Engine)
+    calendar = RefreshingCalendar(engine_overrides_loader(engine))
+    deps.deadlines = WorkdayDeadlinePolicy(
+        calendar, working=WorkingHours.parse(settings.working_hours), tz=settings.timezone
+    )
+    deps.notifier = build_notifier(settings.webhook_url)
+    deps.after_receive.append(auto_dispatch_hook)
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import time
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 import chinese_calendar
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gridloop.adapters.db.tables_dispatch import CalendarOverrideRow
+
+log = logging.getLogger(__name__)
 
 
 class ChineseWorkCalendar:
@@ -66,3 +71,45 @@ def set_override(
     row.created_by = by
     row.created_at = now
     return row
+
+
+class RefreshingCalendar:
+    """The official calendar plus the database's overrides, reloaded every `ttl_seconds`."""
+
+    def __init__(
+        self,
+        loader: Callable[[], Mapping[date, bool]],
+        *,
+        ttl_seconds: float = 300.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._loader = loader
+        self._ttl = ttl_seconds
+        self._monotonic = monotonic
+        self._calendar: ChineseWorkCalendar | None = None
+        self._loaded_at = 0.0
+
+    def _current(self) -> ChineseWorkCalendar:
+        now = self._monotonic()
+        if self._calendar is None or now - self._loaded_at > self._ttl:
+            self._calendar = ChineseWorkCalendar(self._loader())
+            self._loaded_at = now
+        return self._calendar
+
+    def is_workday(self, day: date) -> bool:
+        """Whether `day` is a working day."""
+        return self._current().is_workday(day)
+
+
+def engine_overrides_loader(engine: Engine) -> Callable[[], dict[date, bool]]:
+    """A loader of the override table; an empty table when the schema is not there yet."""
+
+    def load() -> dict[date, bool]:
+        try:
+            with Session(engine) as session:
+                return load_overrides(session)
+        except SQLAlchemyError:
+            log.warning("calendar overrides not loaded (is the database migrated?)")
+            return {}
+
+    return load

@@ -150,7 +150,7 @@ class CaseRow(Base):
     catalogue_version: Mapped[int | None] = mapped_column(Integer)  # the 派单目录 version that routed it
     # supervision tick state (services/supervision.py): flag and level of the step due at sla_due_seen
     sla_flag: Mapped[str | None] = mapped_column(String(12))  # SlaFlag: on_time | due_soon | overdue
-    sla_level: Mapped[int] = mapped_column(Integer, default=0)
+    sla_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sla_due_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -85,6 +85,9 @@ def demo(
     with container.uow() as uow:
         logins = demo_service.build_org(uow.session, now=now - timedelta(days=days + 1))
         uow.commit()
+        from gridloop.services.catalogue_demo import load_demo_catalogue
+
+        load_demo_catalogue(uow, now=now - timedelta(days=days + 1))
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("generating cases", total=cases)
             demo_service.generate_cases(
