@@ -30,3 +30,7 @@ def build_app(container: Container) -> FastAPI:
 
 def _include_features(app: FastAPI) -> None:
     """Routers and pages of features that are installed."""
+    from gridloop.entrypoints.api import catalogue, kpis
+
+    app.include_router(catalogue.router)
+    app.include_router(kpis.router)
