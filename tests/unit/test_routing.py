@@ -139,7 +139,7 @@ def test_two_districts_are_cross_region_and_go_to_the_city() -> None:
     units = [UnitFacts("A", "area", "district", "310107"), UnitFacts("B", "area", "district", "310106")]
     verdict = cross_cutting(units)
     assert CrossTag.CROSS_REGION in verdict.tags
-    assert coordinating_level(["district"], cross_region=True) == "city"
+    assert coordinating_level(units, cross_region=True) == "city"
 
 
 def test_returned_twice_is_cross_cutting() -> None:
@@ -149,5 +149,9 @@ def test_returned_twice_is_cross_cutting() -> None:
 
 
 def test_coordination_goes_one_level_up() -> None:
-    assert coordinating_level(["street"], cross_region=False) == "district"
-    assert coordinating_level(["street", "district"], cross_region=False) == "city"
+    street = UnitFacts("S", "area", "street", "310107")
+    bureau = UnitFacts("FG", "department", "district", "310107")
+    district_office = UnitFacts("D", "area", "district", "310107")
+    assert coordinating_level([street], cross_region=False) == "district"
+    assert coordinating_level([bureau], cross_region=False) == "district", "a bureau by its district's centre"
+    assert coordinating_level([street, district_office], cross_region=False) == "city"

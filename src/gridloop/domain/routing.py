@@ -159,22 +159,23 @@ def cross_cutting(
     return CrossCutting(frozenset(tags), tuple(reasons))
 
 
-#: Coordinating level above each level (street → district → city operations centre).
-COORDINATOR_ABOVE: dict[str, str] = {
-    "grid": "street",
-    "community": "street",
-    "street": "district",
-    "district": "city",
-}
+#: Coordinating level above each area level (street → district → city operations centre).
+COORDINATOR_ABOVE: dict[str, str] = {"grid": "street", "community": "street", "street": "district", "district": "city"}
+LEVEL_ORDER: tuple[str, ...] = ("city", "district", "street", "community", "grid")
 
 
-def coordinating_level(levels: Iterable[str], *, cross_region: bool) -> str:
-    """The level coordinating a cross-cutting case: one above the highest unit; the city across regions."""
+def coordinating_level(units: Sequence[UnitFacts], *, cross_region: bool) -> str:
+    """The level that coordinates a cross-cutting case.
+
+    An area office is coordinated one level up (street → district → city); a department by the operations
+    centre of its own level (a district bureau by the district); the highest of these wins; across districts,
+    the city.
+    """
     if cross_region:
         return "city"
-    order = ["city", "district", "street", "community", "grid"]
-    known = [lvl for lvl in levels if lvl in order]
-    if not known:
+    wanted = [
+        COORDINATOR_ABOVE.get(u.level, "city") if u.kind == "area" else u.level for u in units if u.level in LEVEL_ORDER
+    ]
+    if not wanted:
         return "district"
-    top = min(known, key=order.index)
-    return COORDINATOR_ABOVE.get(top, "city")
+    return min(wanted, key=LEVEL_ORDER.index)

@@ -1,7 +1,7 @@
 """Supervision (督办) rules: the step a case is on, whether it is due soon or overdue, how far up to press.
 
 * The timed step follows the status: dispatched → sign, signed → first contact, in progress → reply,
-  return under review → the dispatcher's review (counted like signing).
+  return under review → the dispatcher's review (counted like signing), coordinating → the coordination.
 * *Due soon* from `due_soon_hours` before the deadline: a reminder (催办) to the lead unit, no record.
 * *Overdue*: a 督办 record at level 1, addressed to the unit one level above the lead unit; when the
   overdue grows past each threshold in `overdue_work_days` the level rises and the next unit up is
@@ -21,6 +21,7 @@ STEP_OF_STATUS: dict[str, str] = {
     "return_review": "return_review",
     "signed": "contact",
     "in_progress": "reply",
+    "coordinating": "coordinate",
 }
 TIMED_STATUSES: tuple[str, ...] = tuple(STEP_OF_STATUS)
 
