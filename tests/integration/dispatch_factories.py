@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +31,7 @@ class Work:
         self.session = self._factory()
         return self
 
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
         self.session.rollback()
         self.session.close()
 
@@ -40,7 +40,20 @@ class Work:
 
 
 def make_engine(tmp_path: Path) -> Engine:
-    engine = build_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    """A fresh schema: SQLite in tmp_path, or a new PostgreSQL database when GRIDLOOP_TEST_PG_URL is set."""
+    pg = os.environ.get("GRIDLOOP_TEST_PG_URL")
+    if pg:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = f"gl_d_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        engine = build_engine(make_url(pg).set(database=name).render_as_string(hide_password=False))
+    else:
+        engine = build_engine(f"sqlite:///{tmp_path / 'test.db'}")
     Base.metadata.create_all(engine)
     return engine
 
@@ -148,3 +161,17 @@ def make_case(session: Session, **overrides):
     session.add(row)
     session.flush()
     return row
+
+
+def drop_engine(engine: Engine) -> None:
+    """Dispose of a test engine; drop its PostgreSQL database."""
+    url = engine.url
+    engine.dispose()
+    pg = os.environ.get("GRIDLOOP_TEST_PG_URL")
+    if pg and url.get_backend_name() == "postgresql":
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dispatch_factories import T0, Work, make_engine, make_org
+from dispatch_factories import T0, Work, drop_engine, make_engine, make_org
 
 from gridloop.domain.catalogue import columns
 from gridloop.domain.errors import InvalidInput
@@ -28,6 +28,13 @@ def good_csv() -> bytes:
 @pytest.fixture
 def work(tmp_path: Path):
     engine = make_engine(tmp_path)
+    try:
+        yield from _world(engine)
+    finally:
+        drop_engine(engine)
+
+
+def _world(engine):
     with Work(engine) as w:
         make_org(w.session)
         svc.seed_categories(w)

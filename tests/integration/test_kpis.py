@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from dispatch_factories import Work, make_case, make_engine, make_org
+from dispatch_factories import Work, drop_engine, make_case, make_engine, make_org
 
 from gridloop.adapters.db.tables import CaseEventRow, SupervisionRow
 from gridloop.domain.metrics import Kpi, KpiCounts, change, compute, rank, rate
@@ -28,6 +28,13 @@ def eod(m: int, d: int) -> datetime:
 @pytest.fixture
 def month(tmp_path: Path):
     engine = make_engine(tmp_path)
+    try:
+        yield from _world(engine)
+    finally:
+        drop_engine(engine)
+
+
+def _world(engine):
     with Work(engine) as w:
         org = make_org(w.session)
         s = w.session

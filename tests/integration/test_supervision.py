@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from dispatch_factories import FakeNotifier, Work, make_case, make_engine, make_org
+from dispatch_factories import FakeNotifier, Work, drop_engine, make_case, make_engine, make_org
 from sqlalchemy import select
 
 from gridloop.adapters.calendar import ChineseWorkCalendar
@@ -26,6 +26,13 @@ def sh(m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
 @pytest.fixture
 def world(tmp_path: Path):
     engine = make_engine(tmp_path)
+    try:
+        yield from _world(engine)
+    finally:
+        drop_engine(engine)
+
+
+def _world(engine):
     with Work(engine) as w:
         org = make_org(w.session)
         policy = WorkdayDeadlinePolicy(CAL)

@@ -93,9 +93,7 @@ def test_zero_working_days_is_end_of_day_of_receipt() -> None:
 
 def test_natural_days_and_hours() -> None:
     cal = WeekdayCalendar()
-    assert local(due_at(sh(2026, 9, 18, 16), TimeLimit.parse("3d"), calendar=cal)) == sh(
-        2026, 9, 21, 23, 59, 59
-    )
+    assert local(due_at(sh(2026, 9, 18, 16), TimeLimit.parse("3d"), calendar=cal)) == sh(2026, 9, 21, 23, 59, 59)
     assert local(due_at(sh(2026, 9, 18, 16), TimeLimit.parse("2h"), calendar=cal)) == sh(2026, 9, 18, 18)
 
 
@@ -158,18 +156,10 @@ def test_years_beyond_the_package_fall_back_to_weekdays() -> None:
 def test_policy_defaults_follow_shanghai_rules() -> None:
     policy = WorkdayDeadlinePolicy(WeekdayCalendar())
     start = sh(2026, 9, 14, 10)
-    assert local(policy.sign_due(start, request_type="complaint", urgency="normal")) == sh(
-        2026, 9, 15, 23, 59, 59
-    )
-    assert local(policy.contact_due(start, request_type="complaint", urgency="normal")) == sh(
-        2026, 9, 15, 23, 59, 59
-    )
-    assert local(policy.reply_due(start, request_type="inquiry", urgency="normal")) == sh(
-        2026, 9, 15, 23, 59, 59
-    )
-    assert local(policy.reply_due(start, request_type="complaint", urgency="normal")) == sh(
-        2026, 9, 21, 23, 59, 59
-    )
+    assert local(policy.sign_due(start, request_type="complaint", urgency="normal")) == sh(2026, 9, 15, 23, 59, 59)
+    assert local(policy.contact_due(start, request_type="complaint", urgency="normal")) == sh(2026, 9, 15, 23, 59, 59)
+    assert local(policy.reply_due(start, request_type="inquiry", urgency="normal")) == sh(2026, 9, 15, 23, 59, 59)
+    assert local(policy.reply_due(start, request_type="complaint", urgency="normal")) == sh(2026, 9, 21, 23, 59, 59)
     assert StepLimits().complex_reply == TimeLimit.parse("15wd")
 
 
@@ -181,9 +171,7 @@ def test_emergency_is_signed_within_an_hour() -> None:
 
 def test_unknown_request_type_has_no_reply_limit() -> None:
     with pytest.raises(InvalidInput):
-        WorkdayDeadlinePolicy(WeekdayCalendar()).reply_due(
-            sh(2026, 9, 14), request_type="x", urgency="normal"
-        )
+        WorkdayDeadlinePolicy(WeekdayCalendar()).reply_due(sh(2026, 9, 14), request_type="x", urgency="normal")
 
 
 def test_extension_moves_deadline_by_working_days() -> None:
@@ -201,9 +189,7 @@ def test_add_workdays_over_national_day() -> None:
 
 def test_simulated_month_across_national_day_gives_right_deadlines() -> None:
     """Each day 20 Sep–20 Oct 2026 at 10:00: 1wd and 5wd deadlines equal a hand count."""
-    holidays = {date(2026, 9, 25), date(2026, 9, 26), date(2026, 9, 27)} | {
-        date(2026, 10, d) for d in range(1, 8)
-    }
+    holidays = {date(2026, 9, 25), date(2026, 9, 26), date(2026, 9, 27)} | {date(2026, 10, d) for d in range(1, 8)}
     adjusted = {date(2026, 9, 20), date(2026, 10, 10)}  # Sundays/Saturdays worked (official 2026 plan)
     cal = ChineseWorkCalendar()
     policy = WorkdayDeadlinePolicy(cal)

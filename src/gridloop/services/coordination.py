@@ -141,11 +141,8 @@ def _active_co_units(step: Step) -> list[tuple[CaseUnitRow, str]]:
     rows = [cu for cu in step.case.units if cu.active and cu.role == "co"]
     if not rows:
         return []
-    codes = dict(
-        step.session.execute(select(UnitRow.id, UnitRow.code).where(UnitRow.id.in_([cu.unit_id for cu in rows])))
-        .tuples()
-        .all()
-    )
+    found = step.session.execute(select(UnitRow.id, UnitRow.code).where(UnitRow.id.in_([cu.unit_id for cu in rows])))
+    codes = {int(uid): str(code) for uid, code in found}
     return [(cu, codes[cu.unit_id]) for cu in rows]
 
 
