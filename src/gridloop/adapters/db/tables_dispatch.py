@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridloop.adapters.db.base import Base
-
-UTCDateTime = DateTime(timezone=True)
+from gridloop.adapters.db.tables import UTCDateTime
 
 
 class CalendarOverrideRow(Base):
