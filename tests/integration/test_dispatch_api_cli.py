@@ -95,3 +95,23 @@ def test_cli_catalogue_round_trip_and_kpi(db_url, tmp_path, container, clock, de
     assert r.exit_code == 0 and json.loads(r.output)["examined"] == 0, r.output
     r = _cli(["kpi", "--by", "district", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "csv"], db_url)
     assert r.exit_code == 0, r.output
+
+
+def test_cli_override_moves_deadlines(db_url):
+    r = _cli(["sla", "override", "2026-10-08", "--holiday", "--reason", "台风停工"], db_url)
+    assert r.exit_code == 0, r.output
+    r = _cli(["sla", "due", "--from", "2026-09-30T10:00", "--limit", "1wd"], db_url)
+    assert r.output.strip() == "2026-10-09T23:59:59+08:00", "the typhoon day does not count"
+
+
+def test_background_job_ticks_and_stops(container):
+    import threading
+
+    from gridloop.entrypoints import supervision_job
+
+    assert supervision_job.run_once(container)["examined"] == 0
+    stop = threading.Event()
+    thread = supervision_job.start(container, stop=stop)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()

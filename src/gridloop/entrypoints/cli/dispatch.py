@@ -86,20 +86,54 @@ def sla_due(
 
 @sla_app.command("tick")
 def sla_tick(
-    at: Annotated[
-        str | None, typer.Option("--at", help="Pretend it is this time (ISO); default now.")
+    at: Annotated[str | None, typer.Option("--at", help="Pretend it is this time (ISO); default now.")] = None,
+    every: Annotated[
+        int | None, typer.Option("--every", min=1, help="Keep ticking every N seconds (Ctrl-C stops).")
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Flag due-soon and overdue cases, open and escalate 督办 records, send notices; prints JSON."""
+    import time
+
     from gridloop.services.supervision import scheduled_tick
 
     container = container_for(db)
-    now = _parse_when(at, container.settings.timezone) if at else container.deps.clock.now()
-    result = scheduled_tick(
-        container.uow, settings=container.settings, notifier=container.deps.notifier, now=now
-    )
-    typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    while True:
+        now = _parse_when(at, container.settings.timezone) if at else container.deps.clock.now()
+        result = scheduled_tick(container.uow, settings=container.settings, notifier=container.deps.notifier, now=now)
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        if every is None:
+            return
+        time.sleep(every)
+
+
+@sla_app.command("override")
+def sla_override(
+    day: Annotated[str, typer.Argument(help="The day (YYYY-MM-DD).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, e.g. 台风停工 or 区级调休.")],
+    workday: Annotated[
+        bool, typer.Option("--workday/--holiday", help="Make the day a working day, or a day off.")
+    ] = False,
+    by: Annotated[str, typer.Option("--by", help="Who decides (recorded).")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Override the official calendar for one day (a typhoon day, a local holiday, an extra working day)."""
+    from gridloop.adapters.calendar import set_override
+
+    if not reason.strip():
+        raise typer.BadParameter("--reason must not be empty")
+    container = container_for(db)
+    with container.uow() as uow:
+        set_override(
+            uow.session,
+            day=_parse_day(day, "DAY"),
+            is_workday=workday,
+            reason=reason,
+            by=by,
+            now=container.deps.clock.now(),
+        )
+        uow.commit()
+    typer.echo(f"{day}: {'working day' if workday else 'day off'} ({reason})")
 
 
 @catalogue_app.command("import")
@@ -121,9 +155,7 @@ def catalogue_import(
             for err in exc.errors:
                 print(f"{file}: {err.field}: {err.message}", file=sys.stderr)
             raise
-        typer.echo(
-            f"catalogue version {version.id}: {version.rule_count} rules ({_summary(version.changes)})"
-        )
+        typer.echo(f"catalogue version {version.id}: {version.rule_count} rules ({_summary(version.changes)})")
 
 
 def _summary(changes: dict[str, Any]) -> str:
@@ -174,9 +206,7 @@ def catalogue_history(db: DbOption = None) -> None:
 def kpi(
     start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD, local).")],
     end: Annotated[str, typer.Option("--to", help="Last day, included.")],
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="One lead unit's code (implies --by unit).")
-    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="One lead unit's code (implies --by unit).")] = None,
     by: Annotated[str, typer.Option("--by", help="unit | street | district")] = "unit",
     key: Annotated[str | None, typer.Option("--key", help="Only this street/district code.")] = None,
     rank_by: Annotated[str | None, typer.Option("--rank", help="Rank the scopes by this KPI.")] = None,
