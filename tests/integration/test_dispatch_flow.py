@@ -94,3 +94,22 @@ def test_left_alone_the_case_is_supervised_from_the_district(container, as_user,
         sup = uow.session.scalars(select(SupervisionRow).where(SupervisionRow.case_id == case_id)).one()
         district = uow.session.scalar(select(UnitRow).where(UnitRow.code == "310107"))
         assert (sup.level, sup.step, sup.addressed_unit_id) == (1, "sign", district.id)
+
+
+def test_the_rules_reply_limit_sets_the_reply_deadline(container, as_user, clock, demo_catalogue):
+    from dataclasses import replace
+
+    from gridloop.domain.sla import TimeLimit
+    from gridloop.services import catalogue as svc
+
+    with container.uow() as uow:
+        rule = next(
+            r for r in svc.active_catalogue(uow.session).rules if r.category == "城乡建设" and r.area_code == "310107"
+        )
+        limits = {**rule.limits, "complaint": TimeLimit.parse("3wd")}
+        svc.update_rule(uow, rule.id, replace(rule, limits=limits), by="test", now=clock.now())
+    operator = as_user("operator")
+    case_id = operator.post("/api/v1/cases", json=case_body()).json()["id"]
+    dispatch = operator.get(f"/api/v1/cases/{case_id}/timeline").json()["items"][-1]
+    # Thu 26 Nov + 3 working days = Tue 1 Dec
+    assert _local(dispatch["payload"]["reply_due_at"]) == datetime(2026, 12, 1, 23, 59, 59, tzinfo=SH)
