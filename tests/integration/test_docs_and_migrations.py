@@ -16,6 +16,13 @@ def test_lifecycle_doc_matches_the_transition_table():
     assert doc == render_lifecycle_markdown(), "docs/lifecycle.md is stale: run `gridloop docs lifecycle`"
 
 
+def test_settings_doc_lists_every_setting():
+    from gridloop.config import render_settings_markdown
+
+    doc = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert doc == render_settings_markdown(), "docs/settings.md is stale: run `gridloop docs settings`"
+
+
 def test_migrations_match_the_models(db_url):
     engine = build_engine(db_url)
     upgrade(engine)

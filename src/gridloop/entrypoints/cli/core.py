@@ -262,3 +262,14 @@ def docs_lifecycle(
 
     output.write_text(render_lifecycle_markdown(), encoding="utf-8")
     console.print(f"wrote {output}")
+
+
+@docs_app.command("settings")
+def docs_settings(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("docs/settings.md"),
+) -> None:
+    """Regenerate docs/settings.md from the settings fields."""
+    from gridloop.config import render_settings_markdown
+
+    output.write_text(render_settings_markdown(), encoding="utf-8")
+    console.print(f"wrote {output}")
