@@ -46,7 +46,9 @@ def get_actor(
     """The caller, from a bearer token or the web login session."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return authenticate_token(uow.session, header[7:].strip(), now=container.deps.clock.now())
+        return authenticate_token(
+            uow.session, header[7:].strip(), now=container.deps.clock.now(), cache=container.deps.cache.tokens
+        )
     web_actor = getattr(request.state, "web_actor", None)
     if isinstance(web_actor, Actor):
         return web_actor
