@@ -35,6 +35,7 @@ def test_audit_events_cannot_be_updated_or_deleted(db_url, as_user):
     import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError
+
     from tests.factories import case_body
 
     as_user("operator").post("/api/v1/cases", json=case_body())
