@@ -1,0 +1,170 @@
+"""WGS-84 ⇄ GCJ-02 ⇄ BD-09 conversion, vectorised over numpy arrays, with scalar helpers.
+
+GCJ-02 is WGS-84 plus a published, non-invertible offset (Krasovsky-ellipsoid polynomial); BD-09 is GCJ-02
+plus Baidu's rotation/shift. WGS-84 → GCJ-02 and GCJ-02 ⇄ BD-09 are closed-form; GCJ-02 → WGS-84 is solved by
+fixed-point iteration until the forward transform reproduces the input to better than `TOLERANCE_DEG`.
+Points outside China's rough bounding box are left unchanged (the offset only applies in China).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+CrsName = Literal["wgs84", "gcj02", "bd09"]
+CRS_NAMES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
+TOLERANCE_DEG = 1e-7  # GCJ-02 → WGS-84 iteration stops when the forward error is below this (≈ 1 cm)
+MAX_ITERATIONS = 30
+
+_A = 6378245.0  # Krasovsky 1940 semi-major axis
+_EE = 0.00669342162296594323  # Krasovsky first eccentricity squared
+_X_PI = np.pi * 3000.0 / 180.0  # Baidu's constant
+_LNG_MIN, _LNG_MAX = 72.004, 137.8347
+_LAT_MIN, _LAT_MAX = 0.8293, 55.8271
+
+FloatArray = NDArray[np.float64]
+
+
+def _arrays(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    x = np.asarray(lng, dtype=np.float64)
+    y = np.asarray(lat, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"lng and lat differ in shape: {x.shape} vs {y.shape}")
+    return x, y
+
+
+def in_china_box(lng: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+    """Whether points fall in the rough box where the GCJ-02 offset applies."""
+    x, y = _arrays(lng, lat)
+    return (x > _LNG_MIN) & (x < _LNG_MAX) & (y > _LAT_MIN) & (y < _LAT_MAX)
+
+
+def _gcj_offset(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The GCJ-02 offset (dlng, dlat) in degrees at WGS-84 points."""
+    dx = x - 105.0
+    dy = y - 35.0
+    pdx = dx * np.pi
+    pdy = dy * np.pi
+    common = (20.0 * np.sin(6.0 * pdx) + 20.0 * np.sin(2.0 * pdx)) * (2.0 / 3.0)
+    sqrt_abs = np.sqrt(np.abs(dx))
+    tlat = -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + 0.1 * dx * dy + 0.2 * sqrt_abs + common
+    tlat += (20.0 * np.sin(pdy) + 40.0 * np.sin(pdy / 3.0)) * (2.0 / 3.0)
+    tlat += (160.0 * np.sin(pdy / 12.0) + 320.0 * np.sin(pdy / 30.0)) * (2.0 / 3.0)
+    tlng = 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + 0.1 * dx * dy + 0.1 * sqrt_abs + common
+    tlng += (20.0 * np.sin(pdx) + 40.0 * np.sin(pdx / 3.0)) * (2.0 / 3.0)
+    tlng += (150.0 * np.sin(pdx / 12.0) + 300.0 * np.sin(pdx / 30.0)) * (2.0 / 3.0)
+    rad = y / 180.0 * np.pi
+    magic = 1.0 - _EE * np.sin(rad) ** 2
+    sqrt_magic = np.sqrt(magic)
+    dlat = (tlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * np.pi)
+    dlng = (tlng * 180.0) / (_A / sqrt_magic * np.cos(rad) * np.pi)
+    inside = in_china_box(x, y)
+    return np.where(inside, dlng, 0.0), np.where(inside, dlat, 0.0)
+
+
+def wgs84_to_gcj02(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """WGS-84 → GCJ-02 (closed form)."""
+    x, y = _arrays(lng, lat)
+    dlng, dlat = _gcj_offset(x, y)
+    return x + dlng, y + dlat
+
+
+def gcj02_to_wgs84(
+    lng: ArrayLike, lat: ArrayLike, *, tolerance: float = TOLERANCE_DEG
+) -> tuple[FloatArray, FloatArray]:
+    """GCJ-02 → WGS-84 by fixed-point iteration until the forward transform is within `tolerance` degrees."""
+    gx, gy = _arrays(lng, lat)
+    x, y = gx.copy(), gy.copy()
+    for _ in range(MAX_ITERATIONS):
+        fx, fy = wgs84_to_gcj02(x, y)
+        ex, ey = gx - fx, gy - fy
+        x = x + ex
+        y = y + ey
+        err = np.maximum(np.abs(ex), np.abs(ey))
+        if err.size == 0 or not np.nanmax(err) >= tolerance:  # NaN-safe: NaN inputs never stall the loop
+            break
+    return x, y
+
+
+def gcj02_to_bd09(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """GCJ-02 → BD-09 (closed form)."""
+    x, y = _arrays(lng, lat)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(
+    lng: ArrayLike, lat: ArrayLike, *, tolerance: float = TOLERANCE_DEG
+) -> tuple[FloatArray, FloatArray]:
+    """BD-09 → GCJ-02: Baidu's closed-form inverse (≈1e-6 deg off), refined by iteration to `tolerance`."""
+    bx, by = _arrays(lng, lat)
+    x = bx - 0.0065
+    y = by - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    gx, gy = z * np.cos(theta), z * np.sin(theta)
+    for _ in range(MAX_ITERATIONS):
+        fx, fy = gcj02_to_bd09(gx, gy)
+        ex, ey = bx - fx, by - fy
+        gx = gx + ex
+        gy = gy + ey
+        err = np.maximum(np.abs(ex), np.abs(ey))
+        if err.size == 0 or not np.nanmax(err) >= tolerance:
+            break
+    return gx, gy
+
+
+def wgs84_to_bd09(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """WGS-84 → BD-09."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lng, lat))
+
+
+def bd09_to_wgs84(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """BD-09 → WGS-84."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lng, lat))
+
+
+def to_wgs84(lng: ArrayLike, lat: ArrayLike, crs: str) -> tuple[FloatArray, FloatArray]:
+    """Points given in `crs` (wgs84 | gcj02 | bd09) as WGS-84."""
+    if crs == "wgs84":
+        return _arrays(lng, lat)
+    if crs == "gcj02":
+        return gcj02_to_wgs84(lng, lat)
+    if crs == "bd09":
+        return bd09_to_wgs84(lng, lat)
+    raise ValueError(f"unknown CRS '{crs}'; expected one of {', '.join(CRS_NAMES)}")
+
+
+def from_wgs84(lng: ArrayLike, lat: ArrayLike, crs: str) -> tuple[FloatArray, FloatArray]:
+    """WGS-84 points expressed in `crs` (wgs84 | gcj02 | bd09)."""
+    if crs == "wgs84":
+        return _arrays(lng, lat)
+    if crs == "gcj02":
+        return wgs84_to_gcj02(lng, lat)
+    if crs == "bd09":
+        return wgs84_to_bd09(lng, lat)
+    raise ValueError(f"unknown CRS '{crs}'; expected one of {', '.join(CRS_NAMES)}")
+
+
+def convert(lng: ArrayLike, lat: ArrayLike, *, source: str, target: str) -> tuple[FloatArray, FloatArray]:
+    """Points converted from CRS `source` to CRS `target`."""
+    if source == target:
+        if source not in CRS_NAMES:
+            raise ValueError(f"unknown CRS '{source}'; expected one of {', '.join(CRS_NAMES)}")
+        return _arrays(lng, lat)
+    return from_wgs84(*to_wgs84(lng, lat, source), target)
+
+
+def convert_point(lng: float, lat: float, *, source: str, target: str) -> tuple[float, float]:
+    """One point converted from CRS `source` to CRS `target` (scalar helper)."""
+    x, y = convert(lng, lat, source=source, target=target)
+    return float(x), float(y)
+
+
+def point_to_wgs84(lng: float, lat: float, crs: str) -> tuple[float, float]:
+    """One point given in `crs` as WGS-84 (scalar helper)."""
+    x, y = to_wgs84(lng, lat, crs)
+    return float(x), float(y)
