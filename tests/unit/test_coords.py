@@ -27,7 +27,9 @@ def test_conversion_matches_published_reference_pairs(source, target, expected):
 def test_bd09_to_gcj02_refines_the_published_closed_form_within_a_microdegree():
     got = coords.convert_point(116.404, 39.915, source="bd09", target="gcj02")
     assert got == pytest.approx((116.39762729119315, 39.90865673957631), abs=2e-6)
-    assert coords.convert_point(*got, source="gcj02", target="bd09") == pytest.approx((116.404, 39.915), abs=1e-7)
+    assert coords.convert_point(*got, source="gcj02", target="bd09") == pytest.approx(
+        (116.404, 39.915), abs=1e-7
+    )
 
 
 def test_gcj02_to_wgs84_matches_fast_geocn_iterative_inverse():
@@ -74,7 +76,7 @@ def test_points_outside_china_are_not_shifted():
 
 
 def test_nan_points_stay_nan_without_stalling_the_iteration():
-    x, y = coords.gcj02_to_wgs84(np.array([np.nan, 121.5]), np.array([31.2, 31.2]))
+    x, _ = coords.gcj02_to_wgs84(np.array([np.nan, 121.5]), np.array([31.2, 31.2]))
     assert math.isnan(x[0]) and math.isfinite(x[1])
 
 

@@ -19,8 +19,13 @@ from gridloop.domain.org import Level
 
 @pytest.mark.parametrize(
     ("code", "level"),
-    [("310000", Level.CITY), ("310101", Level.DISTRICT), ("310101002", Level.STREET),
-     ("310101002003", Level.COMMUNITY), ("31010100200301", Level.GRID)],
+    [
+        ("310000", Level.CITY),
+        ("310101", Level.DISTRICT),
+        ("310101002", Level.STREET),
+        ("310101002003", Level.COMMUNITY),
+        ("31010100200301", Level.GRID),
+    ],
 )
 def test_level_is_read_from_code_length(code, level):
     assert level_of_code(code) is level
@@ -36,14 +41,21 @@ def test_parents_are_derived_by_prefix():
 
 def test_ancestor_codes_list_every_level_up_to_the_city():
     assert ancestor_codes("31010100200301") == {
-        Level.GRID: "31010100200301", Level.COMMUNITY: "310101002003", Level.STREET: "310101002",
-        Level.DISTRICT: "310101", Level.CITY: "310000",
+        Level.GRID: "31010100200301",
+        Level.COMMUNITY: "310101002003",
+        Level.STREET: "310101002",
+        Level.DISTRICT: "310101",
+        Level.CITY: "310000",
     }
 
 
 def test_malformed_codes_are_listed_with_the_reason():
-    assert code_problems("3101010020030", level=None) == ["'3101010020030' has 13 digits; expected 6, 9, 12 or 14"]
-    assert code_problems("31010100200300") == ["'31010100200300' has grid sequence 00 (00 denotes the community itself)"]
+    assert code_problems("3101010020030", level=None) == [
+        "'3101010020030' has 13 digits; expected 6, 9, 12 or 14"
+    ]
+    assert code_problems("31010100200300") == [
+        "'31010100200300' has grid sequence 00 (00 denotes the community itself)"
+    ]
     assert code_problems("31010A", level=Level.DISTRICT) == ["'31010A' must contain digits only"]
     assert code_problems("310101002", level=Level.COMMUNITY)[0].endswith("a community code has 12")
 

@@ -140,9 +140,7 @@ def check_point(
         )
     c_min_lng, c_min_lat, c_max_lng, c_max_lat = CHINA_BOX
     if not (c_min_lng <= lng <= c_max_lng and c_min_lat <= lat <= c_max_lat):
-        raise InvalidInput(
-            f"({lng}, {lat}) is outside China.", errors=[FieldError(field, "outside China")]
-        )
+        raise InvalidInput(f"({lng}, {lat}) is outside China.", errors=[FieldError(field, "outside China")])
     raise InvalidInput(
         f"({lng}, {lat}) is outside the city (lng {min_lng}–{max_lng}, lat {min_lat}–{max_lat}).",
         errors=[FieldError(field, "outside the city")],
@@ -150,7 +148,16 @@ def check_point(
 
 
 STRIP_SUFFIXES: tuple[str, ...] = (
-    "新区", "街道", "镇", "乡", "区", "居委会", "村委会", "居民区", "社区", "村",
+    "新区",
+    "街道",
+    "镇",
+    "乡",
+    "区",
+    "居委会",
+    "村委会",
+    "居民区",
+    "社区",
+    "村",
 )
 
 
