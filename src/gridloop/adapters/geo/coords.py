@@ -17,6 +17,7 @@ CrsName = Literal["wgs84", "gcj02", "bd09"]
 CRS_NAMES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 TOLERANCE_DEG = 1e-7  # GCJ-02 → WGS-84 iteration stops when the forward error is below this (≈ 1 cm)
 MAX_ITERATIONS = 30
+CONTRACTION = 0.02  # upper bound of |d offset / d position| inside China (measured max ≈ 0.005; margin ×4)
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis
 _EE = 0.00669342162296594323  # Krasovsky first eccentricity squared
@@ -42,25 +43,32 @@ def in_china_box(lng: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
 
 
 def _gcj_offset(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The GCJ-02 offset (dlng, dlat) in degrees at WGS-84 points."""
+    """The GCJ-02 offset (dlng, dlat) in degrees at WGS-84 points (the published polynomial, 9 trig calls)."""
     dx = x - 105.0
     dy = y - 35.0
     pdx = dx * np.pi
     pdy = dy * np.pi
-    common = (20.0 * np.sin(6.0 * pdx) + 20.0 * np.sin(2.0 * pdx)) * (2.0 / 3.0)
+    s2 = np.sin(2.0 * pdx)
+    # sin(6a) = 3 sin(2a) − 4 sin³(2a); sin(3b) = 3 sin(b) − 4 sin³(b) with b = a/3
+    common = (20.0 * (3.0 * s2 - 4.0 * s2**3) + 20.0 * s2) * (2.0 / 3.0)
+    sx3 = np.sin(pdx / 3.0)
+    sy3 = np.sin(pdy / 3.0)
     sqrt_abs = np.sqrt(np.abs(dx))
     tlat = -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + 0.1 * dx * dy + 0.2 * sqrt_abs + common
-    tlat += (20.0 * np.sin(pdy) + 40.0 * np.sin(pdy / 3.0)) * (2.0 / 3.0)
+    tlat += (20.0 * (3.0 * sy3 - 4.0 * sy3**3) + 40.0 * sy3) * (2.0 / 3.0)
     tlat += (160.0 * np.sin(pdy / 12.0) + 320.0 * np.sin(pdy / 30.0)) * (2.0 / 3.0)
     tlng = 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + 0.1 * dx * dy + 0.1 * sqrt_abs + common
-    tlng += (20.0 * np.sin(pdx) + 40.0 * np.sin(pdx / 3.0)) * (2.0 / 3.0)
+    tlng += (20.0 * (3.0 * sx3 - 4.0 * sx3**3) + 40.0 * sx3) * (2.0 / 3.0)
     tlng += (150.0 * np.sin(pdx / 12.0) + 300.0 * np.sin(pdx / 30.0)) * (2.0 / 3.0)
-    rad = y / 180.0 * np.pi
-    magic = 1.0 - _EE * np.sin(rad) ** 2
+    rad = y * (np.pi / 180.0)
+    sin_rad = np.sin(rad)
+    magic = 1.0 - _EE * sin_rad * sin_rad
     sqrt_magic = np.sqrt(magic)
-    dlat = (tlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * np.pi)
-    dlng = (tlng * 180.0) / (_A / sqrt_magic * np.cos(rad) * np.pi)
+    dlat = tlat * (180.0 / ((_A * (1.0 - _EE)) * np.pi)) * (magic * sqrt_magic)
+    dlng = tlng * (180.0 / (_A * np.pi)) * sqrt_magic / np.cos(rad)
     inside = in_china_box(x, y)
+    if inside.all():
+        return dlng, dlat
     return np.where(inside, dlng, 0.0), np.where(inside, dlat, 0.0)
 
 
@@ -74,16 +82,20 @@ def wgs84_to_gcj02(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArr
 def gcj02_to_wgs84(
     lng: ArrayLike, lat: ArrayLike, *, tolerance: float = TOLERANCE_DEG
 ) -> tuple[FloatArray, FloatArray]:
-    """GCJ-02 → WGS-84 by fixed-point iteration until the forward transform is within `tolerance` degrees."""
+    """GCJ-02 → WGS-84 by fixed-point iteration, to within `tolerance` degrees of the exact inverse.
+
+    The offset is a contraction with Lipschitz constant below `CONTRACTION` (≈0.005 measured over China), so
+    after a step of size e the remaining error is at most e·L/(1−L): iteration stops once that is < tolerance.
+    """
     gx, gy = _arrays(lng, lat)
-    x, y = gx.copy(), gy.copy()
+    x, y = gx, gy
+    bound = CONTRACTION / (1.0 - CONTRACTION)
     for _ in range(MAX_ITERATIONS):
-        fx, fy = wgs84_to_gcj02(x, y)
-        ex, ey = gx - fx, gy - fy
-        x = x + ex
-        y = y + ey
-        err = np.maximum(np.abs(ex), np.abs(ey))
-        if err.size == 0 or not np.nanmax(err) >= tolerance:  # NaN-safe: NaN inputs never stall the loop
+        dlng, dlat = _gcj_offset(x, y)
+        nx, ny = gx - dlng, gy - dlat
+        step = np.maximum(np.abs(nx - x), np.abs(ny - y))
+        x, y = nx, ny
+        if step.size == 0 or not np.nanmax(step) * bound >= tolerance:  # NaN inputs never stall the loop
             break
     return x, y
 
