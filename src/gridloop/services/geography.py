@@ -19,6 +19,7 @@ from gridloop.adapters.db.tables_geo import AreaShapeRow, DutyAssignmentRow, Dut
 from gridloop.adapters.geo import shapes
 from gridloop.domain.errors import FieldError, InvalidInput, NotFound
 from gridloop.domain.org import Level, UnitKind, unit_path
+from gridloop.services.ports import AreaMatch, Locator
 
 CITY_CODE = "310000"
 CITY_NAME = "上海市"
@@ -381,6 +382,44 @@ def area_layer(
             "total_cases": sum(f["properties"]["cases"] for f in features),
         },
     }
+
+
+@dataclass(frozen=True)
+class CaseLocation:
+    """Where a case is: the chosen area (None when unknown or ambiguous), the candidates, and how."""
+
+    match: AreaMatch | None
+    candidates: list[AreaMatch]
+    method: str  # point | text | ambiguous | none
+
+
+def locate_case_area(
+    locator: Locator,
+    *,
+    lng: float | None = None,
+    lat: float | None = None,
+    crs: str | None = None,
+    text: str = "",
+    min_confidence: float = 0.5,
+) -> CaseLocation:
+    """The area of a case: from its point when given, else from its text when one candidate stands out."""
+    if lng is not None and lat is not None:
+        if not crs:
+            raise InvalidInput(
+                "A point needs its coordinate system (wgs84, gcj02 or bd09).",
+                errors=[FieldError("crs", "required with a point")],
+            )
+        match = locator.locate_point(lng, lat, crs)
+        if match is not None:
+            return CaseLocation(match=match, candidates=[match], method="point")
+    candidates = locator.locate_text(text) if text else []
+    if not candidates:
+        return CaseLocation(match=None, candidates=[], method="none")
+    best = candidates[0]
+    tied = len(candidates) > 1 and candidates[1].confidence >= best.confidence - 1e-9
+    if tied or best.confidence < min_confidence:
+        return CaseLocation(match=None, candidates=candidates, method="ambiguous")
+    return CaseLocation(match=best, candidates=candidates, method="text")
 
 
 def area_names(session: Session) -> Mapping[str, tuple[str, str]]:
