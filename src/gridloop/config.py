@@ -53,3 +53,21 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings, built on first use."""
     return Settings()
+
+
+def render_settings_markdown() -> str:
+    """docs/settings.md, generated from the Settings fields (a test checks the file matches)."""
+    lines = [
+        "# Settings (generated — do not edit)",
+        "",
+        "Every setting is read from the environment variable shown (or a `.env`-style environment).",
+        "Regenerate with `gridloop docs settings`.",
+        "",
+        "| variable | default | what |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default if field.default is not None else ""
+        lines.append(f"| `GRIDLOOP_{name.upper()}` | `{default}` | {field.description or ''} |")
+    lines.append("")
+    return "\n".join(lines)

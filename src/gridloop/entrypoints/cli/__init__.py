@@ -17,9 +17,10 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach every feature's commands (imported here, not at module import of the features)."""
-    from gridloop.entrypoints.cli import core, dispatch
+    from gridloop.entrypoints.cli import core, dispatch, geo
 
     core.register(app)
+    geo.register(app)
     dispatch.register(app)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Annotated, TypeVar
 
 import typer
@@ -264,4 +264,15 @@ def docs_lifecycle(
     from gridloop.domain.cases import render_lifecycle_markdown
 
     output.write_text(render_lifecycle_markdown(), encoding="utf-8")
+    console.print(f"wrote {output}")
+
+
+@docs_app.command("settings")
+def docs_settings(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("docs/settings.md"),
+) -> None:
+    """Regenerate docs/settings.md from the settings fields."""
+    from gridloop.config import render_settings_markdown
+
+    output.write_text(render_settings_markdown(), encoding="utf-8")
     console.print(f"wrote {output}")
