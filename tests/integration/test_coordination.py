@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from tests.factories import case_body
 
 from gridloop.adapters.db.tables import CaseRow
 from gridloop.domain.org import Role
 from gridloop.services import org
 from gridloop.services.catalogue_demo import load_demo_catalogue
 from gridloop.services.coordination import record_child_callback
+from tests.factories import case_body
 
 
 @pytest.fixture

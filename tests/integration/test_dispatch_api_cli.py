@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.factories import case_body
 from typer.testing import CliRunner
 
 from gridloop.domain.catalogue import columns
 from gridloop.services.catalogue_demo import load_demo_catalogue
+from tests.factories import case_body
 
 
 @pytest.fixture

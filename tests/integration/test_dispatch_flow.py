@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from tests.factories import case_body
 
 from gridloop.adapters.db.tables import SupervisionRow, UnitRow
 from gridloop.services.catalogue_demo import load_demo_catalogue
 from gridloop.services.supervision import scheduled_tick
+from tests.factories import case_body
 
 SH = ZoneInfo("Asia/Shanghai")
 

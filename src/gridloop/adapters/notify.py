@@ -18,9 +18,7 @@ class LogNotifier:
 
     def notify(self, notice: Notice) -> None:
         """Log one notice."""
-        log.warning(
-            "%s: %s (case %s, unit %s)", notice.kind, notice.title, notice.case_number, notice.unit_code
-        )
+        log.warning("%s: %s (case %s, unit %s)", notice.kind, notice.title, notice.case_number, notice.unit_code)
 
 
 class WebhookNotifier:

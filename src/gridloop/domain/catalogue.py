@@ -107,8 +107,7 @@ def parse_catalogue_csv(
                 problems.append(
                     FieldError(
                         f"line {line}",
-                        f"overlaps line {first_line[key]}: same category, subcategory and area "
-                        f"({key[0]} × {key[2]})",
+                        f"overlaps line {first_line[key]}: same category, subcategory and area ({key[0]} × {key[2]})",
                     )
                 )
             else:
@@ -117,9 +116,7 @@ def parse_catalogue_csv(
         problems.append(FieldError("line 2", "the catalogue has no rules"))
     if problems:
         problems.sort(key=lambda e: int(e.field.split()[-1]))
-        raise InvalidInput(
-            f"The catalogue has {len(problems)} problem(s); nothing was imported.", errors=problems
-        )
+        raise InvalidInput(f"The catalogue has {len(problems)} problem(s); nothing was imported.", errors=problems)
     return rules
 
 
