@@ -113,3 +113,26 @@ def test_the_rules_reply_limit_sets_the_reply_deadline(container, as_user, clock
     dispatch = operator.get(f"/api/v1/cases/{case_id}/timeline").json()["items"][-1]
     # Thu 26 Nov + 3 working days = Tue 1 Dec
     assert _local(dispatch["payload"]["reply_due_at"]) == datetime(2026, 12, 1, 23, 59, 59, tzinfo=SH)
+
+
+def test_a_stale_rule_never_loses_the_report(container, as_user, demo_catalogue):
+    from sqlalchemy import update
+
+    from gridloop.adapters.db.tables_dispatch import CatalogueRuleRow
+
+    with container.uow() as uow:
+        uow.session.execute(
+            update(CatalogueRuleRow)
+            .where(CatalogueRuleRow.category == "城乡建设", CatalogueRuleRow.area_code == "310107")
+            .values(lead_unit_code="GONE")
+        )
+        uow.commit()
+    operator = as_user("operator")
+    r = operator.post("/api/v1/cases", json=case_body())
+    assert r.status_code == 201, r.text
+    from gridloop.adapters.db.tables import CaseRow
+
+    with container.uow() as uow:
+        row = uow.session.get(CaseRow, r.json()["id"])
+        assert row.status == "received"
+        assert "automatic dispatch failed" in row.extra["dispatch_suggestion"]["reason"]

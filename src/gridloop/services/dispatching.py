@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridloop.adapters.db.tables import CaseRow, UnitRow, UserRow
+from gridloop.domain.errors import DomainError
 from gridloop.domain.org import Actor, Role
 from gridloop.domain.routing import RouteResult, route
 from gridloop.domain.sla import TimeLimit, WorkdayDeadlinePolicy
@@ -135,24 +136,29 @@ def auto_dispatch(
     if decision.auto and result is not None:
         rule = result.rule
         step_deps = replace(deps, deadlines=RuleDeadlines(deps.deadlines, rule.reply_limit(case.request_type)))
-        actor = system_actor(session, now=now)
         request = ActionRequest(
             action="dispatch", unit=rule.lead_unit, co_units=list(rule.co_units), note=decision.reason
         )
-        perform(session, actor, case.id, request, deps=step_deps)
-        case.catalogue_version = cat.version
-        case.extra = {**case.extra, "dispatch": info}
-    else:
-        case.extra = {**case.extra, "dispatch_suggestion": info}
-        if case.urgency == "emergency":
-            deps.notifier.notify(
-                Notice(
-                    kind="emergency_unrouted",
-                    title=f"特急 case {case.number} has no catalogue rule; dispatch it by hand",
-                    body=decision.reason,
-                    case_number=case.number,
-                )
+        try:
+            perform(session, system_actor(session, now=now), case.id, request, deps=step_deps)
+        except (DomainError, LookupError) as exc:
+            # a stale rule (unit removed…) must never lose the report: it waits for a dispatcher instead
+            decision = Decision(False, result, f"{decision.reason}; automatic dispatch failed: {exc}")
+            info.update({"auto": False, "reason": decision.reason})
+        else:
+            case.catalogue_version = cat.version
+            case.extra = {**case.extra, "dispatch": info}
+            return decision
+    case.extra = {**case.extra, "dispatch_suggestion": info}
+    if case.urgency == "emergency":
+        deps.notifier.notify(
+            Notice(
+                kind="emergency_unrouted",
+                title=f"特急 case {case.number} could not be dispatched automatically; dispatch it by hand",
+                body=decision.reason,
+                case_number=case.number,
             )
+        )
     return decision
 
 
