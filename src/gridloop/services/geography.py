@@ -237,9 +237,7 @@ def ensure_duty_roles(session: Session, roles: Sequence[tuple[str, str, str]] = 
     return added
 
 
-def assign_worker(
-    session: Session, *, duty_grid_code: str, role_code: str, user_id: int, now: datetime
-) -> None:
+def assign_worker(session: Session, *, duty_grid_code: str, role_code: str, user_id: int, now: datetime) -> None:
     """Put a grid worker on duty for a role in a duty grid."""
     grid = session.scalar(select(DutyGridRow).where(DutyGridRow.code == duty_grid_code))
     if grid is None:
@@ -280,9 +278,7 @@ def workers_on_duty(session: Session, *, cell_code: str, role_code: str) -> list
     return list(session.scalars(query))
 
 
-def _case_counts(
-    session: Session, *, level: str, start: datetime | None, end: datetime | None
-) -> dict[str, int]:
+def _case_counts(session: Session, *, level: str, start: datetime | None, end: datetime | None) -> dict[str, int]:
     key: Any
     if level == "district":
         key = CaseRow.district_code

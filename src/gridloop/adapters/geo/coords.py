@@ -142,9 +142,7 @@ def gcj02_to_bd09(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArra
     return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
-def bd09_to_gcj02(
-    lng: ArrayLike, lat: ArrayLike, *, tolerance: float = TOLERANCE_DEG
-) -> tuple[FloatArray, FloatArray]:
+def bd09_to_gcj02(lng: ArrayLike, lat: ArrayLike, *, tolerance: float = TOLERANCE_DEG) -> tuple[FloatArray, FloatArray]:
     """BD-09 → GCJ-02: Baidu's closed-form inverse (≈1e-6 deg off), refined by iteration to `tolerance`."""
     bx, by = _arrays(lng, lat)
     x = bx - 0.0065

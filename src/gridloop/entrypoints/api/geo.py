@@ -37,12 +37,8 @@ def get_layer(
     start: Annotated[
         datetime | None, Query(alias="from", description="Count cases received at or after this time.")
     ] = None,
-    end: Annotated[
-        datetime | None, Query(alias="to", description="Count cases received before this time.")
-    ] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="Count cases received before this time.")] = None,
     within: Annotated[str | None, Query(description="Only areas whose code starts with this code.")] = None,
 ) -> dict[str, Any]:
     """GeoJSON FeatureCollection (WGS-84) of one level: district, street, community, grid or duty_grid."""
-    return area_layer(
-        session, level=level, tolerance=tolerance, start=_aware(start), end=_aware(end), within=within
-    )
+    return area_layer(session, level=level, tolerance=tolerance, start=_aware(start), end=_aware(end), within=within)

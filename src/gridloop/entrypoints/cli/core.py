@@ -49,6 +49,26 @@ def db_upgrade(db: DbOption = None) -> None:
     console.print(f"database at revision {current_revision(container.uow.engine)}")
 
 
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the migration does.")],
+    rev_id: Annotated[str | None, typer.Option(help="Revision id (default: next number).")] = None,
+    db: DbOption = None,
+) -> None:
+    """(Developers) autogenerate a migration from the models against a database at head."""
+    from alembic import command
+
+    from gridloop.adapters.db.migrate import MIGRATIONS, alembic_config, upgrade
+
+    container = container_for(db)
+    upgrade(container.uow.engine)
+    existing = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    cfg = alembic_config(container.uow.engine)
+    with container.uow.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id or f"{int(existing[-1]) + 1:04d}")
+
+
 def init(db: DbOption = None) -> None:
     """Create the schema (same as `db upgrade`)."""
     db_upgrade(db)

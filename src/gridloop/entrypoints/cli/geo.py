@@ -17,17 +17,13 @@ from sqlalchemy.orm import Session
 
 from gridloop.domain.org import Level
 
-geo_app = typer.Typer(
-    name="geo", help="Geography: boundaries, unit grid, duty grids, locating.", no_args_is_help=True
-)
+geo_app = typer.Typer(name="geo", help="Geography: boundaries, unit grid, duty grids, locating.", no_args_is_help=True)
 
 DbOption = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (default: GRIDLOOP_DATABASE_URL or sqlite:///var/gridloop.db)."),
 ]
-CrsOption = Annotated[
-    str, typer.Option("--crs", help="Coordinate system of the input: wgs84, gcj02 or bd09.")
-]
+CrsOption = Annotated[str, typer.Option("--crs", help="Coordinate system of the input: wgs84, gcj02 or bd09.")]
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -60,9 +56,7 @@ def _crs(value: str) -> str:
     from gridloop.adapters.geo.coords import CRS_NAMES
 
     if value not in CRS_NAMES:
-        raise typer.BadParameter(
-            f"'{value}' is not a CRS; use one of {', '.join(CRS_NAMES)}", param_hint="--crs"
-        )
+        raise typer.BadParameter(f"'{value}' is not a CRS; use one of {', '.join(CRS_NAMES)}", param_hint="--crs")
     return value
 
 
@@ -94,9 +88,7 @@ def import_file(
 
 @geo_app.command("demo")
 def demo(
-    cells: Annotated[
-        int, typer.Option(min=0, max=200_000, help="About how many unit cells to generate.")
-    ] = 3000,
+    cells: Annotated[int, typer.Option(min=0, max=200_000, help="About how many unit cells to generate.")] = 3000,
     cell_area: Annotated[float, typer.Option(min=100, help="Cell area in m² (万米网格 = 10000).")] = 10_000.0,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same city).")] = 0,
     db: DbOption = None,
