@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Engine
+
 from gridloop.adapters.clock import SystemClock
 from gridloop.adapters.db.engine import build_engine
 from gridloop.adapters.db.uow import UnitOfWorkFactory
@@ -38,8 +40,11 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
 
 
-def _plug_features(settings: Settings, deps: ServiceDeps, engine: object) -> None:
-    """Attach optional features (triage, geography, dispatch rules) that are installed and configured."""
+def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
+    """Attach the features: geography (locator)."""
+    from gridloop.adapters.geo.lazy import LazyLocator
+
+    deps.locator = LazyLocator(engine, street_csv=settings.shared_data_dir / "geo" / "shanghai_streets_gazetteer.csv")
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:

@@ -87,6 +87,9 @@ def demo(
     db: DbOption = None,
     cases: Annotated[int, typer.Option(min=0, max=200_000, help="How many cases to generate.")] = 3000,
     days: Annotated[int, typer.Option(min=1, max=3650, help="Spread the cases over this many past days.")] = 60,
+    cells: Annotated[
+        int, typer.Option(min=0, max=200_000, help="Unit cells to generate (40,000 ≈ Shanghai; 0 = no geometry).")
+    ] = 40_000,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the database has data.")] = False,
     seed: int = 2026,
 ) -> None:
@@ -103,7 +106,8 @@ def demo(
         raise typer.BadParameter("the database already has data; use a new --db or pass --if-empty", param_hint="--db")
     now = container.deps.clock.now()
     with container.uow() as uow:
-        logins = demo_service.build_org(uow.session, now=now - timedelta(days=days + 1))
+        builder = demo_service.real_areas(cells, seed=seed) if cells else demo_service.simple_areas
+        logins = demo_service.build_org(uow.session, now=now - timedelta(days=days + 1), area_builder=builder)
         uow.commit()
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("generating cases", total=cases)
