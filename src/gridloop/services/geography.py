@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,10 @@ import shapely
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from gridloop.adapters.db.tables import CaseRow, UnitRow
+from gridloop.adapters.db.tables import CaseRow, UnitRow, UserRow
 from gridloop.adapters.db.tables_geo import AreaShapeRow, DutyAssignmentRow, DutyGridRow, DutyRoleRow
 from gridloop.adapters.geo import shapes
-from gridloop.domain.errors import FieldError, InvalidInput, NotFound
+from gridloop.domain.errors import FieldError, InvalidInput, NotFound, ValidationProblems
 from gridloop.domain.org import Level, UnitKind, unit_path
 from gridloop.services.ports import AreaMatch, Locator
 
@@ -235,6 +236,30 @@ def ensure_duty_roles(session: Session, roles: Sequence[tuple[str, str, str]] = 
             added += 1
     session.flush()
     return added
+
+
+def add_duty_role(session: Session, *, code: str, name_zh: str, name_en: str) -> bool:
+    """Add one duty role (besides the seeded ones); False when the code exists already."""
+    problems = ValidationProblems()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", code):
+        problems.add("code", "2–32 lowercase letters, digits or _ (starting with a letter)")
+    if not name_zh.strip():
+        problems.add("zh", "must not be empty")
+    problems.raise_if_any()
+    ensure_duty_roles(session)
+    added = ensure_duty_roles(session, [(code, name_zh.strip(), name_en.strip() or code)]) > 0
+    session.commit()
+    return added
+
+
+def assign_worker_by_name(
+    session: Session, *, duty_grid_code: str, role_code: str, username: str, now: datetime
+) -> None:
+    """Put the grid worker with this username on duty for a role in a duty grid."""
+    user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
+    if user_id is None:
+        raise NotFound(f"No user named '{username}'.")
+    assign_worker(session, duty_grid_code=duty_grid_code, role_code=role_code, user_id=user_id, now=now)
 
 
 def assign_worker(session: Session, *, duty_grid_code: str, role_code: str, user_id: int, now: datetime) -> None:

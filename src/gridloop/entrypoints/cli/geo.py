@@ -157,3 +157,33 @@ def locate(
     else:
         out = [asdict(m) for m in locator.locate_text_matches(query)]
     print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+@geo_app.command("role-add")
+def role_add(
+    code: Annotated[str, typer.Argument(help="Role code, e.g. city_mgmt.")],
+    zh: Annotated[str, typer.Option("--zh", help="Chinese label, e.g. 城管.")],
+    en: Annotated[str, typer.Option("--en", help="English label.")],
+    db: DbOption = None,
+) -> None:
+    """Add a duty role carried by every duty grid (城运, 警务, 综治, 党建 are seeded)."""
+    from gridloop.services.geography import add_duty_role
+
+    with _session(db) as session:
+        added = add_duty_role(session, code=code, name_zh=zh, name_en=en)
+    print(f"duty role {code} {'added' if added else 'already exists'}")
+
+
+@geo_app.command("assign")
+def assign(
+    duty_grid: Annotated[str, typer.Option("--duty-grid", help="Duty grid code, e.g. 310107010007G01.")],
+    role: Annotated[str, typer.Option("--role", help="Duty role code, e.g. police.")],
+    user: Annotated[str, typer.Option("--user", help="Username of the grid worker.")],
+    db: DbOption = None,
+) -> None:
+    """Put a grid worker on duty for a role in a duty grid."""
+    from gridloop.services.geography import assign_worker_by_name
+
+    with _session(db) as session:
+        assign_worker_by_name(session, duty_grid_code=duty_grid, role_code=role, username=user, now=datetime.now(UTC))
+    print(f"{user} is on duty for {role} in {duty_grid}")
