@@ -29,4 +29,8 @@ def build_app(container: Container) -> FastAPI:
 
 
 def _include_features(app: FastAPI) -> None:
-    """Routers and pages of features that are installed."""
+    """Routers and pages of the features."""
+    from gridloop.entrypoints.api import geo
+
+    for module in (geo,):
+        app.include_router(module.router)
