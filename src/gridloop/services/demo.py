@@ -272,6 +272,7 @@ def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | No
         DemoLogin("yangpu_housing", Role.HANDLER.value, "310110-FG"),
         DemoLogin("gridworker", Role.GRID_WORKER.value, putuo_grid.code),
     ]
+    hashed = org.hash_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
     for login in logins:
         org.create_user(
             session,
@@ -280,7 +281,7 @@ def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | No
             unit_code=login.unit,
             now=now,
             display_name=f"{Role(login.role).zh}（演示）",
-            password=DEMO_PASSWORD,
+            password_hash=hashed,
         )
     return logins
 
@@ -324,6 +325,7 @@ def generate_cases(
     cells = _cell_boxes(session)
     depts = {u.code: u for u in session.scalars(select(UnitRow).where(UnitRow.kind == "department"))}
     handlers: dict[str, Actor] = {}
+    demo_hash = org.get_user(session, "operator").password_hash
     clock = FakeClock(start)
     sim = replace(deps, clock=clock, after_receive=[])
     weights = [w for w, _ in PATHS]
@@ -363,7 +365,7 @@ def generate_cases(
             actor = users["dispatcher"] if action in ("dispatch", "uphold_return") else users["operator"]
             req = ActionRequest(action=action)
             if action in ("sign", "return", "first_contact", "reply", "suspend"):
-                actor = _handler_actor(session, handlers, depts[dept_code], now=received)
+                actor = _handler_actor(session, handlers, depts[dept_code], now=received, password_hash=demo_hash)
             if action == "suspend":
                 actor = users["dispatcher"]
             if action == "dispatch":
@@ -392,8 +394,9 @@ def generate_cases(
             opened.append(case.number)
         if progress is not None:
             progress(1)
-        if i % 500 == 499:
-            session.flush()
+        if i % 200 == 199:  # commit in batches and keep the identity map small (autoflush cost grows with it)
+            session.commit()
+            session.expunge_all()
     return count
 
 
@@ -401,7 +404,9 @@ def _dept_for(category: str) -> str:
     return next(suffix for suffix, _n, cat in DISTRICT_DEPARTMENTS if cat == category)
 
 
-def _handler_actor(session: Session, cache: dict[str, Actor], unit: UnitRow, *, now: datetime) -> Actor:
+def _handler_actor(
+    session: Session, cache: dict[str, Actor], unit: UnitRow, *, now: datetime, password_hash: str | None
+) -> Actor:
     """A demo handler of a unit (created on first use)."""
     if unit.code not in cache:
         name = f"h_{unit.code.replace('-', '_').lower()}"
@@ -414,7 +419,7 @@ def _handler_actor(session: Session, cache: dict[str, Actor], unit: UnitRow, *, 
                 unit_code=unit.code,
                 now=now,
                 display_name=f"{unit.name}承办人（演示）",
-                password=DEMO_PASSWORD,
+                password_hash=password_hash,
             )
         cache[unit.code] = org.actor_for(user)
     return cache[unit.code]
