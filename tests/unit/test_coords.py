@@ -27,9 +27,7 @@ def test_conversion_matches_published_reference_pairs(source, target, expected):
 def test_bd09_to_gcj02_refines_the_published_closed_form_within_a_microdegree():
     got = coords.convert_point(116.404, 39.915, source="bd09", target="gcj02")
     assert got == pytest.approx((116.39762729119315, 39.90865673957631), abs=2e-6)
-    assert coords.convert_point(*got, source="gcj02", target="bd09") == pytest.approx(
-        (116.404, 39.915), abs=1e-7
-    )
+    assert coords.convert_point(*got, source="gcj02", target="bd09") == pytest.approx((116.404, 39.915), abs=1e-7)
 
 
 def test_gcj02_to_wgs84_matches_fast_geocn_iterative_inverse():

@@ -50,9 +50,7 @@ def test_ancestor_codes_list_every_level_up_to_the_city():
 
 
 def test_malformed_codes_are_listed_with_the_reason():
-    assert code_problems("3101010020030", level=None) == [
-        "'3101010020030' has 13 digits; expected 6, 9, 12 or 14"
-    ]
+    assert code_problems("3101010020030", level=None) == ["'3101010020030' has 13 digits; expected 6, 9, 12 or 14"]
     assert code_problems("31010100200300") == [
         "'31010100200300' has grid sequence 00 (00 denotes the community itself)"
     ]

@@ -37,9 +37,7 @@ def is_city_code(code: str) -> bool:
 def level_of_code(code: str) -> Level:
     """The level an area code denotes, from its length; InvalidInput when malformed."""
     if not _DIGITS.match(code or ""):
-        raise InvalidInput(
-            f"Area code '{code}' must contain digits only.", errors=[FieldError("code", "digits only")]
-        )
+        raise InvalidInput(f"Area code '{code}' must contain digits only.", errors=[FieldError("code", "digits only")])
     if is_city_code(code):
         return Level.CITY
     level = _LEVEL_BY_LENGTH.get(len(code))

@@ -125,9 +125,7 @@ def generate_demo_city(
     shape_rows: list[tuple[str, str, str, str | None, Any]] = [
         (d.code, d.name, Level.DISTRICT.value, None, d.geometry) for d in districts
     ]
-    unit_rows: list[tuple[str, str, Level, str]] = [
-        (d.code, d.name, Level.DISTRICT, CITY_CODE) for d in districts
-    ]
+    unit_rows: list[tuple[str, str, Level, str]] = [(d.code, d.name, Level.DISTRICT, CITY_CODE) for d in districts]
 
     # streets: balanced Voronoi pieces of each district, coded in reading order
     streets: list[tuple[str, str, Any]] = []

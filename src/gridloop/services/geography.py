@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,13 +12,14 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, and_, case, delete, false, func, insert, select
 from sqlalchemy.orm import Session
 
-from gridloop.adapters.db.tables import CaseRow, UnitRow
+from gridloop.adapters.db.tables import CaseRow, UnitRow, UserRow
 from gridloop.adapters.db.tables_geo import AreaShapeRow, DutyAssignmentRow, DutyGridRow, DutyRoleRow
 from gridloop.adapters.geo import shapes
-from gridloop.domain.errors import FieldError, InvalidInput, NotFound
+from gridloop.domain.cases import OPEN_STATUSES
+from gridloop.domain.errors import FieldError, InvalidInput, NotFound, ValidationProblems
 from gridloop.domain.org import Level, UnitKind, unit_path
 from gridloop.services.ports import AreaMatch, Locator
 
@@ -237,9 +239,31 @@ def ensure_duty_roles(session: Session, roles: Sequence[tuple[str, str, str]] = 
     return added
 
 
-def assign_worker(
-    session: Session, *, duty_grid_code: str, role_code: str, user_id: int, now: datetime
+def add_duty_role(session: Session, *, code: str, name_zh: str, name_en: str) -> bool:
+    """Add one duty role (besides the seeded ones); False when the code exists already."""
+    problems = ValidationProblems()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", code):
+        problems.add("code", "2–32 lowercase letters, digits or _ (starting with a letter)")
+    if not name_zh.strip():
+        problems.add("zh", "must not be empty")
+    problems.raise_if_any()
+    ensure_duty_roles(session)
+    added = ensure_duty_roles(session, [(code, name_zh.strip(), name_en.strip() or code)]) > 0
+    session.commit()
+    return added
+
+
+def assign_worker_by_name(
+    session: Session, *, duty_grid_code: str, role_code: str, username: str, now: datetime
 ) -> None:
+    """Put the grid worker with this username on duty for a role in a duty grid."""
+    user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
+    if user_id is None:
+        raise NotFound(f"No user named '{username}'.")
+    assign_worker(session, duty_grid_code=duty_grid_code, role_code=role_code, user_id=user_id, now=now)
+
+
+def assign_worker(session: Session, *, duty_grid_code: str, role_code: str, user_id: int, now: datetime) -> None:
     """Put a grid worker on duty for a role in a duty grid."""
     grid = session.scalar(select(DutyGridRow).where(DutyGridRow.code == duty_grid_code))
     if grid is None:
@@ -281,8 +305,15 @@ def workers_on_duty(session: Session, *, cell_code: str, role_code: str) -> list
 
 
 def _case_counts(
-    session: Session, *, level: str, start: datetime | None, end: datetime | None
-) -> dict[str, int]:
+    session: Session,
+    *,
+    level: str,
+    start: datetime | None,
+    end: datetime | None,
+    visible: ColumnElement[bool] | None = None,
+    now: datetime | None = None,
+) -> dict[str, tuple[int, int, int]]:
+    """(all, open, overdue) case counts per area code of a level, within the caller's scope."""
     key: Any
     if level == "district":
         key = CaseRow.district_code
@@ -292,12 +323,25 @@ def _case_counts(
         key = func.substr(CaseRow.grid_code, 1, 12)
     else:
         key = CaseRow.grid_code
-    query = select(key, func.count()).where(key.is_not(None)).group_by(key)
+    is_open = CaseRow.status.in_([s.value for s in OPEN_STATUSES])
+    overdue = and_(is_open, CaseRow.due_at < now) if now is not None else false()
+    query = (
+        select(
+            key,
+            func.count(),
+            func.sum(case((is_open, 1), else_=0)),
+            func.sum(case((overdue, 1), else_=0)),
+        )
+        .where(key.is_not(None))
+        .group_by(key)
+    )
+    if visible is not None:
+        query = query.where(visible)
     if start is not None:
         query = query.where(CaseRow.received_at >= start)
     if end is not None:
         query = query.where(CaseRow.received_at < end)
-    counts = {str(code): int(n) for code, n in session.execute(query).all()}
+    counts = {str(code): (int(n), int(o or 0), int(d or 0)) for code, n, o, d in session.execute(query).all()}
     if level == "duty_grid":
         by_cell = counts
         cell_to_grid = dict(
@@ -308,10 +352,11 @@ def _case_counts(
             ).all()
         )
         counts = {}
-        for cell, n in by_cell.items():
+        for cell, (n, o, d) in by_cell.items():
             grid = cell_to_grid.get(cell)
             if grid:
-                counts[grid] = counts.get(grid, 0) + n
+                t = counts.get(grid, (0, 0, 0))
+                counts[grid] = (t[0] + n, t[1] + o, t[2] + d)
     return counts
 
 
@@ -323,8 +368,11 @@ def area_layer(
     start: datetime | None = None,
     end: datetime | None = None,
     within: str | None = None,
+    visible: ColumnElement[bool] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of a level's areas, simplified to `tolerance` metres, with case counts."""
+    """A GeoJSON FeatureCollection of a level's areas, simplified to `tolerance` metres, with case counts
+    (all, open, overdue at `now`) restricted to the cases `visible` selects."""
     if level not in LAYER_LEVELS:
         raise InvalidInput(
             f"Unknown layer '{level}'; use one of {', '.join(LAYER_LEVELS)}.",
@@ -347,7 +395,7 @@ def area_layer(
             query = query.where(AreaShapeRow.code.startswith(within))
         rows = [tuple(r) for r in session.execute(query.order_by(AreaShapeRow.code)).all()]  # type: ignore[misc]
     rows = [r for r in rows if r[3] is not None]
-    counts = _case_counts(session, level=level, start=start, end=end)
+    counts = _case_counts(session, level=level, start=start, end=end, visible=visible, now=now)
     features: list[dict[str, Any]] = []
     if rows:
         geoms = shapely.from_wkb([r[3] for r in rows])
@@ -365,7 +413,9 @@ def area_layer(
                         "name": name,
                         "level": level,
                         "parent_code": parent,
-                        "cases": counts.get(code, 0),
+                        "cases": counts.get(code, (0, 0, 0))[0],
+                        "open": counts.get(code, (0, 0, 0))[1],
+                        "overdue": counts.get(code, (0, 0, 0))[2],
                     },
                     "geometry": json.loads(text),
                 }

@@ -24,10 +24,11 @@ from gridloop.adapters.db.tables import (
 )
 from gridloop.adapters.db.uow import UnitOfWork
 from gridloop.domain.cases import Action, Channel, Crs, RequestType, Urgency, next_status
-from gridloop.domain.errors import Conflict, Forbidden, ValidationProblems
+from gridloop.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
 from gridloop.domain.intake import ReportText, default_title, validate_report
 from gridloop.domain.org import Actor, Permission
 from gridloop.services.deps import ServiceDeps
+from gridloop.services.geography import locate_case_area
 from gridloop.services.ports import AreaMatch
 from gridloop.services.refcache import AreaRef
 
@@ -185,24 +186,38 @@ def _locate(session: Session, case: CaseRow, data: NewCase, deps: ServiceDeps) -
             case.street_code = ref.street_code
             if ref.level == "grid":
                 case.extra = {**case.extra, "duty_grid_code": ref.area_code}
-        return
+        if data.lng is None or deps.locator is None:
+            return
     if deps.locator is None:
         return
-    if data.lng is not None and data.lat is not None and data.crs:
-        match = deps.locator.locate_point(data.lng, data.lat, data.crs)
-        if match is not None:
-            _apply_area(session, case, match, "point", deps)
-            return
     place = " ".join(p for p in (data.address, data.title, data.text) if p)
-    candidates = deps.locator.locate_text(place)
-    if len(candidates) == 1 or (len(candidates) > 1 and candidates[0].confidence > candidates[1].confidence):
-        _apply_area(session, case, candidates[0], "text", deps)
-    elif candidates:
+    found = locate_case_area(deps.locator, lng=data.lng, lat=data.lat, crs=data.crs, text=place)
+    if data.lng is not None and found.method != "point" and getattr(deps.locator, "has_areas", True):
+        raise InvalidInput(
+            "The point is outside the city's areas.",
+            errors=[
+                FieldError(
+                    "lng",
+                    f"({data.lng}, {data.lat}) in {data.crs} is outside every district; "
+                    "check the point and its CRS, or send only the address",
+                )
+            ],
+        )
+    if data.area_code is not None:
+        if found.match is not None:  # keep the given area; add the cell the point fell in
+            case.grid_code = found.match.cell_code
+        return
+    if found.match is not None:
+        _apply_area(session, case, found.match, found.method, deps)
+    elif found.candidates:
+        case.locate_method = found.method
         case.extra = {
             **case.extra,
-            "area_candidates": [c.finest_code for c in candidates[:5]],
+            "area_candidates": [
+                {"code": c.finest_code, "name": c.name, "confidence": round(c.confidence, 3)}
+                for c in found.candidates[:5]
+            ],
         }
-        case.locate_method = "ambiguous"
 
 
 def create_case(

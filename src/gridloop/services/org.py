@@ -106,8 +106,9 @@ def create_user(
     now: datetime,
     display_name: str | None = None,
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> UserRow:
-    """Add a person with one role in one unit."""
+    """Add a person with one role in one unit (give `password`, or a `password_hash` made by hash_password)."""
     problems = ValidationProblems()
     if not username.strip() or len(username) > 64 or any(ch.isspace() for ch in username):
         problems.add("username", "must be 1–64 characters without spaces")
@@ -122,7 +123,7 @@ def create_user(
         display_name=display_name or username,
         role=role.value,
         unit_id=unit.id,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash or (hash_password(password) if password else None),
         active=True,
         created_at=now,
     )

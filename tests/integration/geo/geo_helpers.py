@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ def shared_geo_dir() -> Path:
 
     folder = Settings().shared_data_dir / "geo"
     if not folder.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data folder {folder} is absent in CI")
         pytest.skip(f"shared data folder {folder} is absent (set GRIDLOOP_SHARED_DATA_DIR)")
     return folder
 

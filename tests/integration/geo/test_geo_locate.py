@@ -58,9 +58,7 @@ def test_known_place_lands_in_its_district_from_wgs84(city, place):
 
 def test_bund_given_in_gcj02_but_declared_wgs84_lands_across_the_river(city):
     match = city[2].locate_point(121.4905, 31.2397, "wgs84")
-    assert match.district_code == "310115", (
-        "without conversion the Bund falls into Pudong: conversion matters"
-    )
+    assert match.district_code == "310115", "without conversion the Bund falls into Pudong: conversion matters"
 
 
 def test_bd09_point_is_converted_before_locating(city):
@@ -71,9 +69,7 @@ def test_bd09_point_is_converted_before_locating(city):
 def test_point_in_gridded_core_knows_cell_community_street_and_duty_grid(city):
     match = city[2].locate_point(121.4905, 31.2397, "gcj02")
     assert match.cell_code and len(match.cell_code) == 14
-    assert match.cell_code.startswith(match.community_code) and match.community_code.startswith(
-        match.street_code
-    )
+    assert match.cell_code.startswith(match.community_code) and match.community_code.startswith(match.street_code)
     assert match.duty_grid_code.startswith(match.community_code + "G")
 
 
@@ -149,9 +145,7 @@ def test_demo_city_cells_cover_their_communities_without_gaps_or_overlaps(city):
 
     factory, report, _ = city
     with factory() as session:
-        rows = session.execute(
-            select(AreaShapeRow.code, AreaShapeRow.parent_code, AreaShapeRow.geometry)
-        ).all()
+        rows = session.execute(select(AreaShapeRow.code, AreaShapeRow.parent_code, AreaShapeRow.geometry)).all()
     geoms = {code: shapely.from_wkb(g) for code, _p, g in rows}
     cells = [(code, parent) for code, parent, _g in rows if len(code) == 14]
     assert len(cells) == report.cells and report.cells >= 600

@@ -42,9 +42,7 @@ class AreaShapeRow(Base):
     max_lng: Mapped[float] = mapped_column(Float)
     max_lat: Mapped[float] = mapped_column(Float)
     area_m2: Mapped[float] = mapped_column(Float)
-    duty_grid_id: Mapped[int | None] = mapped_column(
-        ForeignKey("geo_duty_grids.id"), index=True
-    )  # cells only
+    duty_grid_id: Mapped[int | None] = mapped_column(ForeignKey("geo_duty_grids.id"), index=True)  # cells only
     source: Mapped[str] = mapped_column(String(200), default="")  # file name or "demo"
     source_crs: Mapped[str] = mapped_column(String(8), default="wgs84")  # CRS of the imported file
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -24,6 +24,8 @@ WARM_START_STEP = 0.01  # degrees between nodes of the warm-start table
 _A = 6378245.0  # Krasovsky 1940 semi-major axis
 _EE = 0.00669342162296594323  # Krasovsky first eccentricity squared
 _X_PI = np.pi * 3000.0 / 180.0  # Baidu's constant
+_K_LAT = 180.0 / ((_A * (1.0 - _EE)) * np.pi)
+_K_LNG = 180.0 / (_A * np.pi)
 _LNG_MIN, _LNG_MAX = 72.004, 137.8347
 _LAT_MIN, _LAT_MAX = 0.8293, 55.8271
 
@@ -45,33 +47,61 @@ def in_china_box(lng: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
 
 
 def _gcj_offset(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The GCJ-02 offset (dlng, dlat) in degrees at WGS-84 points (the published polynomial, 9 trig calls)."""
+    """The GCJ-02 offset (dlng, dlat) in degrees at WGS-84 points.
+
+    The published polynomial, rewritten with sin 3a = 3 sin a − 4 sin³ a (9 trig calls instead of 12) and
+    in-place arithmetic; equal to the textbook form to 1e-17 degrees.
+    """
     dx = x - 105.0
     dy = y - 35.0
     pdx = dx * np.pi
     pdy = dy * np.pi
     s2 = np.sin(2.0 * pdx)
-    # sin(6a) = 3 sin(2a) − 4 sin³(2a); sin(3b) = 3 sin(b) − 4 sin³(b) with b = a/3
-    common = (20.0 * (3.0 * s2 - 4.0 * s2**3) + 20.0 * s2) * (2.0 / 3.0)
-    sx3 = np.sin(pdx / 3.0)
-    sy3 = np.sin(pdy / 3.0)
+    # (20 sin 6a + 20 sin 2a)·2/3 with sin 6a = 3 s − 4 s³, s = sin 2a  →  80 s (1 − s²)·2/3
+    common = s2 * s2
+    common *= -4.0
+    common += 4.0
+    common *= s2
+    common *= 20.0 * 2.0 / 3.0
     sqrt_abs = np.sqrt(np.abs(dx))
-    tlat = -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + 0.1 * dx * dy + 0.2 * sqrt_abs + common
-    tlat += (20.0 * (3.0 * sy3 - 4.0 * sy3**3) + 40.0 * sy3) * (2.0 / 3.0)
-    tlat += (160.0 * np.sin(pdy / 12.0) + 320.0 * np.sin(pdy / 30.0)) * (2.0 / 3.0)
-    tlng = 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + 0.1 * dx * dy + 0.1 * sqrt_abs + common
-    tlng += (20.0 * (3.0 * sx3 - 4.0 * sx3**3) + 40.0 * sx3) * (2.0 / 3.0)
-    tlng += (150.0 * np.sin(pdx / 12.0) + 300.0 * np.sin(pdx / 30.0)) * (2.0 / 3.0)
+    dxdy = dx * dy
+    # (20 sin b + 40 sin(b/3))·2/3 with sin b = 3 t − 4 t³, t = sin(b/3)  →  (100 t − 80 t³)·2/3
+    t = np.sin(pdy / 3.0)
+    tlat = t * t
+    tlat *= -80.0
+    tlat += 100.0
+    tlat *= t
+    tlat *= 2.0 / 3.0
+    tlat += np.sin(pdy / 12.0) * (160.0 * 2.0 / 3.0)
+    tlat += np.sin(pdy / 30.0) * (320.0 * 2.0 / 3.0)
+    tlat += common
+    tlat += -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + 0.1 * dxdy + 0.2 * sqrt_abs
+    t = np.sin(pdx / 3.0)
+    tlng = t * t
+    tlng *= -80.0
+    tlng += 100.0
+    tlng *= t
+    tlng *= 2.0 / 3.0
+    tlng += np.sin(pdx / 12.0) * (150.0 * 2.0 / 3.0)
+    tlng += np.sin(pdx / 30.0) * (300.0 * 2.0 / 3.0)
+    tlng += common
+    tlng += 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + 0.1 * dxdy + 0.1 * sqrt_abs
     rad = y * (np.pi / 180.0)
     sin_rad = np.sin(rad)
-    magic = 1.0 - _EE * sin_rad * sin_rad
+    magic = sin_rad * sin_rad
+    magic *= -_EE
+    magic += 1.0
     sqrt_magic = np.sqrt(magic)
-    dlat = tlat * (180.0 / ((_A * (1.0 - _EE)) * np.pi)) * (magic * sqrt_magic)
-    dlng = tlng * (180.0 / (_A * np.pi)) * sqrt_magic / np.cos(rad)
+    tlat *= magic
+    tlat *= sqrt_magic
+    tlat *= _K_LAT
+    tlng *= sqrt_magic
+    tlng *= _K_LNG
+    tlng /= np.cos(rad)
     inside = in_china_box(x, y)
     if inside.all():
-        return dlng, dlat
-    return np.where(inside, dlng, 0.0), np.where(inside, dlat, 0.0)
+        return tlng, tlat
+    return np.where(inside, tlng, 0.0), np.where(inside, tlat, 0.0)
 
 
 def wgs84_to_gcj02(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -142,9 +172,7 @@ def gcj02_to_bd09(lng: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArra
     return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
-def bd09_to_gcj02(
-    lng: ArrayLike, lat: ArrayLike, *, tolerance: float = TOLERANCE_DEG
-) -> tuple[FloatArray, FloatArray]:
+def bd09_to_gcj02(lng: ArrayLike, lat: ArrayLike, *, tolerance: float = TOLERANCE_DEG) -> tuple[FloatArray, FloatArray]:
     """BD-09 → GCJ-02: Baidu's closed-form inverse (≈1e-6 deg off), refined by iteration to `tolerance`."""
     bx, by = _arrays(lng, lat)
     x = bx - 0.0065

@@ -155,8 +155,9 @@ def build_gazetteer(
             gazetteer.add_area(code, name, level)
     for alias, kind, districts in places if places is not None else load_places():
         for district in districts:
-            name = areas.get(district, (alias, ""))[0]
-            gazetteer.add(alias, Entry(district, f"{alias}（{name}）", kind))
+            district_name = areas.get(district, ("", ""))[0]
+            label = f"{alias}（{district_name}）" if district_name else alias
+            gazetteer.add(alias, Entry(district, label, kind))
     if street_csv is not None and street_csv.is_file():
         with street_csv.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):

@@ -238,9 +238,7 @@ def _ownership_raster(geoms: np.ndarray, tree: shapely.STRtree, is_cell: list[bo
     return _Lattice(x0=x0, y0=y0, dx=dx, dy=dy, slots=slots)
 
 
-def _cell_lattice(
-    geoms: np.ndarray, is_cell: list[bool]
-) -> tuple[float, float, float, float, np.ndarray] | None:
+def _cell_lattice(geoms: np.ndarray, is_cell: list[bool]) -> tuple[float, float, float, float, np.ndarray] | None:
     """(x0, north y0, dx, dy, slots holding the regular cells) when most cells are equal aligned squares."""
     cells = np.flatnonzero(np.array(is_cell, dtype=bool))
     if len(cells) < 100:

@@ -29,8 +29,8 @@ def build_app(container: Container) -> FastAPI:
 
 
 def _include_features(app: FastAPI) -> None:
-    """Routers and pages of features that are installed."""
-    from gridloop.entrypoints.api import catalogue, kpis
+    """Routers and pages of the features."""
+    from gridloop.entrypoints.api import catalogue, geo, kpis
 
-    app.include_router(catalogue.router)
-    app.include_router(kpis.router)
+    for module in (geo, catalogue, kpis):
+        app.include_router(module.router)

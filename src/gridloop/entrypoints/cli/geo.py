@@ -17,17 +17,13 @@ from sqlalchemy.orm import Session
 
 from gridloop.domain.org import Level
 
-geo_app = typer.Typer(
-    name="geo", help="Geography: boundaries, unit grid, duty grids, locating.", no_args_is_help=True
-)
+geo_app = typer.Typer(name="geo", help="Geography: boundaries, unit grid, duty grids, locating.", no_args_is_help=True)
 
 DbOption = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (default: GRIDLOOP_DATABASE_URL or sqlite:///var/gridloop.db)."),
 ]
-CrsOption = Annotated[
-    str, typer.Option("--crs", help="Coordinate system of the input: wgs84, gcj02 or bd09.")
-]
+CrsOption = Annotated[str, typer.Option("--crs", help="Coordinate system of the input: wgs84, gcj02 or bd09.")]
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -60,9 +56,7 @@ def _crs(value: str) -> str:
     from gridloop.adapters.geo.coords import CRS_NAMES
 
     if value not in CRS_NAMES:
-        raise typer.BadParameter(
-            f"'{value}' is not a CRS; use one of {', '.join(CRS_NAMES)}", param_hint="--crs"
-        )
+        raise typer.BadParameter(f"'{value}' is not a CRS; use one of {', '.join(CRS_NAMES)}", param_hint="--crs")
     return value
 
 
@@ -94,9 +88,7 @@ def import_file(
 
 @geo_app.command("demo")
 def demo(
-    cells: Annotated[
-        int, typer.Option(min=0, max=200_000, help="About how many unit cells to generate.")
-    ] = 3000,
+    cells: Annotated[int, typer.Option(min=0, max=200_000, help="About how many unit cells to generate.")] = 3000,
     cell_area: Annotated[float, typer.Option(min=100, help="Cell area in m² (万米网格 = 10000).")] = 10_000.0,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same city).")] = 0,
     db: DbOption = None,
@@ -165,3 +157,33 @@ def locate(
     else:
         out = [asdict(m) for m in locator.locate_text_matches(query)]
     print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+@geo_app.command("role-add")
+def role_add(
+    code: Annotated[str, typer.Argument(help="Role code, e.g. city_mgmt.")],
+    zh: Annotated[str, typer.Option("--zh", help="Chinese label, e.g. 城管.")],
+    en: Annotated[str, typer.Option("--en", help="English label.")],
+    db: DbOption = None,
+) -> None:
+    """Add a duty role carried by every duty grid (城运, 警务, 综治, 党建 are seeded)."""
+    from gridloop.services.geography import add_duty_role
+
+    with _session(db) as session:
+        added = add_duty_role(session, code=code, name_zh=zh, name_en=en)
+    print(f"duty role {code} {'added' if added else 'already exists'}")
+
+
+@geo_app.command("assign")
+def assign(
+    duty_grid: Annotated[str, typer.Option("--duty-grid", help="Duty grid code, e.g. 310107010007G01.")],
+    role: Annotated[str, typer.Option("--role", help="Duty role code, e.g. police.")],
+    user: Annotated[str, typer.Option("--user", help="Username of the grid worker.")],
+    db: DbOption = None,
+) -> None:
+    """Put a grid worker on duty for a role in a duty grid."""
+    from gridloop.services.geography import assign_worker_by_name
+
+    with _session(db) as session:
+        assign_worker_by_name(session, duty_grid_code=duty_grid, role_code=role, username=user, now=datetime.now(UTC))
+    print(f"{user} is on duty for {role} in {duty_grid}")
