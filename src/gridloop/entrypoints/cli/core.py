@@ -133,16 +133,21 @@ def serve(
     db: DbOption = None,
     host: str = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=16)] = 1,
+    supervision: Annotated[
+        bool, typer.Option(help="Run the supervision tick every GRIDLOOP_SLA_TICK_SECONDS inside the server.")
+    ] = True,
 ) -> None:
-    """Serve the API and the console."""
+    """Serve the API and the console (one process; the supervision job runs in a background thread)."""
     import uvicorn
 
-    from gridloop.bootstrap import create_app
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.entrypoints import supervision_job
 
-    settings = settings_for(db)
+    container = build_container(settings_for(db))
+    if supervision:
+        supervision_job.start(container)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run(create_app(container=container), host=host, port=port, log_level="warning")
 
 
 @user_app.command("add")
