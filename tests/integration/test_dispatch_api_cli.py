@@ -73,6 +73,19 @@ def test_kpis_route_reports_units(as_user, demo_catalogue):
     assert analyst.get("/api/v1/kpis/yoy?from=2026-11-01&to=2026-11-30").json()["items"][0]["current"] == 1
 
 
+def test_kpis_count_only_cases_in_the_callers_scope(as_user, demo_catalogue):
+    from tests.factories import YANGPU_GRID
+
+    as_user("operator").post("/api/v1/cases", json=case_body())
+    as_user("operator").post("/api/v1/cases", json=case_body(area_code=YANGPU_GRID))
+    city = as_user("analyst").get("/api/v1/kpis?by=district&from=2026-11-01&to=2026-11-30").json()["items"]
+    assert {row["scope"] for row in city} == {"310107", "310110"}
+    putuo = as_user("supervisor").get("/api/v1/kpis?by=district&from=2026-11-01&to=2026-11-30").json()["items"]
+    assert {row["scope"] for row in putuo} == {"310107"}
+    yoy = as_user("supervisor").get("/api/v1/kpis/yoy?from=2026-11-01&to=2026-11-30").json()["items"]
+    assert sum(item["current"] for item in yoy) == 1
+
+
 def _cli(args, db_url):
     from gridloop.entrypoints.cli import _register, app
 

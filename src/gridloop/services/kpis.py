@@ -75,18 +75,27 @@ def _group_column(by: GroupBy) -> Any:
     return CaseRow.district_code
 
 
-def _scoped(stmt: Any, by: GroupBy, key: str | None) -> Any:
+def _scoped(stmt: Any, by: GroupBy, key: str | None, visible: ColumnElement[bool] | None = None) -> Any:
     if by is GroupBy.UNIT:
         stmt = stmt.join(UnitRow, UnitRow.id == CaseRow.lead_unit_id)
+    if visible is not None:
+        stmt = stmt.where(visible)
     if key is not None:
         stmt = stmt.where(_group_column(by) == key)
     return stmt.group_by(_group_column(by))
 
 
 def kpi_counts(
-    session: Session, *, by: GroupBy, period: Period, key: str | None = None, tz: str = SHANGHAI
+    session: Session,
+    *,
+    by: GroupBy,
+    period: Period,
+    key: str | None = None,
+    tz: str = SHANGHAI,
+    visible: ColumnElement[bool] | None = None,
 ) -> dict[str, KpiCounts]:
-    """Counts per scope key (unit, street or district code) for one period: four aggregate queries."""
+    """Counts per scope key (unit, street or district code) for one period: four aggregate queries,
+    counting only the cases `visible` selects (the caller's scope)."""
     lo, hi = period.bounds(tz)
     g = _group_column(by)
     c = CaseRow
@@ -114,6 +123,7 @@ def kpi_counts(
             ).where(in_cohort),
             by,
             key,
+            visible,
         )
     ).all()
     received = session.execute(
@@ -121,6 +131,7 @@ def kpi_counts(
             select(g, func.count(), _n(c.parent_case_id.is_not(None))).where(c.received_at >= lo, c.received_at < hi),
             by,
             key,
+            visible,
         )
     ).all()
     supervisions = session.execute(
@@ -131,6 +142,7 @@ def kpi_counts(
             .where(SupervisionRow.opened_at >= lo, SupervisionRow.opened_at < hi),
             by,
             key,
+            visible,
         )
     ).all()
     extended = session.execute(
@@ -141,6 +153,7 @@ def kpi_counts(
             .where(CaseEventRow.action == "approve_extension", in_cohort),
             by,
             key,
+            visible,
         )
     ).all()
     acc: dict[str, dict[str, Any]] = {}
@@ -175,10 +188,16 @@ def kpi_counts(
 
 
 def kpi_report(
-    session: Session, *, by: GroupBy, period: Period, key: str | None = None, tz: str = SHANGHAI
+    session: Session,
+    *,
+    by: GroupBy,
+    period: Period,
+    key: str | None = None,
+    tz: str = SHANGHAI,
+    visible: ColumnElement[bool] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per scope with every KPI and its counts, sorted by scope key."""
-    counts = kpi_counts(session, by=by, period=period, key=key, tz=tz)
+    counts = kpi_counts(session, by=by, period=period, key=key, tz=tz, visible=visible)
     names = _names(session, by, list(counts))
     return [
         as_row(k, v, {"name": names.get(k, k), "from": period.start.isoformat(), "to": period.end.isoformat()})
@@ -196,15 +215,28 @@ def _names(session: Session, by: GroupBy, keys: list[str]) -> dict[str, str]:
     return {str(k): str(n) for k, n in rows if k}
 
 
-def ranking(session: Session, *, by: GroupBy, kpi: Kpi, period: Period, tz: str = SHANGHAI) -> list[dict[str, Any]]:
+def ranking(
+    session: Session,
+    *,
+    by: GroupBy,
+    kpi: Kpi,
+    period: Period,
+    tz: str = SHANGHAI,
+    visible: ColumnElement[bool] | None = None,
+) -> list[dict[str, Any]]:
     """Scopes ranked by one KPI (best first; ties share a rank; scopes without data last with rank 0)."""
-    rows = kpi_report(session, by=by, period=period, tz=tz)
+    rows = kpi_report(session, by=by, period=period, tz=tz, visible=visible)
     ranked = rank(rows, value=lambda r: r[kpi.value], higher_is_better=HIGHER_IS_BETTER[kpi])
     return [{"rank": pos, **row} for pos, row in ranked]
 
 
 def year_on_year(
-    session: Session, *, period: Period, district: str | None = None, tz: str = SHANGHAI
+    session: Session,
+    *,
+    period: Period,
+    district: str | None = None,
+    tz: str = SHANGHAI,
+    visible: ColumnElement[bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Cases received per category in the period and the same days a year before, with the relative change."""
 
@@ -213,6 +245,8 @@ def year_on_year(
         stmt = select(CaseRow.category, func.count()).where(CaseRow.received_at >= lo, CaseRow.received_at < hi)
         if district:
             stmt = stmt.where(CaseRow.district_code == district)
+        if visible is not None:
+            stmt = stmt.where(visible)
         return {str(k or ""): int(n) for k, n in session.execute(stmt.group_by(CaseRow.category))}
 
     now, before = counts(period), counts(period.year_before())

@@ -13,6 +13,7 @@ from gridloop.domain.metrics import Kpi
 from gridloop.domain.org import Permission
 from gridloop.entrypoints.api.deps import ActorDep, SessionDep, get_container
 from gridloop.services.kpis import GroupBy, Period, kpi_report, ranking, year_on_year
+from gridloop.services.scope import visible_cases
 
 router = APIRouter(prefix="/api/v1/kpis", tags=["KPIs"])
 
@@ -43,9 +44,9 @@ def kpis(
     period = Period(start, end)
     tz = container.settings.timezone
     if metric is not None:
-        items = ranking(session, by=group, kpi=metric, period=period, tz=tz)
+        items = ranking(session, by=group, kpi=metric, period=period, tz=tz, visible=visible_cases(actor))
     else:
-        items = kpi_report(session, by=group, period=period, key=key, tz=tz)
+        items = kpi_report(session, by=group, period=period, key=key, tz=tz, visible=visible_cases(actor))
     return {"by": group.value, "from": start.isoformat(), "to": end.isoformat(), "items": items, "kpis": Kpi.describe()}
 
 
@@ -59,4 +60,4 @@ def yoy(
 ) -> dict[str, Any]:
     """Cases received per category vs the same days a year before."""
     _check(actor)
-    return {"items": year_on_year(session, period=Period(start, end), district=district)}
+    return {"items": year_on_year(session, period=Period(start, end), district=district, visible=visible_cases(actor))}
