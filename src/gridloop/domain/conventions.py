@@ -1,4 +1,4 @@
-"""A city's own category conventions: phrase rules and labelled examples combined with the model's probabilities.
+"""A city's own category conventions: phrase rules and labelled examples combined with model scores.
 
 Rules are data (rows an administrator edits). A phrase "A+B" matches when every part occurs in the text.
 `override` rules decide the category; `boost` rules add weight to it before renormalising.
@@ -116,8 +116,13 @@ class Conventions:
             ex, sim = example
             conf = max(probs.get(ex.category, 0.0), min(0.99, sim))
             ref = f"#{ex.example_id}" if ex.example_id is not None else f"“{ex.text[:20]}”"
-            return Decision(ex.category, round(conf, 4), f"labelled example {ref} (similarity {sim:.2f})",
-                            model_cat, probs)
+            return Decision(
+                ex.category,
+                round(conf, 4),
+                f"labelled example {ref} (similarity {sim:.2f})",
+                model_cat,
+                probs,
+            )
         hits = self.match(text)
         overrides = Counter(rule.category for rule, _ in hits if rule.mode == OVERRIDE)
         for rule, phrase in hits:

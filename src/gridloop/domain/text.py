@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
 
 MAX_CHARS = 5000
@@ -35,7 +34,6 @@ def clean_text(raw: str | None, *, max_chars: int = MAX_CHARS) -> str:
     text = raw[: max_chars * 4]
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
-    text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub("", text)
     text = _SPACE.sub(" ", text).strip()
     return text[:max_chars]

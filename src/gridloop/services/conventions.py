@@ -34,14 +34,24 @@ def add_rule(
         raise InvalidInput(f"Unknown rule mode {mode!r}; use one of {', '.join(MODES)}.")
     if not 0 < weight <= 1:
         raise InvalidInput("A rule's weight must be in (0, 1].")
-    row = CategoryRuleRow(category=category.strip(), phrases=list(parsed), mode=mode, weight=weight, note=note,
-                          active=True, created_by=actor, created_at=now)
+    row = CategoryRuleRow(
+        category=category.strip(),
+        phrases=list(parsed),
+        mode=mode,
+        weight=weight,
+        note=note,
+        active=True,
+        created_by=actor,
+        created_at=now,
+    )
     session.add(row)
     session.commit()
     return _rule(row)
 
 
-def add_example(session: Session, *, category: str, text: str, actor: str = "", now: datetime) -> LabeledExample:
+def add_example(
+    session: Session, *, category: str, text: str, actor: str = "", now: datetime
+) -> LabeledExample:
     """Store a labelled example; similar reports go to its category at once, retraining folds it in."""
     if not category.strip() or not text.strip():
         raise InvalidInput("An example needs a category and a text.")
@@ -88,8 +98,18 @@ def seed_rules(
     if session.scalar(select(CategoryRuleRow.id).limit(1)) is not None:
         return 0
     for r in rules:
-        session.add(CategoryRuleRow(category=r.category, phrases=list(r.phrases), mode=r.mode, weight=r.weight,
-                                    note=r.note, active=True, created_by="seed", created_at=now))
+        session.add(
+            CategoryRuleRow(
+                category=r.category,
+                phrases=list(r.phrases),
+                mode=r.mode,
+                weight=r.weight,
+                note=r.note,
+                active=True,
+                created_by="seed",
+                created_at=now,
+            )
+        )
     for e in examples:
         session.add(LabeledExampleRow(category=e.category, text=e.text, created_by="seed", created_at=now))
     session.commit()
@@ -101,7 +121,9 @@ def load_conventions(session: Session) -> Conventions:
     return Conventions(list_rules(session), list_examples(session))
 
 
-def activate_model(session: Session, *, path: Path, sha256: str, card: dict[str, object], now: datetime) -> int:
+def activate_model(
+    session: Session, *, path: Path, sha256: str, card: dict[str, object], now: datetime
+) -> int:
     """Make an artifact the active model for intake; returns its row id."""
     for row in session.scalars(select(ModelArtifactRow).where(ModelArtifactRow.active)):
         row.active = False

@@ -1,6 +1,7 @@
-"""Category classifier: character n-gram TF-IDF + linear SVM with calibrated probabilities, saved as an artifact.
+"""Category classifier: char n-gram TF-IDF + linear SVM, calibrated probabilities, saved as an artifact.
 
-The artifact is a joblib file holding the fitted pipeline, plus a JSON sidecar (`<path>.json`) with its metadata:
+The artifact is a joblib file holding the fitted pipeline, plus a JSON sidecar (`<path>.json`) with its
+metadata:
 data file and sha256, date, labels, metrics, scikit-learn version. See docs/models.md.
 """
 
@@ -43,7 +44,7 @@ class ModelCard:
 
 
 def build_pipeline(*, max_features: int = 300_000, c: float = 0.5, calibrate: bool = True) -> Any:
-    """An unfitted scikit-learn pipeline: char 1–3-gram TF-IDF → LinearSVC (class-balanced), sigmoid-calibrated."""
+    """An unfitted pipeline: char 1–3-gram TF-IDF → class-balanced LinearSVC, sigmoid-calibrated."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import Pipeline
@@ -94,6 +95,12 @@ class TextClassifier:
         labels = self.card.labels
         return [(labels[i], float(p[row, i])) for row, i in enumerate(idx)]
 
+    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Probability per category for each raw text (the Classifier port)."""
+        p = self.proba(texts)
+        labels = self.card.labels
+        return [dict(zip(labels, map(float, row), strict=True)) for row in p]
+
     def save(self, path: Path) -> Path:
         """Write the artifact and its JSON card next to it; returns the artifact path."""
         import joblib
@@ -108,7 +115,7 @@ class TextClassifier:
         """Read an artifact written by `save`."""
         import joblib
 
-        blob = joblib.load(path)  # noqa: S301 - our own artifact, from a configured local path
+        blob = joblib.load(path)
         if not isinstance(blob, dict) or blob.get("format") != ARTIFACT_FORMAT:
             raise ValueError(f"{path} is not a gridloop classifier artifact (format {ARTIFACT_FORMAT})")
         return cls(blob["pipeline"], ModelCard(**blob["card"]))

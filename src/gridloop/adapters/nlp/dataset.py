@@ -34,7 +34,9 @@ class Split:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def read_rows(path: Path, *, text_col: str, label_col: str, tokens_col: str | None = TOKENS_COL) -> list[LabeledRow]:
+def read_rows(
+    path: Path, *, text_col: str, label_col: str, tokens_col: str | None = TOKENS_COL
+) -> list[LabeledRow]:
     """Rows of a labelled CSV; rows without a label are skipped."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -50,7 +52,11 @@ def read_rows(path: Path, *, text_col: str, label_col: str, tokens_col: str | No
             if not label:
                 continue
             rows.append(
-                LabeledRow(label, (rec.get(text_col) or "").strip(), (rec.get(use_tokens) or "") if use_tokens else "")
+                LabeledRow(
+                    label,
+                    (rec.get(text_col) or "").strip(),
+                    (rec.get(use_tokens) or "") if use_tokens else "",
+                )
             )
     return rows
 
@@ -78,8 +84,10 @@ def training_pairs(rows: Sequence[LabeledRow], *, exclude: set[str] | None = Non
     return pairs
 
 
-def protocol_split(rows: Sequence[LabeledRow], *, seed: int = SPLIT_SEED, test_share: float = TEST_SHARE) -> Split:
-    """Stratified 80/20 split of the rows that have original text; test-duplicates are kept out of training."""
+def protocol_split(
+    rows: Sequence[LabeledRow], *, seed: int = SPLIT_SEED, test_share: float = TEST_SHARE
+) -> Split:
+    """Stratified 80/20 split of rows with original text; duplicates of test rows stay out of training."""
     from sklearn.model_selection import train_test_split
 
     with_text = [r for r in rows if r.text]
@@ -134,8 +142,12 @@ def metrics(gold: Sequence[str], pred: Sequence[str], *, labels: Sequence[str]) 
         "accuracy": round(float(accuracy_score(gold, pred)), 4),
         "n": len(gold),
         "per_class": {
-            lab: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
-                  "f1": round(float(f[i]), 4), "support": int(s[i])}
+            lab: {
+                "precision": round(float(p[i]), 4),
+                "recall": round(float(r[i]), 4),
+                "f1": round(float(f[i]), 4),
+                "support": int(s[i]),
+            }
             for i, lab in enumerate(labs)
         },
         "labels": labs,

@@ -32,7 +32,9 @@ EXAMPLE_REPEAT = 3
 @lru_cache(maxsize=1)
 def shipped_conventions() -> dict[str, Any]:
     """The shipped Shanghai rules and examples (adapters/nlp/data/shanghai_conventions.json)."""
-    raw = resources.files("gridloop.adapters.nlp").joinpath("data/shanghai_conventions.json").read_text("utf-8")
+    raw = (
+        resources.files("gridloop.adapters.nlp").joinpath("data/shanghai_conventions.json").read_text("utf-8")
+    )
     data: dict[str, Any] = json.loads(raw)
     return data
 
@@ -40,8 +42,13 @@ def shipped_conventions() -> dict[str, Any]:
 def shipped_rules() -> list[CategoryRule]:
     """Shanghai default rules as values."""
     return [
-        CategoryRule(r["category"], tuple(r["phrases"]), r.get("mode", "boost"), float(r.get("weight", 0.35)),
-                     r.get("note", ""))
+        CategoryRule(
+            r["category"],
+            tuple(r["phrases"]),
+            r.get("mode", "boost"),
+            float(r.get("weight", 0.35)),
+            r.get("note", ""),
+        )
         for r in shipped_conventions()["rules"]
     ]
 

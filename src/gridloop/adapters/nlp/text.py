@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def has_traditional(text: str) -> bool:
 
 
 def to_simplified(text: str) -> str:
-    """The text in Simplified Chinese; OpenCC (slow, pure Python) runs only when Traditional characters occur."""
+    """The text in Simplified Chinese; OpenCC (slow) runs only when Traditional characters occur."""
     if not text or not has_traditional(text):
         return text
     return str(_t2s().convert(text))
@@ -48,6 +49,6 @@ def to_simplified(text: str) -> str:
 
 def normalise(raw: str | None) -> str:
     """Cleaned, simplified, whitespace-free, digits-folded text as the classifier sees it."""
-    text = to_simplified(clean_text(raw))
+    text = unicodedata.normalize("NFKC", to_simplified(clean_text(raw)))
     text = text.replace(" ", "")
     return _DIGITS.sub("0", text).lower()

@@ -1,4 +1,4 @@
-"""`gridloop model …`: train, evaluate and activate the category classifier; manage city rules and examples."""
+"""`gridloop model …`: train, evaluate, activate the classifier; manage city rules and examples."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-model_app = typer.Typer(help="Category classifier: train, eval, use; city rules and examples.", no_args_is_help=True)
+model_app = typer.Typer(
+    help="Category classifier: train, eval, use; city rules and examples.", no_args_is_help=True
+)
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Labelled CSV (UTF-8, header row).")]
 TextCol = Annotated[str, typer.Option("--text-col", help="Column holding the message text.")]
@@ -26,7 +28,7 @@ def _now() -> datetime:
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    """A session on the configured database; creates the triage tables if they are missing (dev convenience)."""
+    """A session on the configured database; creates missing triage tables (dev convenience)."""
     from gridloop.adapters.db.engine import build_engine, session_factory
     from gridloop.adapters.db.tables_triage import TRIAGE_TABLES
     from gridloop.config import get_settings
@@ -55,9 +57,16 @@ def print_metrics(m: dict[str, Any], title: str) -> None:
     for col in ("category", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "category" else "right")
     for lab, pc in m["per_class"].items():
-        table.add_row(lab, f"{pc['precision']:.3f}", f"{pc['recall']:.3f}", f"{pc['f1']:.3f}", str(pc["support"]))
-    table.add_row("macro", f"{m['macro_precision']:.3f}", f"{m['macro_recall']:.3f}", f"{m['macro_f1']:.3f}",
-                  str(m["n"]))
+        table.add_row(
+            lab, f"{pc['precision']:.3f}", f"{pc['recall']:.3f}", f"{pc['f1']:.3f}", str(pc["support"])
+        )
+    table.add_row(
+        "macro",
+        f"{m['macro_precision']:.3f}",
+        f"{m['macro_recall']:.3f}",
+        f"{m['macro_f1']:.3f}",
+        str(m["n"]),
+    )
     console.print(table)
     cm = Table(title="confusion matrix (rows = gold, columns = predicted)")
     cm.add_column("gold \\ pred")
@@ -73,10 +82,12 @@ def train_cmd(
     data: DataOpt,
     text_col: TextCol = "text_original",
     label_col: LabelCol = "一级分类",
-    out: Annotated[Path, typer.Option("--out", help="Artifact path (a .json card is written next to it).")] = Path(
-        "var/models/classifier.joblib"
-    ),
-    examples: Annotated[bool, typer.Option(help="Fold in the city's labelled examples from the database.")] = True,
+    out: Annotated[
+        Path, typer.Option("--out", help="Artifact path (a .json card is written next to it).")
+    ] = Path("var/models/classifier.joblib"),
+    examples: Annotated[
+        bool, typer.Option(help="Fold in the city's labelled examples from the database.")
+    ] = True,
 ) -> None:
     """Train on every labelled row (text and token rows) plus the city's examples; write the artifact."""
     from gridloop.adapters.nlp.models import train_full
@@ -94,8 +105,10 @@ def train_cmd(
         raise typer.BadParameter(str(exc)) from None
     model.save(out)
     size = out.stat().st_size / 1e6
-    typer.echo(f"trained on {model.card.train_rows} texts ({len(exs)} examples) in {model.card.train_seconds}s; "
-               f"labels: {', '.join(model.labels)}; wrote {out} ({size:.1f} MB)")
+    typer.echo(
+        f"trained on {model.card.train_rows} texts ({len(exs)} examples) in {model.card.train_seconds}s; "
+        f"labels: {', '.join(model.labels)}; wrote {out} ({size:.1f} MB)"
+    )
 
 
 @model_app.command("eval")
@@ -104,7 +117,8 @@ def eval_cmd(
     text_col: TextCol = "text_original",
     label_col: LabelCol = "一级分类",
     model: Annotated[
-        Path | None, typer.Option("--model", help="Evaluate this artifact on every row instead of the protocol.")
+        Path | None,
+        typer.Option("--model", help="Evaluate this artifact on every row instead of the protocol."),
     ] = None,
     cv: Annotated[int, typer.Option("--cv", help="Also run k-fold cross-validation (0 = off).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -151,7 +165,9 @@ def eval_cmd(
 
 
 @model_app.command("use")
-def use_cmd(path: Annotated[Path, typer.Argument(help="Artifact written by `gridloop model train`.")]) -> None:
+def use_cmd(
+    path: Annotated[Path, typer.Argument(help="Artifact written by `gridloop model train`.")],
+) -> None:
     """Activate an artifact for intake and triage."""
     from gridloop.adapters.nlp.classifier import TextClassifier, file_sha256
     from gridloop.services.conventions import activate_model
@@ -179,7 +195,9 @@ def rule_add_cmd(
     from gridloop.services.conventions import add_rule
 
     with _session() as s:
-        rule = add_rule(s, category=category, phrases=phrases, mode=mode, weight=weight, note=note, now=_now())
+        rule = add_rule(
+            s, category=category, phrases=phrases, mode=mode, weight=weight, note=note, now=_now()
+        )
     typer.echo(f"rule #{rule.rule_id}: {'/'.join(rule.phrases)} → {rule.category} ({rule.mode})")
 
 
