@@ -66,7 +66,7 @@ def check_and_index(finder: DuplicateFinder, report: ReportRef) -> DuplicateVerd
 
 
 def group_reports(finder: DuplicateFinder, reports: Sequence[ReportRef]) -> list[GroupAssignment]:
-    """Assign duplicate groups in order: a merge joins the matched report's group, anything else starts one."""
+    """Assign duplicate groups in order: a merge joins the matched group, anything else starts one."""
     sketches = finder.sketches([(r.title, r.text) for r in reports])
     group_of: dict[str, str] = {}
     out = []

@@ -1,7 +1,7 @@
 """Near-duplicate search: hashed char 2–3-gram TF-IDF sketches, inverted index on each report's rarest grams.
 
-Candidate search never scans every case: each report is indexed under its `top_k` highest-weight grams; a
-query reads only those posting lists, newest first, and stops at the time window. The exact score is the cosine of
+Candidate search never scans every case: each report is indexed under its `top_k` highest-weight
+grams; a query reads only those posting lists, newest first, and stops at the time window. The exact score is the cosine of
 the two sketches (the `sketch` highest-weight grams of each report). Measured in docs/models.md.
 """
 
