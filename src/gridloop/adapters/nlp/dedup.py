@@ -1,8 +1,9 @@
 """Near-duplicate search: hashed char 2–3-gram TF-IDF sketches, inverted index on each report's rarest grams.
 
-Candidate search never scans every case: each report is indexed under its `top_k` highest-weight
-grams; a query reads only those posting lists, newest first, and stops at the time window. The exact score is the cosine of
-the two sketches (the `sketch` highest-weight grams of each report). Measured in docs/models.md.
+Candidate search never scans every case: each report is indexed under its `top_k` highest-weight grams;
+a query reads only those posting lists, newest first, and stops at the time window. The score is the
+cosine of the two sketches (the `sketch` highest-weight grams of each report, renormalised).
+Measured in docs/models.md.
 """
 
 from __future__ import annotations
