@@ -21,6 +21,11 @@ def _register() -> None:
 
     core.register(app)
 
+    from gridloop.entrypoints.cli import model, triage
+
+    model.register(app)
+    triage.register(app)
+
 
 def main() -> None:
     """Console-script entry point: run the CLI, turning known errors into one line and a non-zero exit."""
