@@ -84,7 +84,7 @@ class Conventions:
         if self._pattern is None or not text:
             return []
         found: dict[int, str] = {}
-        for head in set(self._pattern.findall(text)):
+        for head in dict.fromkeys(self._pattern.findall(text)):
             for idx, parts, phrase in self._parts.get(head, []):
                 if idx not in found and all(p in text for p in parts):
                     found[idx] = phrase

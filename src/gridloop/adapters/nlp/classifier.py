@@ -43,25 +43,21 @@ class ModelCard:
         return dict(self.__dict__)
 
 
-def build_pipeline(*, max_features: int = 300_000, c: float = 0.5, calibrate: bool = True) -> Any:
-    """An unfitted pipeline: char 1–3-gram TF-IDF → class-balanced LinearSVC, sigmoid-calibrated."""
+def build_pipeline(*, n_bits: int = 20, c: float = 0.5, calibrate: bool = True) -> Any:
+    """An unfitted pipeline: hashed char 1–3-grams → TF-IDF → class-balanced LinearSVC, sigmoid-calibrated."""
     from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.pipeline import Pipeline
     from sklearn.svm import LinearSVC
 
-    vec = TfidfVectorizer(
-        analyzer="char",
-        ngram_range=(1, 3),
-        sublinear_tf=True,
-        min_df=2,
-        max_features=max_features,
-        dtype=np.float32,
-        lowercase=False,
-    )
+    from gridloop.adapters.nlp.fastgrams import CharGramHasher
+
     svm = LinearSVC(C=c, class_weight="balanced")
     clf: Any = CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False) if calibrate else svm
-    return Pipeline([("tfidf", vec), ("clf", clf)])
+    return Pipeline(
+        [("grams", CharGramHasher(ngram_range=(1, 3), n_bits=n_bits)), ("tfidf", TfidfTransformer(sublinear_tf=True)),
+         ("clf", clf)]
+    )
 
 
 class TextClassifier:
@@ -160,8 +156,6 @@ def train(
     can_calibrate = calibrate and min(counts.values()) >= 3
     opts = dict(params or {})
     pipeline = build_pipeline(calibrate=can_calibrate, **opts)
-    if min(counts.values()) < 2 or len(docs) < 200:
-        pipeline.set_params(tfidf__min_df=1)
     started = time.perf_counter()
     pipeline.fit(docs, list(labels))
     seconds = time.perf_counter() - started

@@ -19,7 +19,8 @@ import numpy as np
 from gridloop.adapters.nlp.text import normalise
 from gridloop.domain.duplicates import NONE, DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 
-N_FEATURES = 1 << 20
+N_BITS = 20
+N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
 
 
@@ -32,17 +33,9 @@ class SketchVectorizer:
     """Hashed char 2–3-gram TF-IDF (sublinear tf, l2), IDF fitted on a reference corpus when one is given."""
 
     def __init__(self, reference: Iterable[str] = ()) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
+        from gridloop.adapters.nlp.fastgrams import CharGramHasher
 
-        self._hv = HashingVectorizer(
-            analyzer="char",
-            ngram_range=(2, 3),
-            n_features=N_FEATURES,
-            alternate_sign=False,
-            norm=None,
-            lowercase=False,
-            dtype=np.float32,
-        )
+        self._hv = CharGramHasher(ngram_range=(2, 3), n_bits=N_BITS)
         docs = list(reference)
         self.idf: np.ndarray | None = None
         if docs:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gridloop.adapters.nlp.classifier import TextClassifier
@@ -13,6 +15,8 @@ from gridloop.adapters.nlp.text import to_simplified
 from gridloop.config import Settings
 from gridloop.domain.conventions import Conventions
 from gridloop.services.triage import TriageService
+
+log = logging.getLogger(__name__)
 
 
 def shipped_conventions_value() -> Conventions:
@@ -25,8 +29,12 @@ def db_conventions(session_factory: Callable[[], Session]) -> Callable[[], Conve
     from gridloop.services.conventions import list_examples, list_rules
 
     def load() -> Conventions:
-        with session_factory() as s:
-            rules, examples = list_rules(s), list_examples(s)
+        try:
+            with session_factory() as s:
+                rules, examples = list_rules(s), list_examples(s)
+        except SQLAlchemyError as exc:  # tables not created yet: the shipped defaults apply
+            log.warning("city rules unavailable (%s); using the shipped Shanghai defaults", type(exc).__name__)
+            return shipped_conventions_value()
         if not rules and not examples:
             return shipped_conventions_value()
         return Conventions(rules, examples)
@@ -50,7 +58,7 @@ def classifier_provider(
             try:
                 with session_factory() as s:
                     active = active_model_path(s)
-            except Exception:  # tables absent (fresh DB): no active model
+            except SQLAlchemyError:  # tables absent (fresh DB): no active model
                 active = None
         return resolve_model(
             explicit=settings.model_path,

@@ -128,6 +128,8 @@ def run_batch(input_path: Path, output_path: Path, *, triage: Any, progress: boo
             try:
                 m = parse_line(line, n)
             except ValueError as exc:
+                if f"line-{n}" in done:
+                    continue
                 out.write(json.dumps({"id": f"line-{n}", "error": str(exc)}, ensure_ascii=False) + "\n")
                 stats["errors"] += 1
                 continue
