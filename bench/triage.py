@@ -1,8 +1,8 @@
 """Batch triage throughput: messages/s end to end (`run_batch`: JSONL in → triage, duplicates → JSONL out)
 against the classifier's bare batch predict on the same texts (baseline). One process. Prints JSON.
 
-Messages are resampled (with replacement, seed 2020) from the shared data: labelled texts, hot issues, replies;
-each gets a fresh id and a time spread over ten days. Usage:
+Messages are resampled (with replacement, seed 2020) from the shared data: labelled texts, hot issues,
+replies; each gets a fresh id and a time spread over ten days. Usage:
   python bench/triage.py [--n 100000] [--shared ../shared/data] [--model var/models/classifier.joblib]
 """
 

@@ -74,6 +74,7 @@ class Conventions:
         ordered = sorted(heads, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(h) for h in ordered)) if ordered else None
         self._example_grams = [_bigrams(e.text) for e in self.examples]
+        self._max_example = max((len(g) for g in self._example_grams), default=0)
         self._index: dict[str, list[int]] = {}
         for i, grams in enumerate(self._example_grams):
             for g in grams:
@@ -93,6 +94,9 @@ class Conventions:
     def nearest_example(self, text: str) -> tuple[LabeledExample, float] | None:
         """The most similar labelled example (bigram Jaccard ≥ EXAMPLE_SIMILARITY), if any."""
         if not self.examples or not text:
+            return None
+        # Jaccard ≥ s needs the smaller set to hold ≥ s of the larger: long texts cannot match short examples
+        if len(text) * EXAMPLE_SIMILARITY > self._max_example + 2:
             return None
         grams = _bigrams(text)
         shared: Counter[int] = Counter()

@@ -19,7 +19,22 @@ from datetime import datetime
 WEIGHTS = {"reporters": 0.40, "reports": 0.15, "reactions": 0.30, "intensity": 0.10, "growth": 0.05}
 _ADMIN = re.compile(r"^(?:[A-Z]\d*[市区县]|西地省|上海市?|[\u4e00-\u9fff]{2}区)+")
 _PUNCT = re.compile(r"[\s\W_]+")
-_STOP = ("存在", "关于", "反映", "投诉", "举报", "咨询", "请问", "建议", "问题", "请求", "希望", "要求", "严重", "为什么")
+_STOP = (
+    "存在",
+    "关于",
+    "反映",
+    "投诉",
+    "举报",
+    "咨询",
+    "请问",
+    "建议",
+    "问题",
+    "请求",
+    "希望",
+    "要求",
+    "严重",
+    "为什么",
+)
 
 
 @dataclass(frozen=True)

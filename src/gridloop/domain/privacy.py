@@ -13,6 +13,8 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
+_TRIGGER = re.compile(r"[0-9@]")
+"""Every kind we detect contains a digit or an @ (plates of letters only are too rare to pay for a scan)."""
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _ID = re.compile(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
@@ -60,6 +62,8 @@ def luhn_ok(number: str) -> bool:
 
 def find_personal_data(text: str) -> list[PersonalData]:
     """Non-overlapping personal data in the text, in order of position."""
+    if not _TRIGGER.search(text):
+        return []
     found: list[PersonalData] = []
     taken: list[tuple[int, int]] = []
 
@@ -108,9 +112,9 @@ def _mask_value(item: PersonalData) -> str:
     return "".join(out)
 
 
-def mask_personal_data(text: str) -> str:
+def mask_personal_data(text: str, *, found: list[PersonalData] | None = None) -> str:
     """The text with personal data masked (kinds kept readable: 138****5678, 310101********1234, 沪A****5)."""
-    items = find_personal_data(text)
+    items = find_personal_data(text) if found is None else found
     if not items:
         return text
     parts, pos = [], 0

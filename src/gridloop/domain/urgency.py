@@ -270,27 +270,36 @@ def _parts(phrase: str) -> tuple[str, ...]:
     return tuple(p for p in phrase.split("+") if p)
 
 
-_COMPILED: dict[int, re.Pattern[str]] = {}
+_COMPILED: dict[int, tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = {}
 
 
-def _pattern(rules: tuple[UrgencyRule, ...]) -> re.Pattern[str]:
-    """One alternation of every phrase part, so a text is scanned once before any detailed check."""
+def _pattern(rules: tuple[UrgencyRule, ...]) -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One alternation of every phrase part (scanned once per text), and for each part the parts a match of
+    it can hide (they start inside it), which are then checked directly."""
     key = id(rules)
-    pat = _COMPILED.get(key)
-    if pat is None:
+    got = _COMPILED.get(key)
+    if got is None:
         parts = sorted({p for r in rules for ph in r.phrases for p in _parts(ph)}, key=len, reverse=True)
         pat = re.compile("|".join(re.escape(p) for p in parts))
-        _COMPILED[key] = pat
-    return pat
+        hidden = {
+            m: tuple(
+                p for p in parts if p != m and (p in m or any(p.startswith(m[i:]) for i in range(1, len(m))))
+            )
+            for m in parts
+        }
+        got = (pat, hidden)
+        _COMPILED[key] = got
+    return got
 
 
 def assess_urgency(text: str, *, rules: tuple[UrgencyRule, ...] = URGENCY_RULES) -> UrgencyFlag:
     """The urgency of a report: the highest level any rule reaches, with the phrases that matched."""
     lowered = text.lower()
-    present = set(_pattern(rules).findall(lowered))
+    pattern, hidden = _pattern(rules)
+    present = set(pattern.findall(lowered))
+    present |= {p for m in tuple(present) for p in hidden[m] if p in lowered}
     if not present:
         return UrgencyFlag(NORMAL, None, "")
-    # overlapping parts (e.g. "倒塌" inside "要倒塌") are caught by a plain substring test below
     sentences: list[str] | None = None
     best_level = NORMAL
     incident: IncidentType | None = None
@@ -298,7 +307,7 @@ def assess_urgency(text: str, *, rules: tuple[UrgencyRule, ...] = URGENCY_RULES)
     for rule in rules:
         for phrase in rule.phrases:
             parts = _parts(phrase)
-            if not all(p in present or p in lowered for p in parts):
+            if not all(p in present for p in parts):
                 continue
             if sentences is None:
                 sentences = [s for s in _SENTENCE.split(lowered) if s.strip()] or [lowered]

@@ -1,4 +1,4 @@
-"""Batch triage: many messages in, one result record per message (category, urgency, area, duplicates, masking)."""
+"""Batch triage: many messages in, one result record per message (category, urgency, area, duplicates…)."""
 
 from __future__ import annotations
 
@@ -37,9 +37,12 @@ def _area(locator: Locator | None, m: InputMessage) -> dict[str, Any] | None:
     if match is None:
         return None
     return {
-        "district_code": match.district_code, "street_code": match.street_code,
-        "community_code": match.community_code, "grid_code": match.duty_grid_code or match.cell_code,
-        "name": match.name, "method": match.method,
+        "district_code": match.district_code,
+        "street_code": match.street_code,
+        "community_code": match.community_code,
+        "grid_code": match.duty_grid_code or match.cell_code,
+        "name": match.name,
+        "method": match.method,
     }
 
 

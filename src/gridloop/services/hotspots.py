@@ -23,14 +23,24 @@ class SimilarityIndex(Protocol):
         ...
 
     def search(
-        self, sketch: Any, *, when: datetime | None = None, lng: float | None = None, lat: float | None = None,
+        self,
+        sketch: Any,
+        *,
+        when: datetime | None = None,
+        lng: float | None = None,
+        lat: float | None = None,
         limit: int = 5,
     ) -> list[Any]:
         """Earlier similar reports (objects with .key and .similarity), best first."""
         ...
 
     def add(
-        self, key: str, sketch: Any, *, when: datetime | None = None, lng: float | None = None,
+        self,
+        key: str,
+        sketch: Any,
+        *,
+        when: datetime | None = None,
+        lng: float | None = None,
         lat: float | None = None,
     ) -> None:
         """Index a report."""
@@ -98,7 +108,7 @@ def find_hot_issues(
         return []
     sketches = index.sketches([(m.title, m.text) for m in chosen])
     parent = list(range(len(chosen)))
-    pos = {}
+    pos: dict[str, int] = {}
     for i, (m, sk) in enumerate(zip(chosen, sketches, strict=True)):
         for cand in index.search(sk, when=m.when, limit=10):
             if cand.key not in pos or cand.similarity < NAME_LINK_SIMILARITY:
@@ -118,13 +128,32 @@ def find_hot_issues(
         msgs = [chosen[i] for i in members]
         times = [m.when for m in msgs]
         inputs = HeatInputs(
-            reports=len(msgs), reporters=len({m.user for m in msgs}), likes=sum(m.likes for m in msgs),
-            dislikes=sum(m.dislikes for m in msgs), first=min(times), last=max(times), growth=growth_ratio(times),
+            reports=len(msgs),
+            reporters=len({m.user for m in msgs}),
+            likes=sum(m.likes for m in msgs),
+            dislikes=sum(m.dislikes for m in msgs),
+            first=min(times),
+            last=max(times),
+            growth=growth_ratio(times),
         )
         place = common_place([m.title for m in msgs])
         lead = max(msgs, key=lambda m: (m.likes, len(m.text)))
-        issues.append(HotIssue(0, 0, heat_index(inputs), inputs.first, inputs.last, place, lead.title,
-                               inputs.reporters, inputs.likes, inputs.dislikes, round(inputs.growth, 2), msgs))
+        issues.append(
+            HotIssue(
+                0,
+                0,
+                heat_index(inputs),
+                inputs.first,
+                inputs.last,
+                place,
+                lead.title,
+                inputs.reporters,
+                inputs.likes,
+                inputs.dislikes,
+                round(inputs.growth, 2),
+                msgs,
+            )
+        )
     issues.sort(key=lambda h: -h.heat)
     for n, issue in enumerate(issues[:top], start=1):
         issue.rank = issue.issue_id = n
@@ -137,13 +166,22 @@ def load_case_messages(session: Any, *, start: datetime | None, end: datetime | 
 
     from gridloop.adapters.db.tables import CaseRow
 
-    q = select(CaseRow.number, CaseRow.reporter_phone, CaseRow.reporter_name, CaseRow.created_by_id, CaseRow.title,
-               CaseRow.text, CaseRow.received_at)
+    q = select(
+        CaseRow.number,
+        CaseRow.reporter_phone,
+        CaseRow.reporter_name,
+        CaseRow.created_by_id,
+        CaseRow.title,
+        CaseRow.text,
+        CaseRow.received_at,
+    )
     if start is not None:
         q = q.where(CaseRow.received_at >= start)
     if end is not None:
         q = q.where(CaseRow.received_at <= end)
     out = []
     for number, phone, name, creator, title, text, received in session.execute(q):
-        out.append(Message(str(number), str(phone or name or creator or number), title or "", text or "", received))
+        out.append(
+            Message(str(number), str(phone or name or creator or number), title or "", text or "", received)
+        )
     return out

@@ -97,10 +97,12 @@ class TriageService:
         self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions
     ) -> TriageResult:
         flag = assess_urgency(p.joined)
-        masked = mask_personal_data(p.text)
+        found = find_personal_data(p.text)
+        found_title = find_personal_data(p.title)
+        masked = mask_personal_data(p.text, found=found)
         extra: dict[str, object] = {
-            "masked_title": mask_personal_data(p.title),
-            "personal_data": sorted({d.kind for d in find_personal_data(p.joined)}),
+            "masked_title": mask_personal_data(p.title, found=found_title),
+            "personal_data": sorted({d.kind for d in found + found_title}),
             "truncated": p.truncated,
         }
         incident = flag.incident_type.value if flag.incident_type else None

@@ -55,8 +55,11 @@ def build_pipeline(*, n_bits: int = 20, c: float = 0.5, calibrate: bool = True) 
     svm = LinearSVC(C=c, class_weight="balanced")
     clf: Any = CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False) if calibrate else svm
     return Pipeline(
-        [("grams", CharGramHasher(ngram_range=(1, 3), n_bits=n_bits)), ("tfidf", TfidfTransformer(sublinear_tf=True)),
-         ("clf", clf)]
+        [
+            ("grams", CharGramHasher(ngram_range=(1, 3), n_bits=n_bits)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ("clf", clf),
+        ]
     )
 
 

@@ -83,7 +83,7 @@ class DuplicateIndex:
         policy: DuplicatePolicy | None = None,
         top_k: int = 20,
         sketch: int = 64,
-        max_postings: int = 400,
+        max_postings: int = 200,
     ) -> None:
         self.vectorizer = vectorizer
         self.policy = policy or DuplicatePolicy()
@@ -154,7 +154,7 @@ class DuplicateIndex:
                     continue
                 shared[pos] += 1
         out = []
-        for pos, _n in shared.most_common(limit * 4):
+        for pos, _n in shared.most_common(limit * 2):
             e = self._entries[pos]
             small, big = (sketch, e.sketch) if len(sketch) < len(e.sketch) else (e.sketch, sketch)
             sim = sum(w * big.get(f, 0.0) for f, w in small.items())
@@ -175,7 +175,7 @@ class DuplicateIndex:
         """Merge, suggest or nothing, against the best earlier match."""
         best = DuplicateVerdict(NONE)
         rank = {"merge": 2, "suggest": 1, "none": 0}
-        for c in self.search(sketch, when=when, lng=lng, lat=lat):
+        for c in self.search(sketch, when=when, lng=lng, lat=lat, limit=3):
             action, reason = judge_pair(
                 c.similarity, hours_apart=c.hours_apart, distance_m=c.distance_m, policy=self.policy
             )

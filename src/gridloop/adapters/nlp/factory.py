@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,7 +33,7 @@ def db_conventions(session_factory: Callable[[], Session]) -> Callable[[], Conve
             with session_factory() as s:
                 rules, examples = list_rules(s), list_examples(s)
         except SQLAlchemyError as exc:  # tables not created yet: the shipped defaults apply
-            log.warning("city rules unavailable (%s); using the shipped Shanghai defaults", type(exc).__name__)
+            log.warning("city rules unavailable (%s); using shipped defaults", type(exc).__name__)
             return shipped_conventions_value()
         if not rules and not examples:
             return shipped_conventions_value()

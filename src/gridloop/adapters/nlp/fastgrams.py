@@ -1,5 +1,5 @@
-"""Vectorised character n-gram hashing (numpy): the same features as a char-analyzer HashingVectorizer,
-an order of magnitude faster because n-grams are hashed over whole batches instead of one Python list per text.
+"""Vectorised character n-gram hashing (numpy): the features of a char-analyzer HashingVectorizer, several
+times faster because n-grams are hashed over whole batches instead of one Python list per text.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ class CharGramHasher:
         total = int(lens.sum())
         if total == 0:
             return csr_matrix((n, nf), dtype=np.float32)
-        cps = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        cps = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
+            np.uint64
+        )
         doc_id = np.repeat(np.arange(n, dtype=np.int64), lens)
         keys = []
         shift = np.uint64(64 - self.n_bits)

@@ -35,9 +35,14 @@ def _traditional_chars() -> frozenset[str]:
     return frozenset(chars)
 
 
+@lru_cache(maxsize=1)
+def _traditional_pattern() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(re.escape(c) for c in _traditional_chars())) + "]")
+
+
 def has_traditional(text: str) -> bool:
     """Whether the text contains characters written differently in Simplified Chinese."""
-    return not _traditional_chars().isdisjoint(text)
+    return _traditional_pattern().search(text) is not None
 
 
 def to_simplified(text: str) -> str:
@@ -49,6 +54,8 @@ def to_simplified(text: str) -> str:
 
 def normalise(raw: str | None) -> str:
     """Cleaned, simplified, whitespace-free, digits-folded text as the classifier sees it."""
-    text = unicodedata.normalize("NFKC", to_simplified(clean_text(raw)))
+    text = to_simplified(clean_text(raw))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = text.replace(" ", "")
     return _DIGITS.sub("0", text).lower()

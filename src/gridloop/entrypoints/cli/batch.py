@@ -40,8 +40,14 @@ def parse_line(line: str, lineno: int) -> InputMessage:
         except ValueError:
             when = None
     return InputMessage(
-        id=str(rec.get("id", f"line-{lineno}")), title=str(rec.get("title") or ""), text=str(rec.get("text") or ""),
-        reported_at=when, lng=num("lng"), lat=num("lat"), crs=rec.get("crs"), address=rec.get("address"),
+        id=str(rec.get("id", f"line-{lineno}")),
+        title=str(rec.get("title") or ""),
+        text=str(rec.get("text") or ""),
+        reported_at=when,
+        lng=num("lng"),
+        lat=num("lat"),
+        crs=rec.get("crs"),
+        address=rec.get("address"),
     )
 
 
@@ -74,8 +80,15 @@ def _optional_locator() -> Any:
     return build() if build else None
 
 
-def run_batch(input_path: Path, output_path: Path, *, triage: Any, progress: bool = False,
-              dedup: bool = True, locator: Any = None) -> dict[str, int]:
+def run_batch(
+    input_path: Path,
+    output_path: Path,
+    *,
+    triage: Any,
+    progress: bool = False,
+    dedup: bool = True,
+    locator: Any = None,
+) -> dict[str, int]:
     """Triage every record of input into output (appending; already-done ids are skipped)."""
     from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
     from gridloop.services.batch import triage_chunk
@@ -99,8 +112,13 @@ def run_batch(input_path: Path, output_path: Path, *, triage: Any, progress: boo
     if progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                       TimeRemainingColumn(), transient=False)
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=False,
+        )
         bar.start()
         task = bar.add_task("triage", total=total)
     with output_path.open("a", encoding="utf-8") as out:
@@ -109,7 +127,6 @@ def run_batch(input_path: Path, output_path: Path, *, triage: Any, progress: boo
 
         def flush() -> None:
             if replay and finder is not None:  # re-index what an earlier run already wrote
-                from gridloop.services.duplicates import ReportRef
 
                 sketches = finder.sketches([(m.title, m.text) for m in replay])
                 for m, sk in zip(replay, sketches, strict=True):
@@ -153,11 +170,15 @@ def run_batch(input_path: Path, output_path: Path, *, triage: Any, progress: boo
 
 
 def triage_cmd(
-    input_path: Annotated[Path, typer.Option("--input", help="JSONL: id, title, text [, reported_at, lng, lat, crs, address].")],
-    output_path: Annotated[Path, typer.Option("--output", help="JSONL results; appended to and resumed from.")],
+    input_path: Annotated[
+        Path, typer.Option("--input", help="JSONL: id, title, text [, reported_at, lng, lat, crs, address].")
+    ],
+    output_path: Annotated[
+        Path, typer.Option("--output", help="JSONL results; appended to and resumed from.")
+    ],
     dedup: Annotated[bool, typer.Option(help="Group duplicates.")] = True,
 ) -> None:
-    """Batch triage: category + confidence, urgency + reason, incident type, area, duplicate group, masked text."""
+    """Batch triage: category, confidence, urgency + reason, incident type, area, duplicates, masked text."""
     from gridloop.adapters.db.engine import build_engine, session_factory
     from gridloop.adapters.nlp.factory import build_triage
     from gridloop.config import get_settings
@@ -167,7 +188,13 @@ def triage_cmd(
     settings = get_settings()
     engine = build_engine(settings.database_url)
     triage = build_triage(settings, session_factory=session_factory(engine))
-    stats = run_batch(input_path, output_path, triage=triage, progress=sys.stderr.isatty(), dedup=dedup,
-                      locator=_optional_locator())
+    stats = run_batch(
+        input_path,
+        output_path,
+        triage=triage,
+        progress=sys.stderr.isatty(),
+        dedup=dedup,
+        locator=_optional_locator(),
+    )
     engine.dispose()
     typer.echo(json.dumps(stats), err=True)

@@ -28,13 +28,29 @@ def _day(raw: str | None, *, end: bool) -> datetime | None:
 def issues_as_dict(issues: list[HotIssue]) -> dict[str, list[dict[str, Any]]]:
     """The two tables as lists of rows with the Teddy Cup column names."""
     ranking = [
-        {"热度排名": h.rank, "问题ID": h.issue_id, "热度指数": h.heat, "时间范围": h.time_range,
-         "地点/人群": h.place, "问题描述": h.description, "留言数": len(h.members), "留言用户数": h.reporters}
+        {
+            "热度排名": h.rank,
+            "问题ID": h.issue_id,
+            "热度指数": h.heat,
+            "时间范围": h.time_range,
+            "地点/人群": h.place,
+            "问题描述": h.description,
+            "留言数": len(h.members),
+            "留言用户数": h.reporters,
+        }
         for h in issues
     ]
     details = [
-        {"问题ID": h.issue_id, "留言编号": m.key, "留言用户": m.user, "留言主题": m.title,
-         "留言时间": f"{m.when:%Y/%m/%d %H:%M:%S}", "留言详情": m.text, "点赞数": m.likes, "反对数": m.dislikes}
+        {
+            "问题ID": h.issue_id,
+            "留言编号": m.key,
+            "留言用户": m.user,
+            "留言主题": m.title,
+            "留言时间": f"{m.when:%Y/%m/%d %H:%M:%S}",
+            "留言详情": m.text,
+            "点赞数": m.likes,
+            "反对数": m.dislikes,
+        }
         for h in issues
         for m in sorted(h.members, key=lambda m: m.when)
     ]
@@ -45,9 +61,13 @@ def hot_cmd(
     date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many hot issues.")] = 5,
-    data: Annotated[Path | None, typer.Option("--data", help="A hot_issues.csv-style file instead of the DB.")] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="A hot_issues.csv-style file instead of the DB.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Also write both tables as CSV here.")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="Also write both tables as CSV here.")
+    ] = None,
 ) -> None:
     """Rank hot issues (热点问题) in a time window and print the ranking and the member messages."""
     from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
@@ -71,8 +91,10 @@ def hot_cmd(
         with _session() as s:
             messages = load_case_messages(s, start=start, end=end)
     inside = [m for m in messages if (start is None or m.when >= start) and (end is None or m.when <= end)]
-    index = DuplicateIndex(SketchVectorizer([_doc(m.title, m.text) for m in inside]),
-                           policy=DuplicatePolicy(window_hours=60 * 24))
+    index = DuplicateIndex(
+        SketchVectorizer([_doc(m.title, m.text) for m in inside]),
+        policy=DuplicatePolicy(window_hours=60 * 24),
+    )
     issues = find_hot_issues(inside, index=index, top=top)
     tables = issues_as_dict(issues)
     if out_dir is not None:
@@ -94,7 +116,16 @@ def _print_tables(tables: dict[str, list[dict[str, Any]]], n: int) -> None:
 
     console = Console()
     t = Table(title=f"热点问题表 (from {n} messages)")
-    for col in ("热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述", "留言数", "留言用户数"):
+    for col in (
+        "热度排名",
+        "问题ID",
+        "热度指数",
+        "时间范围",
+        "地点/人群",
+        "问题描述",
+        "留言数",
+        "留言用户数",
+    ):
         t.add_column(col)
     for r in tables["热点问题表"]:
         t.add_row(*[str(r[c]) for c in r])
@@ -103,7 +134,12 @@ def _print_tables(tables: dict[str, list[dict[str, Any]]], n: int) -> None:
     for col in ("问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "点赞数", "反对数"):
         d.add_column(col)
     for r in tables["热点问题留言明细表"]:
-        d.add_row(*[str(r[c])[:40] for c in ("问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "点赞数", "反对数")])
+        d.add_row(
+            *[
+                str(r[c])[:40]
+                for c in ("问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "点赞数", "反对数")
+            ]
+        )
     console.print(d)
 
 
