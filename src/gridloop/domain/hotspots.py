@@ -77,6 +77,8 @@ def heat_index(h: HeatInputs) -> float:
 
 def _clean_title(title: str) -> str:
     t = _PUNCT.sub("", title)
+    for stop in _STOP:
+        t = t.replace(stop, "")
     return _ADMIN.sub("", t)
 
 

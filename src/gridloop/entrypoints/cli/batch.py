@@ -58,10 +58,34 @@ def _read(path: Path) -> Iterator[tuple[int, str]]:
                 yield n, line
 
 
+def _drop_partial_line(output: Path) -> None:
+    """Cut a half-written last line left by an interrupted run, so appending starts on a fresh line."""
+    with output.open("rb+") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        if size == 0:
+            return
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return
+        pos = size - 1
+        while pos > 0:
+            step = min(65536, pos)
+            fh.seek(pos - step)
+            block = fh.read(step)
+            nl = block.rfind(b"\n")
+            if nl >= 0:
+                fh.truncate(pos - step + nl + 1)
+                return
+            pos -= step
+        fh.truncate(0)
+
+
 def _done_ids(output: Path) -> set[str]:
     done: set[str] = set()
     if not output.exists():
         return done
+    _drop_partial_line(output)
     with output.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             try:
