@@ -1,7 +1,7 @@
 import json
 
-from gridloop.adapters.nlp.fastgrams import CharGramHasher
 from gridloop.adapters.nlp.factory import shipped_conventions_value
+from gridloop.adapters.nlp.fastgrams import CharGramHasher
 from gridloop.entrypoints.cli.batch import run_batch
 from gridloop.services.triage import TriageService
 
