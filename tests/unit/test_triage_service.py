@@ -85,3 +85,20 @@ def test_batch_calls_classifier_once():
 def test_low_confidence_needs_review():
     svc, _ = _service(review_threshold=0.95)
     assert svc.analyse(title="", text="小区道路破损").extra["needs_review"] is True
+
+
+def test_emergency_produces_a_notice_with_masked_text_and_reason():
+    from gridloop.services.triage import emergency_notice
+
+    svc, _ = _service()
+    r = svc.analyse(title="", text="小区3号楼着火了，浓烟很大，我的电话13812345678")
+    notice = emergency_notice(r, title="3号楼着火", case_number="SH1")
+    assert notice is not None and notice.kind == "emergency"
+    assert "13812345678" not in notice.body and "着火" in notice.body
+
+
+def test_normal_report_produces_no_notice():
+    from gridloop.services.triage import emergency_notice
+
+    svc, _ = _service()
+    assert emergency_notice(svc.analyse(title="", text="小区路灯坏了"), title="路灯") is None

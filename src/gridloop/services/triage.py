@@ -9,7 +9,7 @@ from gridloop.domain.conventions import Conventions
 from gridloop.domain.privacy import find_personal_data, mask_personal_data
 from gridloop.domain.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
 from gridloop.domain.urgency import assess_urgency
-from gridloop.services.ports import Classifier, TriageResult
+from gridloop.services.ports import Classifier, Notice, TriageResult
 
 REVIEW_THRESHOLD = 0.6
 """Below this confidence a person checks the category (issue on dispatch)."""
@@ -139,3 +139,23 @@ class TriageService:
             decision.explanation,
             extra,
         )
+
+
+def emergency_notice(result: TriageResult, *, title: str, case_number: str | None = None) -> Notice | None:
+    """The notice to announce for an emergency report (None when the report is not an emergency)."""
+    if result.urgency != "emergency":
+        return None
+    body = (
+        f"{result.incident_type or 'emergency'}: {result.urgency_reason}\n{(result.masked_text or '')[:300]}"
+    )
+    return Notice(
+        kind="emergency",
+        title=f"紧急事件 {title}".strip(),
+        body=body,
+        case_number=case_number,
+        payload={
+            "incident_type": result.incident_type,
+            "reason": result.urgency_reason,
+            "category": result.category,
+        },
+    )
