@@ -83,7 +83,7 @@ class DuplicateIndex:
         policy: DuplicatePolicy | None = None,
         top_k: int = 20,
         sketch: int = 64,
-        max_postings: int = 200,
+        max_postings: int = 64,
     ) -> None:
         self.vectorizer = vectorizer
         self.policy = policy or DuplicatePolicy()
@@ -136,23 +136,18 @@ class DuplicateIndex:
         limit: int = 5,
     ) -> list[Candidate]:
         """Earlier reports most similar to the sketch, within the time window, best first."""
-        shared: Counter[int] = Counter()
-        window = self.policy.window_hours
+        hits: list[int] = []
         for f in self._keys(sketch):
             posting = self._postings.get(f)
-            if not posting:
-                continue
-            for pos in reversed(posting[-self.max_postings :]):
+            if posting:
+                hits.extend(posting[-self.max_postings :])
+        shared: Counter[int] = Counter(hits)  # counted in C; the window is checked per distinct report below
+        if when is not None:
+            horizon = self.policy.window_hours * 3600
+            for pos in list(shared):
                 other = self._entries[pos].when
-                if (
-                    when is not None
-                    and other is not None
-                    and abs((when - other).total_seconds()) > window * 3600
-                ):
-                    if other < when:
-                        break
-                    continue
-                shared[pos] += 1
+                if other is not None and abs((when - other).total_seconds()) > horizon:
+                    del shared[pos]
         out = []
         for pos, _n in shared.most_common(limit * 2):
             e = self._entries[pos]
