@@ -270,6 +270,7 @@ def _parts(phrase: str) -> tuple[str, ...]:
     return tuple(p for p in phrase.split("+") if p)
 
 
+_PARTS: dict[str, tuple[str, ...]] = {}
 _COMPILED: dict[int, tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = {}
 
 
@@ -306,7 +307,7 @@ def assess_urgency(text: str, *, rules: tuple[UrgencyRule, ...] = URGENCY_RULES)
     hits: list[tuple[UrgencyRule, str]] = []
     for rule in rules:
         for phrase in rule.phrases:
-            parts = _parts(phrase)
+            parts = _PARTS.get(phrase) or _PARTS.setdefault(phrase, _parts(phrase))
             if not all(p in present for p in parts):
                 continue
             if sentences is None:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -105,11 +106,13 @@ class DuplicateIndex:
                 keep = np.argpartition(-val, self.sketch)[: self.sketch]
                 idx, val = idx[keep], val[keep]
                 val = val / max(float(np.linalg.norm(val)), 1e-9)
+            order = np.argsort(-val, kind="stable")  # insertion order = weight order (see _keys)
+            idx, val = idx[order], val[order]
             out.append(dict(zip(idx.tolist(), val.tolist(), strict=True)))
         return out
 
     def _keys(self, sketch: dict[int, float]) -> list[int]:
-        return [k for k, _ in sorted(sketch.items(), key=lambda kv: -kv[1])[: self.top_k]]
+        return list(islice(sketch, self.top_k))  # sketches are built heaviest gram first
 
     def add(
         self,
@@ -151,8 +154,8 @@ class DuplicateIndex:
         out = []
         for pos, _n in shared.most_common(limit * 2):
             e = self._entries[pos]
-            small, big = (sketch, e.sketch) if len(sketch) < len(e.sketch) else (e.sketch, sketch)
-            sim = sum(w * big.get(f, 0.0) for f, w in small.items())
+            other = e.sketch
+            sim = sum(sketch[f] * other[f] for f in sketch.keys() & other.keys())
             hours = abs((when - e.when).total_seconds()) / 3600 if when and e.when else None
             dist = haversine_m(lng, lat, e.lng, e.lat) if None not in (lng, lat, e.lng, e.lat) else None
             out.append(Candidate(e.key, round(sim, 4), hours, dist))  # type: ignore[arg-type]

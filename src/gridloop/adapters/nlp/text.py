@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,14 +34,13 @@ def _traditional_chars() -> frozenset[str]:
     return frozenset(chars)
 
 
-@lru_cache(maxsize=1)
-def _traditional_pattern() -> re.Pattern[str]:
-    return re.compile("[" + "".join(sorted(re.escape(c) for c in _traditional_chars())) + "]")
-
-
 def has_traditional(text: str) -> bool:
     """Whether the text contains characters written differently in Simplified Chinese."""
-    return _traditional_pattern().search(text) is not None
+    return not _traditional_chars().isdisjoint(text)
+
+
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+"""Full-width ASCII forms → ASCII (what NFKC does to Chinese text, at a fraction of its cost)."""
 
 
 def to_simplified(text: str) -> str:
@@ -55,7 +53,6 @@ def to_simplified(text: str) -> str:
 def normalise(raw: str | None) -> str:
     """Cleaned, simplified, whitespace-free, digits-folded text as the classifier sees it."""
     text = to_simplified(clean_text(raw))
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_HALF_WIDTH)
     text = text.replace(" ", "")
     return _DIGITS.sub("0", text).lower()

@@ -1,4 +1,4 @@
-"""Triage API: hot issues (热点问题) over the cases in a time window. Thin: the logic is in services/hotspots."""
+"""Triage API: hot issues (热点问题) for cases in a time window. Thin: the logic is in services/hotspots."""
 
 from __future__ import annotations
 
