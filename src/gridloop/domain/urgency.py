@@ -266,11 +266,33 @@ def _match(sentence: str, phrase: str) -> bool:
     return True
 
 
-def _parts(phrase: str) -> tuple[str, ...]:
-    return tuple(p for p in phrase.split("+") if p)
-
-
 _PARTS: dict[str, tuple[str, ...]] = {}
+
+
+def _parts(phrase: str) -> tuple[str, ...]:
+    got = _PARTS.get(phrase)
+    if got is None:
+        got = _PARTS[phrase] = tuple(p for p in phrase.split("+") if p)
+    return got
+
+
+_BY_PART: dict[int, dict[str, tuple[tuple[int, int], ...]]] = {}
+
+
+def _by_part(rules: tuple[UrgencyRule, ...]) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Part → (rule index, phrase index) of every phrase using it."""
+    key = id(rules)
+    got = _BY_PART.get(key)
+    if got is None:
+        acc: dict[str, list[tuple[int, int]]] = {}
+        for ri, rule in enumerate(rules):
+            for pi, phrase in enumerate(rule.phrases):
+                for part in _parts(phrase):
+                    acc.setdefault(part, []).append((ri, pi))
+        got = _BY_PART[key] = {k: tuple(v) for k, v in acc.items()}
+    return got
+
+
 _COMPILED: dict[int, tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = {}
 
 
@@ -305,23 +327,28 @@ def assess_urgency(text: str, *, rules: tuple[UrgencyRule, ...] = URGENCY_RULES)
     best_level = NORMAL
     incident: IncidentType | None = None
     hits: list[tuple[UrgencyRule, str]] = []
-    for rule in rules:
-        for phrase in rule.phrases:
-            parts = _PARTS.get(phrase) or _PARTS.setdefault(phrase, _parts(phrase))
-            if not all(p in present for p in parts):
-                continue
-            if sentences is None:
-                sentences = [s for s in _SENTENCE.split(lowered) if s.strip()] or [lowered]
-            matched = [s for s in sentences if _match(s, phrase)]
-            if matched:
-                level = rule.level
-                if level == EMERGENCY and all(_hypothetical(s, phrase) for s in matched):
-                    level = URGENT
-                hits.append((rule, phrase if level == rule.level else f"{phrase}（可能/隐患）"))
-                if _RANK[level] > _RANK[best_level]:
-                    best_level = level
-                    incident = rule.incident if level == EMERGENCY else None
-                break
+    # only phrases with a part in the text are candidates; checked in rule order, first match per rule
+    candidates = sorted({c for p in present for c in _by_part(rules).get(p, ())})
+    done: set[int] = set()
+    for ri, pi in candidates:
+        if ri in done:
+            continue
+        rule = rules[ri]
+        phrase = rule.phrases[pi]
+        if not all(p in present for p in _parts(phrase)):
+            continue
+        if sentences is None:
+            sentences = [s for s in _SENTENCE.split(lowered) if s.strip()] or [lowered]
+        matched = [s for s in sentences if _match(s, phrase)]
+        if matched:
+            level = rule.level
+            if level == EMERGENCY and all(_hypothetical(s, phrase) for s in matched):
+                level = URGENT
+            hits.append((rule, phrase if level == rule.level else f"{phrase}（可能/隐患）"))
+            if _RANK[level] > _RANK[best_level]:
+                best_level = level
+                incident = rule.incident if level == EMERGENCY else None
+            done.add(ri)
     if not hits:
         return UrgencyFlag(NORMAL, None, "")
     top = [(r, p) for r, p in hits if (r.level == best_level) == ("（" not in p) or best_level == URGENT]
