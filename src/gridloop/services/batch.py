@@ -57,7 +57,18 @@ def triage_chunk(
     results = triage.analyse_many([(m.title, m.text) for m in messages])
     groups = None
     if finder is not None:
-        refs = [ReportRef(m.id, m.title, m.text, m.reported_at, m.lng, m.lat) for m in messages]
+        # the cleaned, simplified text triage already produced (saves a second OpenCC pass)
+        refs = [
+            ReportRef(
+                m.id,
+                str(r.extra.get("clean_title", m.title)),
+                str(r.extra.get("clean_text", m.text)),
+                m.reported_at,
+                m.lng,
+                m.lat,
+            )
+            for m, r in zip(messages, results, strict=True)
+        ]
         groups = group_reports(finder, refs)
     out = []
     for i, (m, r) in enumerate(zip(messages, results, strict=True)):

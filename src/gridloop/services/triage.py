@@ -104,6 +104,8 @@ class TriageService:
             "masked_title": mask_personal_data(p.title, found=found_title),
             "personal_data": sorted({d.kind for d in found + found_title}),
             "truncated": p.truncated,
+            "clean_title": p.title,
+            "clean_text": p.text,
         }
         incident = flag.incident_type.value if flag.incident_type else None
         if p.meaningless:
