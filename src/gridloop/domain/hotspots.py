@@ -97,7 +97,13 @@ def common_place(titles: Sequence[str], *, min_len: int = 3, max_len: int = 10) 
         return cleaned[0][:max_len]
     need = max(2, math.ceil(0.5 * len(cleaned)))
     frequent = [(g, c) for g, c in counts.items() if c >= min(need, counts.most_common(1)[0][1])]
-    best = max(frequent, key=lambda gc: (gc[1] >= need, len(gc[0]) * min(gc[1], need), gc[1]))
+    joined = "\n".join(cleaned)
+
+    def rank(gc: tuple[str, int]) -> tuple[bool, int, int, int, str]:
+        # deterministic: coverage, length × support, support, then the earliest (names lead titles)
+        return (gc[1] >= need, len(gc[0]) * min(gc[1], need), gc[1], -joined.find(gc[0]), gc[0])
+
+    best = max(frequent, key=rank)
     return best[0]
 
 
