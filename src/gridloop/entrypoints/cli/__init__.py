@@ -23,6 +23,11 @@ def _register() -> None:
     geo.register(app)
     dispatch.register(app)
 
+    from gridloop.entrypoints.cli import model, triage
+
+    model.register(app)
+    triage.register(app)
+
 
 def main() -> None:
     """Console-script entry point: run the CLI, turning known errors into one line and a non-zero exit."""
