@@ -31,9 +31,7 @@ def model():
 @pytest.mark.slow
 def test_combined_system_generalises_to_shanghai_messages(model):
     rows = list(csv.DictReader(DATA.open(encoding="utf-8")))
-    combined = TriageService(
-        classifier=lambda: model, conventions=shipped_conventions_value, simplify=to_simplified
-    )
+    combined = TriageService(classifier=lambda: model, conventions=shipped_conventions_value, simplify=to_simplified)
     results = combined.analyse_many([("", r["text"]) for r in rows])
     correct = sum(r["category"] == x.category for r, x in zip(rows, results, strict=True))
     share_construction = Counter(x.category for x in results)["城乡建设"] / len(rows)

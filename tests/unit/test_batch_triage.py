@@ -20,9 +20,7 @@ def _triage():
 def _write(path, n):
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
-            text = (
-                "丽发新城小区旁边搅拌站噪音粉尘严重，电话13812345678" if i % 2 else f"小区第{i}栋楼道灯坏了"
-            )
+            text = "丽发新城小区旁边搅拌站噪音粉尘严重，电话13812345678" if i % 2 else f"小区第{i}栋楼道灯坏了"
             fh.write(
                 json.dumps(
                     {"id": str(i), "title": "", "text": text, "reported_at": "2026-05-01T09:00:00"},
@@ -53,9 +51,7 @@ def test_batch_resumes_without_repeating_done_records(tmp_path):
     dst.write_text("\n".join(full[:4]) + "\n" + full[4][:10], "utf-8")  # interrupted mid-line
     stats = run_batch(src, dst, triage=_triage())
     ids = [
-        json.loads(x)["id"]
-        for x in dst.read_text("utf-8").splitlines()
-        if x.startswith('{"id"') and x.endswith("}")
+        json.loads(x)["id"] for x in dst.read_text("utf-8").splitlines() if x.startswith('{"id"') and x.endswith("}")
     ]
     assert sorted(set(ids)) == sorted({json.loads(x)["id"] for x in full})
     assert stats["skipped_done"] == sum('"error"' not in x for x in full[:4])

@@ -123,9 +123,7 @@ def test_rule_cli_adds_and_lists(tmp_path, monkeypatch, mode):
 
     get_settings.cache_clear()
     app = _cli()
-    assert (
-        CliRunner().invoke(app, ["model", "rule-add", "交通运输", "地铁,公交", "--mode", mode]).exit_code == 0
-    )
+    assert CliRunner().invoke(app, ["model", "rule-add", "交通运输", "地铁,公交", "--mode", mode]).exit_code == 0
     listed = CliRunner().invoke(app, ["model", "rules"]).output
     assert "地铁, 公交" in listed
     get_settings.cache_clear()

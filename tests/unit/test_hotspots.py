@@ -53,9 +53,9 @@ def test_growth_ratio_counts_later_half():
 
 
 def test_common_place_strips_admin_prefix():
-    assert common_place(
-        ["A2区丽发新城附近搅拌站扰民", "丽发新城小区搅拌站", "投诉丽发新城搅拌站噪音"]
-    ).startswith("丽发新城")
+    assert common_place(["A2区丽发新城附近搅拌站扰民", "丽发新城小区搅拌站", "投诉丽发新城搅拌站噪音"]).startswith(
+        "丽发新城"
+    )
 
 
 def test_shared_name_ignores_stock_phrases():

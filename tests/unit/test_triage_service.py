@@ -18,9 +18,7 @@ class FakeClassifier:
 
 def _service(**kw):
     fake = FakeClassifier()
-    svc = TriageService(
-        classifier=lambda: fake, conventions=shipped_conventions_value, simplify=to_simplified, **kw
-    )
+    svc = TriageService(classifier=lambda: fake, conventions=shipped_conventions_value, simplify=to_simplified, **kw)
     return svc, fake
 
 

@@ -189,12 +189,8 @@ URGENCY_RULES: tuple[UrgencyRule, ...] = (
         ),
         None,
     ),
-    UrgencyRule(
-        "vulnerable", URGENT, ("老人+独居", "孤寡老人", "走失", "儿童+被困", "孕妇", "残疾人+困"), None
-    ),
-    UrgencyRule(
-        "insistent", URGENT, ("紧急", "十万火急", "刻不容缓", "尽快处理", "马上处理", "urgent", "asap"), None
-    ),
+    UrgencyRule("vulnerable", URGENT, ("老人+独居", "孤寡老人", "走失", "儿童+被困", "孕妇", "残疾人+困"), None),
+    UrgencyRule("insistent", URGENT, ("紧急", "十万火急", "刻不容缓", "尽快处理", "马上处理", "urgent", "asap"), None),
 )
 
 HYPOTHETICAL = (
@@ -305,9 +301,7 @@ def _pattern(rules: tuple[UrgencyRule, ...]) -> tuple[re.Pattern[str], dict[str,
         parts = sorted({p for r in rules for ph in r.phrases for p in _parts(ph)}, key=len, reverse=True)
         pat = re.compile("|".join(re.escape(p) for p in parts))
         hidden = {
-            m: tuple(
-                p for p in parts if p != m and (p in m or any(p.startswith(m[i:]) for i in range(1, len(m))))
-            )
+            m: tuple(p for p in parts if p != m and (p in m or any(p.startswith(m[i:]) for i in range(1, len(m)))))
             for m in parts
         }
         got = (pat, hidden)

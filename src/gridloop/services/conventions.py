@@ -49,9 +49,7 @@ def add_rule(
     return _rule(row)
 
 
-def add_example(
-    session: Session, *, category: str, text: str, actor: str = "", now: datetime
-) -> LabeledExample:
+def add_example(session: Session, *, category: str, text: str, actor: str = "", now: datetime) -> LabeledExample:
     """Store a labelled example; similar reports go to its category at once, retraining folds it in."""
     if not category.strip() or not text.strip():
         raise InvalidInput("An example needs a category and a text.")
@@ -91,9 +89,7 @@ def remove_example(session: Session, example_id: int) -> None:
     session.commit()
 
 
-def seed_rules(
-    session: Session, rules: list[CategoryRule], examples: list[LabeledExample], *, now: datetime
-) -> int:
+def seed_rules(session: Session, rules: list[CategoryRule], examples: list[LabeledExample], *, now: datetime) -> int:
     """Load default rules and examples when the tables are empty; returns how many rows were added."""
     if session.scalar(select(CategoryRuleRow.id).limit(1)) is not None:
         return 0
@@ -121,9 +117,7 @@ def load_conventions(session: Session) -> Conventions:
     return Conventions(list_rules(session), list_examples(session))
 
 
-def activate_model(
-    session: Session, *, path: Path, sha256: str, card: dict[str, object], now: datetime
-) -> int:
+def activate_model(session: Session, *, path: Path, sha256: str, card: dict[str, object], now: datetime) -> int:
     """Make an artifact the active model for intake; returns its row id."""
     for row in session.scalars(select(ModelArtifactRow).where(ModelArtifactRow.active)):
         row.active = False

@@ -181,7 +181,5 @@ def load_case_messages(session: Any, *, start: datetime | None, end: datetime | 
         q = q.where(CaseRow.received_at <= end)
     out = []
     for number, phone, name, creator, title, text, received in session.execute(q):
-        out.append(
-            Message(str(number), str(phone or name or creator or number), title or "", text or "", received)
-        )
+        out.append(Message(str(number), str(phone or name or creator or number), title or "", text or "", received))
     return out

@@ -93,9 +93,7 @@ class TriageService:
             not meaning.meaningless and is_mostly_foreign(joined),
         )
 
-    def _result(
-        self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions
-    ) -> TriageResult:
+    def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
         flag = assess_urgency(p.joined)
         found = find_personal_data(p.text)
         found_title = find_personal_data(p.title)
@@ -147,9 +145,7 @@ def emergency_notice(result: TriageResult, *, title: str, case_number: str | Non
     """The notice to announce for an emergency report (None when the report is not an emergency)."""
     if result.urgency != "emergency":
         return None
-    body = (
-        f"{result.incident_type or 'emergency'}: {result.urgency_reason}\n{(result.masked_text or '')[:300]}"
-    )
+    body = f"{result.incident_type or 'emergency'}: {result.urgency_reason}\n{(result.masked_text or '')[:300]}"
     return Notice(
         kind="emergency",
         title=f"紧急事件 {title}".strip(),

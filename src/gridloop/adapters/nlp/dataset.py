@@ -34,9 +34,7 @@ class Split:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def read_rows(
-    path: Path, *, text_col: str, label_col: str, tokens_col: str | None = TOKENS_COL
-) -> list[LabeledRow]:
+def read_rows(path: Path, *, text_col: str, label_col: str, tokens_col: str | None = TOKENS_COL) -> list[LabeledRow]:
     """Rows of a labelled CSV; rows without a label are skipped."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -84,9 +82,7 @@ def training_pairs(rows: Sequence[LabeledRow], *, exclude: set[str] | None = Non
     return pairs
 
 
-def protocol_split(
-    rows: Sequence[LabeledRow], *, seed: int = SPLIT_SEED, test_share: float = TEST_SHARE
-) -> Split:
+def protocol_split(rows: Sequence[LabeledRow], *, seed: int = SPLIT_SEED, test_share: float = TEST_SHARE) -> Split:
     """Stratified 80/20 split of rows with original text; duplicates of test rows stay out of training."""
     from sklearn.model_selection import train_test_split
 

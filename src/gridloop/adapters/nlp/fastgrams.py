@@ -57,9 +57,7 @@ class CharGramHasher:
         total = int(lens.sum())
         if total == 0:
             return csr_matrix((n, nf), dtype=np.float32)
-        cps = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
-            np.uint64
-        )
+        cps = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         doc_id = np.repeat(np.arange(n, dtype=np.int64), lens)
         keys = []
         shift = np.uint64(64 - self.n_bits)

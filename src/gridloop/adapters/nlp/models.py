@@ -32,9 +32,7 @@ EXAMPLE_REPEAT = 3
 @lru_cache(maxsize=1)
 def shipped_conventions() -> dict[str, Any]:
     """The shipped Shanghai rules and examples (adapters/nlp/data/shanghai_conventions.json)."""
-    raw = (
-        resources.files("gridloop.adapters.nlp").joinpath("data/shanghai_conventions.json").read_text("utf-8")
-    )
+    raw = resources.files("gridloop.adapters.nlp").joinpath("data/shanghai_conventions.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(raw)
     return data
 

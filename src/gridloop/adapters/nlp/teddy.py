@@ -31,9 +31,7 @@ def read_hot_messages(path: Path) -> list[Message]:
         cols = reader.fieldnames or []
         missing = [c for c in REQUIRED if c not in cols]
         if missing:
-            raise ValueError(
-                f"{path.name} lacks columns {', '.join(missing)}; expected {', '.join(HOT_COLUMNS)}"
-            )
+            raise ValueError(f"{path.name} lacks columns {', '.join(missing)}; expected {', '.join(HOT_COLUMNS)}")
         out = []
         for rec in reader:
             out.append(

@@ -151,7 +151,6 @@ def run_batch(
 
         def flush() -> None:
             if replay and finder is not None:  # re-index what an earlier run already wrote
-
                 sketches = finder.sketches([(m.title, m.text) for m in replay])
                 for m, sk in zip(replay, sketches, strict=True):
                     finder.add(m.id, sk, when=m.reported_at, lng=m.lng, lat=m.lat)
@@ -197,9 +196,7 @@ def triage_cmd(
     input_path: Annotated[
         Path, typer.Option("--input", help="JSONL: id, title, text [, reported_at, lng, lat, crs, address].")
     ],
-    output_path: Annotated[
-        Path, typer.Option("--output", help="JSONL results; appended to and resumed from.")
-    ],
+    output_path: Annotated[Path, typer.Option("--output", help="JSONL results; appended to and resumed from.")],
     dedup: Annotated[bool, typer.Option(help="Group duplicates.")] = True,
 ) -> None:
     """Batch triage: category, confidence, urgency + reason, incident type, area, duplicates, masked text."""

@@ -13,9 +13,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-model_app = typer.Typer(
-    help="Category classifier: train, eval, use; city rules and examples.", no_args_is_help=True
-)
+model_app = typer.Typer(help="Category classifier: train, eval, use; city rules and examples.", no_args_is_help=True)
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Labelled CSV (UTF-8, header row).")]
 TextCol = Annotated[str, typer.Option("--text-col", help="Column holding the message text.")]
@@ -57,9 +55,7 @@ def print_metrics(m: dict[str, Any], title: str) -> None:
     for col in ("category", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="left" if col == "category" else "right")
     for lab, pc in m["per_class"].items():
-        table.add_row(
-            lab, f"{pc['precision']:.3f}", f"{pc['recall']:.3f}", f"{pc['f1']:.3f}", str(pc["support"])
-        )
+        table.add_row(lab, f"{pc['precision']:.3f}", f"{pc['recall']:.3f}", f"{pc['f1']:.3f}", str(pc["support"]))
     table.add_row(
         "macro",
         f"{m['macro_precision']:.3f}",
@@ -82,12 +78,10 @@ def train_cmd(
     data: DataOpt,
     text_col: TextCol = "text_original",
     label_col: LabelCol = "一级分类",
-    out: Annotated[
-        Path, typer.Option("--out", help="Artifact path (a .json card is written next to it).")
-    ] = Path("var/models/classifier.joblib"),
-    examples: Annotated[
-        bool, typer.Option(help="Fold in the city's labelled examples from the database.")
-    ] = True,
+    out: Annotated[Path, typer.Option("--out", help="Artifact path (a .json card is written next to it).")] = Path(
+        "var/models/classifier.joblib"
+    ),
+    examples: Annotated[bool, typer.Option(help="Fold in the city's labelled examples from the database.")] = True,
     evaluate: Annotated[
         bool, typer.Option("--eval/--no-eval", help="Also run the holdout protocol for the card.")
     ] = True,
@@ -220,9 +214,7 @@ def rule_add_cmd(
     from gridloop.services.conventions import add_rule
 
     with _session() as s:
-        rule = add_rule(
-            s, category=category, phrases=phrases, mode=mode, weight=weight, note=note, now=_now()
-        )
+        rule = add_rule(s, category=category, phrases=phrases, mode=mode, weight=weight, note=note, now=_now())
     typer.echo(f"rule #{rule.rule_id}: {'/'.join(rule.phrases)} → {rule.category} ({rule.mode})")
 
 

@@ -61,13 +61,9 @@ def hot_cmd(
     date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many hot issues.")] = 5,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="A hot_issues.csv-style file instead of the DB.")
-    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="A hot_issues.csv-style file instead of the DB.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    out_dir: Annotated[
-        Path | None, typer.Option("--out-dir", help="Also write both tables as CSV here.")
-    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Also write both tables as CSV here.")] = None,
 ) -> None:
     """Rank hot issues (热点问题) in a time window and print the ranking and the member messages."""
     from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
@@ -135,10 +131,7 @@ def _print_tables(tables: dict[str, list[dict[str, Any]]], n: int) -> None:
         d.add_column(col)
     for r in tables["热点问题留言明细表"]:
         d.add_row(
-            *[
-                str(r[c])[:40]
-                for c in ("问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "点赞数", "反对数")
-            ]
+            *[str(r[c])[:40] for c in ("问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "点赞数", "反对数")]
         )
     console.print(d)
 
