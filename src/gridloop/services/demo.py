@@ -327,7 +327,7 @@ def generate_cases(
     handlers: dict[str, Actor] = {}
     demo_hash = org.get_user(session, "operator").password_hash
     clock = FakeClock(start)
-    sim = replace(deps, clock=clock, after_receive=[])
+    sim = replace(deps, clock=clock, after_receive=[], triage=None)  # generated texts need no classifier
     weights = [w for w, _ in PATHS]
     span = (end - start).total_seconds()
     opened: list[str] = []

@@ -154,11 +154,15 @@ class DuplicateIndex:
         out = []
         for pos, _n in shared.most_common(limit * 2):
             e = self._entries[pos]
-            other = e.sketch
-            sim = sum(sketch[f] * other[f] for f in sketch.keys() & other.keys())
+            theirs = e.sketch
+            sim = sum(sketch[f] * theirs[f] for f in sketch.keys() & theirs.keys())
             hours = abs((when - e.when).total_seconds()) / 3600 if when and e.when else None
-            dist = haversine_m(lng, lat, e.lng, e.lat) if None not in (lng, lat, e.lng, e.lat) else None
-            out.append(Candidate(e.key, round(sim, 4), hours, dist))  # type: ignore[arg-type]
+            dist = (
+                haversine_m(lng, lat, e.lng, e.lat)
+                if lng is not None and lat is not None and e.lng is not None and e.lat is not None
+                else None
+            )
+            out.append(Candidate(e.key, round(sim, 4), hours, dist))
         out.sort(key=lambda c: -c.similarity)
         return out[:limit]
 
