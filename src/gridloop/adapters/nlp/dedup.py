@@ -25,9 +25,13 @@ N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
 
 
-def _doc(title: str, text: str) -> str:
+def document(title: str, text: str) -> str:
+    """The text a report is sketched from (the title weighted)."""
     t = normalise(title)
     return " ".join([t] * TITLE_WEIGHT + [normalise(text)])
+
+
+_doc = document
 
 
 class SketchVectorizer:

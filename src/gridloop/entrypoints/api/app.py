@@ -30,7 +30,7 @@ def build_app(container: Container) -> FastAPI:
 
 def _include_features(app: FastAPI) -> None:
     """Routers and pages of the features."""
-    from gridloop.entrypoints.api import catalogue, geo, kpis
+    from gridloop.entrypoints.api import catalogue, geo, kpis, triage
 
-    for module in (geo, catalogue, kpis):
+    for module in (geo, catalogue, kpis, triage):
         app.include_router(module.router)
