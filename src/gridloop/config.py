@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     )
     sla_tick_seconds: int = Field(default=300, description="Seconds between supervision ticks inside `serve`.")
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
+    session_hours: int = Field(default=10, description="Hours a console login lasts before it must be renewed.")
+    session_https_only: bool = Field(default=False, description="Send the console's session cookie over HTTPS only.")
+    map_tile_url: str | None = Field(
+        default=None,
+        description="Tile URL template for console maps (e.g. an internal tile server); none: maps draw areas only.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
 
 

@@ -30,3 +30,6 @@ def build_app(container: Container) -> FastAPI:
 
 def _include_features(app: FastAPI) -> None:
     """Routers and pages of features that are installed."""
+    from gridloop.entrypoints import web
+
+    web.install(app)

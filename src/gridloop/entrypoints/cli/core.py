@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Annotated, TypeVar
 
 import typer

@@ -1,0 +1,85 @@
+"""Work pages: the dispatcher's queue, the handling unit's inbox, and the supervisor's operations board."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gridloop.domain.org import Permission, Role
+from gridloop.entrypoints.api.deps import DepsDep, UowDep
+from gridloop.entrypoints.web.auth import PageActor, require_role
+from gridloop.entrypoints.web.pages_cases import action_forms
+from gridloop.entrypoints.web.render import render
+from gridloop.services import console, queries
+
+router = APIRouter(include_in_schema=False)
+
+
+def _dicts(session: Any, rows: list[Any], actor: Any, now: Any) -> list[dict[str, Any]]:
+    units = queries.unit_codes(session, rows)
+    out = []
+    for case in rows:
+        d = queries.case_to_dict(case, actor, units=units, now=now, full=False)
+        d["suggested_unit"] = case.extra.get("suggested_unit")
+        d["suggest_reason"] = case.extra.get("suggest_reason") or case.extra.get("dispatch_reason")
+        d["co_unit_count"] = sum(1 for cu in case.units if cu.active and cu.role == "co")
+        out.append(d)
+    return out
+
+
+@router.get("/queue")
+def queue_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, tab: str = "new") -> Response:
+    """New, low-confidence, returned and cross-cutting cases, each with the dispatch form inline."""
+    require_role(actor, Role.DISPATCHER)
+    threshold = deps.auto_dispatch_threshold
+    tab = tab if tab in console.QUEUE_TABS else console.QueueTab.NEW
+    now = deps.clock.now()
+    rows = console.queue(uow.session, actor, tab=tab, threshold=threshold)
+    ctx = {
+        "tab": tab,
+        "tabs": console.QUEUE_TABS,
+        "counts": console.queue_counts(uow.session, actor, threshold=threshold),
+        "items": _dicts(uow.session, rows, actor, now),
+        "targets": console.dispatch_targets(uow.session),
+        "now": now,
+    }
+    return render(request, "queue.html", ctx)
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
+    """To sign, overdue, due within a day, in progress: the unit's work, coloured by time left."""
+    require_role(actor, Role.HANDLER, Role.GRID_WORKER)
+    now = deps.clock.now()
+    box = console.inbox(uow.session, actor, now=now)
+    sections = [
+        ("to_sign", _dicts(uow.session, box.to_sign, actor, now)),
+        ("overdue", _dicts(uow.session, box.overdue, actor, now)),
+        ("due_soon", _dicts(uow.session, box.due_soon, actor, now)),
+        ("in_progress", _dicts(uow.session, box.in_progress, actor, now)),
+    ]
+    ctx = {"sections": sections, "now": now, "action_forms": action_forms}
+    return render(request, "inbox.html", ctx)
+
+
+@router.get("/board")
+def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, area: str | None = None) -> Response:
+    """KPI cards, open/overdue per area below (map and table), trend with the year before, unit rankings."""
+    if not (actor.can(Permission.VIEW_KPIS) or actor.role in (Role.DISPATCHER,)):
+        require_role(actor, Role.SUPERVISOR, Role.ANALYST)
+    now = deps.clock.now()
+    b = console.board(uow.session, actor, now=now, area_code=area)
+    geo_level = {"city": "district", "district": "street", "street": "community", "community": "grid"}.get(b.area.level)
+    has_geo = any(str(getattr(r, "path", "")).startswith("/api/v1/geo/") for r in request.app.routes)
+    ctx = {
+        "b": b,
+        "children": [asdict(c) for c in b.children],
+        "open_here": _dicts(uow.session, b.open_here, actor, now) if b.open_here else [],
+        "geo_url": f"/api/v1/geo/{geo_level}" if has_geo and geo_level else None,
+        "tile_url": request.app.state.container.settings.map_tile_url,
+        "now": now,
+    }
+    return render(request, "board.html", ctx)
