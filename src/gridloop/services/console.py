@@ -67,19 +67,24 @@ def queue_counts(session: Session, actor: Actor, *, threshold: float) -> dict[st
 
 
 def queue(
-    session: Session, actor: Actor, *, tab: str, threshold: float, page: int = 1, per_page: int = 50
+    session: Session,
+    actor: Actor,
+    *,
+    tab: str,
+    threshold: float,
+    text: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> list[CaseRow]:
-    """One page of a queue tab, oldest first (first in, first out)."""
+    """One page of a queue tab, oldest first (first in, first out); `text` narrows to a number or title."""
     preds = _queue_predicates(threshold)
     if tab not in preds:
         raise InvalidInput("Unknown queue.", errors=[])
-    stmt = (
-        select(CaseRow)
-        .where(visible_cases(actor), preds[tab])
-        .order_by(CaseRow.received_at, CaseRow.id)
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    )
+    stmt = select(CaseRow).where(visible_cases(actor), preds[tab])
+    if text and text.strip():
+        needle = text.strip()
+        stmt = stmt.where(or_(CaseRow.number == needle, CaseRow.title.contains(needle, autoescape=True)))
+    stmt = stmt.order_by(CaseRow.received_at, CaseRow.id).offset((max(page, 1) - 1) * per_page).limit(per_page)
     return list(session.scalars(stmt).unique().all())
 
 

@@ -16,6 +16,7 @@ from gridloop.entrypoints.web.render import render
 from gridloop.services import console, queries
 
 router = APIRouter(include_in_schema=False)
+PER_PAGE = 50
 
 
 def _dicts(session: Any, rows: list[Any], actor: Any, now: Any) -> list[dict[str, Any]]:
@@ -31,17 +32,24 @@ def _dicts(session: Any, rows: list[Any], actor: Any, now: Any) -> list[dict[str
 
 
 @router.get("/queue")
-def queue_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, tab: str = "new") -> Response:
+def queue_page(
+    request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, tab: str = "new", q: str = "", page: int = 1
+) -> Response:
     """New, low-confidence, returned and cross-cutting cases, each with the dispatch form inline."""
     require_role(actor, Role.DISPATCHER)
     threshold = deps.auto_dispatch_threshold
     tab = tab if tab in console.QUEUE_TABS else console.QueueTab.NEW
     now = deps.clock.now()
-    rows = console.queue(uow.session, actor, tab=tab, threshold=threshold)
+    page = max(1, min(page, 100_000))
+    rows = console.queue(uow.session, actor, tab=tab, threshold=threshold, text=q[:100], page=page, per_page=PER_PAGE)
+    counts = console.queue_counts(uow.session, actor, threshold=threshold)
     ctx = {
         "tab": tab,
+        "q": q[:100],
+        "page": page,
+        "pages": max(1, -(-counts[tab] // PER_PAGE)),
         "tabs": console.QUEUE_TABS,
-        "counts": console.queue_counts(uow.session, actor, threshold=threshold),
+        "counts": counts,
         "items": _dicts(uow.session, rows, actor, now),
         "targets": console.dispatch_targets(uow.session),
         "now": now,
