@@ -22,6 +22,10 @@ def _page(browser, server, username, viewport=DESKTOP):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.js_errors = errors
     if username:
         _login(page, username)
     return page
@@ -120,7 +124,7 @@ def test_call_is_taken_dispatched_handled_called_back_and_closed(browser, server
     assert "Cases" in sup.locator("h1").inner_text()
     _shot(sup, "09-case-list-english")
     for p in (op, disp, unit, sup):
-        assert p.dialogs == []
+        assert p.dialogs == [] and p.js_errors == [], p.js_errors
         p.context.close()
 
 

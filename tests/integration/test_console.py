@@ -273,3 +273,24 @@ def test_unknown_page_is_an_html_404_and_api_stays_json(browser):
     login(browser, "operator")
     assert "<html" in browser.get("/no-such-page").text
     assert browser.get("/api/v1/cases/999999").headers["content-type"].startswith("application/problem+json")
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(browser):
+    login(browser, "operator")
+    r = browser.get("/intake")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert "<script>" not in r.text  # only <script src=…> and JSON data blocks
+
+
+def test_login_never_redirects_to_another_site(browser):
+    page = browser.get("/login")
+    for target in ["//evil.example/x", "https://evil.example/", "/\t/evil.example", "/\\evil.example"]:
+        r = browser.post(
+            "/login",
+            data={"username": "operator", "password": "gridloop-demo", "csrf": csrf_of(page.text), "next": target},
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/intake", target
+        browser.cookies.clear()
+        page = browser.get("/login")

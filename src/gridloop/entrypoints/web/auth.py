@@ -77,7 +77,13 @@ def session_me(request: Request) -> dict[str, Any] | None:
 
 def safe_next(raw: str | None, default: str = "/") -> str:
     """A local path to go back to (never another site)."""
-    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+    if (
+        raw
+        and raw.startswith("/")
+        and not raw.startswith("//")
+        and "\\" not in raw
+        and all(ch.isprintable() and not ch.isspace() for ch in raw)
+    ):
         return raw
     return default
 

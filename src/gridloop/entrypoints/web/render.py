@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -147,4 +148,27 @@ def render(
     }
     ctx.update(context or {})
     html = environment().get_template(template).render(ctx)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=security_headers(request))
+
+
+def security_headers(request: Request) -> dict[str, str]:
+    """CSP (scripts only from this site; map tiles from the configured tile server), no framing, no sniffing."""
+    tiles = request.app.state.container.settings.map_tile_url
+    img = "'self' data:"
+    if tiles:
+        parts = urlsplit(tiles)
+        host = parts.netloc
+        if "{" in host:  # a subdomain template such as {s}.tiles.example.org
+            host = "*." + host.split("}.", 1)[1] if "}." in host else ""
+        if host:
+            img += f" {parts.scheme}://{host}"
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {img}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
