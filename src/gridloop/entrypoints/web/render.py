@@ -146,9 +146,26 @@ def render(
         "field_message": lambda message: i18n.field_message(message, lang),
         "other_lang": "en" if lang == "zh" else "zh",
     }
+    ctx["cat"] = lambda code: _category_label(request, code, lang)
     ctx.update(context or {})
     html = environment().get_template(template).render(ctx)
     return HTMLResponse(html, status_code=status, headers=security_headers(request))
+
+
+def _category_label(request: Request, code: str | None, lang: str) -> str:
+    """A category's label in the page language (categories are data; their labels are cached per request)."""
+    if not code:
+        return "—"
+    if lang == "zh":
+        return code
+    cache = getattr(request.state, "category_labels", None)
+    if cache is None:
+        from gridloop.services import admin
+
+        with request.app.state.container.uow() as uow:
+            cache = {c.code: c.name_en for c in admin.list_categories(uow)}
+        request.state.category_labels = cache
+    return str(cache.get(code, code))
 
 
 def security_headers(request: Request) -> dict[str, str]:
