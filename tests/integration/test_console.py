@@ -294,3 +294,46 @@ def test_login_never_redirects_to_another_site(browser):
         assert r.headers["location"] == "/intake", target
         browser.cookies.clear()
         page = browser.get("/login")
+
+
+class _FakeTriage:
+    def analyse(self, *, title, text):
+        from gridloop.services.ports import TriageResult
+
+        return TriageResult(category="城乡建设", confidence=0.83, urgency="urgent", urgency_reason="渗水")
+
+    def analyse_many(self, items):
+        return [self.analyse(title=t, text=x) for t, x in items]
+
+
+class _FakeLocator:
+    def locate_point(self, lng, lat, crs):
+        from gridloop.services.ports import AreaMatch
+
+        return AreaMatch(district_code="310107", street_code="310107001", name="普陀区第1街道", method="point")
+
+    def locate_text(self, text):
+        from gridloop.services.ports import AreaMatch
+
+        return [AreaMatch(district_code="310107", name="普陀区", method="text", confidence=0.7)]
+
+
+def test_suggest_endpoint_passes_on_what_triage_and_locator_say(browser, container):
+    container.deps.triage = _FakeTriage()
+    container.deps.locator = _FakeLocator()
+    login(browser, "operator")
+    token = csrf_of(browser.get("/intake").text)
+    body = browser.post(
+        "/intake/suggest", json={"title": "", "text": "普陀区长寿路楼道渗水"}, headers={"X-CSRF-Token": token}
+    ).json()
+    assert body["triage"]["category"] == "城乡建设" and body["triage"]["urgency"] == "urgent"
+    assert body["areas"] == [{"code": "310107", "name": "普陀区", "confidence": 0.7, "method": "text"}]
+    point = browser.post(
+        "/intake/suggest", json={"text": "楼道渗水", "lng": 121.4, "lat": 31.25}, headers={"X-CSRF-Token": token}
+    ).json()
+    assert point["areas"][0]["code"] == "310107001"
+
+
+def test_suggest_needs_the_csrf_header(browser):
+    login(browser, "operator")
+    assert browser.post("/intake/suggest", json={"text": "楼道渗水"}).status_code == 403
