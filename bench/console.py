@@ -52,6 +52,8 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("GRIDLOOP_BENCH_PG_URL"), help="admin URL of PostgreSQL")
     parser.add_argument("--cases", type=int, default=None, help="cases to generate (1,000,000 PG / 200,000 SQLite)")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the generated database (its URL is printed)")
+    parser.add_argument("--db", help="measure an already loaded database (from --keep) instead of generating one")
     args = parser.parse_args()
 
     from sqlalchemy import create_engine, text
@@ -61,11 +63,14 @@ def main() -> None:
     from gridloop.bootstrap import build_container, create_app
     from gridloop.config import Settings
     from gridloop.services import demo, org, queries
+    from gridloop.services.console import BoardCache
     from gridloop.services.demo_bulk import bulk_cases
 
     count = args.cases or (1_000_000 if args.pg else 200_000)
     admin_engine = None
-    if args.pg:
+    if args.db:
+        dbname, url = None, args.db
+    elif args.pg:
         admin_engine = create_engine(args.pg, isolation_level="AUTOCOMMIT")
         dbname = f"gl_bench_{uuid.uuid4().hex[:8]}"
         with admin_engine.connect() as conn:
@@ -77,17 +82,21 @@ def main() -> None:
     now = datetime.now(UTC)
     container = build_container(Settings(database_url=url, secret_key="bench-" + "x" * 40))
     try:
-        upgrade(container.uow.engine)
         t0 = time.perf_counter()
-        with container.uow() as uow:
-            demo.build_org(uow.session, now=now - timedelta(days=400))
-            uow.commit()
-        with container.uow() as uow:
-            bulk_cases(uow.session, count=count, now=now, days=365, batch=10_000)
-            uow.commit()
-        with container.uow.engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
+        if not args.db:
+            upgrade(container.uow.engine)
+            with container.uow() as uow:
+                demo.build_org(uow.session, now=now - timedelta(days=400))
+                uow.commit()
+            with container.uow() as uow:
+                bulk_cases(uow.session, count=count, now=now, days=365, batch=10_000)
+                uow.commit()
+            with container.uow.engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
+        else:
+            with container.uow() as uow:
+                count = int(uow.session.execute(text("SELECT count(*) FROM cases")).scalar_one())
         load_s = time.perf_counter() - t0
 
         from fastapi.testclient import TestClient
@@ -114,7 +123,10 @@ def main() -> None:
                 "case_list_page_100": "/cases?page=100",
                 "board_page": "/board",
             }
+            pages["board_page_cached"] = "/board"
             for key, path in pages.items():
+                # The board is measured cold (cache off) and then as most loads see it (kept for a minute).
+                app.state.board_cache = BoardCache(ttl_seconds=3600) if key == "board_page_cached" else None
                 samples = _time(lambda path=path, client=client: client.get(path).raise_for_status(), args.repeat)
                 stats = _stats(samples)
                 stats["ratio_to_bare_list_p50"] = round(stats["p50_ms"] / row["bare_list_query"]["p50_ms"], 2)
@@ -130,6 +142,7 @@ def main() -> None:
                     "repeat": args.repeat,
                     "note": "in-process requests (TestClient), server time incl. rendering; admin = whole city",
                     "results": results,
+                    "kept_database": url if args.keep and not args.db else None,
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -137,7 +150,7 @@ def main() -> None:
         )
     finally:
         container.uow.engine.dispose()
-        if admin_engine is not None and dbname:
+        if admin_engine is not None and dbname and not args.keep:
             with admin_engine.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
             admin_engine.dispose()

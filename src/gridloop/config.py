@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         default=None,
         description="Tile URL template for console maps (e.g. an internal tile server); none: maps draw areas only.",
     )
+    board_cache_seconds: int = Field(
+        default=60, description="Seconds an operations-board view is reused for the same scope (0: always fresh)."
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
 
 

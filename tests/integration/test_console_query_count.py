@@ -44,6 +44,7 @@ def _add_cases(container, clock, n, seed):
 )
 def test_page_costs_the_same_queries_with_60_or_600_cases(app_client, container, clock, user, url, limit):
     login(app_client, user)
+    app_client.app.state.board_cache = None  # measure the queries, not the cache
     _add_cases(container, clock, 60, seed=1)
     with _counting(container.uow.engine) as small:
         assert app_client.get(url).status_code == 200
@@ -52,3 +53,17 @@ def test_page_costs_the_same_queries_with_60_or_600_cases(app_client, container,
         assert app_client.get(url).status_code == 200
     assert len(small) == len(large), (small, large)
     assert len(large) <= limit, large
+
+
+def test_board_is_reused_within_a_minute_for_the_same_scope_only(app_client, container, clock):
+    login(app_client, "analyst")  # lands on the board
+    clock.advance(seconds=61)
+    with _counting(container.uow.engine) as first:
+        app_client.get("/board")
+    with _counting(container.uow.engine) as again:
+        app_client.get("/board")
+    assert len(again) < len(first)  # only the login user is loaded
+    clock.advance(seconds=61)
+    with _counting(container.uow.engine) as later:
+        app_client.get("/board")
+    assert len(later) == len(first)

@@ -5,6 +5,7 @@ Every query is scoped with `visible_cases(actor)`; nothing here writes.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from gridloop.adapters.db.tables import CaseRow, CaseUnitRow, UnitRow
 from gridloop.domain.cases import OPEN_STATUSES, Satisfaction, Status
 from gridloop.domain.errors import Forbidden, InvalidInput, NotFound
-from gridloop.domain.org import Actor, is_within
+from gridloop.domain.org import ROLE_SCOPE, Actor, is_within
 from gridloop.services.deps import ServiceDeps
 from gridloop.services.scope import is_root, visible_cases
 
@@ -152,11 +153,28 @@ class AreaCount:
 
 
 @dataclass(frozen=True)
+class AreaRef:
+    """An area unit as the board shows it (plain data, safe to keep beyond the session)."""
+
+    area_code: str
+    name: str
+    level: str
+    is_top: bool
+
+    @classmethod
+    def of(cls, unit: UnitRow) -> AreaRef:
+        """From a unit row."""
+        return cls(
+            area_code=unit.area_code or unit.code, name=unit.name, level=unit.level, is_top=unit.parent_id is None
+        )
+
+
+@dataclass(frozen=True)
 class Board:
     """What the operations board shows for one area."""
 
-    area: UnitRow
-    trail: list[UnitRow]
+    area: AreaRef
+    trail: list[AreaRef]
     children: list[AreaCount]
     kpis: dict[str, Any]
     trend: dict[str, list[Any]]
@@ -293,8 +311,61 @@ def _unit_ranking(
     return [(c, name, int(k)) for c, name, k in session.execute(stmt)]
 
 
-def board(session: Session, actor: Actor, *, now: datetime, area_code: str | None = None) -> Board:
-    """Counts, KPIs, trend and rankings for an area within the actor's scope."""
+class BoardCache:
+    """Keeps built boards for a short time: an operations board is refreshed once a minute, not on every load.
+
+    Entries are keyed by what decides the numbers (scope rule, unit path, area, time bucket), so two people with
+    the same scope share an entry and nobody sees another scope's counts. Grid-level boards (with case rows) are
+    never kept.
+    """
+
+    def __init__(self, *, ttl_seconds: int = 60, max_entries: int = 512) -> None:
+        self.ttl = max(1, ttl_seconds)
+        self.max_entries = max_entries
+        self._entries: dict[tuple[str, ...], Board] = {}
+        self._lock = threading.Lock()
+
+    def key(self, actor: Actor, area_code: str | None, now: datetime) -> tuple[str, ...]:
+        """The entry a request maps to."""
+        bucket = int(now.timestamp()) // self.ttl
+        return (ROLE_SCOPE[actor.role].value, actor.unit_path, area_code or "", str(bucket))
+
+    def get(self, key: tuple[str, ...]) -> Board | None:
+        """A kept board, or None."""
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: tuple[str, ...], value: Board) -> None:
+        """Keep a board (dropping entries of older time buckets, and the oldest when full)."""
+        with self._lock:
+            for k in [k for k in self._entries if k[3] != key[3]]:
+                del self._entries[k]
+            if len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = value
+
+
+def board(
+    session: Session,
+    actor: Actor,
+    *,
+    now: datetime,
+    area_code: str | None = None,
+    cache: BoardCache | None = None,
+) -> Board:
+    """Counts, KPIs, trend and rankings for an area within the actor's scope (kept for a minute with a cache)."""
+    key = cache.key(actor, area_code, now) if cache is not None else None
+    if cache is not None and key is not None:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    built = _build_board(session, actor, now=now, area_code=area_code)
+    if cache is not None and key is not None and not built.open_here:
+        cache.put(key, built)
+    return built
+
+
+def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: str | None) -> Board:
     area, trail = board_area(session, actor, area_code)
     in_area = CaseRow.area_path.startswith(area.path, autoescape=True)
     scoped = and_(visible_cases(actor), in_area) if area.parent_id is not None else visible_cases(actor)
@@ -310,8 +381,8 @@ def board(session: Session, actor: Actor, *, now: datetime, area_code: str | Non
             .all()
         )
     return Board(
-        area=area,
-        trail=trail,
+        area=AreaRef.of(area),
+        trail=[AreaRef.of(u) for u in trail],
         children=children,
         kpis=_kpis(session, scoped, now),
         trend=_trend(session, scoped, now),

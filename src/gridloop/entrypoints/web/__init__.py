@@ -38,8 +38,12 @@ def install(app: FastAPI) -> None:
     from gridloop.entrypoints.web.auth import LoginRequired, WebActorMiddleware, login_redirect_url
     from gridloop.entrypoints.web.render import render
     from gridloop.entrypoints.web.routes import router
+    from gridloop.services.console import BoardCache
 
     settings = app.state.container.settings
+    app.state.board_cache = (
+        BoardCache(ttl_seconds=settings.board_cache_seconds) if settings.board_cache_seconds > 0 else None
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
     app.add_middleware(WebActorMiddleware)

@@ -79,7 +79,7 @@ def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, a
     if not (actor.can(Permission.VIEW_KPIS) or actor.role in (Role.DISPATCHER,)):
         require_role(actor, Role.SUPERVISOR, Role.ANALYST)
     now = deps.clock.now()
-    b = console.board(uow.session, actor, now=now, area_code=area)
+    b = console.board(uow.session, actor, now=now, area_code=area, cache=request.app.state.board_cache)
     geo_level = {"city": "district", "district": "street", "street": "community", "community": "grid"}.get(b.area.level)
     has_geo = any(str(getattr(r, "path", "")).startswith("/api/v1/geo/") for r in request.app.routes)
     ctx = {
