@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from gridloop.adapters.db.tables import CaseRow, CaseUnitRow, UnitRow
 from gridloop.domain.cases import OPEN_STATUSES, Satisfaction, Status
 from gridloop.domain.errors import Forbidden, InvalidInput, NotFound
-from gridloop.domain.org import ROLE_SCOPE, Actor, is_within
+from gridloop.domain.org import ROLE_SCOPE, Actor, ScopeRule, is_within
 from gridloop.services.deps import ServiceDeps
 from gridloop.services.scope import is_root, visible_cases
 
@@ -217,6 +217,20 @@ def local_day(session: Session, col: Any) -> Any:
     return func.date(col, "+8 hours")
 
 
+def _area_scope(actor: Actor, area: UnitRow, *, located_only: bool) -> ColumnElement[bool]:
+    """Cases of an area that the actor may see (with located_only=False at the top: every visible case).
+
+    When the area lies inside the actor's own area and the role sees by area, every case located there is
+    visible, so the scope test (an OR with a subquery) is left out: same rows, a much cheaper query.
+    """
+    if not located_only:
+        return visible_cases(actor)
+    in_area = CaseRow.area_path.startswith(area.path, autoescape=True)
+    if ROLE_SCOPE[actor.role] is ScopeRule.AREA_OR_ASSIGNED and is_within(area.path, actor.unit_path):
+        return in_area
+    return and_(visible_cases(actor), in_area)
+
+
 def _children_counts(session: Session, actor: Actor, area: UnitRow, now: datetime) -> list[AreaCount]:
     children = list(
         session.scalars(
@@ -226,8 +240,7 @@ def _children_counts(session: Session, actor: Actor, area: UnitRow, now: datetim
     overdue = func.sum(case((CaseRow.due_at < now, 1), else_=0))
     stmt = (
         select(CaseRow.area_path, func.count(), overdue)
-        .where(visible_cases(actor), CaseRow.status.in_(OPEN))
-        .where(CaseRow.area_path.startswith(area.path, autoescape=True))
+        .where(_area_scope(actor, area, located_only=True), CaseRow.status.in_(OPEN))
         .group_by(CaseRow.area_path)
     )
     sums: dict[int, list[int]] = {c.id: [0, 0] for c in children}
@@ -367,8 +380,7 @@ def board(
 
 def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: str | None) -> Board:
     area, trail = board_area(session, actor, area_code)
-    in_area = CaseRow.area_path.startswith(area.path, autoescape=True)
-    scoped = and_(visible_cases(actor), in_area) if area.parent_id is not None else visible_cases(actor)
+    scoped = _area_scope(actor, area, located_only=area.parent_id is not None)
     is_open = CaseRow.status.in_(OPEN)
     children = _children_counts(session, actor, area, now)
     open_here: list[CaseRow] = []
