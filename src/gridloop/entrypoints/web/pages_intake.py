@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from gridloop.domain.cases import Action, Channel, RequestType, Urgency
-from gridloop.domain.errors import DomainError, InvalidInput
-from gridloop.domain.org import Permission
+from gridloop.domain.errors import DomainError, Forbidden, InvalidInput
+from gridloop.domain.org import Actor, Permission
 from gridloop.entrypoints.api.deps import DepsDep, UowDep
 from gridloop.entrypoints.web.auth import CSRF_HEADER, PageActor, check_csrf
 from gridloop.entrypoints.web.i18n import field_message, t
@@ -26,9 +26,7 @@ router = APIRouter(include_in_schema=False)
 FIELD_ALIASES = {"reporter.phone": "reporter_phone", "reporter.name": "reporter_name", "lat": "lng"}
 
 
-def _require_intake(actor: Any) -> None:
-    from gridloop.domain.errors import Forbidden
-
+def _require_intake(actor: Actor) -> None:
     if not actor.can(Permission.CREATE_CASE):
         raise Forbidden(f"Role '{actor.role.value}' may not take calls.")
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gridloop.domain.org import Permission, Role
+from gridloop.domain.org import Role
 from gridloop.entrypoints.api.deps import DepsDep, UowDep
 from gridloop.entrypoints.web.auth import PageActor, require_role
 from gridloop.entrypoints.web.pages_cases import action_forms
@@ -76,8 +76,7 @@ def inbox_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) -
 @router.get("/board")
 def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, area: str | None = None) -> Response:
     """KPI cards, open/overdue per area below (map and table), trend with the year before, unit rankings."""
-    if not (actor.can(Permission.VIEW_KPIS) or actor.role in (Role.DISPATCHER,)):
-        require_role(actor, Role.SUPERVISOR, Role.ANALYST)
+    require_role(actor, Role.SUPERVISOR, Role.ANALYST, Role.DISPATCHER)
     now = deps.clock.now()
     b = console.board(uow.session, actor, now=now, area_code=area, cache=request.app.state.board_cache)
     geo_level = {"city": "district", "district": "street", "street": "community", "community": "grid"}.get(b.area.level)

@@ -101,6 +101,28 @@ def environment() -> Environment:
     return env
 
 
+class _Labels:
+    """Templates call lbl('status', value) for a label and lbl.colour('status', value) for its colour."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, kind: str, value: str | None) -> str:
+        if value is None or value == "":
+            return "—"
+        try:
+            return str(ENUMS[kind](value).label(self.lang))
+        except ValueError:
+            return value
+
+    def colour(self, kind: str, value: str | None) -> str:
+        """The enum member's colour (slate when unknown)."""
+        try:
+            return str(ENUMS[kind](value).colour)
+        except ValueError:
+            return "#64748b"
+
+
 def flash(request: Request, message: str, *, kind: str = "ok", errors: dict[str, str] | None = None) -> None:
     """A message for the next page (kept in the session until shown)."""
     request.session["flash"] = {"message": message, "kind": kind, "errors": errors or {}}
@@ -123,19 +145,13 @@ def render(
     def t(key: str, **params: object) -> str:
         return i18n.t(key, lang, **params)
 
-    def lbl(kind: str, value: str | None) -> str:
-        if value is None or value == "":
-            return "—"
-        try:
-            return str(ENUMS[kind](value).label(lang))
-        except ValueError:
-            return value
+    ctx_labels = _Labels(lang)
 
     ctx: dict[str, Any] = {
         "request": request,
         "lang": lang,
         "t": t,
-        "lbl": lbl,
+        "lbl": ctx_labels,
         "me": me,
         "role": role,
         "nav": NAV.get(role, []) if role else [],
