@@ -49,6 +49,24 @@ def e2e_db(_template: object, tmp_path_factory: pytest.TempPathFactory) -> Itera
         _template.drop(name)
 
 
+def _fake_geo_layer(level: str) -> dict[str, object]:
+    """Squares for the districts (only what the board needs: code and geometry)."""
+    from gridloop.services.demo import DISTRICTS
+
+    features = []
+    for i, (code, name) in enumerate(DISTRICTS):
+        x, y = 121.0 + (i % 4) * 0.2, 31.0 + (i // 4) * 0.2
+        ring = [[x, y], [x + 0.18, y], [x + 0.18, y + 0.18], [x, y + 0.18], [x, y]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features if level == "district" else []}
+
+
 @pytest.fixture(scope="module")
 def server(e2e_db: str) -> Iterator[str]:
     """Base URL of the app served on a free port (real clock), with 3,000 bulk-generated cases."""
@@ -65,7 +83,10 @@ def server(e2e_db: str) -> Iterator[str]:
         bulk_cases(uow.session, count=3000, now=now, days=400)
         uow.commit()
     port = _free_port()
-    config = uvicorn.Config(create_app(container=container), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(container=container)
+    if not any(str(getattr(r, "path", "")).startswith("/api/v1/geo/") for r in app.routes):
+        app.add_api_route("/api/v1/geo/{level}", _fake_geo_layer)  # stands in until the geography feature is merged
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

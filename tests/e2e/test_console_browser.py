@@ -113,6 +113,8 @@ def test_call_is_taken_dispatched_handled_called_back_and_closed(browser, server
     sup = _page(browser, server, "analyst")
     assert sup.url.endswith("/board")
     sup.wait_for_selector("#trend svg")
+    sup.wait_for_selector("#board-map path.leaflet-interactive")
+    assert sup.locator("#board-map path.leaflet-interactive").count() == 16  # every district, coloured
     _shot(sup, "06-board-city")
     _submit(sup, sup.locator("#area-table a", has_text="普陀区"))
     assert "普陀区" in sup.locator("h1").inner_text()

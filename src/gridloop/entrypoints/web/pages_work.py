@@ -73,6 +73,16 @@ def inbox_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) -
     return render(request, "inbox.html", ctx)
 
 
+#: Simplification of map shapes per level, in metres (coarse shapes for big areas keep the layer small).
+TOLERANCE = {"district": 100, "street": 40, "community": 15, "grid": 5}
+
+
+def _geo_url(level: str, area: console.AreaRef) -> str:
+    """The geography layer of the areas below `area` (served by the geography feature when installed)."""
+    within = "" if area.is_top else f"&within={area.area_code}"
+    return f"/api/v1/geo/{level}?tolerance={TOLERANCE.get(level, 10)}{within}"
+
+
 @router.get("/board")
 def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, area: str | None = None) -> Response:
     """KPI cards, open/overdue per area below (map and table), trend with the year before, unit rankings."""
@@ -85,7 +95,7 @@ def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, a
         "b": b,
         "children": [asdict(c) for c in b.children],
         "open_here": _dicts(uow.session, b.open_here, actor, now) if b.open_here else [],
-        "geo_url": f"/api/v1/geo/{geo_level}" if has_geo and geo_level else None,
+        "geo_url": _geo_url(geo_level, b.area) if has_geo and geo_level else None,
         "tile_url": request.app.state.container.settings.map_tile_url,
         "now": now,
     }
