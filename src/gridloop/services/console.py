@@ -481,3 +481,19 @@ def dispatch_targets(session: Session) -> list[UnitRow]:
         .order_by(UnitRow.code)
     )
     return list(session.scalars(stmt))
+
+
+def dispatch_suggestion(extra: dict[str, Any]) -> dict[str, Any]:
+    """The unit suggested for a case and why: auto-dispatch's `dispatch_suggestion`, else `suggested_unit`."""
+    sug = extra.get("dispatch_suggestion")
+    if isinstance(sug, dict) and sug.get("unit"):
+        return {
+            "suggested_unit": str(sug["unit"]),
+            "suggested_co_units": ",".join(str(c) for c in sug.get("co_units") or []),
+            "suggest_reason": sug.get("reason"),
+        }
+    return {
+        "suggested_unit": extra.get("suggested_unit"),
+        "suggested_co_units": "",
+        "suggest_reason": extra.get("suggest_reason") or (sug.get("reason") if isinstance(sug, dict) else None),
+    }

@@ -1,4 +1,4 @@
-"""The board cache: same scope and minute share an entry; other scopes and later minutes do not."""
+"""Console read models: the board cache (same scope and minute share an entry) and dispatch suggestions."""
 
 from __future__ import annotations
 
@@ -41,3 +41,16 @@ def test_entries_of_an_older_minute_are_dropped_and_size_is_bounded():
     for area in ("a", "b", "c"):
         cache.put(cache.key(a, area, T + timedelta(minutes=1)), "x")  # type: ignore[arg-type]
     assert len(cache._entries) == 2
+
+
+def test_dispatch_suggestion_is_read_from_auto_dispatch_or_plain_field():
+    from gridloop.services.console import dispatch_suggestion
+
+    auto = {"dispatch_suggestion": {"unit": "310107-FG", "co_units": ["310107001"], "reason": "目录规则 城乡建设"}}
+    assert dispatch_suggestion(auto) == {
+        "suggested_unit": "310107-FG",
+        "suggested_co_units": "310107001",
+        "suggest_reason": "目录规则 城乡建设",
+    }
+    assert dispatch_suggestion({"suggested_unit": "310110-FG"})["suggested_unit"] == "310110-FG"
+    assert dispatch_suggestion({})["suggested_unit"] is None
