@@ -100,6 +100,7 @@ def main() -> None:
         load_s = time.perf_counter() - t0
 
         from fastapi.testclient import TestClient
+
         from tests.web_helpers import login
 
         app = create_app(container=container)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Engine
+
 from gridloop.adapters.clock import SystemClock
 from gridloop.adapters.db.engine import build_engine
 from gridloop.adapters.db.uow import UnitOfWorkFactory
@@ -38,8 +40,27 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
 
 
-def _plug_features(settings: Settings, deps: ServiceDeps, engine: object) -> None:
-    """Attach optional features (triage, geography, dispatch rules) that are installed and configured."""
+def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
+    """Attach the features: geography (locator), dispatch (calendar, notifiers, auto-dispatch)."""
+    from gridloop.adapters.geo.lazy import LazyLocator
+
+    deps.locator = LazyLocator(engine, street_csv=settings.shared_data_dir / "geo" / "shanghai_streets_gazetteer.csv")
+    _plug_dispatch(settings, deps, engine)
+
+
+def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
+    """Working-day deadlines (official calendar + overrides), notifiers, auto-dispatch after intake."""
+    from gridloop.adapters.calendar import RefreshingCalendar, engine_overrides_loader
+    from gridloop.adapters.notify import build_notifier
+    from gridloop.domain.sla import WorkdayDeadlinePolicy, WorkingHours
+    from gridloop.services.dispatching import auto_dispatch_hook
+
+    calendar = RefreshingCalendar(engine_overrides_loader(engine))
+    deps.deadlines = WorkdayDeadlinePolicy(
+        calendar, working=WorkingHours.parse(settings.working_hours), tz=settings.timezone
+    )
+    deps.notifier = build_notifier(settings.webhook_url)
+    deps.after_receive.append(auto_dispatch_hook)
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:

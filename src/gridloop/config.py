@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         description="Classifier confidence above which a case matching a rule is dispatched at once.",
     )
     sla_tick_seconds: int = Field(default=300, description="Seconds between supervision ticks inside `serve`.")
+    working_hours: str = Field(
+        default="09:00-12:00,13:00-17:30", description="Working periods of a working day, for work_hour limits."
+    )
+    sla_due_soon_hours: int = Field(default=24, description="Hours before a deadline at which a case is due soon.")
+    sla_escalation_work_days: str = Field(
+        default="0,2,5", description="Working days overdue at which supervision levels 1, 2, 3… start."
+    )
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
     session_hours: int = Field(default=10, description="Hours a console login lasts before it must be renewed.")
     session_https_only: bool = Field(default=False, description="Send the console's session cookie over HTTPS only.")
@@ -55,3 +62,21 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings, built on first use."""
     return Settings()
+
+
+def render_settings_markdown() -> str:
+    """docs/settings.md, generated from the Settings fields (a test checks the file matches)."""
+    lines = [
+        "# Settings (generated — do not edit)",
+        "",
+        "Every setting is read from the environment variable shown (or a `.env`-style environment).",
+        "Regenerate with `gridloop docs settings`.",
+        "",
+        "| variable | default | what |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default if field.default is not None else ""
+        lines.append(f"| `GRIDLOOP_{name.upper()}` | `{default}` | {field.description or ''} |")
+    lines.append("")
+    return "\n".join(lines)

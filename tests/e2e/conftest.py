@@ -49,22 +49,18 @@ def e2e_db(_template: object, tmp_path_factory: pytest.TempPathFactory) -> Itera
         _template.drop(name)
 
 
-def _fake_geo_layer(level: str) -> dict[str, object]:
-    """Squares for the districts (only what the board needs: code and geometry)."""
-    from gridloop.services.demo import DISTRICTS
+def _district_squares(session: object, now: datetime) -> None:
+    """Boundaries for the 16 districts (squares on a 4×4 grid, WGS-84), stored by the geography service."""
+    import shapely
 
-    features = []
+    from gridloop.services.demo import DISTRICTS
+    from gridloop.services.geography import store_shapes
+
+    rows = []
     for i, (code, name) in enumerate(DISTRICTS):
         x, y = 121.0 + (i % 4) * 0.2, 31.0 + (i // 4) * 0.2
-        ring = [[x, y], [x + 0.18, y], [x + 0.18, y + 0.18], [x, y + 0.18], [x, y]]
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"code": code, "name": name},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features if level == "district" else []}
+        rows.append((code, name, "district", "310000", shapely.box(x, y, x + 0.18, y + 0.18)))
+    store_shapes(session, rows, now=now, source="e2e squares", is_demo=True)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +77,10 @@ def server(e2e_db: str) -> Iterator[str]:
     now = datetime.now(UTC)
     with container.uow() as uow:
         bulk_cases(uow.session, count=3000, now=now, days=400)
+        _district_squares(uow.session, now)
         uow.commit()
     port = _free_port()
     app = create_app(container=container)
-    if not any(str(getattr(r, "path", "")).startswith("/api/v1/geo/") for r in app.routes):
-        app.add_api_route("/api/v1/geo/{level}", _fake_geo_layer)  # stands in until the geography feature is merged
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

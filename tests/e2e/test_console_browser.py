@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e]

@@ -208,3 +208,17 @@ def test_lifecycle_endpoint_returns_the_table(app_client):
     body = app_client.get("/api/v1/lifecycle").json()
     assert {"from": "received", "action": "dispatch", "to": "dispatched"} in body["transitions"]
     assert any(a["value"] == "return" and "reason" in a["requires"] for a in body["actions"])
+
+
+def test_revoked_token_stops_working_within_the_cache_ttl(as_user, container, clock):
+    from sqlalchemy import update
+
+    from gridloop.adapters.db.tables import TokenRow
+
+    operator = as_user("operator")
+    assert operator.get("/api/v1/me").status_code == 200
+    with container.uow() as uow:
+        uow.session.execute(update(TokenRow).values(revoked=True))
+        uow.commit()
+    clock.advance(seconds=31)
+    assert operator.get("/api/v1/me").status_code == 401

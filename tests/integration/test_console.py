@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.factories import YANGPU_GRID, case_body
 from tests.web_helpers import csrf_of, login, post_form
 

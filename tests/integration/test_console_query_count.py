@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
+
 from tests.web_helpers import login
 
 

@@ -16,6 +16,13 @@ def test_lifecycle_doc_matches_the_transition_table():
     assert doc == render_lifecycle_markdown(), "docs/lifecycle.md is stale: run `gridloop docs lifecycle`"
 
 
+def test_settings_doc_lists_every_setting():
+    from gridloop.config import render_settings_markdown
+
+    doc = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert doc == render_settings_markdown(), "docs/settings.md is stale: run `gridloop docs settings`"
+
+
 def test_migrations_match_the_models(db_url):
     engine = build_engine(db_url)
     upgrade(engine)
@@ -28,6 +35,7 @@ def test_audit_events_cannot_be_updated_or_deleted(db_url, as_user):
     import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError
+
     from tests.factories import case_body
 
     as_user("operator").post("/api/v1/cases", json=case_body())

@@ -19,6 +19,7 @@ class Status(LabeledEnum):
     RECEIVED = ("received", "已受理", "Received", "#0ea5e9")
     DISPATCHED = ("dispatched", "待签收", "Dispatched", "#6366f1")
     RETURN_REVIEW = ("return_review", "退单审核", "Return under review", "#f97316")
+    COORDINATING = ("coordinating", "三跨协调", "Under coordination", "#a855f7")
     SIGNED = ("signed", "已签收", "Signed", "#14b8a6")
     IN_PROGRESS = ("in_progress", "办理中", "In progress", "#10b981")
     SUSPENDED = ("suspended", "挂账", "Suspended", "#a3a3a3")
@@ -60,6 +61,9 @@ class Action(LabeledEnum):
     CANCEL = ("cancel", "作废", "Cancel")
     MERGE = ("merge", "并单", "Merge into parent")
     SUPERVISE = ("supervise", "督办", "Supervise")
+    ESCALATE = ("escalate", "提请协调", "Escalate for coordination")
+    COORDINATE = ("coordinate", "协调指定", "Coordinate (name lead and co-units)")
+    CO_REPLY = ("co_reply", "协办反馈", "Co-unit reply")
 
 
 class Satisfaction(LabeledEnum):
@@ -174,6 +178,20 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.SUPERVISE: ActionSpec(
         _OVERSIGHT, (Field.NOTE,), "A higher level presses the case (督办); a flag with a record."
     ),
+    Action.ESCALATE: ActionSpec(
+        _OVERSIGHT,
+        (Field.REASON,),
+        "Cross-cutting (三跨: returned twice, disputed, several departments/levels/districts): "
+        "sent to the coordinating level (street → district → city).",
+    ),
+    Action.COORDINATE: ActionSpec(
+        _OVERSIGHT,
+        (Field.UNIT, Field.REASON),
+        "The coordinating level names the lead unit and co-units; the clock restarts.",
+    ),
+    Action.CO_REPLY: ActionSpec(
+        _UNIT, (Field.REPLY,), "A co-unit reports its part; the lead unit's reply closes the loop."
+    ),
 }
 
 _S = Status
@@ -213,6 +231,12 @@ TRANSITIONS: dict[tuple[Status | None, Action], Status] = {
     (_S.DISPATCHED, _A.CANCEL): _S.CANCELLED,
     (_S.RETURN_REVIEW, _A.CANCEL): _S.CANCELLED,
     **{(s, _A.MERGE): _S.MERGED for s in (_S.RECEIVED, _S.DISPATCHED, _S.SIGNED, _S.RETURN_REVIEW)},
+    **{
+        (s, _A.ESCALATE): _S.COORDINATING
+        for s in (_S.RECEIVED, _S.DISPATCHED, _S.RETURN_REVIEW, _S.SIGNED, _S.IN_PROGRESS)
+    },
+    (_S.COORDINATING, _A.COORDINATE): _S.DISPATCHED,
+    **{(s, _A.CO_REPLY): s for s in (_S.DISPATCHED, _S.SIGNED, _S.IN_PROGRESS)},
     **{(s, _A.SUPERVISE): s for s in Status if s not in TERMINAL and s is not _S.RECEIVED},
 }
 

@@ -204,13 +204,34 @@ def _area_tree(session: Session, *, now: datetime) -> list[UnitRow]:
     return leaves
 
 
-#: How the demo builds its area tree; the geography feature replaces it with real boundaries and cells.
+#: How the demo builds its area tree: `simple_areas` (codes only, fast, used by tests) or `real_areas`.
 AreaBuilder = Callable[..., list[UnitRow]]
+
+
+def simple_areas(session: Session, *, now: datetime) -> list[UnitRow]:
+    """Codes and names only: 16 districts, 3 streets each, 2 communities each, 2 grids each (no geometry)."""
+    return _area_tree(session, now=now)
+
+
+def real_areas(cells: int = 40_000, *, seed: int = 2026) -> AreaBuilder:
+    """Shanghai's real district boundaries (registry package) with generated streets, communities, cells and
+    duty grids at the given scale (40,000 cells ≈ Shanghai's 万米网格)."""
+
+    def build(session: Session, *, now: datetime) -> list[UnitRow]:
+        from gridloop.services.demo_geography import generate_demo_city
+
+        generate_demo_city(session, now=now, cells_target=cells, seed=seed)
+        grids = session.scalars(
+            select(UnitRow).where(UnitRow.kind == "area", UnitRow.level == Level.GRID.value).order_by(UnitRow.code)
+        ).all()
+        return list(grids)
+
+    return build
 
 
 def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | None = None) -> list[DemoLogin]:
     """Areas, departments, categories and one demo user per role; returns the logins."""
-    leaves = (area_builder or _area_tree)(session, now=now)
+    leaves = (area_builder or simple_areas)(session, now=now)
     org.ensure_categories(session, CATEGORIES)
     for code, name in CITY_DEPARTMENTS:
         org.create_unit(
@@ -239,7 +260,7 @@ def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | No
             )
     putuo_grid = next((u for u in leaves if u.code.startswith("310107")), leaves[0])
     putuo_street = session.get(UnitRow, int(putuo_grid.path.strip("/").split("/")[2]))
-    assert putuo_street is not None
+    assert putuo_street is not None and putuo_street.level == Level.STREET.value
     logins = [
         DemoLogin("admin", Role.ADMIN.value, "310000"),
         DemoLogin("operator", Role.OPERATOR.value, "310000"),
@@ -251,6 +272,7 @@ def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | No
         DemoLogin("yangpu_housing", Role.HANDLER.value, "310110-FG"),
         DemoLogin("gridworker", Role.GRID_WORKER.value, putuo_grid.code),
     ]
+    hashed = org.hash_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
     for login in logins:
         org.create_user(
             session,
@@ -259,7 +281,7 @@ def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | No
             unit_code=login.unit,
             now=now,
             display_name=f"{Role(login.role).zh}（演示）",
-            password=DEMO_PASSWORD,
+            password_hash=hashed,
         )
     return logins
 
@@ -300,8 +322,10 @@ def generate_cases(
         u.username: org.actor_for(u) for u in (org.get_user(session, n) for n in ("operator", "dispatcher", "admin"))
     }
     grids = session.scalars(select(UnitRow).where(UnitRow.kind == "area", UnitRow.level == "grid")).all()
+    cells = _cell_boxes(session)
     depts = {u.code: u for u in session.scalars(select(UnitRow).where(UnitRow.kind == "department"))}
     handlers: dict[str, Actor] = {}
+    demo_hash = org.get_user(session, "operator").password_hash
     clock = FakeClock(start)
     sim = replace(deps, clock=clock, after_receive=[])
     weights = [w for w, _ in PATHS]
@@ -313,6 +337,7 @@ def generate_cases(
         category = rng.choice(list(TEMPLATES))
         grid = rng.choice(grids)
         text = rng.choice(TEMPLATES[category]).format(p=rng.choice(PLACES))
+        point = _point_in(cells, rng) if cells else None
         phone = f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
         case, _ = create_case(
             session,
@@ -320,7 +345,10 @@ def generate_cases(
             NewCase(
                 text=text,
                 category=category,
-                area_code=grid.area_code,
+                area_code=None if point else grid.area_code,
+                lng=point[0] if point else None,
+                lat=point[1] if point else None,
+                crs="wgs84" if point else None,
                 channel=rng.choice(list(Channel)).value,
                 request_type=rng.choice(
                     [RequestType.COMPLAINT, RequestType.HELP, RequestType.INQUIRY, RequestType.SUGGESTION]
@@ -337,7 +365,7 @@ def generate_cases(
             actor = users["dispatcher"] if action in ("dispatch", "uphold_return") else users["operator"]
             req = ActionRequest(action=action)
             if action in ("sign", "return", "first_contact", "reply", "suspend"):
-                actor = _handler_actor(session, handlers, depts[dept_code], now=received)
+                actor = _handler_actor(session, handlers, depts[dept_code], now=received, password_hash=demo_hash)
             if action == "suspend":
                 actor = users["dispatcher"]
             if action == "dispatch":
@@ -366,8 +394,9 @@ def generate_cases(
             opened.append(case.number)
         if progress is not None:
             progress(1)
-        if i % 500 == 499:
-            session.flush()
+        if i % 200 == 199:  # commit in batches and keep the identity map small (autoflush cost grows with it)
+            session.commit()
+            session.expunge_all()
     return count
 
 
@@ -375,7 +404,9 @@ def _dept_for(category: str) -> str:
     return next(suffix for suffix, _n, cat in DISTRICT_DEPARTMENTS if cat == category)
 
 
-def _handler_actor(session: Session, cache: dict[str, Actor], unit: UnitRow, *, now: datetime) -> Actor:
+def _handler_actor(
+    session: Session, cache: dict[str, Actor], unit: UnitRow, *, now: datetime, password_hash: str | None
+) -> Actor:
     """A demo handler of a unit (created on first use)."""
     if unit.code not in cache:
         name = f"h_{unit.code.replace('-', '_').lower()}"
@@ -388,7 +419,25 @@ def _handler_actor(session: Session, cache: dict[str, Actor], unit: UnitRow, *, 
                 unit_code=unit.code,
                 now=now,
                 display_name=f"{unit.name}承办人（演示）",
-                password=DEMO_PASSWORD,
+                password_hash=password_hash,
             )
         cache[unit.code] = org.actor_for(user)
     return cache[unit.code]
+
+
+def _cell_boxes(session: Session) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes of the stored unit cells (WGS-84), for placing generated reports."""
+    from gridloop.adapters.db.tables_geo import AreaShapeRow
+
+    rows = session.execute(
+        select(AreaShapeRow.min_lng, AreaShapeRow.min_lat, AreaShapeRow.max_lng, AreaShapeRow.max_lat).where(
+            AreaShapeRow.level == Level.GRID.value
+        )
+    ).all()
+    return [(a, b, c, d) for a, b, c, d in rows]
+
+
+def _point_in(cells: list[tuple[float, float, float, float]], rng: random.Random) -> tuple[float, float]:
+    """A point near the middle of a random cell."""
+    a, b, c, d = rng.choice(cells)
+    return (a + (c - a) * rng.uniform(0.3, 0.7), b + (d - b) * rng.uniform(0.3, 0.7))

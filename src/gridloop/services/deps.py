@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gridloop.adapters.db.tables import CaseRow
 from gridloop.domain.org import Actor
 from gridloop.services.ports import Clock, DeadlinePolicy, Locator, Notice, Notifier, Triage
+from gridloop.services.refcache import ReferenceCache
 
 #: A hook run inside the intake transaction after a case is received (auto-dispatch, duplicate search …).
 AfterReceive = Callable[[Session, CaseRow, Actor, datetime, "ServiceDeps"], None]
@@ -85,3 +86,4 @@ class ServiceDeps:
     after_receive: list[AfterReceive] = field(default_factory=list)
     auto_dispatch_threshold: float = 0.6
     case_number_prefix: str = "SH"
+    cache: ReferenceCache = field(default_factory=ReferenceCache)

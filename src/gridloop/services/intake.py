@@ -24,11 +24,13 @@ from gridloop.adapters.db.tables import (
 )
 from gridloop.adapters.db.uow import UnitOfWork
 from gridloop.domain.cases import Action, Channel, Crs, RequestType, Urgency, next_status
-from gridloop.domain.errors import Conflict, Forbidden, ValidationProblems
+from gridloop.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
 from gridloop.domain.intake import ReportText, default_title, validate_report
 from gridloop.domain.org import Actor, Permission
 from gridloop.services.deps import ServiceDeps
+from gridloop.services.geography import locate_case_area
 from gridloop.services.ports import AreaMatch
+from gridloop.services.refcache import AreaRef
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -84,7 +86,7 @@ def _check_enums(problems: ValidationProblems, data: NewCase) -> None:
         problems.add("tags", "at most 20 tags of 1–40 characters")
 
 
-def validate_new_case(session: Session, data: NewCase) -> ValidationProblems:
+def validate_new_case(session: Session, data: NewCase, *, deps: ServiceDeps) -> ValidationProblems:
     """Every problem of a new case: text rules, enums, point, known category and area."""
     problems = validate_report(
         ReportText(title=data.title, text=data.text, address=data.address),
@@ -94,17 +96,46 @@ def validate_new_case(session: Session, data: NewCase) -> ValidationProblems:
     )
     _check_enums(problems, data)
     if data.category is not None:
-        cat = session.get(CategoryRow, data.category)
-        if cat is None or not cat.active:
-            known = ", ".join(session.scalars(select(CategoryRow.code).where(CategoryRow.active)).all()[:20])
-            problems.add("category", f"unknown category '{data.category}'; known: {known}")
-    if data.area_code is not None and _area_unit(session, data.area_code) is None:
+        known = active_categories(session, deps=deps)
+        if data.category not in known:
+            listed = ", ".join(sorted(known)[:20])
+            problems.add("category", f"unknown category '{data.category}'; known: {listed}")
+    if data.area_code is not None and area_ref(session, data.area_code, deps=deps) is None:
         problems.add("area_code", f"unknown area '{data.area_code}'; use a district/street/community/grid code")
     return problems
 
 
-def _area_unit(session: Session, code: str) -> UnitRow | None:
-    return session.scalar(select(UnitRow).where(UnitRow.area_code == code, UnitRow.kind == "area"))
+def active_categories(session: Session, *, deps: ServiceDeps) -> frozenset[str]:
+    """Codes of the active categories (cached for a short while)."""
+    return deps.cache.categories.get_or_load(
+        "active",
+        now=deps.clock.now(),
+        load=lambda: frozenset(session.scalars(select(CategoryRow.code).where(CategoryRow.active)).all()),
+    )
+
+
+def area_ref(session: Session, code: str, *, deps: ServiceDeps) -> AreaRef | None:
+    """The area unit with a code, with its district and street codes (cached for a short while)."""
+
+    def load() -> AreaRef | None:
+        unit = session.scalar(select(UnitRow).where(UnitRow.area_code == code, UnitRow.kind == "area"))
+        if unit is None or unit.area_code is None:
+            return None
+        ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+        codes = {
+            row.level: row.area_code
+            for row in session.scalars(select(UnitRow).where(UnitRow.id.in_(ids), UnitRow.kind == "area"))
+        }
+        return AreaRef(
+            unit_id=unit.id,
+            path=unit.path,
+            level=unit.level,
+            area_code=unit.area_code,
+            district_code=codes.get("district"),
+            street_code=codes.get("street"),
+        )
+
+    return deps.cache.areas.get_or_load(code, now=deps.clock.now(), load=load)
 
 
 def next_case_number(session: Session, *, now: datetime, prefix: str) -> str:
@@ -122,13 +153,13 @@ def next_case_number(session: Session, *, now: datetime, prefix: str) -> str:
     return f"{prefix}{day}{seq:05d}"
 
 
-def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method: str) -> None:
+def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method: str, deps: ServiceDeps) -> None:
     if match is None:
         return
     unit = None
     for code in (match.duty_grid_code, match.community_code, match.street_code, match.district_code):
         if code:
-            unit = _area_unit(session, code)
+            unit = area_ref(session, code, deps=deps)
             if unit is not None:
                 break
     case.district_code = match.district_code
@@ -136,7 +167,7 @@ def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method
     case.grid_code = match.cell_code
     case.locate_method = method
     if unit is not None:
-        case.area_unit_id = unit.id
+        case.area_unit_id = unit.unit_id
         case.area_path = unit.path
     if match.duty_grid_code:
         case.extra = {**case.extra, "duty_grid_code": match.duty_grid_code}
@@ -146,43 +177,47 @@ def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method
 
 def _locate(session: Session, case: CaseRow, data: NewCase, deps: ServiceDeps) -> None:
     if data.area_code is not None:
-        unit = _area_unit(session, data.area_code)
-        if unit is not None:
-            case.area_unit_id = unit.id
-            case.area_path = unit.path
+        ref = area_ref(session, data.area_code, deps=deps)
+        if ref is not None:
+            case.area_unit_id = ref.unit_id
+            case.area_path = ref.path
             case.locate_method = "given"
-            _fill_codes_from_unit(session, case, unit)
-        return
+            case.district_code = ref.district_code
+            case.street_code = ref.street_code
+            if ref.level == "grid":
+                case.extra = {**case.extra, "duty_grid_code": ref.area_code}
+        if data.lng is None or deps.locator is None:
+            return
     if deps.locator is None:
         return
-    if data.lng is not None and data.lat is not None and data.crs:
-        match = deps.locator.locate_point(data.lng, data.lat, data.crs)
-        if match is not None:
-            _apply_area(session, case, match, "point")
-            return
     place = " ".join(p for p in (data.address, data.title, data.text) if p)
-    candidates = deps.locator.locate_text(place)
-    if len(candidates) == 1 or (len(candidates) > 1 and candidates[0].confidence > candidates[1].confidence):
-        _apply_area(session, case, candidates[0], "text")
-    elif candidates:
+    found = locate_case_area(deps.locator, lng=data.lng, lat=data.lat, crs=data.crs, text=place)
+    if data.lng is not None and found.method != "point" and getattr(deps.locator, "has_areas", True):
+        raise InvalidInput(
+            "The point is outside the city's areas.",
+            errors=[
+                FieldError(
+                    "lng",
+                    f"({data.lng}, {data.lat}) in {data.crs} is outside every district; "
+                    "check the point and its CRS, or send only the address",
+                )
+            ],
+        )
+    if data.area_code is not None:
+        if found.match is not None:  # keep the given area; add the cell the point fell in
+            case.grid_code = found.match.cell_code
+        return
+    if found.match is not None:
+        _apply_area(session, case, found.match, found.method, deps)
+    elif found.candidates:
+        case.locate_method = found.method
         case.extra = {
             **case.extra,
-            "area_candidates": [c.finest_code for c in candidates[:5]],
+            "area_candidates": [
+                {"code": c.finest_code, "name": c.name, "confidence": round(c.confidence, 3)}
+                for c in found.candidates[:5]
+            ],
         }
-        case.locate_method = "ambiguous"
-
-
-def _fill_codes_from_unit(session: Session, case: CaseRow, unit: UnitRow) -> None:
-    """Set district/street codes from the ancestors of an area unit."""
-    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
-    rows = session.scalars(select(UnitRow).where(UnitRow.id.in_(ids))).all()
-    for row in rows:
-        if row.kind != "area":
-            continue
-        if row.level == "district":
-            case.district_code = row.area_code
-        elif row.level == "street":
-            case.street_code = row.area_code
 
 
 def create_case(
@@ -208,7 +243,7 @@ def create_case(
             existing = session.get(CaseRow, seen.case_id)
             assert existing is not None
             return existing, False
-    validate_new_case(session, data).raise_if_any()
+    validate_new_case(session, data, deps=deps).raise_if_any()
     status = next_status(None, Action.RECEIVE)
     case = CaseRow(
         number=next_case_number(session, now=now, prefix=deps.case_number_prefix),
@@ -230,6 +265,7 @@ def create_case(
         tags=list(dict.fromkeys(t.strip() for t in data.tags)),
         received_at=data.reported_at or now,
         extra={},
+        units=[],
         created_by_id=actor.user_id,
         updated_at=now,
         version=1,

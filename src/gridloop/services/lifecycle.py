@@ -330,6 +330,58 @@ def _supervise(step: Step) -> None:
     )
 
 
+def _reply_checked(step: Step) -> None:
+    from gridloop.services import coordination
+
+    coordination.check_lead_reply(step)
+    _reply(step)
+
+
+def _escalate(step: Step) -> None:
+    from gridloop.services import coordination
+
+    coordination.escalate(step)
+
+
+def _coordinate(step: Step) -> None:
+    from gridloop.services import coordination
+
+    coordination.coordinate(step)
+
+
+def _co_reply(step: Step) -> None:
+    from gridloop.services import coordination
+
+    coordination.co_reply(step)
+
+
+def _after_return(step: Step) -> None:
+    from gridloop.services import coordination
+
+    coordination.after_return(step)
+
+
+def _after_close(step: Step) -> None:
+    from gridloop.services import coordination
+
+    coordination.close_children(step)
+
+
+def _after_dispatch(step: Step) -> None:
+    from gridloop.services import coordination
+
+    coordination.tag_units(step)
+
+
+#: Follow-ups run after an action's event is written, in the same transaction (cascades, automatic steps).
+AFTER: dict[Action, Callable[[Step], None]] = {
+    Action.RETURN: _after_return,
+    Action.CLOSE: _after_close,
+    Action.DISPATCH: _after_dispatch,
+    Action.REDISPATCH: _after_dispatch,
+    Action.UPHOLD_RETURN: _after_dispatch,
+}
+
 #: Side effects of each action (the transition table says where the case goes; this says what else changes).
 EFFECTS: dict[Action, Callable[[Step], None]] = {
     Action.ANSWER_DIRECTLY: _answer_directly,
@@ -345,7 +397,7 @@ EFFECTS: dict[Action, Callable[[Step], None]] = {
     Action.REJECT_EXTENSION: _reject_extension,
     Action.SUSPEND: _suspend,
     Action.RESUME: _resume,
-    Action.REPLY: _reply,
+    Action.REPLY: _reply_checked,
     Action.APPROVE_REPLY: _approve_reply,
     Action.SEND_BACK: _send_back,
     Action.CALLBACK: _callback,
@@ -354,6 +406,9 @@ EFFECTS: dict[Action, Callable[[Step], None]] = {
     Action.CANCEL: _cancel,
     Action.MERGE: _merge,
     Action.SUPERVISE: _supervise,
+    Action.ESCALATE: _escalate,
+    Action.COORDINATE: _coordinate,
+    Action.CO_REPLY: _co_reply,
 }
 
 
@@ -387,6 +442,10 @@ def perform(session: Session, actor: Actor, case_id: int, req: ActionRequest, *,
     case.updated_at = step.now
     case.version += 1
     append_event(session, case, actor, action=action, from_status=current, to_status=target, step=step)
+    follow_up = AFTER.get(action)
+    if follow_up is not None:
+        session.flush()
+        follow_up(step)
     return case
 
 

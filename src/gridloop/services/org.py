@@ -15,6 +15,7 @@ from gridloop.adapters.db.tables import CategoryRow, TokenRow, UnitRow, UserRow
 from gridloop.adapters.db.uow import UnitOfWork
 from gridloop.domain.errors import InvalidInput, NotFound, Unauthenticated, ValidationProblems
 from gridloop.domain.org import Actor, Level, Role, UnitKind, unit_path
+from gridloop.services.refcache import TtlCache
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
@@ -106,8 +107,9 @@ def create_user(
     now: datetime,
     display_name: str | None = None,
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> UserRow:
-    """Add a person with one role in one unit."""
+    """Add a person with one role in one unit (give `password`, or a `password_hash` made by hash_password)."""
     problems = ValidationProblems()
     if not username.strip() or len(username) > 64 or any(ch.isspace() for ch in username):
         problems.add("username", "must be 1–64 characters without spaces")
@@ -122,7 +124,7 @@ def create_user(
         display_name=display_name or username,
         role=role.value,
         unit_id=unit.id,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash or (hash_password(password) if password else None),
         active=True,
         created_at=now,
     )
@@ -164,8 +166,30 @@ def create_token(session: Session, *, username: str, now: datetime, days: int | 
     return token
 
 
-def authenticate_token(session: Session, token: str, *, now: datetime) -> Actor:
-    """The actor behind a bearer token, or Unauthenticated."""
+def authenticate_token(
+    session: Session, token: str, *, now: datetime, cache: TtlCache[str, object] | None = None
+) -> Actor:
+    """The actor behind a bearer token, or Unauthenticated; with a cache, a revocation shows within its TTL."""
+    if cache is None:
+        return _authenticate_token(session, token, now=now)
+    digest = _digest(token)
+    hit = cache.get_or_load(digest, now=now, load=lambda: _token_entry(session, token, now=now))
+    if isinstance(hit, tuple) and (hit[1] is None or hit[1] >= now):
+        actor: Actor = hit[0]
+        return actor
+    return _authenticate_token(session, token, now=now)
+
+
+def _token_entry(session: Session, token: str, *, now: datetime) -> tuple[Actor, datetime | None] | None:
+    try:
+        actor = _authenticate_token(session, token, now=now)
+    except Unauthenticated:
+        return None
+    row = session.scalar(select(TokenRow.expires_at).where(TokenRow.token_hash == _digest(token)))
+    return actor, row
+
+
+def _authenticate_token(session: Session, token: str, *, now: datetime) -> Actor:
     row = session.scalar(select(TokenRow).where(TokenRow.token_hash == _digest(token)))
     if row is None or row.revoked:
         raise Unauthenticated("The bearer token is unknown or revoked; create one with `gridloop token create`.")

@@ -86,6 +86,19 @@ class TriageResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class Classifier(Protocol):
+    """Scores texts against categories (a trained model, a seed model, a remote service…)."""
+
+    @property
+    def labels(self) -> list[str]:
+        """The categories it knows."""
+        ...
+
+    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Probability per category for each text (each dict sums to 1)."""
+        ...
+
+
 class Triage(Protocol):
     """Classifies, flags urgency and masks personal data in report text."""
 

@@ -147,6 +147,12 @@ class CaseRow(Base):
     solved: Mapped[bool | None] = mapped_column(Boolean)
     reply_text: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    catalogue_version: Mapped[int | None] = mapped_column(Integer)  # the 派单目录 version that routed it
+    # supervision tick state (services/supervision.py): flag and level of the step due at sla_due_seen
+    sla_flag: Mapped[str | None] = mapped_column(String(12))  # SlaFlag: on_time | due_soon | overdue
+    sla_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sla_due_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -157,6 +163,8 @@ class CaseRow(Base):
 
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_at"),
+        # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
+        Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
         Index("ix_cases_area_path", "area_path"),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,24 +16,24 @@ from gridloop.services.deps import ServiceDeps
 from gridloop.services.org import authenticate_token
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     """The app's container."""
     container: Container = request.app.state.container
     return container
 
 
-def get_uow(container: Annotated[Container, Depends(get_container)]) -> Iterator[UnitOfWork]:
-    """A unit of work for the request; only services commit it."""
+async def get_uow(container: Annotated[Container, Depends(get_container)]) -> AsyncIterator[UnitOfWork]:
+    """A unit of work for the request; only services commit it (no I/O happens until the first query)."""
     with container.uow() as uow:
         yield uow
 
 
-def get_session(uow: Annotated[UnitOfWork, Depends(get_uow)]) -> Session:
+async def get_session(uow: Annotated[UnitOfWork, Depends(get_uow)]) -> Session:
     """The request's session, for read-only routes."""
     return uow.session
 
 
-def get_deps(container: Annotated[Container, Depends(get_container)]) -> ServiceDeps:
+async def get_deps(container: Annotated[Container, Depends(get_container)]) -> ServiceDeps:
     """Service dependencies (clock, deadlines, notifier, triage, locator)."""
     return container.deps
 
@@ -46,7 +46,9 @@ def get_actor(
     """The caller, from a bearer token or the web login session."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return authenticate_token(uow.session, header[7:].strip(), now=container.deps.clock.now())
+        return authenticate_token(
+            uow.session, header[7:].strip(), now=container.deps.clock.now(), cache=container.deps.cache.tokens
+        )
     web_actor = getattr(request.state, "web_actor", None)
     if isinstance(web_actor, Actor):
         return web_actor

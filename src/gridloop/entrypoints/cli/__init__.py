@@ -17,9 +17,10 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach every feature's commands (imported here, not at module import of the features)."""
-    from gridloop.entrypoints.cli import core
+    from gridloop.entrypoints.cli import core, dispatch, geo, model, triage
 
-    core.register(app)
+    for module in (core, geo, dispatch, model, triage):
+        module.register(app)
 
 
 def main() -> None:

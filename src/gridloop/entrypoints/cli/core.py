@@ -49,6 +49,26 @@ def db_upgrade(db: DbOption = None) -> None:
     console.print(f"database at revision {current_revision(container.uow.engine)}")
 
 
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the migration does.")],
+    rev_id: Annotated[str | None, typer.Option(help="Revision id (default: next number).")] = None,
+    db: DbOption = None,
+) -> None:
+    """(Developers) autogenerate a migration from the models against a database at head."""
+    from alembic import command
+
+    from gridloop.adapters.db.migrate import MIGRATIONS, alembic_config, upgrade
+
+    container = container_for(db)
+    upgrade(container.uow.engine)
+    existing = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    cfg = alembic_config(container.uow.engine)
+    with container.uow.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id or f"{int(existing[-1]) + 1:04d}")
+
+
 def init(db: DbOption = None) -> None:
     """Create the schema (same as `db upgrade`)."""
     db_upgrade(db)
@@ -67,6 +87,9 @@ def demo(
     db: DbOption = None,
     cases: Annotated[int, typer.Option(min=0, max=200_000, help="How many cases to generate.")] = 3000,
     days: Annotated[int, typer.Option(min=1, max=3650, help="Spread the cases over this many past days.")] = 60,
+    cells: Annotated[
+        int, typer.Option(min=0, max=200_000, help="Unit cells to generate (40,000 ≈ Shanghai; 0 = no geometry).")
+    ] = 40_000,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the database has data.")] = False,
     seed: int = 2026,
 ) -> None:
@@ -83,8 +106,12 @@ def demo(
         raise typer.BadParameter("the database already has data; use a new --db or pass --if-empty", param_hint="--db")
     now = container.deps.clock.now()
     with container.uow() as uow:
-        logins = demo_service.build_org(uow.session, now=now - timedelta(days=days + 1))
+        builder = demo_service.real_areas(cells, seed=seed) if cells else demo_service.simple_areas
+        logins = demo_service.build_org(uow.session, now=now - timedelta(days=days + 1), area_builder=builder)
         uow.commit()
+        from gridloop.services.catalogue_demo import load_demo_catalogue
+
+        load_demo_catalogue(uow, now=now - timedelta(days=days + 1))
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("generating cases", total=cases)
             demo_service.generate_cases(
@@ -106,16 +133,21 @@ def serve(
     db: DbOption = None,
     host: str = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=16)] = 1,
+    supervision: Annotated[
+        bool, typer.Option(help="Run the supervision tick every GRIDLOOP_SLA_TICK_SECONDS inside the server.")
+    ] = True,
 ) -> None:
-    """Serve the API and the console."""
+    """Serve the API and the console (one process; the supervision job runs in a background thread)."""
     import uvicorn
 
-    from gridloop.bootstrap import create_app
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.entrypoints import supervision_job
 
-    settings = settings_for(db)
+    container = build_container(settings_for(db))
+    if supervision:
+        supervision_job.start(container)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run(create_app(container=container), host=host, port=port, log_level="warning")
 
 
 @user_app.command("add")
@@ -261,4 +293,15 @@ def docs_lifecycle(
     from gridloop.domain.cases import render_lifecycle_markdown
 
     output.write_text(render_lifecycle_markdown(), encoding="utf-8")
+    console.print(f"wrote {output}")
+
+
+@docs_app.command("settings")
+def docs_settings(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("docs/settings.md"),
+) -> None:
+    """Regenerate docs/settings.md from the settings fields."""
+    from gridloop.config import render_settings_markdown
+
+    output.write_text(render_settings_markdown(), encoding="utf-8")
     console.print(f"wrote {output}")

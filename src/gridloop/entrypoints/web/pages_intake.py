@@ -15,7 +15,7 @@ from gridloop.domain.org import Actor, Permission
 from gridloop.entrypoints.api.deps import DepsDep, UowDep
 from gridloop.entrypoints.web.auth import CSRF_HEADER, PageActor, check_csrf
 from gridloop.entrypoints.web.i18n import field_message, t
-from gridloop.entrypoints.web.render import flash, lang_of, render
+from gridloop.entrypoints.web.render import flash, has_route, lang_of, render
 from gridloop.services import admin, console
 from gridloop.services.intake import NewCase, receive
 from gridloop.services.lifecycle import ActionRequest, act
@@ -47,7 +47,7 @@ def _page(request: Request, uow: Any, values: dict[str, str], errors: dict[str, 
 
 
 def _has_geo(request: Request) -> bool:
-    return any(str(getattr(r, "path", "")).startswith("/api/v1/geo/") for r in request.app.routes)
+    return has_route(request, "/api/v1/geo/district")
 
 
 @router.get("/intake")

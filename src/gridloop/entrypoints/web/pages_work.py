@@ -12,7 +12,7 @@ from gridloop.domain.org import Role
 from gridloop.entrypoints.api.deps import DepsDep, UowDep
 from gridloop.entrypoints.web.auth import PageActor, require_role
 from gridloop.entrypoints.web.pages_cases import action_forms
-from gridloop.entrypoints.web.render import render
+from gridloop.entrypoints.web.render import has_route, render
 from gridloop.services import console, queries
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +89,7 @@ def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, a
     now = deps.clock.now()
     b = console.board(uow.session, actor, now=now, area_code=area, cache=request.app.state.board_cache)
     geo_level = {"city": "district", "district": "street", "street": "community", "community": "grid"}.get(b.area.level)
-    has_geo = any(str(getattr(r, "path", "")).startswith("/api/v1/geo/") for r in request.app.routes)
+    has_geo = has_route(request, "/api/v1/geo/district")
     ctx = {
         "b": b,
         "children": [asdict(c) for c in b.children],

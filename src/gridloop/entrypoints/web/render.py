@@ -205,3 +205,16 @@ def security_headers(request: Request) -> dict[str, str]:
         "Referrer-Policy": "same-origin",
         "Cache-Control": "no-store",
     }
+
+
+def has_route(request: Request, path: str) -> bool:
+    """Whether the app serves GET `path` (e.g. the geography feature's map layers), remembered per app."""
+    from starlette.routing import Match
+
+    known: dict[str, bool] | None = getattr(request.app.state, "console_routes", None)
+    if known is None:
+        known = request.app.state.console_routes = {}
+    if path not in known:
+        scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+        known[path] = any(route.matches(scope)[0] is Match.FULL for route in request.app.routes)
+    return known[path]

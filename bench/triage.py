@@ -1,0 +1,81 @@
+"""Batch triage throughput: messages/s end to end (`run_batch`: JSONL in → triage, duplicates → JSONL out)
+against the classifier's bare batch predict on the same texts (baseline). One process. Prints JSON.
+
+Messages are resampled (with replacement, seed 2020) from the shared data: labelled texts, hot issues,
+replies; each gets a fresh id and a time spread over ten days. Usage:
+  python bench/triage.py [--n 100000] [--shared ../shared/data] [--model var/models/classifier.joblib]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gridloop.adapters.nlp.factory import build_triage
+from gridloop.adapters.nlp.models import resolve_model
+from gridloop.config import Settings
+from gridloop.entrypoints.cli.batch import run_batch
+
+
+def _sources(shared: Path) -> list[tuple[str, str]]:
+    csv.field_size_limit(sys.maxsize)
+    out: list[tuple[str, str]] = []
+    with (shared / "messages" / "messages_labeled.csv").open(encoding="utf-8") as fh:
+        out += [("", r["text_original"]) for r in csv.DictReader(fh) if r["text_original"]]
+    for name in ("hot_issues.csv", "replies.csv"):
+        with (shared / "messages" / name).open(encoding="utf-8") as fh:
+            out += [(r["留言主题"], r["留言详情"]) for r in csv.DictReader(fh)]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--model", type=Path, default=Path("var/models/classifier.joblib"))
+    args = ap.parse_args()
+    rng = random.Random(2020)
+    pool = _sources(args.shared)
+    t0 = datetime(2026, 5, 1, tzinfo=UTC)
+    items = [rng.choice(pool) for _ in range(args.n)]
+    settings = Settings(shared_data_dir=args.shared, model_path=args.model if args.model.is_file() else None)
+    model = resolve_model(explicit=settings.model_path, active=None, shared_data_dir=args.shared)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        with src.open("w", encoding="utf-8") as fh:
+            for i, (title, text) in enumerate(items):
+                when = t0 + timedelta(seconds=i * 864_000 / args.n)
+                rec = {"id": f"m{i}", "title": title, "text": text, "reported_at": when.isoformat()}
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        started = time.perf_counter()
+        model.predict([f"{t} {x}" for t, x in items])
+        baseline_s = time.perf_counter() - started
+        triage = build_triage(settings, classifier=lambda: model)
+        started = time.perf_counter()
+        stats = run_batch(src, dst, triage=triage, progress=False, dedup=True)
+        e2e_s = time.perf_counter() - started
+        started = time.perf_counter()
+        run_batch(src, Path(tmp) / "out2.jsonl", triage=triage, progress=False, dedup=False)
+        nodedup_s = time.perf_counter() - started
+    result = {
+        "messages": args.n,
+        "baseline_bare_predict_msgs_per_s": round(args.n / baseline_s),
+        "end_to_end_msgs_per_s": round(args.n / e2e_s),
+        "end_to_end_without_dedup_msgs_per_s": round(args.n / nodedup_s),
+        "ratio_end_to_end_over_baseline": round(baseline_s / e2e_s, 3),
+        "goal_msgs_per_s": 3000,
+        "written": stats["written"],
+        "model_rows": model.card.train_rows,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m gridloop.entrypoints.cli`."""
+
+from gridloop.entrypoints.cli import main
+
+main()

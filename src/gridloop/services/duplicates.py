@@ -1,0 +1,81 @@
+"""Duplicate use cases: judge a new report against open ones on intake, and group a batch of reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from gridloop.domain.duplicates import MERGE, DuplicateVerdict
+
+
+class DuplicateFinder(Protocol):
+    """An index of earlier reports (see adapters/nlp/dedup.py)."""
+
+    def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
+        """Signatures of (title, text) pairs."""
+        ...
+
+    def judge(
+        self, sketch: Any, *, when: datetime | None = None, lng: float | None = None, lat: float | None = None
+    ) -> DuplicateVerdict:
+        """Verdict against the best earlier match."""
+        ...
+
+    def add(
+        self,
+        key: str,
+        sketch: Any,
+        *,
+        when: datetime | None = None,
+        lng: float | None = None,
+        lat: float | None = None,
+    ) -> None:
+        """Index a report."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReportRef:
+    """What duplicate search needs to know about a report."""
+
+    key: str
+    title: str
+    text: str
+    when: datetime | None = None
+    lng: float | None = None
+    lat: float | None = None
+
+
+@dataclass(frozen=True)
+class GroupAssignment:
+    """A report's duplicate group (the key of the group's first report) and the verdict that put it there."""
+
+    key: str
+    group: str
+    verdict: DuplicateVerdict
+
+
+def check_and_index(finder: DuplicateFinder, report: ReportRef) -> DuplicateVerdict:
+    """Judge a new report against earlier ones, then index it."""
+    sketch = finder.sketches([(report.title, report.text)])[0]
+    verdict = finder.judge(sketch, when=report.when, lng=report.lng, lat=report.lat)
+    finder.add(report.key, sketch, when=report.when, lng=report.lng, lat=report.lat)
+    return verdict
+
+
+def group_reports(finder: DuplicateFinder, reports: Sequence[ReportRef]) -> list[GroupAssignment]:
+    """Assign duplicate groups in order: a merge joins the matched group, anything else starts one."""
+    sketches = finder.sketches([(r.title, r.text) for r in reports])
+    group_of: dict[str, str] = {}
+    out = []
+    for report, sketch in zip(reports, sketches, strict=True):
+        verdict = finder.judge(sketch, when=report.when, lng=report.lng, lat=report.lat)
+        group = report.key
+        if verdict.action == MERGE and verdict.other is not None:
+            group = group_of.get(verdict.other, verdict.other)
+        group_of[report.key] = group
+        finder.add(report.key, sketch, when=report.when, lng=report.lng, lat=report.lat)
+        out.append(GroupAssignment(report.key, group, verdict))
+    return out

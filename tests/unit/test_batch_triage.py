@@ -1,0 +1,65 @@
+import json
+
+from gridloop.adapters.nlp.factory import shipped_conventions_value
+from gridloop.adapters.nlp.fastgrams import CharGramHasher
+from gridloop.entrypoints.cli.batch import run_batch
+from gridloop.services.triage import TriageService
+
+
+class FakeClassifier:
+    labels = ("城乡建设", "交通运输")
+
+    def scores(self, texts):
+        return [{"城乡建设": 0.8, "交通运输": 0.2} for _ in texts]
+
+
+def _triage():
+    return TriageService(classifier=FakeClassifier, conventions=shipped_conventions_value)
+
+
+def _write(path, n):
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            text = "丽发新城小区旁边搅拌站噪音粉尘严重，电话13812345678" if i % 2 else f"小区第{i}栋楼道灯坏了"
+            fh.write(
+                json.dumps(
+                    {"id": str(i), "title": "", "text": text, "reported_at": "2026-05-01T09:00:00"},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+        fh.write("{not json\n")
+
+
+def test_batch_writes_one_record_per_line_with_masked_text_and_groups(tmp_path):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(src, 10)
+    stats = run_batch(src, dst, triage=_triage())
+    lines = [json.loads(x) for x in dst.read_text("utf-8").splitlines()]
+    assert stats["written"] == 10 and stats["errors"] == 1
+    ok = [r for r in lines if "error" not in r]
+    assert all("13812345678" not in r["masked_text"] for r in ok)
+    dup_groups = {r["duplicate_group"] for r in ok if int(r["id"]) % 2}
+    assert dup_groups == {"1"}
+
+
+def test_batch_resumes_without_repeating_done_records(tmp_path):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(src, 10)
+    run_batch(src, dst, triage=_triage())
+    full = dst.read_text("utf-8").splitlines()
+    dst.write_text("\n".join(full[:4]) + "\n" + full[4][:10], "utf-8")  # interrupted mid-line
+    stats = run_batch(src, dst, triage=_triage())
+    ids = [
+        json.loads(x)["id"] for x in dst.read_text("utf-8").splitlines() if x.startswith('{"id"') and x.endswith("}")
+    ]
+    assert sorted(set(ids)) == sorted({json.loads(x)["id"] for x in full})
+    assert stats["skipped_done"] == sum('"error"' not in x for x in full[:4])
+
+
+def test_char_gram_hasher_counts_ngrams_per_document():
+    m = CharGramHasher(ngram_range=(1, 2), n_bits=18).transform(["ab", "", "aaa"])
+    assert m.shape[0] == 3
+    assert m[0].sum() == 3  # a, b, ab
+    assert m[1].sum() == 0
+    assert m[2].sum() == 5  # a×3, aa×2

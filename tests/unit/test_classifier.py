@@ -1,0 +1,129 @@
+import csv
+
+import pytest
+from typer.testing import CliRunner
+
+from gridloop.adapters.nlp.classifier import TextClassifier, card_path, train
+from gridloop.adapters.nlp.models import resolve_model, train_seed
+
+TOY = [
+    ("地铁班次太少", "交通"),
+    ("公交车晚点", "交通"),
+    ("红绿灯坏了", "交通"),
+    ("出租车拒载", "交通"),
+    ("停车位不够", "交通"),
+    ("道路拥堵", "交通"),
+    ("学校收费", "教育"),
+    ("老师体罚学生", "教育"),
+    ("幼儿园入园难", "教育"),
+    ("学生作业太多", "教育"),
+    ("小学划片", "教育"),
+    ("培训机构退费", "教育"),
+]
+
+
+def test_trained_model_predicts_and_round_trips(tmp_path):
+    model = train([t for t, _ in TOY], [c for _, c in TOY])
+    assert model.predict(["地铁太挤"])[0][0] == "交通"
+    path = model.save(tmp_path / "m.joblib")
+    assert card_path(path).is_file()
+    again = TextClassifier.load(path)
+    assert again.labels == model.labels
+    assert abs(sum(again.scores(["学校"])[0].values()) - 1) < 1e-6
+
+
+def test_seed_model_works_without_shared_data(tmp_path):
+    model = resolve_model(
+        explicit=None, active=None, shared_data_dir=tmp_path / "absent", default_path=tmp_path / "none.joblib"
+    )
+    assert model.card.data_file.startswith("builtin:")
+    assert model.predict(["人行道上共享单车乱停"])[0][0] == "交通运输"
+
+
+def test_seed_model_has_seven_categories():
+    assert len(train_seed().labels) == 7
+
+
+def _cli():
+    import typer
+
+    from gridloop.entrypoints.cli import model as model_cli
+
+    app = typer.Typer()
+    model_cli.register(app)
+
+    @app.callback()
+    def _cb():  # keep `model` as a sub-command
+        pass
+
+    return app
+
+
+def test_model_eval_cli_prints_json_metrics(tmp_path):
+    data = tmp_path / "toy.csv"
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        for _ in range(3):
+            w.writerows(TOY)
+    res = CliRunner().invoke(
+        _cli(), ["model", "eval", "--data", str(data), "--text-col", "text", "--label-col", "label", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert '"macro_f1"' in res.output
+
+
+def test_model_train_cli_rejects_missing_file(tmp_path):
+    res = CliRunner().invoke(_cli(), ["model", "train", "--data", str(tmp_path / "nope.csv")])
+    assert res.exit_code != 0
+
+
+def test_model_train_and_use_cli_activate_artifact(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    from gridloop.config import get_settings
+
+    get_settings.cache_clear()
+    data = tmp_path / "toy.csv"
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        w.writerows(TOY * 3)
+    out = tmp_path / "m.joblib"
+    app = _cli()
+    res = CliRunner().invoke(
+        app,
+        [
+            "model",
+            "train",
+            "--data",
+            str(data),
+            "--text-col",
+            "text",
+            "--label-col",
+            "label",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["model", "use", str(out)])
+    assert res.exit_code == 0, res.output
+    from gridloop.adapters.db.engine import build_engine, session_factory
+    from gridloop.services.conventions import active_model_path
+
+    with session_factory(build_engine(get_settings().database_url))() as s:
+        assert active_model_path(s) == out.resolve()
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("mode", ["override", "boost"])
+def test_rule_cli_adds_and_lists(tmp_path, monkeypatch, mode):
+    monkeypatch.setenv("GRIDLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    from gridloop.config import get_settings
+
+    get_settings.cache_clear()
+    app = _cli()
+    assert CliRunner().invoke(app, ["model", "rule-add", "交通运输", "地铁,公交", "--mode", mode]).exit_code == 0
+    listed = CliRunner().invoke(app, ["model", "rules"]).output
+    assert "地铁, 公交" in listed
+    get_settings.cache_clear()
