@@ -38,6 +38,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src/gridloop
 
+## make assets: re-vendor the console's JS/CSS (leaflet, echarts) from npm at the pinned versions
+assets:
+	scripts/vendor-assets.sh
+
 ## make lock: re-resolve exact versions after changing pyproject.toml
 lock:
 	uv pip compile -q pyproject.toml --extra dev -o requirements.lock

@@ -49,6 +49,15 @@ class Settings(BaseSettings):
         default="0,2,5", description="Working days overdue at which supervision levels 1, 2, 3… start."
     )
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
+    session_hours: int = Field(default=10, description="Hours a console login lasts before it must be renewed.")
+    session_https_only: bool = Field(default=False, description="Send the console's session cookie over HTTPS only.")
+    map_tile_url: str | None = Field(
+        default=None,
+        description="Tile URL template for console maps (e.g. an internal tile server); none: maps draw areas only.",
+    )
+    board_cache_seconds: int = Field(
+        default=60, description="Seconds an operations-board view is reused for the same scope (0: always fresh)."
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
 
 

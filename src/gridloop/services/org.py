@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridloop.adapters.db.tables import CategoryRow, TokenRow, UnitRow, UserRow
+from gridloop.adapters.db.uow import UnitOfWork
 from gridloop.domain.errors import InvalidInput, NotFound, Unauthenticated, ValidationProblems
 from gridloop.domain.org import Actor, Level, Role, UnitKind, unit_path
 from gridloop.services.refcache import TtlCache
@@ -225,3 +226,17 @@ def ensure_categories(session: Session, rows: list[tuple[str, str, str]]) -> Non
         if code not in existing:
             session.add(CategoryRow(code=code, name_zh=zh, name_en=en, kind="event", active=True))
     session.flush()
+
+
+def actor_by_id(session: Session, user_id: int) -> Actor:
+    """The actor of an active user id (a web login session), or Unauthenticated."""
+    user = session.get(UserRow, user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("The user of this session no longer exists or is disabled; log in again.")
+    return actor_for(user)
+
+
+def change_own_password(uow: UnitOfWork, actor: Actor, *, old: str, new: str) -> None:
+    """Replace the caller's own password (checked against the old one) and commit."""
+    change_password(uow.session, user_id=actor.user_id, old=old, new=new)
+    uow.commit()

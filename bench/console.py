@@ -1,0 +1,161 @@
+"""Server time of console pages with many cases: the case list and the operations board, p50/p95 over repeated
+loads, against the bare list query (the same service call, no rendering) measured in the same run.
+
+    python bench/console.py                       # SQLite in a temp dir, 200,000 cases
+    python bench/console.py --pg postgresql+psycopg://city:city@127.0.0.1/city --cases 1000000
+        (a role allowed to create databases; a fresh database is created and dropped afterwards)
+
+Pages are requested in-process (Starlette TestClient, no network), logged in through the login form.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+
+
+def _stats(samples: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(statistics.median(samples) * 1000, 2), "p95_ms": _pct(samples, 0.95), "n": len(samples)}
+
+
+def _time(fn, repeat: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", default=os.environ.get("GRIDLOOP_BENCH_PG_URL"), help="admin URL of PostgreSQL")
+    parser.add_argument("--cases", type=int, default=None, help="cases to generate (1,000,000 PG / 200,000 SQLite)")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the generated database (its URL is printed)")
+    parser.add_argument("--db", help="measure an already loaded database (from --keep) instead of generating one")
+    args = parser.parse_args()
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from gridloop.adapters.db.migrate import upgrade
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+    from gridloop.services import demo, org, queries
+    from gridloop.services.console import BoardCache
+    from gridloop.services.demo_bulk import bulk_cases
+
+    count = args.cases or (1_000_000 if args.pg else 200_000)
+    admin_engine = None
+    if args.db:
+        dbname, url = None, args.db
+    elif args.pg:
+        admin_engine = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+        dbname = f"gl_bench_{uuid.uuid4().hex[:8]}"
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+        url = make_url(args.pg).set(database=dbname).render_as_string(hide_password=False)
+    else:
+        dbname = None
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='gl-bench-')}/bench.db"
+    now = datetime.now(UTC)
+    container = build_container(Settings(database_url=url, secret_key="bench-" + "x" * 40))
+    try:
+        t0 = time.perf_counter()
+        if not args.db:
+            upgrade(container.uow.engine)
+            with container.uow() as uow:
+                demo.build_org(uow.session, now=now - timedelta(days=400))
+                uow.commit()
+            with container.uow() as uow:
+                bulk_cases(uow.session, count=count, now=now, days=365, batch=10_000)
+                uow.commit()
+            with container.uow.engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
+        else:
+            with container.uow() as uow:
+                count = int(uow.session.execute(text("SELECT count(*) FROM cases")).scalar_one())
+        load_s = time.perf_counter() - t0
+
+        from fastapi.testclient import TestClient
+
+        from tests.web_helpers import login
+
+        app = create_app(container=container)
+        results: dict[str, object] = {}
+        with container.uow() as uow:
+            actors = {name: org.actor_for(org.get_user(uow.session, name)) for name in ("admin", "supervisor")}
+        for name in ("admin", "supervisor"):
+            client = TestClient(app)
+            login(client, name)
+            actor = actors[name]
+
+            def bare(actor=actor) -> None:
+                with container.uow() as uow:
+                    queries.list_cases(uow.session, actor, queries.CaseFilter(), now=now, page=1, per_page=50)
+
+            base = _time(bare, args.repeat)
+            row: dict[str, object] = {"bare_list_query": _stats(base)}
+            pages = {
+                "case_list_page": "/cases",
+                "case_list_page_filtered": "/cases?status=in_progress&sort=due_at",
+                "case_list_page_100": "/cases?page=100",
+                "board_page": "/board",
+            }
+            pages["board_page_cached"] = "/board"
+            for key, path in pages.items():
+                # The board is measured cold (cache off) and then as most loads see it (kept for a minute).
+                app.state.board_cache = BoardCache(ttl_seconds=3600) if key == "board_page_cached" else None
+                samples = _time(lambda path=path, client=client: client.get(path).raise_for_status(), args.repeat)
+                stats = _stats(samples)
+                stats["ratio_to_bare_list_p50"] = round(stats["p50_ms"] / row["bare_list_query"]["p50_ms"], 2)
+                row[key] = stats
+            results[name] = row
+        print(
+            json.dumps(
+                {
+                    "benchmark": "console pages",
+                    "database": container.uow.engine.dialect.name,
+                    "cases": count,
+                    "load_seconds": round(load_s, 1),
+                    "repeat": args.repeat,
+                    "note": "in-process requests (TestClient), server time incl. rendering; admin = whole city",
+                    "results": results,
+                    "kept_database": url if args.keep and not args.db else None,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    finally:
+        container.uow.engine.dispose()
+        if admin_engine is not None and dbname and not args.keep:
+            with admin_engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+            admin_engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

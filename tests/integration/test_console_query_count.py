@@ -1,0 +1,70 @@
+"""Console pages cost a fixed number of SQL queries, however many cases a page shows."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.web_helpers import login
+
+
+@contextmanager
+def _counting(engine):
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _add_cases(container, clock, n, seed):
+    from gridloop.services.demo_bulk import bulk_cases
+
+    with container.uow() as uow:
+        bulk_cases(uow.session, count=n, now=clock.now(), days=30, seed=seed)
+        uow.commit()
+
+
+@pytest.mark.parametrize(
+    ("user", "url", "limit"),
+    [
+        ("admin", "/cases?per_page=50", 7),
+        ("admin", "/cases?per_page=50&status=in_progress&sort=due_at", 7),
+        ("dispatcher", "/queue?tab=new", 6),
+        ("admin", "/inbox", 13),
+        ("analyst", "/board", 9),
+        ("admin", "/cases/1", 7),
+    ],
+)
+def test_page_costs_the_same_queries_with_60_or_600_cases(app_client, container, clock, user, url, limit):
+    login(app_client, user)
+    app_client.app.state.board_cache = None  # measure the queries, not the cache
+    _add_cases(container, clock, 60, seed=1)
+    with _counting(container.uow.engine) as small:
+        assert app_client.get(url).status_code == 200
+    _add_cases(container, clock, 540, seed=2)
+    with _counting(container.uow.engine) as large:
+        assert app_client.get(url).status_code == 200
+    assert len(small) == len(large), (small, large)
+    assert len(large) <= limit, large
+
+
+def test_board_is_reused_within_a_minute_for_the_same_scope_only(app_client, container, clock):
+    login(app_client, "analyst")  # lands on the board
+    clock.advance(seconds=61)
+    with _counting(container.uow.engine) as first:
+        app_client.get("/board")
+    with _counting(container.uow.engine) as again:
+        app_client.get("/board")
+    assert len(again) < len(first)  # only the login user is loaded
+    clock.advance(seconds=61)
+    with _counting(container.uow.engine) as later:
+        app_client.get("/board")
+    assert len(later) == len(first)

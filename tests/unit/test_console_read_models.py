@@ -1,0 +1,56 @@
+"""Console read models: the board cache (same scope and minute share an entry) and dispatch suggestions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from gridloop.domain.org import Actor, Role
+from gridloop.services.console import BoardCache
+
+T = datetime(2026, 11, 26, 2, 0, 30, tzinfo=UTC)
+
+
+def _actor(role: Role, path: str, uid: int = 1) -> Actor:
+    return Actor(user_id=uid, username=f"u{uid}", role=role, unit_id=uid, unit_path=path)
+
+
+def test_two_people_with_the_same_scope_share_an_entry():
+    cache = BoardCache(ttl_seconds=60)
+    assert cache.key(_actor(Role.SUPERVISOR, "/1/5/", 1), None, T) == cache.key(
+        _actor(Role.ANALYST, "/1/5/", 2), None, T
+    )
+
+
+def test_other_unit_area_scope_rule_or_minute_gets_another_entry():
+    cache = BoardCache(ttl_seconds=60)
+    base = cache.key(_actor(Role.SUPERVISOR, "/1/5/"), None, T)
+    assert base != cache.key(_actor(Role.SUPERVISOR, "/1/6/"), None, T)
+    assert base != cache.key(_actor(Role.SUPERVISOR, "/1/5/"), "310107", T)
+    assert base != cache.key(_actor(Role.HANDLER, "/1/5/"), None, T)
+    assert base != cache.key(_actor(Role.SUPERVISOR, "/1/5/"), None, T + timedelta(seconds=60))
+
+
+def test_entries_of_an_older_minute_are_dropped_and_size_is_bounded():
+    cache = BoardCache(ttl_seconds=60, max_entries=2)
+    a = _actor(Role.SUPERVISOR, "/1/5/")
+    old = cache.key(a, None, T)
+    cache.put(old, "board-1")  # type: ignore[arg-type]
+    new = cache.key(a, None, T + timedelta(minutes=1))
+    cache.put(new, "board-2")  # type: ignore[arg-type]
+    assert cache.get(old) is None and cache.get(new) == "board-2"
+    for area in ("a", "b", "c"):
+        cache.put(cache.key(a, area, T + timedelta(minutes=1)), "x")  # type: ignore[arg-type]
+    assert len(cache._entries) == 2
+
+
+def test_dispatch_suggestion_is_read_from_auto_dispatch_or_plain_field():
+    from gridloop.services.console import dispatch_suggestion
+
+    auto = {"dispatch_suggestion": {"unit": "310107-FG", "co_units": ["310107001"], "reason": "目录规则 城乡建设"}}
+    assert dispatch_suggestion(auto) == {
+        "suggested_unit": "310107-FG",
+        "suggested_co_units": "310107001",
+        "suggest_reason": "目录规则 城乡建设",
+    }
+    assert dispatch_suggestion({"suggested_unit": "310110-FG"})["suggested_unit"] == "310110-FG"
+    assert dispatch_suggestion({})["suggested_unit"] is None
