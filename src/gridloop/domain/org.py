@@ -119,6 +119,13 @@ def unit_path(parent_path: str | None, unit_id: int) -> str:
     return f"{parent_path or '/'}{unit_id}/"
 
 
+def subtree_pattern(path: str) -> str:
+    """The LIKE pattern matching a unit path and every path below it ('/1/90/' → '/1/90/%')."""
+    if not path or any(ch not in "0123456789/" for ch in path):
+        raise ValueError(f"not a unit path: {path!r}")
+    return path + "%"
+
+
 def is_within(path: str, ancestor_path: str) -> bool:
     """Whether the unit at `path` is `ancestor_path` or below it."""
     return path.startswith(ancestor_path)

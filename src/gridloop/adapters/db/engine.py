@@ -28,6 +28,8 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # unit paths hold digits and slashes only: case-sensitive LIKE lets 'path LIKE p%' use the index
+            cur.execute("PRAGMA case_sensitive_like=ON")
             cur.close()
 
         return engine

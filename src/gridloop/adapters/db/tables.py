@@ -165,7 +165,8 @@ class CaseRow(Base):
         Index("ix_cases_status_due", "status", "due_at"),
         # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
         Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
-        Index("ix_cases_area_path", "area_path"),
+        # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class
+        Index("ix_cases_area_path", "area_path", postgresql_ops={"area_path": "varchar_pattern_ops"}),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),
     )
@@ -179,14 +180,17 @@ class CaseUnitRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    unit_path: Mapped[str] = mapped_column(String(400), index=True)
+    unit_path: Mapped[str] = mapped_column(String(400))
     role: Mapped[str] = mapped_column(String(8))  # lead | co
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     case: Mapped[CaseRow] = relationship(back_populates="units", lazy="raise")
 
-    __table_args__ = (UniqueConstraint("case_id", "unit_id", "role", name="uq_case_units_case_unit_role"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "unit_id", "role", name="uq_case_units_case_unit_role"),
+        Index("ix_case_units_unit_path", "unit_path", postgresql_ops={"unit_path": "varchar_pattern_ops"}),
+    )
 
 
 class CaseEventRow(Base):
