@@ -15,6 +15,10 @@ REVIEW_THRESHOLD = 0.6
 """Below this confidence a person checks the category (issue on dispatch)."""
 
 
+def _same(text: str) -> str:
+    return text
+
+
 @dataclass
 class _Prepared:
     title: str
@@ -34,7 +38,7 @@ class TriageService:
         *,
         classifier: Callable[[], Classifier],
         conventions: Callable[[], Conventions] = Conventions,
-        simplify: Callable[[str], str] = lambda s: s,
+        simplify: Callable[[str], str] = _same,
         review_threshold: float = REVIEW_THRESHOLD,
     ) -> None:
         self._classifier_factory = classifier
@@ -72,7 +76,13 @@ class TriageService:
         to_score = [i for i, p in enumerate(prepared) if not p.meaningless and not p.foreign]
         scores: dict[int, dict[str, float]] = {}
         if to_score:
-            batch = self.classifier.scores([prepared[i].joined for i in to_score])
+            texts = [prepared[i].joined for i in to_score]
+            # texts are cleaned and simplified already: a classifier that can skip that pass does
+            clean_scorer = getattr(self.classifier, "scores_clean", None)
+            if clean_scorer is not None and self._simplify is not _same:
+                batch = clean_scorer(texts)
+            else:
+                batch = self.classifier.scores(texts)
             scores = dict(zip(to_score, batch, strict=True))
         conventions = self.conventions
         return [self._result(p, scores.get(i), conventions) for i, p in enumerate(prepared)]
@@ -96,10 +106,10 @@ class TriageService:
     def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
         flag = assess_urgency(p.joined)
         found = find_personal_data(p.text)
-        found_title = find_personal_data(p.title)
+        found_title = find_personal_data(p.title) if p.title else []
         masked = mask_personal_data(p.text, found=found)
         extra: dict[str, object] = {
-            "masked_title": mask_personal_data(p.title, found=found_title),
+            "masked_title": mask_personal_data(p.title, found=found_title) if found_title else p.title,
             "personal_data": sorted({d.kind for d in found + found_title}),
             "truncated": p.truncated,
             "clean_title": p.title,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from gridloop.adapters.nlp.text import normalise
+from gridloop.adapters.nlp.text import fold_many, normalise
 from gridloop.domain.duplicates import NONE, DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 
 N_BITS = 20
@@ -97,7 +97,16 @@ class DuplicateIndex:
 
     def sketches(self, items: Sequence[tuple[str, str]]) -> list[dict[int, float]]:
         """Sketches (top grams → weight) of (title, text) pairs, vectorised in one batch."""
-        x = self.vectorizer.transform([_doc(t, b) for t, b in items])
+        return self._sketch_docs([_doc(t, b) for t, b in items])
+
+    def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[dict[int, float]]:
+        """Like `sketches`, for titles and texts already cleaned and simplified (as triage leaves them)."""
+        titles = fold_many([t for t, _ in items])
+        texts = fold_many([b for _, b in items])
+        return self._sketch_docs([" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)])
+
+    def _sketch_docs(self, docs: list[str]) -> list[dict[int, float]]:
+        x = self.vectorizer.transform(docs)
         out = []
         for i in range(x.shape[0]):
             lo, hi = x.indptr[i], x.indptr[i + 1]
