@@ -91,6 +91,7 @@ class DuplicateIndex:
         self.top_k, self.sketch, self.max_postings = top_k, sketch, max_postings
         self._entries: list[_Entry] = []
         self._postings: dict[int, list[int]] = {}
+        self._ts: list[float | None] = []  # POSIX seconds of each entry (cheaper to compare than datetimes)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -135,6 +136,7 @@ class DuplicateIndex:
         """Index a report (reports are expected roughly in time order)."""
         pos = len(self._entries)
         self._entries.append(_Entry(key, sketch, when, lng, lat))
+        self._ts.append(when.timestamp() if when is not None else None)
         for f in self._keys(sketch):
             self._postings.setdefault(f, []).append(pos)
 
@@ -153,21 +155,32 @@ class DuplicateIndex:
             posting = self._postings.get(f)
             if posting:
                 hits.extend(posting[-self.max_postings :])
-        shared: Counter[int] = Counter(hits)  # counted in C; the window is checked per distinct report below
-        if when is not None:
-            horizon = self.policy.window_hours * 3600
-            for pos in list(shared):
-                other = self._entries[pos].when
-                if other is not None and abs((when - other).total_seconds()) > horizon:
-                    del shared[pos]
+        if not hits:
+            return []
+        # counted and ranked in C (ties keep first-seen order); the window is checked lazily, best first
+        ranked = Counter(hits).most_common()
+        wanted = limit * 2
+        if when is None:
+            picked = [pos for pos, _n in ranked[:wanted]]
+        else:
+            t, ts, horizon = when.timestamp(), self._ts, self.policy.window_hours * 3600
+            picked = []
+            for pos, _n in ranked:
+                other_t = ts[pos]
+                if other_t is None or abs(t - other_t) <= horizon:
+                    picked.append(pos)
+                    if len(picked) >= wanted:
+                        break
         out = []
-        for pos, _n in shared.most_common(limit * 2):
+        for pos in picked:
             e = self._entries[pos]
             other = e.sketch
             sim = sum(sketch[f] * other[f] for f in sketch.keys() & other.keys())
             hours = abs((when - e.when).total_seconds()) / 3600 if when and e.when else None
-            dist = haversine_m(lng, lat, e.lng, e.lat) if None not in (lng, lat, e.lng, e.lat) else None
-            out.append(Candidate(e.key, round(sim, 4), hours, dist))  # type: ignore[arg-type]
+            dist = None
+            if lng is not None and lat is not None and e.lng is not None and e.lat is not None:
+                dist = haversine_m(lng, lat, e.lng, e.lat)
+            out.append(Candidate(e.key, round(sim, 4), hours, dist))
         out.sort(key=lambda c: -c.similarity)
         return out[:limit]
 
