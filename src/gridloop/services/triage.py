@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,10 @@ from gridloop.domain.privacy import find_personal_data, mask_personal_data
 from gridloop.domain.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
 from gridloop.domain.urgency import assess_urgency
 from gridloop.services.ports import Classifier, Notice, TriageResult
+
+_MAYBE_PERSONAL = re.compile(r"@|\d[\d -]{5,}\d|[^\x00-\x7f][A-HJ-NP-Z]")
+"""A necessary condition for any personal data `find_personal_data` detects (an e-mail's @, a run of ≥ 7 digits
+with the separators the patterns allow, a plate's province + letter): one scan instead of six."""
 
 REVIEW_THRESHOLD = 0.6
 """Below this confidence a person checks the category (issue on dispatch)."""
@@ -105,8 +110,8 @@ class TriageService:
 
     def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
         flag = assess_urgency(p.joined)
-        found = find_personal_data(p.text)
-        found_title = find_personal_data(p.title) if p.title else []
+        found = find_personal_data(p.text) if _MAYBE_PERSONAL.search(p.text) else []
+        found_title = find_personal_data(p.title) if _MAYBE_PERSONAL.search(p.title) else []
         masked = mask_personal_data(p.text, found=found)
         extra: dict[str, object] = {
             "masked_title": mask_personal_data(p.title, found=found_title) if found_title else p.title,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from operator import mul
 from typing import Any
 
 import numpy as np
@@ -175,7 +176,8 @@ class DuplicateIndex:
         for pos in picked:
             e = self._entries[pos]
             other = e.sketch
-            sim = sum(sketch[f] * other[f] for f in sketch.keys() & other.keys())
+            common = sketch.keys() & other.keys()
+            sim = sum(map(mul, map(sketch.__getitem__, common), map(other.__getitem__, common)))
             hours = abs((when - e.when).total_seconds()) / 3600 if when and e.when else None
             dist = None
             if lng is not None and lat is not None and e.lng is not None and e.lat is not None:
