@@ -12,9 +12,10 @@ from gridloop.domain.text import MAX_CHARS, clean_text, is_mostly_foreign, judge
 from gridloop.domain.urgency import assess_urgency
 from gridloop.services.ports import Classifier, Notice, TriageResult
 
-_MAYBE_PERSONAL = re.compile(r"@|\d[\d -]{5,}\d|[^\x00-\x7f][A-HJ-NP-Z]")
-"""A necessary condition for any personal data `find_personal_data` detects (an e-mail's @, a run of ≥ 7 digits
-with the separators the patterns allow, a plate's province + letter): one scan instead of six."""
+_MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
+"""A necessary condition for any personal data `find_personal_data` detects (an e-mail's @; the 7 digits every
+phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
+characters): one scan instead of six."""
 
 REVIEW_THRESHOLD = 0.6
 """Below this confidence a person checks the category (issue on dispatch)."""
