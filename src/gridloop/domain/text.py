@@ -45,6 +45,18 @@ def _count(pattern: re.Pattern[str], text: str, upto: int) -> int:
     return sum(1 for _ in islice(pattern.finditer(text), upto))
 
 
+def _single_word_char(text: str) -> bool:
+    """Whether the text's word characters (what the regex \\w matches) are all one character; stops at a second."""
+    first = ""
+    for c in text:
+        if c.isalnum() or c == "_":
+            if not first:
+                first = c
+            elif c != first:
+                return False
+    return True
+
+
 def judge_meaning(text: str) -> Meaning:
     """Meaningless when empty, without letters or Chinese characters, or a single repeated character."""
     stripped = text.strip()
@@ -54,8 +66,7 @@ def judge_meaning(text: str) -> Meaning:
     latin_words = _count(_LATIN_WORD, stripped, 2)
     if cjk == 0 and latin_words == 0:
         return Meaning(True, "no words: only symbols, digits or emoji")
-    word_chars = (c for c in set(stripped) if c.isalnum() or c == "_")  # what the regex \w matches
-    if sum(1 for _ in islice(word_chars, 2)) <= 1:
+    if _single_word_char(stripped):
         return Meaning(True, "a single repeated character")
     if cjk < 2 and latin_words < 2:
         return Meaning(True, "too short to understand")
