@@ -151,20 +151,23 @@ class DuplicateIndex:
         limit: int = 5,
     ) -> list[Candidate]:
         """Earlier reports most similar to the sketch, within the time window, best first."""
+        postings, cap = self._postings, -self.max_postings
         hits: list[int] = []
-        for f in self._keys(sketch):
-            posting = self._postings.get(f)
+        for f in islice(sketch, self.top_k):  # the query's heaviest grams (sketches are built heaviest first)
+            posting = postings.get(f)
             if posting:
-                hits.extend(posting[-self.max_postings :])
+                hits.extend(posting[cap:])
         if not hits:
             return []
         # counted and ranked in C (ties keep first-seen order); the window is checked lazily, best first
         ranked = Counter(hits).most_common()
         wanted = limit * 2
-        if when is None:
+        ts = self._ts
+        t = when.timestamp() if when is not None else None
+        if t is None:
             picked = [pos for pos, _n in ranked[:wanted]]
         else:
-            t, ts, horizon = when.timestamp(), self._ts, self.policy.window_hours * 3600
+            horizon = self.policy.window_hours * 3600
             picked = []
             for pos, _n in ranked:
                 other_t = ts[pos]
@@ -173,15 +176,17 @@ class DuplicateIndex:
                     if len(picked) >= wanted:
                         break
         out = []
+        located = lng is not None and lat is not None
         for pos in picked:
             e = self._entries[pos]
             other = e.sketch
             common = sketch.keys() & other.keys()
             sim = sum(map(mul, map(sketch.__getitem__, common), map(other.__getitem__, common)))
-            hours = abs((when - e.when).total_seconds()) / 3600 if when and e.when else None
+            other_t = ts[pos]
+            hours = abs(t - other_t) / 3600 if t is not None and other_t is not None else None
             dist = None
-            if lng is not None and lat is not None and e.lng is not None and e.lat is not None:
-                dist = haversine_m(lng, lat, e.lng, e.lat)
+            if located and e.lng is not None and e.lat is not None:
+                dist = haversine_m(lng, lat, e.lng, e.lat)  # type: ignore[arg-type]
             out.append(Candidate(e.key, round(sim, 4), hours, dist))
         out.sort(key=lambda c: -c.similarity)
         return out[:limit]
