@@ -2,7 +2,8 @@
 against the classifier's bare batch predict on the same texts (baseline). One process. Prints JSON.
 
 Messages are resampled (with replacement, seed 2020) from the shared data: labelled texts, hot issues,
-replies; each gets a fresh id and a time spread over ten days. Usage:
+replies; each gets a fresh id and a time spread over ten days. The machine is shared, so rates per CPU-second of
+this process and the load average are printed next to the wall-clock rates. Usage:
   python bench/triage.py [--n 100000] [--shared ../shared/data] [--model var/models/classifier.joblib]
 """
 
