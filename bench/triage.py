@@ -2,7 +2,8 @@
 against the classifier's bare batch predict on the same texts (baseline). One process. Prints JSON.
 
 Messages are resampled (with replacement, seed 2020) from the shared data: labelled texts, hot issues,
-replies; each gets a fresh id and a time spread over ten days. Usage:
+replies; each gets a fresh id and a time spread over ten days. The machine is shared, so rates per CPU-second of
+this process and the load average are printed next to the wall-clock rates. Usage:
   python bench/triage.py [--n 100000] [--shared ../shared/data] [--model var/models/classifier.joblib]
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import sys
 import tempfile
@@ -54,13 +56,13 @@ def main() -> None:
                 when = t0 + timedelta(seconds=i * 864_000 / args.n)
                 rec = {"id": f"m{i}", "title": title, "text": text, "reported_at": when.isoformat()}
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         model.predict([f"{t} {x}" for t, x in items])
-        baseline_s = time.perf_counter() - started
+        baseline_s, baseline_cpu = time.perf_counter() - started, time.process_time() - cpu
         triage = build_triage(settings, classifier=lambda: model)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         stats = run_batch(src, dst, triage=triage, progress=False, dedup=True)
-        e2e_s = time.perf_counter() - started
+        e2e_s, e2e_cpu = time.perf_counter() - started, time.process_time() - cpu
         started = time.perf_counter()
         run_batch(src, Path(tmp) / "out2.jsonl", triage=triage, progress=False, dedup=False)
         nodedup_s = time.perf_counter() - started
@@ -70,6 +72,9 @@ def main() -> None:
         "end_to_end_msgs_per_s": round(args.n / e2e_s),
         "end_to_end_without_dedup_msgs_per_s": round(args.n / nodedup_s),
         "ratio_end_to_end_over_baseline": round(baseline_s / e2e_s, 3),
+        "cpu_time_baseline_msgs_per_cpu_s": round(args.n / baseline_cpu),
+        "cpu_time_end_to_end_msgs_per_cpu_s": round(args.n / e2e_cpu),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "goal_msgs_per_s": 3000,
         "written": stats["written"],
         "model_rows": model.card.train_rows,

@@ -127,3 +127,18 @@ def test_rule_cli_adds_and_lists(tmp_path, monkeypatch, mode):
     listed = CliRunner().invoke(app, ["model", "rules"]).output
     assert "地铁, 公交" in listed
     get_settings.cache_clear()
+
+
+def test_fold_many_matches_normalise_one_by_one():
+    from gridloop.adapters.nlp.text import normalise, normalise_many
+
+    texts = ["ＡＢＣ　１２３ Hello 市民", "", "　", "繁體中文測試 2019年", "投诉A市A1区 <b>噪音</b>\x00", "ΣΑΣ"]
+    assert normalise_many(texts) == [normalise(t) for t in texts]
+
+
+def test_scores_clean_equals_scores_on_clean_text():
+    from gridloop.adapters.nlp.models import train_seed
+
+    model = train_seed()
+    texts = ["地铁站 电梯 坏了", "小区 噪音 扰民 １２点"]
+    assert model.scores_clean(texts) == model.scores(texts)

@@ -100,3 +100,25 @@ def test_normal_report_produces_no_notice():
 
     svc, _ = _service()
     assert emergency_notice(svc.analyse(title="", text="小区路灯坏了"), title="路灯") is None
+
+
+def test_personal_data_gate_never_hides_what_the_detector_finds():
+    from gridloop.domain.privacy import find_personal_data
+    from gridloop.services.triage import _MAYBE_PERSONAL
+
+    samples = [
+        "电话13812345678",
+        "+86 138-1234-5678",
+        "021-12345678",
+        "身份证11010519491231002X",
+        "卡号6222 0202 0000 1234 567",
+        "沪A12345",
+        "京A·D12345",
+        "粤BD12345",
+        "写信到 a.b@example.cn",
+        "6-2-2-2-0-2-0-2-0-0-0-0-1-2-3-4",
+    ]
+    for text in samples:
+        if find_personal_data(text):
+            assert _MAYBE_PERSONAL.search(text), text
+    assert not _MAYBE_PERSONAL.search("A市A3区 2019-01-01 反映")

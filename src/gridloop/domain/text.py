@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 MAX_CHARS = 5000
 """Longest text kept for analysis; longer input is cut (the original stays in the case record)."""
@@ -39,17 +40,33 @@ def clean_text(raw: str | None, *, max_chars: int = MAX_CHARS) -> str:
     return text[:max_chars]
 
 
+def _count(pattern: re.Pattern[str], text: str, upto: int) -> int:
+    """Matches of the pattern in the text, counting no further than `upto`."""
+    return sum(1 for _ in islice(pattern.finditer(text), upto))
+
+
+def _single_word_char(text: str) -> bool:
+    """Whether the text's word characters (what the regex \\w matches) are all one character; stops at a second."""
+    first = ""
+    for c in text:
+        if c.isalnum() or c == "_":
+            if not first:
+                first = c
+            elif c != first:
+                return False
+    return True
+
+
 def judge_meaning(text: str) -> Meaning:
     """Meaningless when empty, without letters or Chinese characters, or a single repeated character."""
     stripped = text.strip()
     if not stripped:
         return Meaning(True, "empty text")
-    cjk = len(_CJK.findall(stripped))
-    latin_words = len(_LATIN_WORD.findall(stripped))
+    cjk = _count(_CJK, stripped, 2)
+    latin_words = _count(_LATIN_WORD, stripped, 2)
     if cjk == 0 and latin_words == 0:
         return Meaning(True, "no words: only symbols, digits or emoji")
-    compact = re.sub(r"\W", "", stripped)
-    if len(set(compact)) <= 1:
+    if _single_word_char(stripped):
         return Meaning(True, "a single repeated character")
     if cjk < 2 and latin_words < 2:
         return Meaning(True, "too short to understand")
@@ -58,6 +75,4 @@ def judge_meaning(text: str) -> Meaning:
 
 def is_mostly_foreign(text: str) -> bool:
     """True when the text has Latin words but hardly any Chinese characters."""
-    cjk = len(_CJK.findall(text))
-    latin_words = len(_LATIN_WORD.findall(text))
-    return latin_words >= 2 and cjk < 4
+    return _count(_LATIN_WORD, text, 2) >= 2 and _count(_CJK, text, 4) < 4

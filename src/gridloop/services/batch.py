@@ -11,6 +11,20 @@ from gridloop.services.duplicates import DuplicateFinder, ReportRef, group_repor
 from gridloop.services.ports import Locator, Triage
 
 
+class _CleanInput:
+    """A finder that sketches cleaned, simplified text without normalising it again (when it can)."""
+
+    def __init__(self, finder: DuplicateFinder) -> None:
+        self._finder = finder
+        self.judge = finder.judge
+        self.add = finder.add
+
+    def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
+        """Sketches of already cleaned (title, text) pairs."""
+        clean = getattr(self._finder, "sketches_clean", None)
+        return list(clean(items)) if clean is not None else self._finder.sketches(items)
+
+
 @dataclass(frozen=True)
 class InputMessage:
     """One line of the input file, already parsed."""
@@ -69,7 +83,7 @@ def triage_chunk(
             )
             for m, r in zip(messages, results, strict=True)
         ]
-        groups = group_reports(finder, refs)
+        groups = group_reports(_CleanInput(finder), refs)
     out = []
     for i, (m, r) in enumerate(zip(messages, results, strict=True)):
         rec: dict[str, Any] = {

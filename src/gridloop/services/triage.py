@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -11,8 +12,17 @@ from gridloop.domain.text import MAX_CHARS, clean_text, is_mostly_foreign, judge
 from gridloop.domain.urgency import assess_urgency
 from gridloop.services.ports import Classifier, Notice, TriageResult
 
+_MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
+"""A necessary condition for any personal data `find_personal_data` detects (an e-mail's @; the 7 digits every
+phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
+characters): one scan instead of six."""
+
 REVIEW_THRESHOLD = 0.6
 """Below this confidence a person checks the category (issue on dispatch)."""
+
+
+def _same(text: str) -> str:
+    return text
 
 
 @dataclass
@@ -34,7 +44,7 @@ class TriageService:
         *,
         classifier: Callable[[], Classifier],
         conventions: Callable[[], Conventions] = Conventions,
-        simplify: Callable[[str], str] = lambda s: s,
+        simplify: Callable[[str], str] = _same,
         review_threshold: float = REVIEW_THRESHOLD,
     ) -> None:
         self._classifier_factory = classifier
@@ -72,7 +82,13 @@ class TriageService:
         to_score = [i for i, p in enumerate(prepared) if not p.meaningless and not p.foreign]
         scores: dict[int, dict[str, float]] = {}
         if to_score:
-            batch = self.classifier.scores([prepared[i].joined for i in to_score])
+            texts = [prepared[i].joined for i in to_score]
+            # texts are cleaned and simplified already: a classifier that can skip that pass does
+            clean_scorer = getattr(self.classifier, "scores_clean", None)
+            if clean_scorer is not None and self._simplify is not _same:
+                batch = clean_scorer(texts)
+            else:
+                batch = self.classifier.scores(texts)
             scores = dict(zip(to_score, batch, strict=True))
         conventions = self.conventions
         return [self._result(p, scores.get(i), conventions) for i, p in enumerate(prepared)]
@@ -95,11 +111,11 @@ class TriageService:
 
     def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
         flag = assess_urgency(p.joined)
-        found = find_personal_data(p.text)
-        found_title = find_personal_data(p.title)
+        found = find_personal_data(p.text) if _MAYBE_PERSONAL.search(p.text) else []
+        found_title = find_personal_data(p.title) if _MAYBE_PERSONAL.search(p.title) else []
         masked = mask_personal_data(p.text, found=found)
         extra: dict[str, object] = {
-            "masked_title": mask_personal_data(p.title, found=found_title),
+            "masked_title": mask_personal_data(p.title, found=found_title) if found_title else p.title,
             "personal_data": sorted({d.kind for d in found + found_title}),
             "truncated": p.truncated,
             "clean_title": p.title,

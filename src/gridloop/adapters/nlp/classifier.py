@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from gridloop.adapters.nlp.text import normalise
+from gridloop.adapters.nlp.text import fold_many, normalise_many
 
 ARTIFACT_FORMAT = 1
 
@@ -77,7 +77,7 @@ class TextClassifier:
 
     def proba(self, texts: Sequence[str], *, normalised: bool = False) -> np.ndarray:
         """Probability matrix (rows = texts, columns = `labels`)."""
-        docs = list(texts) if normalised else [normalise(t) for t in texts]
+        docs = list(texts) if normalised else normalise_many(texts)
         if not docs:
             return np.zeros((0, len(self.card.labels)), dtype=np.float64)
         est = self.pipeline
@@ -98,7 +98,13 @@ class TextClassifier:
         """Probability per category for each raw text (the Classifier port)."""
         p = self.proba(texts)
         labels = self.card.labels
-        return [dict(zip(labels, map(float, row), strict=True)) for row in p]
+        return [dict(zip(labels, row, strict=True)) for row in p.tolist()]
+
+    def scores_clean(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Like `scores`, for texts already cleaned and simplified (skips the second cleaning pass)."""
+        p = self.proba(fold_many(texts), normalised=True)
+        labels = self.card.labels
+        return [dict(zip(labels, row, strict=True)) for row in p.tolist()]
 
     def save(self, path: Path) -> Path:
         """Write the artifact and its JSON card next to it; returns the artifact path."""
@@ -151,7 +157,7 @@ def train(
         raise ValueError("texts and labels differ in length")
     if len(set(labels)) < 2:
         raise ValueError("need at least two categories to train")
-    docs = list(texts) if normalised else [normalise(t) for t in texts]
+    docs = list(texts) if normalised else normalise_many(texts)
     counts: dict[str, int] = {}
     for lab in labels:
         counts[lab] = counts.get(lab, 0) + 1

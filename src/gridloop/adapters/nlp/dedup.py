@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from operator import mul
 from typing import Any
 
 import numpy as np
 
-from gridloop.adapters.nlp.text import normalise
+from gridloop.adapters.nlp.text import fold_many, normalise
 from gridloop.domain.duplicates import NONE, DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 
 N_BITS = 20
@@ -95,13 +96,23 @@ class DuplicateIndex:
         self.top_k, self.sketch, self.max_postings = top_k, sketch, max_postings
         self._entries: list[_Entry] = []
         self._postings: dict[int, list[int]] = {}
+        self._ts: list[float | None] = []  # POSIX seconds of each entry (cheaper to compare than datetimes)
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def sketches(self, items: Sequence[tuple[str, str]]) -> list[dict[int, float]]:
         """Sketches (top grams → weight) of (title, text) pairs, vectorised in one batch."""
-        x = self.vectorizer.transform([_doc(t, b) for t, b in items])
+        return self._sketch_docs([_doc(t, b) for t, b in items])
+
+    def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[dict[int, float]]:
+        """Like `sketches`, for titles and texts already cleaned and simplified (as triage leaves them)."""
+        titles = fold_many([t for t, _ in items])
+        texts = fold_many([b for _, b in items])
+        return self._sketch_docs([" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)])
+
+    def _sketch_docs(self, docs: list[str]) -> list[dict[int, float]]:
+        x = self.vectorizer.transform(docs)
         out = []
         for i in range(x.shape[0]):
             lo, hi = x.indptr[i], x.indptr[i + 1]
@@ -130,6 +141,7 @@ class DuplicateIndex:
         """Index a report (reports are expected roughly in time order)."""
         pos = len(self._entries)
         self._entries.append(_Entry(key, sketch, when, lng, lat))
+        self._ts.append(when.timestamp() if when is not None else None)
         for f in self._keys(sketch):
             self._postings.setdefault(f, []).append(pos)
 
@@ -143,29 +155,42 @@ class DuplicateIndex:
         limit: int = 5,
     ) -> list[Candidate]:
         """Earlier reports most similar to the sketch, within the time window, best first."""
+        postings, cap = self._postings, -self.max_postings
         hits: list[int] = []
-        for f in self._keys(sketch):
-            posting = self._postings.get(f)
+        for f in islice(sketch, self.top_k):  # the query's heaviest grams (sketches are built heaviest first)
+            posting = postings.get(f)
             if posting:
-                hits.extend(posting[-self.max_postings :])
-        shared: Counter[int] = Counter(hits)  # counted in C; the window is checked per distinct report below
-        if when is not None:
+                hits.extend(posting[cap:])
+        if not hits:
+            return []
+        # counted and ranked in C (ties keep first-seen order); the window is checked lazily, best first
+        ranked = Counter(hits).most_common()
+        wanted = limit * 2
+        ts = self._ts
+        t = when.timestamp() if when is not None else None
+        if t is None:
+            picked = [pos for pos, _n in ranked[:wanted]]
+        else:
             horizon = self.policy.window_hours * 3600
-            for pos in list(shared):
-                other = self._entries[pos].when
-                if other is not None and abs((when - other).total_seconds()) > horizon:
-                    del shared[pos]
+            picked = []
+            for pos, _n in ranked:
+                other_t = ts[pos]
+                if other_t is None or abs(t - other_t) <= horizon:
+                    picked.append(pos)
+                    if len(picked) >= wanted:
+                        break
         out = []
-        for pos, _n in shared.most_common(limit * 2):
+        located = lng is not None and lat is not None
+        for pos in picked:
             e = self._entries[pos]
-            theirs = e.sketch
-            sim = sum(sketch[f] * theirs[f] for f in sketch.keys() & theirs.keys())
-            hours = abs((when - e.when).total_seconds()) / 3600 if when and e.when else None
-            dist = (
-                haversine_m(lng, lat, e.lng, e.lat)
-                if lng is not None and lat is not None and e.lng is not None and e.lat is not None
-                else None
-            )
+            other = e.sketch
+            common = sketch.keys() & other.keys()
+            sim = sum(map(mul, map(sketch.__getitem__, common), map(other.__getitem__, common)))
+            other_t = ts[pos]
+            hours = abs(t - other_t) / 3600 if t is not None and other_t is not None else None
+            dist = None
+            if located and e.lng is not None and e.lat is not None:
+                dist = haversine_m(lng, lat, e.lng, e.lat)  # type: ignore[arg-type]
             out.append(Candidate(e.key, round(sim, 4), hours, dist))
         out.sort(key=lambda c: -c.similarity)
         return out[:limit]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,40 @@ def to_simplified(text: str) -> str:
     return str(_t2s().convert(text))
 
 
-def normalise(raw: str | None) -> str:
-    """Cleaned, simplified, whitespace-free, digits-folded text as the classifier sees it."""
-    text = to_simplified(clean_text(raw))
-    text = text.translate(_HALF_WIDTH)
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def fold(text: str) -> str:
+    """Already cleaned and simplified text → the classifier's form (half-width, no spaces, digits as 0, lower)."""
+    if _FULL_WIDTH.search(text):
+        text = text.translate(_HALF_WIDTH)
     text = text.replace(" ", "")
     return _DIGITS.sub("0", text).lower()
+
+
+def fold_many(texts: Sequence[str]) -> list[str]:
+    """`fold` over a batch at once (numpy over code points; same result, several times faster)."""
+    import numpy as np
+
+    if not texts:
+        return []
+    joined = "\x00".join(t.replace("\x00", "") for t in texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wide = (cps >= 0xFF01) & (cps <= 0xFF5E)
+    if wide.any() or (cps == 0x3000).any():
+        cps = cps.copy()
+        cps[wide] -= 0xFEE0
+        cps[cps == 0x3000] = 0x20
+    cps = cps[cps != 0x20]
+    folded = cps.tobytes().decode("utf-32-le", "surrogatepass")
+    return _DIGITS.sub("0", folded).lower().split("\x00")
+
+
+def normalise_many(raws: Sequence[str | None]) -> list[str]:
+    """`normalise` over a batch."""
+    return fold_many([to_simplified(clean_text(r)) for r in raws])
+
+
+def normalise(raw: str | None) -> str:
+    """Cleaned, simplified, whitespace-free, digits-folded text as the classifier sees it."""
+    return fold(to_simplified(clean_text(raw)))
