@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= var/gridloop.db
 DEMO_CASES ?= 3000
+SHARED ?= ../shared/data
+MODEL := var/models/classifier.joblib
 
 .PHONY: run test lint typecheck unit lock assets clean
 
@@ -21,6 +23,8 @@ run: $(STAMP)
 	@mkdir -p $(dir $(DB))
 	@if [ ! -f "$(DB)" ]; then $(BIN)/gridloop demo --db "$(DB)" --cases $(DEMO_CASES); \
 	  else $(BIN)/gridloop db upgrade --db "$(DB)"; echo "using existing $(DB) (demo logins: admin/operator/dispatcher/putuo_housing/supervisor…, password gridloop-demo)"; fi
+	@if [ ! -f "$(MODEL)" ] && [ -f "$(SHARED)/messages/messages_labeled.csv" ]; then \
+	  GRIDLOOP_DATABASE_URL="sqlite:///$(DB)" $(BIN)/gridloop model train --data "$(SHARED)/messages/messages_labeled.csv" --out "$(MODEL)"; fi  # else: the seed model
 	$(BIN)/gridloop serve --db "$(DB)" --host 127.0.0.1 --port 8000
 
 ## make test: lint, type-check, then the whole suite (PostgreSQL too when GRIDLOOP_TEST_PG_URL is set)

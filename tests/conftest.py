@@ -103,7 +103,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def container(db_url: str, clock: FakeClock) -> Iterator[Container]:
     """Services wired to the test database and the fake clock."""
-    c = build_container(Settings(database_url=db_url), clock=clock)
+    c = build_container(Settings(database_url=db_url, triage_enabled=False), clock=clock)
     yield c
     c.uow.engine.dispose()
 

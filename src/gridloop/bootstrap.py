@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,32 @@ def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 
     deps.locator = LazyLocator(engine, street_csv=settings.shared_data_dir / "geo" / "shanghai_streets_gazetteer.csv")
     _plug_dispatch(settings, deps, engine)
+    if settings.triage_enabled:
+        _plug_triage(settings, deps, engine)
+    # order: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
+    deps.after_receive.sort(key=lambda hook: _HOOK_ORDER.get(getattr(hook, "__name__", ""), 50))
+
+
+_HOOK_ORDER = {"announce_emergency": 10, "hook": 20, "auto_dispatch_hook": 30}
+
+
+def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
+    """Classifier + urgency + personal data (lazy model), emergency notices, duplicates of open cases."""
+    from gridloop.adapters.db.engine import session_factory
+    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer
+    from gridloop.adapters.nlp.factory import build_triage
+    from gridloop.services.duplicates import ReportRef
+    from gridloop.services.intake_hooks import OpenCaseIndex, announce_emergency
+
+    def build_index(refs: Sequence[ReportRef]) -> DuplicateIndex:
+        index = DuplicateIndex(SketchVectorizer(reference=[r.text for r in refs]))
+        for ref, sketch in zip(refs, index.sketches([(r.title, r.text) for r in refs]), strict=True):
+            index.add(ref.key, sketch, when=ref.when, lng=ref.lng, lat=ref.lat)
+        return index
+
+    deps.triage = build_triage(settings, session_factory=session_factory(engine))
+    deps.after_receive.append(announce_emergency)
+    deps.after_receive.append(OpenCaseIndex(build_index).hook)
 
 
 def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default=Path("../shared/data"),
         description="Folder of the public datasets (training data, gazetteer); optional at run time.",
     )
+    triage_enabled: bool = Field(
+        default=True, description="Classify, flag urgency, mask personal data and find duplicates at intake."
+    )
     model_path: Path | None = Field(
         default=None, description="Path of the active classifier artifact; None means the configured default."
     )

@@ -77,3 +77,11 @@ def test_org_service_refuses_duplicate_username(container, clock):
 
     with container.uow() as uow, pytest.raises(InvalidInput):
         org.create_user(uow.session, username="operator", role=Role.OPERATOR, unit_code="310000", now=clock.now())
+
+
+def test_init_creates_the_schema_and_seed_data_once(tmp_path):
+    db = f"sqlite:///{tmp_path / 'new.db'}"
+    first = run("init", "--db", db)
+    assert first.returncode == 0 and "11 rows added" in first.stderr, first.stderr
+    again = run("init", "--db", db)
+    assert again.returncode == 0 and "0 rows added" in again.stderr

@@ -46,12 +46,11 @@ DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
 
 def seed_categories(uow: UnitOfWorkLike, *, categories: Iterable[tuple[str, str, str]] = DEFAULT_CATEGORIES) -> int:
     """Add the (code, zh, en) categories that are missing; returns how many were added."""
-    existing = set(uow.session.scalars(select(CategoryRow.code)))
-    added = 0
-    for code, zh, en in categories:
-        if code not in existing:
-            uow.session.add(CategoryRow(code=code, name_zh=zh, name_en=en, parent_code=None, kind="event", active=True))
-            added += 1
+    from gridloop.services.org import ensure_categories
+
+    before = len(category_codes(uow.session))
+    ensure_categories(uow.session, list(categories))
+    added = len(category_codes(uow.session)) - before
     uow.commit()
     return added
 

@@ -18,6 +18,7 @@ from gridloop.adapters.db.tables import UnitRow, UserRow
 from gridloop.domain.cases import Channel, RequestType, Status
 from gridloop.domain.org import Actor, Level, Role, UnitKind
 from gridloop.services import org
+from gridloop.services.catalogue import DEFAULT_CATEGORIES
 from gridloop.services.deps import ServiceDeps
 from gridloop.services.intake import NewCase, create_case
 from gridloop.services.lifecycle import ActionRequest, perform
@@ -43,16 +44,6 @@ DISTRICTS: list[tuple[str, str]] = [
     ("310151", "崇明区"),
 ]
 
-#: The categories of the demo (the seven first-level classes of the public training data).
-CATEGORIES: list[tuple[str, str, str]] = [
-    ("城乡建设", "城乡建设", "Urban and rural construction"),
-    ("环境保护", "环境保护", "Environmental protection"),
-    ("交通运输", "交通运输", "Transport"),
-    ("卫生计生", "卫生计生", "Health and family planning"),
-    ("教育文体", "教育文体", "Education, culture and sport"),
-    ("劳动和社会保障", "劳动和社会保障", "Labour and social security"),
-    ("商贸旅游", "商贸旅游", "Commerce and tourism"),
-]
 
 #: District departments: code suffix, name, the category they lead on.
 DISTRICT_DEPARTMENTS: list[tuple[str, str, str]] = [
@@ -232,7 +223,7 @@ def real_areas(cells: int = 40_000, *, seed: int = 2026) -> AreaBuilder:
 def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | None = None) -> list[DemoLogin]:
     """Areas, departments, categories and one demo user per role; returns the logins."""
     leaves = (area_builder or simple_areas)(session, now=now)
-    org.ensure_categories(session, CATEGORIES)
+    org.ensure_categories(session, list(DEFAULT_CATEGORIES))
     for code, name in CITY_DEPARTMENTS:
         org.create_unit(
             session,
@@ -327,7 +318,7 @@ def generate_cases(
     handlers: dict[str, Actor] = {}
     demo_hash = org.get_user(session, "operator").password_hash
     clock = FakeClock(start)
-    sim = replace(deps, clock=clock, after_receive=[])
+    sim = replace(deps, clock=clock, after_receive=[], triage=None)  # generated texts need no classifier
     weights = [w for w, _ in PATHS]
     span = (end - start).total_seconds()
     opened: list[str] = []

@@ -164,4 +164,6 @@ def auto_dispatch(
 
 def auto_dispatch_hook(session: Session, case: CaseRow, actor: Actor, now: datetime, deps: ServiceDeps) -> None:
     """The `after_receive` hook (the receiving actor is recorded on the receive event; the system dispatches)."""
+    if case.status != "received":  # merged into a duplicate's parent, or otherwise moved on
+        return
     auto_dispatch(session, case, deps=deps, now=now)

@@ -160,11 +160,15 @@ def find_hot_issues(
     return issues[:top]
 
 
-def load_case_messages(session: Any, *, start: datetime | None, end: datetime | None) -> list[Message]:
-    """Cases received in [start, end] as messages (reporter = phone, name or creator; no likes)."""
+def load_case_messages(
+    session: Any, *, start: datetime | None, end: datetime | None, visible: Any = None
+) -> list[Message]:
+    """Cases received in [start, end) that `visible` selects, as messages. The reporter is identified by the
+    masked phone (or masked name), so the member table never shows personal data."""
     from sqlalchemy import select
 
     from gridloop.adapters.db.tables import CaseRow
+    from gridloop.domain.org import mask_name, mask_phone
 
     q = select(
         CaseRow.number,
@@ -173,13 +177,33 @@ def load_case_messages(session: Any, *, start: datetime | None, end: datetime | 
         CaseRow.created_by_id,
         CaseRow.title,
         CaseRow.text,
+        CaseRow.extra,
         CaseRow.received_at,
     )
+    if visible is not None:
+        q = q.where(visible)
     if start is not None:
         q = q.where(CaseRow.received_at >= start)
     if end is not None:
-        q = q.where(CaseRow.received_at <= end)
+        q = q.where(CaseRow.received_at < end)
     out = []
-    for number, phone, name, creator, title, text, received in session.execute(q):
-        out.append(Message(str(number), str(phone or name or creator or number), title or "", text or "", received))
+    for number, phone, name, creator, title, text, extra, received in session.execute(q):
+        who = mask_phone(phone) if phone else mask_name(name) if name else f"U{creator or number}"
+        shown = (extra or {}).get("masked_text", text) or ""
+        out.append(Message(str(number), str(who), title or "", shown, received))
     return out
+
+
+def hot_issues_of_cases(
+    session: Any, *, start: datetime | None, end: datetime | None, top: int = 5, visible: Any = None
+) -> list[HotIssue]:
+    """The hot issues among the cases received in [start, end) that the caller may see."""
+    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, document
+    from gridloop.domain.duplicates import DuplicatePolicy
+
+    messages = load_case_messages(session, start=start, end=end, visible=visible)
+    index = DuplicateIndex(
+        SketchVectorizer([document(m.title, m.text) for m in messages]),
+        policy=DuplicatePolicy(window_hours=60 * 24),
+    )
+    return find_hot_issues(messages, index=index, start=start, end=end, top=top)

@@ -23,6 +23,7 @@ from gridloop.adapters.db.tables import (
     UnitRow,
 )
 from gridloop.adapters.db.uow import UnitOfWork
+from gridloop.adapters.geo.coords import convert_point
 from gridloop.domain.cases import Action, Channel, Crs, RequestType, Urgency, next_status
 from gridloop.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
 from gridloop.domain.intake import ReportText, default_title, validate_report
@@ -270,6 +271,8 @@ def create_case(
         updated_at=now,
         version=1,
     )
+    if data.lng is not None and data.lat is not None and data.crs:
+        case.lng_wgs84, case.lat_wgs84 = convert_point(data.lng, data.lat, source=data.crs, target="wgs84")
     _locate(session, case, data, deps)
     _triage(case, data, deps)
     session.add(case)

@@ -25,9 +25,13 @@ N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
 
 
-def _doc(title: str, text: str) -> str:
+def document(title: str, text: str) -> str:
+    """The text a report is sketched from (the title weighted)."""
     t = normalise(title)
     return " ".join([t] * TITLE_WEIGHT + [normalise(text)])
+
+
+_doc = document
 
 
 class SketchVectorizer:
@@ -154,11 +158,15 @@ class DuplicateIndex:
         out = []
         for pos, _n in shared.most_common(limit * 2):
             e = self._entries[pos]
-            other = e.sketch
-            sim = sum(sketch[f] * other[f] for f in sketch.keys() & other.keys())
+            theirs = e.sketch
+            sim = sum(sketch[f] * theirs[f] for f in sketch.keys() & theirs.keys())
             hours = abs((when - e.when).total_seconds()) / 3600 if when and e.when else None
-            dist = haversine_m(lng, lat, e.lng, e.lat) if None not in (lng, lat, e.lng, e.lat) else None
-            out.append(Candidate(e.key, round(sim, 4), hours, dist))  # type: ignore[arg-type]
+            dist = (
+                haversine_m(lng, lat, e.lng, e.lat)
+                if lng is not None and lat is not None and e.lng is not None and e.lat is not None
+                else None
+            )
+            out.append(Candidate(e.key, round(sim, 4), hours, dist))
         out.sort(key=lambda c: -c.similarity)
         return out[:limit]
 

@@ -31,8 +31,8 @@ def build_app(container: Container) -> FastAPI:
 def _include_features(app: FastAPI) -> None:
     """Routers and pages of the features (the console's pages last: its error pages wrap the API's)."""
     from gridloop.entrypoints import web
-    from gridloop.entrypoints.api import catalogue, geo, kpis
+    from gridloop.entrypoints.api import catalogue, geo, kpis, triage
 
-    for module in (geo, catalogue, kpis):
+    for module in (geo, catalogue, kpis, triage):
         app.include_router(module.router)
     web.install(app)

@@ -1,38 +1,34 @@
-"""Triage API: hot issues (热点问题) for cases in a time window. Thin: the logic is in services/hotspots."""
+"""Triage API: hot issues (热点问题) among the cases the caller may see. Thin: the logic is in services/hotspots."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from gridloop.entrypoints.api.deps import get_session
+from gridloop.entrypoints.api.deps import ActorDep, SessionDep
+from gridloop.services.scope import visible_cases
 
 router = APIRouter(prefix="/api/v1", tags=["triage"])
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @router.get("/hot-issues")
 def hot_issues(
-    session: Annotated[Session, Depends(get_session)],
+    session: SessionDep,
+    actor: ActorDep,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
     top: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> dict[str, Any]:
-    """The hot-issue ranking and member messages for cases received between `from` and `to`."""
-    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
-    from gridloop.domain.duplicates import DuplicatePolicy
+    """The hot-issue ranking and member messages for cases received on days `from`..`to` (inclusive)."""
     from gridloop.entrypoints.cli.triage import issues_as_dict
-    from gridloop.services.hotspots import find_hot_issues, load_case_messages
+    from gridloop.services.hotspots import hot_issues_of_cases
 
-    start = datetime.combine(date_from, time.min) if date_from else None
-    end = datetime.combine(date_to, time.max) if date_to else None
-    messages = load_case_messages(session, start=start, end=end)
-    index = DuplicateIndex(
-        SketchVectorizer([_doc(m.title, m.text) for m in messages]),
-        policy=DuplicatePolicy(window_hours=60 * 24),
-    )
-    issues = find_hot_issues(messages, index=index, start=start, end=end, top=top)
+    start = datetime.combine(date_from, time.min, SHANGHAI) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), time.min, SHANGHAI) if date_to else None
+    issues = hot_issues_of_cases(session, start=start, end=end, top=top, visible=visible_cases(actor))
     tables = issues_as_dict(issues)
     return {"ranking": tables["热点问题表"], "messages": tables["热点问题留言明细表"]}

@@ -121,7 +121,7 @@ def run_batch(
     total = sum(1 for _ in _read(input_path))
     finder = None
     if dedup:
-        reference = []
+        reference: list[str] = []
         for n, line in _read(input_path):
             if len(reference) >= REFERENCE_SIZE:
                 break

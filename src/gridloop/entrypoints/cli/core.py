@@ -70,8 +70,14 @@ def db_revision(
 
 
 def init(db: DbOption = None) -> None:
-    """Create the schema (same as `db upgrade`)."""
+    """Create the schema and the seed data an empty city needs (categories, duty roles of 多格合一)."""
+    from gridloop.services.setup import seed_reference_data
+
     db_upgrade(db)
+    container = container_for(db)
+    with container.uow() as uow:
+        added = seed_reference_data(uow)
+    console.print(f"seed data: {added} rows added")
 
 
 def _is_empty(container: object) -> bool:

@@ -26,15 +26,13 @@ def _now() -> datetime:
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    """A session on the configured database; creates missing triage tables (dev convenience)."""
+    """A session on the configured database, migrated to the newest schema first."""
     from gridloop.adapters.db.engine import build_engine, session_factory
-    from gridloop.adapters.db.tables_triage import TRIAGE_TABLES
+    from gridloop.adapters.db.migrate import upgrade
     from gridloop.config import get_settings
 
     engine = build_engine(get_settings().database_url)
-    from gridloop.adapters.db.base import Base
-
-    Base.metadata.create_all(engine, tables=TRIAGE_TABLES, checkfirst=True)
+    upgrade(engine)
     with session_factory(engine)() as session:
         yield session
     engine.dispose()

@@ -1,0 +1,17 @@
+"""Seed data every city starts with (idempotent): case categories and the duty roles of 多格合一."""
+
+from __future__ import annotations
+
+from gridloop.adapters.db.uow import UnitOfWork
+from gridloop.services.catalogue import DEFAULT_CATEGORIES, category_codes
+from gridloop.services.geography import ensure_duty_roles
+from gridloop.services.org import ensure_categories
+
+
+def seed_reference_data(uow: UnitOfWork) -> int:
+    """Add the default categories and duty roles that are missing; returns how many rows were added."""
+    before = len(category_codes(uow.session))
+    ensure_categories(uow.session, list(DEFAULT_CATEGORIES))
+    added = len(category_codes(uow.session)) - before + ensure_duty_roles(uow.session)
+    uow.commit()
+    return added
