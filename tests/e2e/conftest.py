@@ -79,6 +79,8 @@ def server(e2e_db: str) -> Iterator[str]:
         bulk_cases(uow.session, count=3000, now=now, days=400)
         _district_squares(uow.session, now)
         uow.commit()
+    if container.deps.triage is not None:  # load the classifier now, not inside the first timed click
+        container.deps.triage.analyse(title="预热", text="长寿路楼道墙面渗水")
     port = _free_port()
     app = create_app(container=container)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")

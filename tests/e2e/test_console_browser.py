@@ -19,7 +19,7 @@ TABLET = {"width": 768, "height": 1024}
 def _page(browser, server, username, viewport=DESKTOP):
     context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=server)
     page = context.new_page()
-    page.set_default_timeout(8000)
+    page.set_default_timeout(20_000)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs

@@ -327,7 +327,7 @@ def test_suggest_endpoint_passes_on_what_triage_and_locator_say(browser, contain
     body = browser.post(
         "/intake/suggest", json={"title": "", "text": "普陀区长寿路楼道渗水"}, headers={"X-CSRF-Token": token}
     ).json()
-    assert body["triage"]["category"] == "城乡建设" and body["triage"]["urgency"] == "urgent"
+    assert body["triage"]["category"] == "城乡建设" and body["triage"]["urgency_label"] == "紧急"
     assert body["areas"] == [{"code": "310107", "name": "普陀区", "confidence": 0.7, "method": "text"}]
     point = browser.post(
         "/intake/suggest", json={"text": "楼道渗水", "lng": 121.4, "lat": 31.25}, headers={"X-CSRF-Token": token}

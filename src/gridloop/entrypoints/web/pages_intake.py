@@ -176,4 +176,7 @@ def intake_suggest(request: Request, body: SuggestIn, actor: PageActor, uow: Uow
         lng=body.lng,
         lat=body.lat,
     )
+    triage = out.get("triage")
+    if isinstance(triage, dict) and triage.get("urgency") in {u.value for u in Urgency}:
+        triage["urgency_label"] = Urgency(triage["urgency"]).label(lang_of(request))
     return JSONResponse(out)

@@ -64,7 +64,7 @@
     }
     if (data.triage && data.triage.urgency && data.triage.urgency !== "normal") {
       var gu = group(labels.urgency);
-      var lu = el("div", data.triage.urgency + (data.triage.urgency_reason ? " · " + data.triage.urgency_reason : "") + " ");
+      var lu = el("div", (data.triage.urgency_label || data.triage.urgency) + (data.triage.urgency_reason ? " · " + data.triage.urgency_reason : "") + " ");
       lu.appendChild(useButton("urgency", data.triage.urgency));
       gu.appendChild(lu); shown = true;
     }
