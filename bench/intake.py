@@ -131,6 +131,8 @@ def main() -> None:
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
         url, headers = f"http://127.0.0.1:{port}/api/v1/cases", {"Authorization": f"Bearer {token}"}
+        # warm-up: the first report loads the classifier and builds the duplicate index
+        httpx.post(url, json=BODY, headers=headers, timeout=300).raise_for_status()
         results["gridloop_max"] = asyncio.run(_closed_loop(url, headers, args.seconds, args.concurrency))
         results["gridloop_at_rate"] = asyncio.run(_open_loop(url, headers, args.seconds, args.rate))
     finally:
