@@ -113,15 +113,27 @@ class Catalogue:
     rules: list[Rule]
 
 
+#: Parsed rules per (database, version id, saved at): a saved version never changes, so this stays right.
+_PARSED: dict[tuple[str, int, str], list[Rule]] = {}
+
+
 def active_catalogue(session: Session) -> Catalogue:
-    """The active version's rules (empty when no catalogue was ever loaded)."""
+    """The active version's rules (empty when no catalogue was ever loaded); parsed once per version."""
     version = active_version(session)
     if version is None:
         return Catalogue(None, [])
-    rows = session.scalars(
-        select(CatalogueRuleRow).where(CatalogueRuleRow.version_id == version.id).order_by(CatalogueRuleRow.id)
-    )
-    return Catalogue(version.id, [rule_from_row(r) for r in rows])
+    bind = session.get_bind()
+    key = (str(bind.engine.url), version.id, version.created_at.isoformat())
+    rules = _PARSED.get(key)
+    if rules is None:
+        rows = session.scalars(
+            select(CatalogueRuleRow).where(CatalogueRuleRow.version_id == version.id).order_by(CatalogueRuleRow.id)
+        )
+        rules = [rule_from_row(r) for r in rows]
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[key] = rules
+    return Catalogue(version.id, list(rules))
 
 
 def _diff(old: Sequence[Rule], new: Sequence[Rule]) -> dict[str, Any]:
