@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from threading import RLock
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -37,6 +38,8 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         auto_dispatch_threshold=settings.auto_dispatch_threshold,
         case_number_prefix=settings.case_number_prefix,
     )
+    if engine.dialect.name == "sqlite":
+        deps.write_lock = RLock()
     _plug_features(settings, deps, engine)
     return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
 

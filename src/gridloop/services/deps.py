@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -87,3 +88,6 @@ class ServiceDeps:
     auto_dispatch_threshold: float = 0.6
     case_number_prefix: str = "SH"
     cache: ReferenceCache = field(default_factory=ReferenceCache)
+    #: Serialises write transactions in this process. SQLite has one writer: queueing on a lock wakes the next
+    #: writer at once, where SQLite's busy handler would sleep and poll (long tail latencies). No-op elsewhere.
+    write_lock: AbstractContextManager[object] = field(default_factory=nullcontext)

@@ -247,7 +247,7 @@ def create_case(
     validate_new_case(session, data, deps=deps).raise_if_any()
     status = next_status(None, Action.RECEIVE)
     case = CaseRow(
-        number=next_case_number(session, now=now, prefix=deps.case_number_prefix),
+        number="",  # allocated below, as late as possible: the first write takes SQLite's write lock
         title=data.title.strip() or default_title(data.text),
         text=data.text,
         channel=data.channel,
@@ -275,6 +275,7 @@ def create_case(
         case.lng_wgs84, case.lat_wgs84 = convert_point(data.lng, data.lat, source=data.crs, target="wgs84")
     _locate(session, case, data, deps)
     _triage(case, data, deps)
+    case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix)
     session.add(case)
     session.flush()
     session.add(
@@ -344,8 +345,9 @@ def receive(
 ) -> tuple[CaseRow, bool]:
     """Receive a report in its own transaction, committed before returning (the acknowledgement is durable)."""
     try:
-        case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
-        uow.commit()
+        with deps.write_lock:
+            case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
+            uow.commit()
     except IntegrityError:
         # A concurrent retry with the same Idempotency-Key won the race: return its case.
         uow.rollback()

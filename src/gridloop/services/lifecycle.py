@@ -485,6 +485,7 @@ def append_event(
 
 def act(uow: UnitOfWork, actor: Actor, case_id: int, req: ActionRequest, *, deps: ServiceDeps) -> CaseRow:
     """Take one action in its own transaction and commit it."""
-    case = perform(uow.session, actor, case_id, req, deps=deps)
-    uow.commit()
+    with deps.write_lock:
+        case = perform(uow.session, actor, case_id, req, deps=deps)
+        uow.commit()
     return case
