@@ -62,8 +62,18 @@ class _PgDatabases:
         return name
 
     def drop(self, name: str) -> None:
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        """Best-effort cleanup: an autovacuum worker (another role) may hold the database for a moment."""
+        import time
+
+        from sqlalchemy.exc import DBAPIError
+
+        for attempt in range(10):
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError:
+                time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture(scope="session")

@@ -169,9 +169,8 @@ def drop_engine(engine: Engine) -> None:
     engine.dispose()
     pg = os.environ.get("GRIDLOOP_TEST_PG_URL")
     if pg and url.get_backend_name() == "postgresql":
-        from sqlalchemy import create_engine, text
+        from tests.conftest import _PgDatabases
 
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        admin.dispose()
+        databases = _PgDatabases(pg)
+        databases.drop(str(url.database))
+        databases.admin.dispose()
