@@ -19,6 +19,8 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         if db and db != ":memory:":
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        # one connection per server thread (AnyIO's pool has 40): waiting writers must not starve the pool
+        kwargs.update(pool_size=8, max_overflow=48, pool_timeout=60)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
