@@ -10,17 +10,11 @@ from typing import Any, Protocol
 from gridloop.domain.duplicates import MERGE, DuplicateVerdict
 
 
-class DuplicateFinder(Protocol):
-    """An index of earlier reports (see adapters/nlp/dedup.py)."""
+class ReportIndex(Protocol):
+    """An index of earlier reports (see adapters/nlp/dedup.py): sketch them and add them."""
 
     def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
         """Signatures of (title, text) pairs."""
-        ...
-
-    def judge(
-        self, sketch: Any, *, when: datetime | None = None, lng: float | None = None, lat: float | None = None
-    ) -> DuplicateVerdict:
-        """Verdict against the best earlier match."""
         ...
 
     def add(
@@ -33,6 +27,16 @@ class DuplicateFinder(Protocol):
         lat: float | None = None,
     ) -> None:
         """Index a report."""
+        ...
+
+
+class DuplicateFinder(ReportIndex, Protocol):
+    """A report index that judges a new report against the best earlier match."""
+
+    def judge(
+        self, sketch: Any, *, when: datetime | None = None, lng: float | None = None, lat: float | None = None
+    ) -> DuplicateVerdict:
+        """Verdict against the best earlier match."""
         ...
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gridloop.domain.hotspots import HeatInputs, common_place, growth_ratio, heat_index, shared_name
+from gridloop.services.duplicates import ReportIndex
 
 LINK_SIMILARITY = 0.25
 """Two reports join one cluster when their text similarity reaches this (see docs/models.md)…"""
@@ -15,12 +16,8 @@ NAME_LINK_SIMILARITY = 0.18
 """…or when they are at least this similar and their titles share a name of 4+ characters (58车贷案)."""
 
 
-class SimilarityIndex(Protocol):
-    """Sketches and candidate search (adapters/nlp/dedup.DuplicateIndex satisfies it)."""
-
-    def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
-        """Signatures of (title, text) pairs."""
-        ...
+class SimilarityIndex(ReportIndex, Protocol):
+    """A report index that lists earlier similar reports."""
 
     def search(
         self,
@@ -32,18 +29,6 @@ class SimilarityIndex(Protocol):
         limit: int = 5,
     ) -> list[Any]:
         """Earlier similar reports (objects with .key and .similarity), best first."""
-        ...
-
-    def add(
-        self,
-        key: str,
-        sketch: Any,
-        *,
-        when: datetime | None = None,
-        lng: float | None = None,
-        lat: float | None = None,
-    ) -> None:
-        """Index a report."""
         ...
 
 
