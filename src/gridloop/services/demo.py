@@ -128,80 +128,34 @@ class DemoLogin:
     unit: str
 
 
-def _area_tree(session: Session, *, now: datetime) -> list[UnitRow]:
-    """City, districts and generated streets, communities and duty grids (codes by GB/T 30428 practice)."""
-    org.create_unit(
-        session,
-        code="310000",
-        name="上海市",
-        kind=UnitKind.AREA,
-        level=Level.CITY,
-        now=now,
-        handling_level=1,
-        is_demo=False,
-    )
+def simple_areas(session: Session, *, now: datetime) -> list[UnitRow]:
+    """Codes and names only (no geometry): the city, 16 districts, 3 streets each, 2 communities each,
+    2 duty grids each; codes by GB/T 30428 practice. Fast, so the tests use it."""
+
+    def area(code: str, name: str, level: Level, parent: str | None, handling: int | None) -> UnitRow:
+        demo = level not in (Level.CITY, Level.DISTRICT)
+        return org.create_unit(
+            session, code=code, name=name, kind=UnitKind.AREA, level=level, parent_code=parent, now=now,
+            handling_level=handling, is_demo=demo,
+        )  # fmt: skip
+
+    area("310000", "上海市", Level.CITY, None, 1)
     leaves: list[UnitRow] = []
     for dcode, dname in DISTRICTS:
-        org.create_unit(
-            session,
-            code=dcode,
-            name=dname,
-            kind=UnitKind.AREA,
-            level=Level.DISTRICT,
-            parent_code="310000",
-            now=now,
-            handling_level=2,
-            is_demo=False,
-        )
+        area(dcode, dname, Level.DISTRICT, "310000", 2)
         for s in range(1, STREETS_PER_DISTRICT + 1):
             scode = f"{dcode}{s:03d}"
-            org.create_unit(
-                session,
-                code=scode,
-                name=f"{dname[:-1]}第{s}街道（演示）",
-                kind=UnitKind.AREA,
-                level=Level.STREET,
-                parent_code=dcode,
-                now=now,
-                handling_level=3,
-                is_demo=True,
-            )
+            area(scode, f"{dname[:-1]}第{s}街道（演示）", Level.STREET, dcode, 3)
             for c in range(1, COMMUNITIES_PER_STREET + 1):
                 ccode = f"{scode}{c:03d}"
-                org.create_unit(
-                    session,
-                    code=ccode,
-                    name=f"第{s}街道第{c}居委（演示）",
-                    kind=UnitKind.AREA,
-                    level=Level.COMMUNITY,
-                    parent_code=scode,
-                    now=now,
-                    handling_level=4,
-                    is_demo=True,
-                )
+                area(ccode, f"第{s}街道第{c}居委（演示）", Level.COMMUNITY, scode, 4)
                 for g in range(1, GRIDS_PER_COMMUNITY + 1):
-                    leaves.append(
-                        org.create_unit(
-                            session,
-                            code=f"{ccode}{g:02d}",
-                            name=f"第{c}居委{g}号网格（演示）",
-                            kind=UnitKind.AREA,
-                            level=Level.GRID,
-                            parent_code=ccode,
-                            now=now,
-                            is_demo=True,
-                        )
-                    )
+                    leaves.append(area(f"{ccode}{g:02d}", f"第{c}居委{g}号网格（演示）", Level.GRID, ccode, None))
     return leaves
 
 
 #: How the demo builds its area tree: `simple_areas` (codes only, fast, used by tests) or `real_areas`.
 AreaBuilder = Callable[..., list[UnitRow]]
-
-
-def simple_areas(session: Session, *, now: datetime) -> list[UnitRow]:
-    """Codes and names only: 16 districts, 3 streets each, 2 communities each, 2 grids each (no geometry)."""
-    return _area_tree(session, now=now)
 
 
 def real_areas(cells: int = 40_000, *, seed: int = 2026) -> AreaBuilder:
