@@ -142,3 +142,22 @@ def test_scores_clean_equals_scores_on_clean_text():
     model = train_seed()
     texts = ["地铁站 电梯 坏了", "小区 噪音 扰民 １２点"]
     assert model.scores_clean(texts) == model.scores(texts)
+
+
+def test_char_gram_hasher_with_head_counts_only_the_first_characters():
+    from gridloop.adapters.nlp.fastgrams import CharGramHasher
+
+    whole = CharGramHasher(ngram_range=(1, 2), n_bits=18)
+    head = CharGramHasher(ngram_range=(1, 2), n_bits=18, head=2)
+    assert (head.transform(["地铁站很吵"]) != whole.transform(["地铁"])).nnz == 0
+    assert head.transform(["地铁站很吵"]).sum() == 3  # 地, 铁, 地铁
+    assert head.get_params()["head"] == 2
+
+
+def test_pipeline_has_a_separate_head_block_unless_turned_off():
+    from gridloop.adapters.nlp.classifier import build_pipeline
+
+    blocks = dict(build_pipeline().named_steps["features"].transformer_list)
+    assert set(blocks) == {"all", "head"}
+    assert blocks["head"].named_steps["grams"].head == 50
+    assert set(dict(build_pipeline(head=0).named_steps["features"].transformer_list)) == {"all"}

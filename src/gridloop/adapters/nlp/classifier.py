@@ -1,4 +1,4 @@
-"""Category classifier: char n-gram TF-IDF + linear SVM, calibrated probabilities, saved as an artifact.
+"""Category classifier: char n-gram TF-IDF (whole text + its head) + linear SVM, calibrated, saved as an artifact.
 
 The artifact is a joblib file holding the fitted pipeline, plus a JSON sidecar (`<path>.json`) with its
 metadata:
@@ -43,24 +43,33 @@ class ModelCard:
         return dict(self.__dict__)
 
 
-def build_pipeline(*, n_bits: int = 20, c: float = 0.5, calibrate: bool = True) -> Any:
-    """An unfitted pipeline: hashed char 1–3-grams → TF-IDF → class-balanced LinearSVC, sigmoid-calibrated."""
+HEAD_CHARS = 50
+"""The first characters of a message (its title and opening) get a feature block of their own (docs/models.md)."""
+
+
+def build_pipeline(
+    *, n_bits: int = 20, c: float = 1.0, calibrate: bool = True, head: int = HEAD_CHARS, head_bits: int = 18
+) -> Any:
+    """An unfitted pipeline: hashed char 1–3-grams of the whole text and of its first `head` characters →
+    TF-IDF each → class-balanced LinearSVC, sigmoid-calibrated. `head=0` leaves the head block out."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.svm import LinearSVC
 
     from gridloop.adapters.nlp.fastgrams import CharGramHasher
 
+    def block(**kw: Any) -> Pipeline:
+        return Pipeline(
+            [("grams", CharGramHasher(ngram_range=(1, 3), **kw)), ("tfidf", TfidfTransformer(sublinear_tf=True))]
+        )
+
+    blocks = [("all", block(n_bits=n_bits))]
+    if head:
+        blocks.append(("head", block(n_bits=head_bits, head=head)))
     svm = LinearSVC(C=c, class_weight="balanced")
     clf: Any = CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False) if calibrate else svm
-    return Pipeline(
-        [
-            ("grams", CharGramHasher(ngram_range=(1, 3), n_bits=n_bits)),
-            ("tfidf", TfidfTransformer(sublinear_tf=True)),
-            ("clf", clf),
-        ]
-    )
+    return Pipeline([("features", FeatureUnion(blocks)), ("clf", clf)])
 
 
 class TextClassifier:

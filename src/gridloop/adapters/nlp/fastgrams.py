@@ -16,14 +16,17 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 class CharGramHasher:
     """scikit-learn style transformer: texts → CSR counts of hashed char n-grams (n in `ngram_range`)."""
 
-    def __init__(self, ngram_range: tuple[int, int] = (1, 3), n_bits: int = 20, chunk: int = 4096) -> None:
+    def __init__(
+        self, ngram_range: tuple[int, int] = (1, 3), n_bits: int = 20, chunk: int = 4096, head: int | None = None
+    ) -> None:
         self.ngram_range = ngram_range
         self.n_bits = n_bits
         self.chunk = chunk
+        self.head = head  # only the first `head` characters of each text (None: all of it)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Parameters (for scikit-learn cloning)."""
-        return {"ngram_range": self.ngram_range, "n_bits": self.n_bits, "chunk": self.chunk}
+        return {"ngram_range": self.ngram_range, "n_bits": self.n_bits, "chunk": self.chunk, "head": self.head}
 
     def set_params(self, **params: Any) -> CharGramHasher:
         """Set parameters (for scikit-learn)."""
@@ -43,7 +46,8 @@ class CharGramHasher:
         """CSR matrix (len(docs) × 2**n_bits) of n-gram counts, float32."""
         from scipy.sparse import vstack
 
-        docs = list(docs)
+        head = getattr(self, "head", None)  # artifacts pickled before `head` existed lack the attribute
+        docs = [d[:head] for d in docs] if head else list(docs)
         parts = [self._block(docs[i : i + self.chunk]) for i in range(0, len(docs), self.chunk)]
         if not parts:
             return self._block([])
