@@ -161,3 +161,12 @@ def test_pipeline_has_a_separate_head_block_unless_turned_off():
     assert set(blocks) == {"all", "head"}
     assert blocks["head"].named_steps["grams"].head == 50
     assert set(dict(build_pipeline(head=0).named_steps["features"].transformer_list)) == {"all"}
+
+
+def test_model_card_records_the_recipe():
+    from gridloop.adapters.nlp.classifier import train
+
+    texts = ["地铁站很吵", "公交车晚点", "医院排队太久", "医生态度差", "学校收费", "老师补课"] * 3
+    labels = ["交通运输", "交通运输", "卫生计生", "卫生计生", "教育文体", "教育文体"] * 3
+    card = train(texts, labels).card
+    assert card.params["head"] == 50 and card.params["c"] == 1.0 and card.params["calibrated"] is True

@@ -72,6 +72,14 @@ def build_pipeline(
     return Pipeline([("features", FeatureUnion(blocks)), ("clf", clf)])
 
 
+def _recipe_defaults() -> dict[str, Any]:
+    """The pipeline's default hyper-parameters (recorded on the model card)."""
+    import inspect
+
+    sig = inspect.signature(build_pipeline).parameters
+    return {k: p.default for k, p in sig.items() if k != "calibrate"}
+
+
 class TextClassifier:
     """A fitted category classifier: texts in, per-label probabilities out."""
 
@@ -186,6 +194,6 @@ def train(
         train_rows=len(docs),
         train_seconds=round(seconds, 2),
         sklearn_version=sklearn.__version__,
-        params={"calibrated": can_calibrate, **opts},
+        params={**_recipe_defaults(), **opts, "calibrated": can_calibrate},
     )
     return TextClassifier(pipeline, card)
