@@ -48,7 +48,13 @@ HEAD_CHARS = 50
 
 
 def build_pipeline(
-    *, n_bits: int = 20, c: float = 1.0, calibrate: bool = True, head: int = HEAD_CHARS, head_bits: int = 18
+    *,
+    n_bits: int = 20,
+    c: float = 1.0,
+    tol: float = 1e-3,
+    calibrate: bool = True,
+    head: int = HEAD_CHARS,
+    head_bits: int = 18,
 ) -> Any:
     """An unfitted pipeline: hashed char 1–3-grams of the whole text and of its first `head` characters →
     TF-IDF each → class-balanced LinearSVC, sigmoid-calibrated. `head=0` leaves the head block out."""
@@ -67,7 +73,7 @@ def build_pipeline(
     blocks = [("all", block(n_bits=n_bits))]
     if head:
         blocks.append(("head", block(n_bits=head_bits, head=head)))
-    svm = LinearSVC(C=c, class_weight="balanced")
+    svm = LinearSVC(C=c, tol=tol, class_weight="balanced")
     clf: Any = CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False) if calibrate else svm
     return Pipeline([("features", FeatureUnion(blocks)), ("clf", clf)])
 
