@@ -63,3 +63,29 @@ def test_char_gram_hasher_counts_ngrams_per_document():
     assert m[0].sum() == 3  # a, b, ab
     assert m[1].sum() == 0
     assert m[2].sum() == 5  # a×3, aa×2
+
+
+def _reference_grams(doc: str, k: int, n_bits: int) -> list[int]:
+    mask = (1 << 64) - 1
+    out = []
+    for i in range(len(doc) - k + 1):
+        h = ord(doc[i])
+        for j in range(1, k):
+            h = (h * 1_000_003 + ord(doc[i + j])) & mask
+        h = ((h + k * 1_000_003) * 0x9E3779B97F4A7C15) & mask
+        out.append(h >> (64 - n_bits))
+    return out
+
+
+def test_char_gram_hasher_matches_a_plain_python_hashing_of_each_gram():
+    docs = ["噪音扰民0号", "", "a", "丽发新城小区旁搅拌站", "ab" * 7]
+    for chunk in (2, 4096):  # 32-bit and 64-bit sort keys
+        m = CharGramHasher(ngram_range=(1, 3), n_bits=30, chunk=chunk).transform(docs)
+        assert m.has_canonical_format
+        for row, doc in enumerate(docs):
+            expected: dict[int, float] = {}
+            for k in (1, 2, 3):
+                for col in _reference_grams(doc, k, 30):
+                    expected[col] = expected.get(col, 0.0) + 1.0
+            got = m[row]
+            assert dict(zip(got.indices.tolist(), got.data.tolist(), strict=True)) == expected
