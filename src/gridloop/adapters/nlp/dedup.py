@@ -24,6 +24,8 @@ from gridloop.domain.duplicates import NONE, DuplicatePolicy, DuplicateVerdict, 
 N_BITS = 20
 N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
+_ROW_SHIFT = 51  # sketch sort keys: 13 bits of row, 31 bits of weight, N_BITS bits of column
+_SKETCH_ROWS = 1 << (64 - _ROW_SHIFT)
 
 
 def document(title: str, text: str) -> str:
@@ -112,19 +114,37 @@ class DuplicateIndex:
         return self._sketch_docs([" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)])
 
     def _sketch_docs(self, docs: list[str]) -> list[dict[int, float]]:
-        x = self.vectorizer.transform(docs)
-        out = []
-        for i in range(x.shape[0]):
-            lo, hi = x.indptr[i], x.indptr[i + 1]
-            idx, val = x.indices[lo:hi], x.data[lo:hi]
-            if len(val) > self.sketch:
-                keep = np.argpartition(-val, self.sketch)[: self.sketch]
-                idx, val = idx[keep], val[keep]
-                val = val / max(float(np.linalg.norm(val)), 1e-9)
-            order = np.argsort(-val, kind="stable")  # insertion order = weight order (see _keys)
-            idx, val = idx[order], val[order]
-            out.append(dict(zip(idx.tolist(), val.tolist(), strict=True)))
+        out: list[dict[int, float]] = []
+        for i in range(0, len(docs), _SKETCH_ROWS):
+            out += self._sketch_rows(self.vectorizer.transform(docs[i : i + _SKETCH_ROWS]))
         return out
+
+    def _sketch_rows(self, x: Any) -> list[dict[int, float]]:
+        """Each row's `sketch` heaviest grams, heaviest first (ties by column), renormalised; one sort per batch."""
+        n = x.shape[0]
+        lens = np.diff(x.indptr)
+        # key = row | inverted weight bits | column: sorting it orders every row by weight, descending
+        # (weights are positive float32, so their bit patterns sort like the values)
+        row = np.repeat(np.arange(n, dtype=np.uint64), lens)
+        bits = np.uint64(0x7FFFFFFF) - np.asarray(x.data, dtype=np.float32).view(np.uint32).astype(np.uint64)
+        key = (row << np.uint64(_ROW_SHIFT)) | (bits << np.uint64(N_BITS)) | x.indices.astype(np.uint64)
+        key.sort()
+        rank = np.arange(len(key)) - np.repeat(x.indptr[:-1], lens)
+        key = key[rank < self.sketch]
+        kept = np.minimum(lens, self.sketch)
+        cols = (key & np.uint64(N_FEATURES - 1)).astype(np.int64)
+        vals = (np.uint64(0x7FFFFFFF) - ((key >> np.uint64(N_BITS)) & np.uint64(0x7FFFFFFF))).astype(np.uint32)
+        weights = vals.view(np.float32)
+        kept_row = np.repeat(np.arange(n), kept)
+        norm = np.sqrt(np.bincount(kept_row, weights=np.square(weights, dtype=np.float64), minlength=n))
+        scale = np.where(lens > self.sketch, 1 / np.maximum(norm, 1e-9), 1.0).astype(np.float32)
+        weights = weights * scale[kept_row]
+        ends = np.cumsum(kept).tolist()
+        col_list, weight_list = cols.tolist(), weights.tolist()
+        return [
+            dict(zip(col_list[lo:hi], weight_list[lo:hi], strict=True))
+            for lo, hi in zip([0, *ends[:-1]], ends, strict=True)
+        ]
 
     def _keys(self, sketch: dict[int, float]) -> list[int]:
         return list(islice(sketch, self.top_k))  # sketches are built heaviest gram first
