@@ -18,6 +18,9 @@ class _CleanInput:
         self._finder = finder
         self.judge = finder.judge
         self.add = finder.add
+        many = getattr(finder, "judge_and_add_many", None)
+        if many is not None:
+            self.judge_and_add_many = many
 
     def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
         """Sketches of already cleaned (title, text) pairs."""

@@ -8,13 +8,12 @@ Measured in docs/models.md.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
-from operator import mul
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,6 +25,8 @@ N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
 _ROW_SHIFT = 51  # sketch sort keys: 13 bits of row, 31 bits of weight, N_BITS bits of column
 _SKETCH_ROWS = 1 << (64 - _ROW_SHIFT)
+_JUDGED = 3  # candidates a verdict looks at
+_BATCH = 2048  # reports judged together (bounds the bits of the packed sort keys)
 
 
 def document(title: str, text: str) -> str:
@@ -72,13 +73,38 @@ class Candidate:
     distance_m: float | None
 
 
-@dataclass
-class _Entry:
-    key: str
-    sketch: dict[int, float]
-    when: datetime | None
-    lng: float | None
-    lat: float | None
+class Sketch(NamedTuple):
+    """A report's heaviest grams (hashed columns) and their renormalised weights, heaviest first."""
+
+    cols: np.ndarray
+    weights: np.ndarray
+
+
+class _Column:
+    """A growable 1-D numpy array (amortised appends)."""
+
+    def __init__(self, dtype: Any) -> None:
+        self._a = np.empty(1024, dtype=dtype)
+        self.n = 0
+
+    def extend(self, values: Any) -> None:
+        k = len(values)
+        if self.n + k > len(self._a):
+            grown = np.empty(max(2 * len(self._a), self.n + k), dtype=self._a.dtype)
+            grown[: self.n] = self._a[: self.n]
+            self._a = grown
+        self._a[self.n : self.n + k] = values
+        self.n += k
+
+    def view(self) -> np.ndarray:
+        return self._a[: self.n]
+
+
+def _spans(starts: np.ndarray, lens: np.ndarray) -> Any:
+    """Concatenated ranges start..start+len (vectorised)."""
+    total = int(lens.sum())
+    ends = np.cumsum(lens)
+    return np.arange(total) - np.repeat(ends - lens - starts, lens)
 
 
 class DuplicateIndex:
@@ -96,30 +122,33 @@ class DuplicateIndex:
         self.vectorizer = vectorizer
         self.policy = policy or DuplicatePolicy()
         self.top_k, self.sketch, self.max_postings = top_k, sketch, max_postings
-        self._entries: list[_Entry] = []
+        self._keys: list[str] = []
+        self._places: list[tuple[float, float] | None] = []
         self._postings: dict[int, list[int]] = {}
-        self._ts: list[float | None] = []  # POSIX seconds of each entry (cheaper to compare than datetimes)
+        # per entry: POSIX seconds (NaN when unknown), where its sketch starts in the gram store, its length
+        self._ts, self._start, self._len = _Column(np.float64), _Column(np.int64), _Column(np.int64)
+        self._cols, self._weights = _Column(np.int32), _Column(np.float32)  # the gram store: every sketch
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._keys)
 
-    def sketches(self, items: Sequence[tuple[str, str]]) -> list[dict[int, float]]:
-        """Sketches (top grams → weight) of (title, text) pairs, vectorised in one batch."""
+    def sketches(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
+        """Sketches (top grams and weights) of (title, text) pairs, vectorised in one batch."""
         return self._sketch_docs([_doc(t, b) for t, b in items])
 
-    def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[dict[int, float]]:
+    def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
         """Like `sketches`, for titles and texts already cleaned and simplified (as triage leaves them)."""
         titles = fold_many([t for t, _ in items])
         texts = fold_many([b for _, b in items])
         return self._sketch_docs([" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)])
 
-    def _sketch_docs(self, docs: list[str]) -> list[dict[int, float]]:
-        out: list[dict[int, float]] = []
+    def _sketch_docs(self, docs: list[str]) -> list[Sketch]:
+        out: list[Sketch] = []
         for i in range(0, len(docs), _SKETCH_ROWS):
             out += self._sketch_rows(self.vectorizer.transform(docs[i : i + _SKETCH_ROWS]))
         return out
 
-    def _sketch_rows(self, x: Any) -> list[dict[int, float]]:
+    def _sketch_rows(self, x: Any) -> list[Sketch]:
         """Each row's `sketch` heaviest grams, heaviest first (ties by column), renormalised; one sort per batch."""
         n = x.shape[0]
         lens = np.diff(x.indptr)
@@ -132,7 +161,7 @@ class DuplicateIndex:
         rank = np.arange(len(key)) - np.repeat(x.indptr[:-1], lens)
         key = key[rank < self.sketch]
         kept = np.minimum(lens, self.sketch)
-        cols = (key & np.uint64(N_FEATURES - 1)).astype(np.int64)
+        cols = (key & np.uint64(N_FEATURES - 1)).astype(np.int32)
         vals = (np.uint64(0x7FFFFFFF) - ((key >> np.uint64(N_BITS)) & np.uint64(0x7FFFFFFF))).astype(np.uint32)
         weights = vals.view(np.float32)
         kept_row = np.repeat(np.arange(n), kept)
@@ -140,34 +169,99 @@ class DuplicateIndex:
         scale = np.where(lens > self.sketch, 1 / np.maximum(norm, 1e-9), 1.0).astype(np.float32)
         weights = weights * scale[kept_row]
         ends = np.cumsum(kept).tolist()
-        col_list, weight_list = cols.tolist(), weights.tolist()
-        return [
-            dict(zip(col_list[lo:hi], weight_list[lo:hi], strict=True))
-            for lo, hi in zip([0, *ends[:-1]], ends, strict=True)
-        ]
-
-    def _keys(self, sketch: dict[int, float]) -> list[int]:
-        return list(islice(sketch, self.top_k))  # sketches are built heaviest gram first
+        return [Sketch(cols[lo:hi], weights[lo:hi]) for lo, hi in zip([0, *ends[:-1]], ends, strict=True)]
 
     def add(
         self,
         key: str,
-        sketch: dict[int, float],
+        sketch: Sketch,
         *,
         when: datetime | None = None,
         lng: float | None = None,
         lat: float | None = None,
     ) -> None:
         """Index a report (reports are expected roughly in time order)."""
-        pos = len(self._entries)
-        self._entries.append(_Entry(key, sketch, when, lng, lat))
-        self._ts.append(when.timestamp() if when is not None else None)
-        for f in self._keys(sketch):
+        pos = len(self._keys)
+        self._store([key], [sketch], [when], [lng], [lat])
+        for f in sketch.cols[: self.top_k].tolist():
             self._postings.setdefault(f, []).append(pos)
+
+    def _store(
+        self,
+        keys: Sequence[str],
+        sketches: Sequence[Sketch],
+        whens: Sequence[datetime | None],
+        lngs: Sequence[float | None],
+        lats: Sequence[float | None],
+    ) -> None:
+        """Append entries (everything but their postings)."""
+        lens = [len(s.cols) for s in sketches]
+        starts = self._cols.n + np.cumsum([0, *lens[:-1]])
+        self._keys.extend(keys)
+        self._places.extend(
+            (lng, lat) if lng is not None and lat is not None else None for lng, lat in zip(lngs, lats, strict=True)
+        )
+        self._ts.extend([w.timestamp() if w is not None else np.nan for w in whens])
+        self._start.extend(starts)
+        self._len.extend(lens)
+        if len(sketches) == 1:
+            self._cols.extend(sketches[0].cols)
+            self._weights.extend(sketches[0].weights)
+        elif sketches:
+            self._cols.extend(np.concatenate([s.cols for s in sketches]))
+            self._weights.extend(np.concatenate([s.weights for s in sketches]))
+
+    def _hits(self, grams: list[int], out: list[int]) -> None:
+        postings, cap = self._postings, -self.max_postings
+        for f in grams:
+            posting = postings.get(f)
+            if posting:
+                out.extend(posting[cap:])
+
+    def _similarities(self, q_cols: np.ndarray, q_weights: np.ndarray, q_ptr: np.ndarray, pairs: Any) -> Any:
+        """Cosine of each (query row, indexed entry) pair: the dot product of the two sketches."""
+        from scipy.sparse import csr_matrix
+
+        q_of, pos = pairs
+        if len(pos) == 0:
+            return np.zeros(0)
+        q_weights = q_weights.astype(np.float64)
+        queries = csr_matrix((q_weights, q_cols, q_ptr), shape=(len(q_ptr) - 1, N_FEATURES))[q_of]
+        lens = self._len.view()[pos]
+        at = _spans(self._start.view()[pos], lens)
+        ptr = np.concatenate([[0], np.cumsum(lens)])
+        weights = self._weights.view()[at].astype(np.float64)
+        others = csr_matrix((weights, self._cols.view()[at], ptr), shape=(len(pos), N_FEATURES))
+        return np.asarray(queries.multiply(others).sum(axis=1)).ravel()
+
+    def _similarities_one(self, sketch: Sketch, pos: np.ndarray) -> Any:
+        """Cosine of one sketch with each indexed entry at `pos` (small numpy ops, no sparse matrices)."""
+        if len(sketch.cols) == 0 or len(pos) == 0:
+            return np.zeros(len(pos))
+        order = np.argsort(sketch.cols)
+        q_cols, q_weights = sketch.cols[order], sketch.weights[order].astype(np.float64)
+        lens = self._len.view()[pos]
+        at = _spans(self._start.view()[pos], lens)
+        cols = self._cols.view()[at]
+        found = np.minimum(np.searchsorted(q_cols, cols), len(q_cols) - 1)
+        products = np.where(q_cols[found] == cols, q_weights[found] * self._weights.view()[at], 0.0)
+        return np.bincount(np.repeat(np.arange(len(pos)), lens), weights=products, minlength=len(pos))
+
+    def _candidates(self, picked: list[int], sims: list[float], t: float, place: Any, limit: int) -> list[Candidate]:
+        out = []
+        ts, places, keys = self._ts.view(), self._places, self._keys
+        for pos, sim in zip(picked, sims, strict=True):
+            other_t = float(ts[pos])
+            hours = abs(t - other_t) / 3600 if t == t and other_t == other_t else None
+            other = places[pos]
+            dist = haversine_m(place[0], place[1], other[0], other[1]) if place and other else None
+            out.append(Candidate(keys[pos], round(sim, 4), hours, dist))
+        out.sort(key=lambda c: -c.similarity)
+        return out[:limit]
 
     def search(
         self,
-        sketch: dict[int, float],
+        sketch: Sketch,
         *,
         when: datetime | None = None,
         lng: float | None = None,
@@ -175,61 +269,151 @@ class DuplicateIndex:
         limit: int = 5,
     ) -> list[Candidate]:
         """Earlier reports most similar to the sketch, within the time window, best first."""
-        postings, cap = self._postings, -self.max_postings
         hits: list[int] = []
-        for f in islice(sketch, self.top_k):  # the query's heaviest grams (sketches are built heaviest first)
-            posting = postings.get(f)
-            if posting:
-                hits.extend(posting[cap:])
+        self._hits(sketch.cols[: self.top_k].tolist(), hits)  # the query's heaviest grams
         if not hits:
             return []
         # counted and ranked in C (ties keep first-seen order); the window is checked lazily, best first
         ranked = Counter(hits).most_common()
         wanted = limit * 2
-        ts = self._ts
-        t = when.timestamp() if when is not None else None
-        if t is None:
+        ts = self._ts.view()
+        t = when.timestamp() if when is not None else math.nan
+        if t != t:
             picked = [pos for pos, _n in ranked[:wanted]]
         else:
             horizon = self.policy.window_hours * 3600
             picked = []
             for pos, _n in ranked:
                 other_t = ts[pos]
-                if other_t is None or abs(t - other_t) <= horizon:
+                if not abs(t - other_t) > horizon:  # NaN (unknown time) passes
                     picked.append(pos)
                     if len(picked) >= wanted:
                         break
-        out = []
-        located = lng is not None and lat is not None
-        for pos in picked:
-            e = self._entries[pos]
-            other = e.sketch
-            common = sketch.keys() & other.keys()
-            sim = sum(map(mul, map(sketch.__getitem__, common), map(other.__getitem__, common)))
-            other_t = ts[pos]
-            hours = abs(t - other_t) / 3600 if t is not None and other_t is not None else None
-            dist = None
-            if located and e.lng is not None and e.lat is not None:
-                dist = haversine_m(lng, lat, e.lng, e.lat)  # type: ignore[arg-type]
-            out.append(Candidate(e.key, round(sim, 4), hours, dist))
-        out.sort(key=lambda c: -c.similarity)
-        return out[:limit]
+        sims = self._similarities_one(sketch, np.array(picked, dtype=np.int64)).tolist()
+        place = (lng, lat) if lng is not None and lat is not None else None
+        return self._candidates(picked, sims, t, place, limit)
 
     def judge(
         self,
-        sketch: dict[int, float],
+        sketch: Sketch,
         *,
         when: datetime | None = None,
         lng: float | None = None,
         lat: float | None = None,
     ) -> DuplicateVerdict:
         """Merge, suggest or nothing, against the best earlier match."""
+        return self._verdict(self.search(sketch, when=when, lng=lng, lat=lat, limit=_JUDGED))
+
+    def _verdict(self, candidates: list[Candidate]) -> DuplicateVerdict:
         best = DuplicateVerdict(NONE)
         rank = {"merge": 2, "suggest": 1, "none": 0}
-        for c in self.search(sketch, when=when, lng=lng, lat=lat, limit=3):
+        for c in candidates:
             action, reason = judge_pair(
                 c.similarity, hours_apart=c.hours_apart, distance_m=c.distance_m, policy=self.policy
             )
             if rank[action] > rank[best.action]:
                 best = DuplicateVerdict(action, c.key, c.similarity, reason)
         return best
+
+    def judge_and_add_many(
+        self,
+        keys: Sequence[str],
+        sketches: Sequence[Sketch],
+        *,
+        whens: Sequence[datetime | None],
+        lngs: Sequence[float | None],
+        lats: Sequence[float | None],
+    ) -> list[DuplicateVerdict]:
+        """`judge` then `add` for each report in order (earlier reports of the batch included), with the
+        counting, ranking and scoring of candidates vectorised over the batch; the same verdicts."""
+        out: list[DuplicateVerdict] = []
+        for i in range(0, len(keys), _BATCH):
+            part = slice(i, i + _BATCH)
+            out += self._judge_batch(keys[part], sketches[part], whens[part], lngs[part], lats[part])
+        return out
+
+    def _judge_batch(
+        self,
+        keys: Sequence[str],
+        sketches: Sequence[Sketch],
+        whens: Sequence[datetime | None],
+        lngs: Sequence[float | None],
+        lats: Sequence[float | None],
+    ) -> list[DuplicateVerdict]:
+        n, base = len(keys), len(self._keys)
+        if n == 0:
+            return []
+        lens = np.array([len(s.cols) for s in sketches], dtype=np.int64)
+        q_ptr = np.concatenate([[0], np.cumsum(lens)])
+        q_cols = np.concatenate([s.cols for s in sketches])
+        q_weights = np.concatenate([s.weights for s in sketches])
+        tops = np.minimum(lens, self.top_k)
+        grams = q_cols[_spans(q_ptr[:-1], tops)].tolist()
+        # sequential part: each report reads the posting lists as they are when it arrives, then joins them
+        hits: list[int] = []
+        ends: list[int] = []
+        postings, gather = self._postings, self._hits
+        lo = 0
+        for i, k in enumerate(tops.tolist()):
+            mine = grams[lo : lo + k]
+            lo += k
+            gather(mine, hits)
+            ends.append(len(hits))
+            pos = base + i
+            for f in mine:
+                postings.setdefault(f, []).append(pos)
+        self._store(keys, sketches, whens, lngs, lats)
+        q_ts = np.array([w.timestamp() if w is not None else np.nan for w in whens])
+        picked_q, picked_pos = self._rank(np.array(hits, dtype=np.int64), np.array(ends, dtype=np.int64), q_ts)
+        sims = self._similarities(q_cols, q_weights, q_ptr, (picked_q, picked_pos)).tolist()
+        cuts = np.searchsorted(picked_q, np.arange(n + 1)).tolist()
+        picked = picked_pos.tolist()
+        out = []
+        for i in range(n):
+            a, b = cuts[i], cuts[i + 1]
+            lng, lat = lngs[i], lats[i]
+            place = (lng, lat) if lng is not None and lat is not None else None
+            found = self._candidates(picked[a:b], sims[a:b], float(q_ts[i]), place, _JUDGED) if b > a else []
+            out.append(self._verdict(found))
+        return out
+
+    def _rank(self, hits: np.ndarray, ends: np.ndarray, q_ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per query, the `2 × _JUDGED` entries sharing most of its grams within the time window (ties: first
+        seen), as (query, position) pairs grouped by query, best first: what `search` picks, for many queries."""
+        empty = np.zeros(0, dtype=np.int64)
+        if len(hits) == 0:
+            return empty, empty
+        n = len(ends)
+        counts = np.diff(ends, prepend=0)
+        query = np.repeat(np.arange(n, dtype=np.int64), counts)
+        seen = np.arange(len(hits)) - np.repeat(ends - counts, counts)  # order of each hit within its query
+        qb, pb = n.bit_length(), max(len(self._keys).bit_length(), 1)
+        sb = max(int(counts.max()).bit_length(), 1)
+        u = np.uint64
+        key = (query.astype(u) << u(pb + sb)) | (hits.astype(u) << u(sb)) | seen.astype(u)
+        key.sort()
+        pair = key >> u(sb)
+        first = np.flatnonzero(np.diff(pair, prepend=~pair[:1]) != 0)
+        shared = np.diff(first, append=len(key))  # grams shared with that entry
+        first_seen = key[first] & u((1 << sb) - 1)
+        pair = pair[first]
+        query, pos = (pair >> u(pb)).astype(np.int64), (pair & u((1 << pb) - 1)).astype(np.int64)
+        other_t = self._ts.view()[pos]
+        ok = ~(np.abs(q_ts[query] - other_t) > self.policy.window_hours * 3600)  # unknown times pass
+        query, pos, shared, first_seen = query[ok], pos[ok], shared[ok], first_seen[ok]
+        if len(query) == 0:
+            return empty, empty
+        cb = max(int(shared.max()).bit_length(), 1)
+        if qb + cb + sb + pb > 64:  # absurd parameters: rank by (query, -shared, first seen) without packing
+            order = np.lexsort((first_seen, -shared, query))
+            query, pos = query[order], pos[order]
+        else:
+            top = u((1 << cb) - 1) - shared.astype(u)
+            key = (query.astype(u) << u(cb + sb + pb)) | (top << u(sb + pb)) | (first_seen << u(pb)) | pos.astype(u)
+            key.sort()
+            query = (key >> u(cb + sb + pb)).astype(np.int64)
+            pos = (key & u((1 << pb) - 1)).astype(np.int64)
+        starts = np.searchsorted(query, np.arange(n))
+        rank = np.arange(len(query)) - starts[query]
+        keep = rank < 2 * _JUDGED
+        return query[keep], pos[keep]
