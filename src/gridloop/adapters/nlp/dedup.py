@@ -352,12 +352,14 @@ class DuplicateIndex:
         # sequential part: each report reads the posting lists as they are when it arrives, then joins them
         hits: list[int] = []
         ends: list[int] = []
-        postings, gather = self._postings, self._hits
+        postings, cap = self._postings, -self.max_postings
         lo = 0
         for i, k in enumerate(tops.tolist()):
             mine = grams[lo : lo + k]
             lo += k
-            gather(mine, hits)
+            for posting in map(postings.get, mine):
+                if posting:
+                    hits.extend(posting[cap:])
             ends.append(len(hits))
             pos = base + i
             for f in mine:
@@ -365,15 +367,25 @@ class DuplicateIndex:
         self._store(keys, sketches, whens, lngs, lats)
         q_ts = np.array([w.timestamp() if w is not None else np.nan for w in whens])
         picked_q, picked_pos = self._rank(np.array(hits, dtype=np.int64), np.array(ends, dtype=np.int64), q_ts)
-        sims = self._similarities(q_cols, q_weights, q_ptr, (picked_q, picked_pos)).tolist()
-        cuts = np.searchsorted(picked_q, np.arange(n + 1)).tolist()
-        picked = picked_pos.tolist()
+        scores = self._similarities(q_cols, q_weights, q_ptr, (picked_q, picked_pos)).tolist()
+        sims = np.array([round(x, 4) for x in scores])
+        # a verdict reads the `_JUDGED` most similar picks; those below the suggest threshold cannot change it
+        order = np.lexsort((np.arange(len(sims)), -sims, picked_q))
+        by_query = picked_q[order]
+        rank = np.arange(len(order)) - np.searchsorted(by_query, by_query)
+        order = order[(rank < _JUDGED) & (sims[order] >= self.policy.suggest_similarity)]
+        chosen_q, chosen_pos, chosen_sim = picked_q[order], picked_pos[order].tolist(), sims[order].tolist()
+        cuts = np.searchsorted(chosen_q, np.arange(n + 1)).tolist()
+        nothing = DuplicateVerdict(NONE)
         out = []
         for i in range(n):
             a, b = cuts[i], cuts[i + 1]
+            if a == b:
+                out.append(nothing)
+                continue
             lng, lat = lngs[i], lats[i]
             place = (lng, lat) if lng is not None and lat is not None else None
-            found = self._candidates(picked[a:b], sims[a:b], float(q_ts[i]), place, _JUDGED) if b > a else []
+            found = self._candidates(chosen_pos[a:b], chosen_sim[a:b], float(q_ts[i]), place, _JUDGED)
             out.append(self._verdict(found))
         return out
 
