@@ -23,6 +23,7 @@ from gridloop.domain.duplicates import NONE, DuplicatePolicy, DuplicateVerdict, 
 N_BITS = 20
 N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
+SKETCH_CHARS = 1000  # a sketch reads the document's first characters only (p90 is ~850; see docs/models.md §5)
 _ROW_SHIFT = 51  # sketch sort keys: 13 bits of row, 31 bits of weight, N_BITS bits of column
 _SKETCH_ROWS = 1 << (64 - _ROW_SHIFT)
 _JUDGED = 3  # candidates a verdict looks at
@@ -145,7 +146,8 @@ class DuplicateIndex:
     def _sketch_docs(self, docs: list[str]) -> list[Sketch]:
         out: list[Sketch] = []
         for i in range(0, len(docs), _SKETCH_ROWS):
-            out += self._sketch_rows(self.vectorizer.transform(docs[i : i + _SKETCH_ROWS]))
+            part = [d[:SKETCH_CHARS] for d in docs[i : i + _SKETCH_ROWS]]
+            out += self._sketch_rows(self.vectorizer.transform(part))
         return out
 
     def _sketch_rows(self, x: Any) -> list[Sketch]:
