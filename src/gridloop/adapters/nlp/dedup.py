@@ -27,7 +27,7 @@ SKETCH_CHARS = 1000  # a sketch reads the document's first characters only (p90 
 _ROW_SHIFT = 51  # sketch sort keys: 13 bits of row, 31 bits of weight, N_BITS bits of column
 _SKETCH_ROWS = 1 << (64 - _ROW_SHIFT)
 _JUDGED = 3  # candidates a verdict looks at
-_BATCH = 2048  # reports judged together (bounds the bits of the packed sort keys)
+_BATCH = 2048  # reports judged together (bounds the bits of the packed sort keys; < 4,096)
 
 
 def document(title: str, text: str) -> str:
@@ -108,6 +108,15 @@ def _spans(starts: np.ndarray, lens: np.ndarray) -> Any:
     return np.arange(total) - np.repeat(ends - lens - starts, lens)
 
 
+def _by_column(cols: np.ndarray, weights: np.ndarray, ptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's (column, weight) pairs sorted by column (rows given by `ptr`, fewer than 4,096 of them)."""
+    u = np.uint64
+    row = np.repeat(np.arange(len(ptr) - 1, dtype=u), np.diff(ptr))
+    key = (row << u(52)) | (cols.astype(u) << u(32)) | np.asarray(weights, dtype=np.float32).view(np.uint32)
+    key.sort()
+    return (key >> u(32) & u(N_FEATURES - 1)).astype(np.int32), (key & u(0xFFFFFFFF)).astype(np.uint32).view(np.float32)
+
+
 class DuplicateIndex:
     """In-memory index of open reports for duplicate search (rebuilt from the open cases at start)."""
 
@@ -184,34 +193,31 @@ class DuplicateIndex:
     ) -> None:
         """Index a report (reports are expected roughly in time order)."""
         pos = len(self._keys)
-        self._store([key], [sketch], [when], [lng], [lat])
+        order = np.argsort(sketch.cols)
+        self._store([key], (sketch.cols[order], sketch.weights[order], np.array([0, len(order)])), [when], [lng], [lat])
         for f in sketch.cols[: self.top_k].tolist():
             self._postings.setdefault(f, []).append(pos)
 
     def _store(
         self,
         keys: Sequence[str],
-        sketches: Sequence[Sketch],
+        sketches: tuple[np.ndarray, np.ndarray, np.ndarray],
         whens: Sequence[datetime | None],
         lngs: Sequence[float | None],
         lats: Sequence[float | None],
     ) -> None:
-        """Append entries (everything but their postings)."""
-        lens = [len(s.cols) for s in sketches]
-        starts = self._cols.n + np.cumsum([0, *lens[:-1]])
+        """Append entries (everything but their postings); `sketches` = (columns, weights, row pointers),
+        each row sorted by column (canonical rows make the sparse products of `_similarities` cheap)."""
+        cols, weights, ptr = sketches
         self._keys.extend(keys)
         self._places.extend(
             (lng, lat) if lng is not None and lat is not None else None for lng, lat in zip(lngs, lats, strict=True)
         )
         self._ts.extend([w.timestamp() if w is not None else np.nan for w in whens])
-        self._start.extend(starts)
-        self._len.extend(lens)
-        if len(sketches) == 1:
-            self._cols.extend(sketches[0].cols)
-            self._weights.extend(sketches[0].weights)
-        elif sketches:
-            self._cols.extend(np.concatenate([s.cols for s in sketches]))
-            self._weights.extend(np.concatenate([s.weights for s in sketches]))
+        self._start.extend(self._cols.n + ptr[:-1])
+        self._len.extend(np.diff(ptr))
+        self._cols.extend(cols)
+        self._weights.extend(weights)
 
     def _hits(self, grams: list[int], out: list[int]) -> None:
         postings, cap = self._postings, -self.max_postings
@@ -234,6 +240,7 @@ class DuplicateIndex:
         ptr = np.concatenate([[0], np.cumsum(lens)])
         weights = self._weights.view()[at].astype(np.float64)
         others = csr_matrix((weights, self._cols.view()[at], ptr), shape=(len(pos), N_FEATURES))
+        queries.has_canonical_format = others.has_canonical_format = True  # rows sorted by column (`_store`)
         return np.asarray(queries.multiply(others).sum(axis=1)).ravel()
 
     def _similarities_one(self, sketch: Sketch, pos: np.ndarray) -> Any:
@@ -366,7 +373,8 @@ class DuplicateIndex:
             pos = base + i
             for f in mine:
                 postings.setdefault(f, []).append(pos)
-        self._store(keys, sketches, whens, lngs, lats)
+        q_cols, q_weights = _by_column(q_cols, q_weights, q_ptr)
+        self._store(keys, (q_cols, q_weights, q_ptr), whens, lngs, lats)
         q_ts = np.array([w.timestamp() if w is not None else np.nan for w in whens])
         picked_q, picked_pos = self._rank(np.array(hits, dtype=np.int64), np.array(ends, dtype=np.int64), q_ts)
         scores = self._similarities(q_cols, q_weights, q_ptr, (picked_q, picked_pos)).tolist()
