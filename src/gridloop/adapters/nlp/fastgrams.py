@@ -92,8 +92,9 @@ class CharGramHasher:
         starts = np.flatnonzero(first)
         uniq = key[starts]
         counts = np.diff(starts, append=len(key)).astype(np.float32)
-        indptr = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.bincount((uniq >> kt(nb)).astype(np.intp), minlength=n), out=indptr[1:])
+        indptr = np.empty(n + 1, dtype=np.int32)
+        indptr[:n] = np.searchsorted(uniq, np.arange(n, dtype=kt) << kt(nb))  # each row's first key
+        indptr[n] = len(uniq)
         x = csr_matrix((counts, (uniq & kt(nf - 1)).astype(np.int32), indptr), shape=(n, nf))
         x.has_sorted_indices = True
         x.has_canonical_format = True
