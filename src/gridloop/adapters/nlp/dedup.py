@@ -57,11 +57,16 @@ class SketchVectorizer:
         """Sparse CSR matrix of l2-normalised rows."""
         from sklearn.preprocessing import normalize
 
+        return normalize(self.weights(docs), copy=False)
+
+    def weights(self, docs: Sequence[str]) -> Any:
+        """Sparse CSR matrix of TF-IDF weights, rows not normalised (canonical: columns sorted)."""
         x = self._hv.transform(docs)
-        x.data = 1 + np.log(x.data)
+        np.log(x.data, out=x.data)
+        x.data += 1
         if self.idf is not None:
             x.data *= self.idf[x.indices]
-        return normalize(x, copy=False)
+        return x
 
 
 @dataclass(frozen=True)
@@ -156,11 +161,11 @@ class DuplicateIndex:
         out: list[Sketch] = []
         for i in range(0, len(docs), _SKETCH_ROWS):
             part = [d[:SKETCH_CHARS] for d in docs[i : i + _SKETCH_ROWS]]
-            out += self._sketch_rows(self.vectorizer.transform(part))
+            out += self._sketch_rows(self.vectorizer.weights(part))
         return out
 
     def _sketch_rows(self, x: Any) -> list[Sketch]:
-        """Each row's `sketch` heaviest grams, heaviest first (ties by column), renormalised; one sort per batch."""
+        """Each row's `sketch` heaviest grams, heaviest first (ties by column), l2-normalised; one sort per batch."""
         n = x.shape[0]
         lens = np.diff(x.indptr)
         # key = row | inverted weight bits | column: sorting it orders every row by weight, descending
@@ -177,7 +182,7 @@ class DuplicateIndex:
         weights = vals.view(np.float32)
         kept_row = np.repeat(np.arange(n), kept)
         norm = np.sqrt(np.bincount(kept_row, weights=np.square(weights, dtype=np.float64), minlength=n))
-        scale = np.where(lens > self.sketch, 1 / np.maximum(norm, 1e-9), 1.0).astype(np.float32)
+        scale = (1 / np.maximum(norm, 1e-9)).astype(np.float32)  # l2 over the kept grams (row scale cannot reorder)
         weights = weights * scale[kept_row]
         ends = np.cumsum(kept).tolist()
         return [Sketch(cols[lo:hi], weights[lo:hi]) for lo, hi in zip([0, *ends[:-1]], ends, strict=True)]
