@@ -9,6 +9,7 @@ Measured in docs/models.md.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ class DuplicateIndex:
         self.top_k, self.sketch, self.max_postings = top_k, sketch, max_postings
         self._keys: list[str] = []
         self._places: list[tuple[float, float] | None] = []
-        self._postings: dict[int, list[int]] = {}
+        self._postings: dict[int, array[int]] = {}  # gram → positions (machine ints: compact, memcpy reads)
         # per entry: POSIX seconds (NaN when unknown), where its sketch starts in the gram store, its length
         self._ts, self._start, self._len = _Column(np.float64), _Column(np.int64), _Column(np.int64)
         self._cols, self._weights = _Column(np.int32), _Column(np.float32)  # the gram store: every sketch
@@ -200,8 +201,12 @@ class DuplicateIndex:
         pos = len(self._keys)
         order = np.argsort(sketch.cols)
         self._store([key], (sketch.cols[order], sketch.weights[order], np.array([0, len(order)])), [when], [lng], [lat])
+        postings = self._postings
         for f in sketch.cols[: self.top_k].tolist():
-            self._postings.setdefault(f, []).append(pos)
+            posting = postings.get(f)
+            if posting is None:
+                postings[f] = posting = array("q")
+            posting.append(pos)
 
     def _store(
         self,
@@ -224,7 +229,7 @@ class DuplicateIndex:
         self._cols.extend(cols)
         self._weights.extend(weights)
 
-    def _hits(self, grams: list[int], out: list[int]) -> None:
+    def _hits(self, grams: list[int], out: array[int]) -> None:
         postings, cap = self._postings, -self.max_postings
         for f in grams:
             posting = postings.get(f)
@@ -283,7 +288,7 @@ class DuplicateIndex:
         limit: int = 5,
     ) -> list[Candidate]:
         """Earlier reports most similar to the sketch, within the time window, best first."""
-        hits: list[int] = []
+        hits: array[int] = array("q")
         self._hits(sketch.cols[: self.top_k].tolist(), hits)  # the query's heaviest grams
         if not hits:
             return []
@@ -364,7 +369,7 @@ class DuplicateIndex:
         tops = np.minimum(lens, self.top_k)
         grams = q_cols[_spans(q_ptr[:-1], tops)].tolist()
         # sequential part: each report reads the posting lists as they are when it arrives, then joins them
-        hits: list[int] = []
+        hits: array[int] = array("q")
         ends: list[int] = []
         postings, cap = self._postings, -self.max_postings
         lo = 0
@@ -377,11 +382,15 @@ class DuplicateIndex:
             ends.append(len(hits))
             pos = base + i
             for f in mine:
-                postings.setdefault(f, []).append(pos)
+                posting = postings.get(f)
+                if posting is None:
+                    postings[f] = posting = array("q")
+                posting.append(pos)
         q_cols, q_weights = _by_column(q_cols, q_weights, q_ptr)
         self._store(keys, (q_cols, q_weights, q_ptr), whens, lngs, lats)
         q_ts = np.array([w.timestamp() if w is not None else np.nan for w in whens])
-        picked_q, picked_pos = self._rank(np.array(hits, dtype=np.int64), np.array(ends, dtype=np.int64), q_ts)
+        hit_pos = np.frombuffer(hits, dtype=np.int64) if hits else np.zeros(0, dtype=np.int64)
+        picked_q, picked_pos = self._rank(hit_pos, np.array(ends, dtype=np.int64), q_ts)
         scores = self._similarities(q_cols, q_weights, q_ptr, (picked_q, picked_pos)).tolist()
         sims = np.array([round(x, 4) for x in scores])
         # a verdict reads the `_JUDGED` most similar picks; those below the suggest threshold cannot change it
