@@ -103,6 +103,12 @@ class _Column:
         self._a[self.n : self.n + k] = values
         self.n += k
 
+    def append(self, value: Any) -> None:
+        if self.n == len(self._a):
+            self._a = np.concatenate([self._a, np.empty_like(self._a)])
+        self._a[self.n] = value
+        self.n += 1
+
     def view(self) -> np.ndarray:
         return self._a[: self.n]
 
@@ -199,8 +205,14 @@ class DuplicateIndex:
     ) -> None:
         """Index a report (reports are expected roughly in time order)."""
         pos = len(self._keys)
-        order = np.argsort(sketch.cols)
-        self._store([key], (sketch.cols[order], sketch.weights[order], np.array([0, len(order)])), [when], [lng], [lat])
+        self._keys.append(key)
+        self._places.append((lng, lat) if lng is not None and lat is not None else None)
+        self._ts.append(when.timestamp() if when is not None else np.nan)
+        self._start.append(self._cols.n)
+        self._len.append(len(sketch.cols))
+        order = sketch.cols.argsort()  # the store keeps rows sorted by column (see `_store`)
+        self._cols.extend(sketch.cols[order])
+        self._weights.extend(sketch.weights[order])
         postings = self._postings
         for f in sketch.cols[: self.top_k].tolist():
             posting = postings.get(f)
