@@ -43,6 +43,22 @@ def test_batch_writes_one_record_per_line_with_masked_text_and_groups(tmp_path):
     assert dup_groups == {"1"}
 
 
+def test_batch_groups_duplicates_across_chunks_and_resumed_runs(tmp_path, monkeypatch):
+    import gridloop.entrypoints.cli.batch as cli_batch
+
+    monkeypatch.setattr(cli_batch, "CHUNK", 3)
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(src, 12)
+    run_batch(src, dst, triage=_triage())
+    full = dst.read_text("utf-8").splitlines()
+    dst.write_text("\n".join(full[:5]) + "\n", "utf-8")  # interrupted after five records
+    run_batch(src, dst, triage=_triage())
+    for lines in (full, dst.read_text("utf-8").splitlines()):
+        ok = [json.loads(x) for x in lines if '"error"' not in x]
+        assert {r["duplicate_group"] for r in ok if int(r["id"]) % 2} == {"1"}
+        assert {r["id"] for r in ok} == {str(i) for i in range(12)}
+
+
 def test_batch_resumes_without_repeating_done_records(tmp_path):
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _write(src, 10)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer
-from gridloop.domain.duplicates import DuplicatePolicy, haversine_m, judge_pair
+from gridloop.domain.duplicates import DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 from gridloop.services.duplicates import ReportRef, check_and_index, group_reports
 
 T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
@@ -85,3 +85,26 @@ def test_batch_judging_gives_the_verdicts_of_judging_one_by_one():
     got = [g.verdict for g in group_reports(batch, reps[7:])]
     assert got == expected[7:]
     assert {"merge", "suggest"} <= {v.action for v in got}
+
+
+class _ChainFinder:
+    """Every report is judged a duplicate of the report added just before it."""
+
+    def __init__(self):
+        self.last = None
+
+    def sketches(self, items):
+        return [None for _ in items]
+
+    def judge(self, sketch, *, when=None, lng=None, lat=None):
+        return DuplicateVerdict("merge", self.last, 0.9) if self.last else DuplicateVerdict("none")
+
+    def add(self, key, sketch, *, when=None, lng=None, lat=None):
+        self.last = key
+
+
+def test_group_reports_carries_groups_between_chunks():
+    finder, groups = _ChainFinder(), {}
+    first = group_reports(finder, [ReportRef("a", "", "x"), ReportRef("b", "", "x")], known_groups=groups)
+    second = group_reports(finder, [ReportRef("c", "", "x")], known_groups=groups)
+    assert [g.group for g in first + second] == ["a", "a", "a"]

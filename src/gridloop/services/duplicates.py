@@ -69,8 +69,13 @@ def check_and_index(finder: DuplicateFinder, report: ReportRef) -> DuplicateVerd
     return verdict
 
 
-def group_reports(finder: DuplicateFinder, reports: Sequence[ReportRef]) -> list[GroupAssignment]:
-    """Assign duplicate groups in order: a merge joins the matched group, anything else starts one."""
+def group_reports(
+    finder: DuplicateFinder, reports: Sequence[ReportRef], *, known_groups: dict[str, str] | None = None
+) -> list[GroupAssignment]:
+    """Assign duplicate groups in order: a merge joins the matched group, anything else starts one.
+
+    `known_groups` (report key → group) carries groups between calls, e.g. the chunks of one batch; it is updated.
+    """
     sketches = finder.sketches([(r.title, r.text) for r in reports])
     many = getattr(finder, "judge_and_add_many", None)  # a batch form of judge-then-add, when the index has one
     if many is not None:
@@ -86,7 +91,7 @@ def group_reports(finder: DuplicateFinder, reports: Sequence[ReportRef]) -> list
         for report, sketch in zip(reports, sketches, strict=True):
             verdicts.append(finder.judge(sketch, when=report.when, lng=report.lng, lat=report.lat))
             finder.add(report.key, sketch, when=report.when, lng=report.lng, lat=report.lat)
-    group_of: dict[str, str] = {}
+    group_of = known_groups if known_groups is not None else {}
     out = []
     for report, verdict in zip(reports, verdicts, strict=True):
         group = report.key

@@ -81,17 +81,20 @@ def _drop_partial_line(output: Path) -> None:
         fh.truncate(0)
 
 
-def _done_ids(output: Path) -> set[str]:
-    done: set[str] = set()
+def _done_ids(output: Path) -> dict[str, str]:
+    """Ids already written by an earlier run → their duplicate group (the id itself when there is none)."""
+    done: dict[str, str] = {}
     if not output.exists():
         return done
     _drop_partial_line(output)
     with output.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             try:
-                done.add(str(json.loads(line)["id"]))
+                rec = json.loads(line)
+                key = str(rec["id"])
             except (ValueError, KeyError, TypeError):
                 continue  # a half-written last line from an interrupted run
+            done[key] = str(rec.get("duplicate_group") or key)
     return done
 
 
@@ -132,6 +135,7 @@ def run_batch(
             reference.append(_doc(m.title, m.text))
         finder = DuplicateIndex(SketchVectorizer(reference))
     stats = {"total": total, "skipped_done": 0, "written": 0, "errors": 0}
+    groups = dict(done)  # duplicate groups across chunks (and across an interrupted run)
     bar: Any = None
     if progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -156,7 +160,7 @@ def run_batch(
                     finder.add(m.id, sk, when=m.reported_at, lng=m.lng, lat=m.lat)
                 replay.clear()
             if chunk:
-                for rec in triage_chunk(chunk, triage=triage, finder=finder, locator=locator):
+                for rec in triage_chunk(chunk, triage=triage, finder=finder, locator=locator, groups=groups):
                     out.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 out.flush()
                 stats["written"] += len(chunk)
