@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from gridloop.adapters.nlp.text import fold_many, normalise
-from gridloop.domain.duplicates import NONE, DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
+from gridloop.domain.duplicates import MERGE, NONE, SUGGEST, DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 
 N_BITS = 20
 N_FEATURES = 1 << N_BITS
@@ -28,6 +28,7 @@ SKETCH_CHARS = 1000  # a sketch reads the document's first characters only (p90 
 _ROW_SHIFT = 51  # sketch sort keys: 13 bits of row, 31 bits of weight, N_BITS bits of column
 _SKETCH_ROWS = 1 << (64 - _ROW_SHIFT)
 _JUDGED = 3  # candidates a verdict looks at
+_RANK = {MERGE: 2, SUGGEST: 1, NONE: 0}
 _BATCH = 2048  # reports judged together (bounds the bits of the packed sort keys; < 4,096)
 
 
@@ -337,7 +338,7 @@ class DuplicateIndex:
 
     def _verdict(self, candidates: list[Candidate]) -> DuplicateVerdict:
         best = DuplicateVerdict(NONE)
-        rank = {"merge": 2, "suggest": 1, "none": 0}
+        rank = _RANK
         for c in candidates:
             action, reason = judge_pair(
                 c.similarity, hours_apart=c.hours_apart, distance_m=c.distance_m, policy=self.policy
@@ -410,19 +411,28 @@ class DuplicateIndex:
         by_query = picked_q[order]
         rank = np.arange(len(order)) - np.searchsorted(by_query, by_query)
         order = order[(rank < _JUDGED) & (sims[order] >= self.policy.suggest_similarity)]
-        chosen_q, chosen_pos, chosen_sim = picked_q[order], picked_pos[order].tolist(), sims[order].tolist()
+        chosen_q, chosen_pos = picked_q[order], picked_pos[order]
+        hours = (np.abs(q_ts[chosen_q] - self._ts.view()[chosen_pos]) / 3600).tolist()  # NaN: a time unknown
+        chosen_sim, positions = sims[order].tolist(), chosen_pos.tolist()
         cuts = np.searchsorted(chosen_q, np.arange(n + 1)).tolist()
         nothing = DuplicateVerdict(NONE)
+        policy, places, keys = self.policy, self._places, self._keys
         out = []
         for i in range(n):
-            a, b = cuts[i], cuts[i + 1]
-            if a == b:
-                out.append(nothing)
-                continue
+            best, best_rank = nothing, 0
             lng, lat = lngs[i], lats[i]
-            place = (lng, lat) if lng is not None and lat is not None else None
-            found = self._candidates(chosen_pos[a:b], chosen_sim[a:b], float(q_ts[i]), place, _JUDGED)
-            out.append(self._verdict(found))
+            for j in range(cuts[i], cuts[i + 1]):  # most similar first, as `judge` reads them
+                pos, h = positions[j], hours[j]
+                other = places[pos]
+                dist = (
+                    haversine_m(lng, lat, other[0], other[1]) if other and lng is not None and lat is not None else None
+                )
+                action, reason = judge_pair(
+                    chosen_sim[j], hours_apart=h if h == h else None, distance_m=dist, policy=policy
+                )
+                if _RANK[action] > best_rank:
+                    best, best_rank = DuplicateVerdict(action, keys[pos], chosen_sim[j], reason), _RANK[action]
+            out.append(best)
         return out
 
     def _rank(self, hits: np.ndarray, ends: np.ndarray, q_ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
