@@ -15,6 +15,14 @@ from gridloop.services.batch import InputMessage
 
 CHUNK = 2000
 REFERENCE_SIZE = 5000
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder (json.dumps with options builds one per call)
+
+
+def _num(v: Any) -> float | None:
+    try:
+        return float(v) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def parse_line(line: str, lineno: int) -> InputMessage:
@@ -25,13 +33,6 @@ def parse_line(line: str, lineno: int) -> InputMessage:
         raise ValueError(f"line {lineno}: not JSON ({exc.msg})") from None
     if not isinstance(rec, dict):
         raise ValueError(f"line {lineno}: not a JSON object")
-
-    def num(key: str) -> float | None:
-        v = rec.get(key)
-        try:
-            return float(v) if v not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
 
     when = None
     if rec.get("reported_at"):
@@ -44,8 +45,8 @@ def parse_line(line: str, lineno: int) -> InputMessage:
         title=str(rec.get("title") or ""),
         text=str(rec.get("text") or ""),
         reported_at=when,
-        lng=num("lng"),
-        lat=num("lat"),
+        lng=_num(rec.get("lng")),
+        lat=_num(rec.get("lat")),
         crs=rec.get("crs"),
         address=rec.get("address"),
     )
@@ -160,8 +161,8 @@ def run_batch(
                     finder.add(m.id, sk, when=m.reported_at, lng=m.lng, lat=m.lat)
                 replay.clear()
             if chunk:
-                for rec in triage_chunk(chunk, triage=triage, finder=finder, locator=locator, groups=groups):
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                records = triage_chunk(chunk, triage=triage, finder=finder, locator=locator, groups=groups)
+                out.write("".join([_encode(rec) + "\n" for rec in records]))
                 out.flush()
                 stats["written"] += len(chunk)
                 if bar is not None:
