@@ -161,8 +161,8 @@ class DuplicateIndex:
 
     def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
         """Like `sketches`, for titles and texts already cleaned and simplified (as triage leaves them)."""
-        titles = fold_many([t for t, _ in items])
-        texts = fold_many([b for _, b in items])
+        folded = fold_many([t for t, _ in items] + [b for _, b in items])
+        titles, texts = folded[: len(items)], folded[len(items) :]
         return self._sketch_docs([" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)])
 
     def _sketch_docs(self, docs: list[str]) -> list[Sketch]:
@@ -384,14 +384,14 @@ class DuplicateIndex:
         # sequential part: each report reads the posting lists as they are when it arrives, then joins them
         hits: array[int] = array("q")
         ends: list[int] = []
-        postings, cap = self._postings, -self.max_postings
+        postings, cap, room = self._postings, -self.max_postings, self.max_postings
         lo = 0
         for i, k in enumerate(tops.tolist()):
             mine = grams[lo : lo + k]
             lo += k
             for posting in map(postings.get, mine):
                 if posting:
-                    hits.extend(posting[cap:])
+                    hits.extend(posting if len(posting) <= room else posting[cap:])
             ends.append(len(hits))
             pos = base + i
             for f in mine:
