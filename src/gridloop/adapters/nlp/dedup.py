@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gridloop.adapters.nlp.text import fold_many, normalise
+from gridloop.adapters.nlp.text import fold_many, normalise, normalise_many
 from gridloop.domain.duplicates import MERGE, NONE, SUGGEST, DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 
 N_BITS = 20
@@ -36,6 +36,13 @@ def document(title: str, text: str) -> str:
     """The text a report is sketched from (the title weighted)."""
     t = normalise(title)
     return " ".join([t] * TITLE_WEIGHT + [normalise(text)])
+
+
+def documents(items: Sequence[tuple[str, str]]) -> list[str]:
+    """`document` of many (title, text) pairs (normalised in one batch; same result)."""
+    folded = normalise_many([t for t, _ in items] + [b for _, b in items])
+    titles, texts = folded[: len(items)], folded[len(items) :]
+    return [" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)]
 
 
 _doc = document
@@ -157,7 +164,7 @@ class DuplicateIndex:
 
     def sketches(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
         """Sketches (top grams and weights) of (title, text) pairs, vectorised in one batch."""
-        return self._sketch_docs([_doc(t, b) for t, b in items])
+        return self._sketch_docs(documents(items))
 
     def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
         """Like `sketches`, for titles and texts already cleaned and simplified (as triage leaves them)."""

@@ -118,14 +118,14 @@ def run_batch(
     locator: Any = None,
 ) -> dict[str, int]:
     """Triage every record of input into output (appending; already-done ids are skipped)."""
-    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
+    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, documents
     from gridloop.services.batch import triage_chunk
 
     done = _done_ids(output_path)
     total = sum(1 for _ in _read(input_path))
     finder = None
     if dedup:
-        reference: list[str] = []
+        reference: list[tuple[str, str]] = []
         for n, line in _read(input_path):
             if len(reference) >= REFERENCE_SIZE:
                 break
@@ -133,8 +133,8 @@ def run_batch(
                 m = parse_line(line, n)
             except ValueError:
                 continue
-            reference.append(_doc(m.title, m.text))
-        finder = DuplicateIndex(SketchVectorizer(reference))
+            reference.append((m.title, m.text))
+        finder = DuplicateIndex(SketchVectorizer(documents(reference)))
     stats = {"total": total, "skipped_done": 0, "written": 0, "errors": 0}
     groups = dict(done)  # duplicate groups across chunks (and across an interrupted run)
     bar: Any = None
