@@ -105,3 +105,8 @@ def test_char_gram_hasher_matches_a_plain_python_hashing_of_each_gram():
                     expected[col] = expected.get(col, 0.0) + 1.0
             got = m[row]
             assert dict(zip(got.indices.tolist(), got.data.tolist(), strict=True)) == expected
+
+
+def test_char_gram_hasher_handles_texts_shorter_than_every_n():
+    m = CharGramHasher(ngram_range=(3, 3), n_bits=18).transform(["ab", "cd", ""])
+    assert m.shape[0] == 3 and m.nnz == 0

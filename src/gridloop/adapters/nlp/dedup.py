@@ -458,7 +458,10 @@ class DuplicateIndex:
         key = (query.astype(u) << u(pb + sb)) | (hits.astype(u) << u(sb)) | seen.astype(u)
         key.sort()
         pair = key >> u(sb)
-        first = np.flatnonzero(np.diff(pair, prepend=~pair[:1]) != 0)
+        change = np.empty(len(pair), dtype=bool)
+        change[0] = True
+        np.not_equal(pair[1:], pair[:-1], out=change[1:])
+        first = np.flatnonzero(change)
         shared = np.diff(first, append=len(key))  # grams shared with that entry
         first_seen = key[first] & u((1 << sb) - 1)
         pair = pair[first]

@@ -81,17 +81,19 @@ class CharGramHasher:
                 if k > 1:  # drop n-grams that straddle two documents
                     key = key[doc_id[:m] == doc_id[k - 1 : k - 1 + m]]
                 keys.append(key)
-        if not keys:
+        key = np.concatenate(keys) if keys else np.zeros(0, dtype=kt)
+        if len(key) == 0:  # every text shorter than the smallest n
             return csr_matrix((n, nf), dtype=np.float32)
         # sorting the keys groups rows and repeated grams at once (cheaper than COO → CSR + sum_duplicates)
-        key = np.concatenate(keys)
         key.sort()
         first = np.empty(len(key), dtype=bool)
         first[:1] = True
         np.not_equal(key[1:], key[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         uniq = key[starts]
-        counts = np.diff(starts, append=len(key)).astype(np.float32)
+        counts = np.empty(len(starts), dtype=np.float32)  # run lengths, written straight as float32
+        np.subtract(starts[1:], starts[:-1], out=counts[:-1], casting="unsafe")
+        counts[-1] = len(key) - starts[-1]
         indptr = np.empty(n + 1, dtype=np.int32)
         indptr[:n] = np.searchsorted(uniq, np.arange(n, dtype=kt) << kt(nb))  # each row's first key
         indptr[n] = len(uniq)
