@@ -2,8 +2,9 @@
 
 Candidate search never scans every case: each report is indexed under its `top_k` highest-weight grams;
 a query reads only those posting lists, newest first, and stops at the time window. The score is the
-cosine of the two sketches (the `sketch` highest-weight grams of each report, renormalised).
-Measured in docs/models.md.
+cosine of the two sketches (the `sketch` highest-weight grams of each report, renormalised). All sketches live in
+one numpy store; `judge_and_add_many` judges a batch with the verdicts of `judge` + `add` one by one, the counting,
+ranking and scoring vectorised. Measured in docs/models.md §5.
 """
 
 from __future__ import annotations
