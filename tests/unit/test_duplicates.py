@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer
-from gridloop.domain.duplicates import DuplicatePolicy, haversine_m, judge_pair
+from gridloop.domain.duplicates import DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 from gridloop.services.duplicates import ReportRef, check_and_index, group_reports
 
 T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
@@ -62,3 +62,49 @@ def test_group_reports_puts_merged_reports_in_first_group(index):
     ]
     groups = {g.key: g.group for g in group_reports(index, reps)}
     assert groups == {"a": "a", "b": "b", "c": "a"}
+
+
+def test_batch_judging_gives_the_verdicts_of_judging_one_by_one():
+    texts = [
+        ("丽发新城附近搅拌站噪音扰民", "丽发新城小区旁边百米建了搅拌站，每天噪音粉尘严重"),
+        ("地铁太挤", "早高峰地铁2号线太挤，希望加车"),
+        ("丽发新城小区旁搅拌站噪音大", "丽发新城小区附近的搅拌站噪音粉尘严重影响居民"),
+        ("地铁2号线早高峰拥挤", "早高峰地铁2号线非常挤，希望增加班次"),
+        ("学校收费", "某小学违规收取补课费"),
+    ]
+    reps = [
+        ReportRef(str(i), *texts[i % len(texts)], T0 + timedelta(days=i % 40), 121.4 + (i % 3) * 0.001, 31.2)
+        for i in range(60)
+    ]
+    reps += [ReportRef("x", *texts[0]), ReportRef("y", *texts[1], T0)]  # unknown time and place
+    one_by_one = DuplicateIndex(SketchVectorizer())
+    expected = [check_and_index(one_by_one, r) for r in reps]
+    batch = DuplicateIndex(SketchVectorizer())
+    for r in reps[:7]:
+        check_and_index(batch, r)
+    got = [g.verdict for g in group_reports(batch, reps[7:])]
+    assert got == expected[7:]
+    assert {"merge", "suggest"} <= {v.action for v in got}
+
+
+class _ChainFinder:
+    """Every report is judged a duplicate of the report added just before it."""
+
+    def __init__(self):
+        self.last = None
+
+    def sketches(self, items):
+        return [None for _ in items]
+
+    def judge(self, sketch, *, when=None, lng=None, lat=None):
+        return DuplicateVerdict("merge", self.last, 0.9) if self.last else DuplicateVerdict("none")
+
+    def add(self, key, sketch, *, when=None, lng=None, lat=None):
+        self.last = key
+
+
+def test_group_reports_carries_groups_between_chunks():
+    finder, groups = _ChainFinder(), {}
+    first = group_reports(finder, [ReportRef("a", "", "x"), ReportRef("b", "", "x")], known_groups=groups)
+    second = group_reports(finder, [ReportRef("c", "", "x")], known_groups=groups)
+    assert [g.group for g in first + second] == ["a", "a", "a"]

@@ -18,6 +18,9 @@ class _CleanInput:
         self._finder = finder
         self.judge = finder.judge
         self.add = finder.add
+        many = getattr(finder, "judge_and_add_many", None)
+        if many is not None:
+            self.judge_and_add_many = many
 
     def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
         """Sketches of already cleaned (title, text) pairs."""
@@ -66,10 +69,12 @@ def triage_chunk(
     triage: Triage,
     finder: DuplicateFinder | None = None,
     locator: Locator | None = None,
+    groups: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Result records for a chunk of messages (the duplicate index carries over between chunks)."""
+    """Result records for a chunk of messages (the duplicate index, and `groups` when given, carry over between
+    chunks)."""
     results = triage.analyse_many([(m.title, m.text) for m in messages])
-    groups = None
+    assigned = None
     if finder is not None:
         # the cleaned, simplified text triage already produced (saves a second OpenCC pass)
         refs = [
@@ -83,7 +88,7 @@ def triage_chunk(
             )
             for m, r in zip(messages, results, strict=True)
         ]
-        groups = group_reports(_CleanInput(finder), refs)
+        assigned = group_reports(_CleanInput(finder), refs, known_groups=groups)
     out = []
     for i, (m, r) in enumerate(zip(messages, results, strict=True)):
         rec: dict[str, Any] = {
@@ -100,8 +105,8 @@ def triage_chunk(
             "masked_title": r.extra.get("masked_title", ""),
             "masked_text": r.masked_text,
         }
-        if groups is not None:
-            g = groups[i]
+        if assigned is not None:
+            g = assigned[i]
             rec["duplicate_group"] = g.group
             rec["duplicate_action"] = g.verdict.action
             rec["duplicate_of"] = g.verdict.other

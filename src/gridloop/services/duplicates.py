@@ -69,17 +69,34 @@ def check_and_index(finder: DuplicateFinder, report: ReportRef) -> DuplicateVerd
     return verdict
 
 
-def group_reports(finder: DuplicateFinder, reports: Sequence[ReportRef]) -> list[GroupAssignment]:
-    """Assign duplicate groups in order: a merge joins the matched group, anything else starts one."""
+def group_reports(
+    finder: DuplicateFinder, reports: Sequence[ReportRef], *, known_groups: dict[str, str] | None = None
+) -> list[GroupAssignment]:
+    """Assign duplicate groups in order: a merge joins the matched group, anything else starts one.
+
+    `known_groups` (report key → group) carries groups between calls, e.g. the chunks of one batch; it is updated.
+    """
     sketches = finder.sketches([(r.title, r.text) for r in reports])
-    group_of: dict[str, str] = {}
+    many = getattr(finder, "judge_and_add_many", None)  # a batch form of judge-then-add, when the index has one
+    if many is not None:
+        verdicts: list[DuplicateVerdict] = many(
+            [r.key for r in reports],
+            sketches,
+            whens=[r.when for r in reports],
+            lngs=[r.lng for r in reports],
+            lats=[r.lat for r in reports],
+        )
+    else:
+        verdicts = []
+        for report, sketch in zip(reports, sketches, strict=True):
+            verdicts.append(finder.judge(sketch, when=report.when, lng=report.lng, lat=report.lat))
+            finder.add(report.key, sketch, when=report.when, lng=report.lng, lat=report.lat)
+    group_of = known_groups if known_groups is not None else {}
     out = []
-    for report, sketch in zip(reports, sketches, strict=True):
-        verdict = finder.judge(sketch, when=report.when, lng=report.lng, lat=report.lat)
+    for report, verdict in zip(reports, verdicts, strict=True):
         group = report.key
         if verdict.action == MERGE and verdict.other is not None:
             group = group_of.get(verdict.other, verdict.other)
         group_of[report.key] = group
-        finder.add(report.key, sketch, when=report.when, lng=report.lng, lat=report.lat)
         out.append(GroupAssignment(report.key, group, verdict))
     return out

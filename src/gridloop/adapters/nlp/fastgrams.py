@@ -56,15 +56,19 @@ class CharGramHasher:
     def _block(self, docs: list[str]) -> Any:
         from scipy.sparse import csr_matrix
 
-        n, nf = len(docs), 1 << self.n_bits
+        n, nb = len(docs), self.n_bits
+        nf = 1 << nb
         lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
         total = int(lens.sum())
         if total == 0:
             return csr_matrix((n, nf), dtype=np.float32)
         cps = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-        doc_id = np.repeat(np.arange(n, dtype=np.int64), lens)
-        rows, cols = [], []
-        shift = np.uint64(64 - self.n_bits)
+        # one sortable key per n-gram: row in the high bits, hashed column in the low bits (32 bits when it fits)
+        kt: Any = np.uint32 if n <= 1 << (32 - nb) else np.uint64
+        doc_id = np.repeat(np.arange(n, dtype=kt), lens)
+        row_key = doc_id << kt(nb)
+        keys = []
+        shift = np.uint64(64 - nb)
         with np.errstate(over="ignore"):
             for k in range(self.ngram_range[0], self.ngram_range[1] + 1):
                 m = total - k + 1
@@ -72,15 +76,32 @@ class CharGramHasher:
                     continue
                 h = cps[:m].copy()
                 for j in range(1, k):
-                    h = h * _MUL + cps[j : j + m]
-                h = (h + np.uint64(k) * _MUL) * _GOLDEN
-                valid = doc_id[:m] == doc_id[k - 1 : k - 1 + m]
-                cols.append((h[valid] >> shift).astype(np.int32))
-                rows.append(doc_id[:m][valid])
-        if not rows:
+                    h *= _MUL
+                    h += cps[j : j + m]
+                h += np.uint64(k) * _MUL
+                h *= _GOLDEN
+                h >>= shift
+                key = row_key[:m] | h.astype(kt)
+                if k > 1:  # drop n-grams that straddle two documents
+                    key = key[doc_id[:m] == doc_id[k - 1 : k - 1 + m]]
+                keys.append(key)
+        key = np.concatenate(keys) if keys else np.zeros(0, dtype=kt)
+        if len(key) == 0:  # every text shorter than the smallest n
             return csr_matrix((n, nf), dtype=np.float32)
-        r, c = np.concatenate(rows), np.concatenate(cols)
-        # COO → CSR buckets by row in linear time and sums repeated grams (faster than sorting all keys)
-        x = csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(n, nf))
-        x.sum_duplicates()
+        # sorting the keys groups rows and repeated grams at once (cheaper than COO → CSR + sum_duplicates)
+        key.sort()
+        first = np.empty(len(key), dtype=bool)
+        first[:1] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        uniq = key[starts]
+        counts = np.empty(len(starts), dtype=np.float32)  # run lengths, written straight as float32
+        np.subtract(starts[1:], starts[:-1], out=counts[:-1], casting="unsafe")
+        counts[-1] = len(key) - starts[-1]
+        indptr = np.empty(n + 1, dtype=np.int32)
+        indptr[:n] = np.searchsorted(uniq, np.arange(n, dtype=kt) << kt(nb))  # each row's first key
+        indptr[n] = len(uniq)
+        x = csr_matrix((counts, (uniq & kt(nf - 1)).astype(np.int32), indptr), shape=(n, nf))
+        x.has_sorted_indices = True
+        x.has_canonical_format = True
         return x

@@ -15,6 +15,14 @@ from gridloop.services.batch import InputMessage
 
 CHUNK = 2000
 REFERENCE_SIZE = 5000
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder (json.dumps with options builds one per call)
+
+
+def _num(v: Any) -> float | None:
+    try:
+        return float(v) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def parse_line(line: str, lineno: int) -> InputMessage:
@@ -25,13 +33,6 @@ def parse_line(line: str, lineno: int) -> InputMessage:
         raise ValueError(f"line {lineno}: not JSON ({exc.msg})") from None
     if not isinstance(rec, dict):
         raise ValueError(f"line {lineno}: not a JSON object")
-
-    def num(key: str) -> float | None:
-        v = rec.get(key)
-        try:
-            return float(v) if v not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
 
     when = None
     if rec.get("reported_at"):
@@ -44,8 +45,8 @@ def parse_line(line: str, lineno: int) -> InputMessage:
         title=str(rec.get("title") or ""),
         text=str(rec.get("text") or ""),
         reported_at=when,
-        lng=num("lng"),
-        lat=num("lat"),
+        lng=_num(rec.get("lng")),
+        lat=_num(rec.get("lat")),
         crs=rec.get("crs"),
         address=rec.get("address"),
     )
@@ -81,17 +82,20 @@ def _drop_partial_line(output: Path) -> None:
         fh.truncate(0)
 
 
-def _done_ids(output: Path) -> set[str]:
-    done: set[str] = set()
+def _done_ids(output: Path) -> dict[str, str]:
+    """Ids already written by an earlier run → their duplicate group (the id itself when there is none)."""
+    done: dict[str, str] = {}
     if not output.exists():
         return done
     _drop_partial_line(output)
     with output.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             try:
-                done.add(str(json.loads(line)["id"]))
+                rec = json.loads(line)
+                key = str(rec["id"])
             except (ValueError, KeyError, TypeError):
                 continue  # a half-written last line from an interrupted run
+            done[key] = str(rec.get("duplicate_group") or key)
     return done
 
 
@@ -114,14 +118,14 @@ def run_batch(
     locator: Any = None,
 ) -> dict[str, int]:
     """Triage every record of input into output (appending; already-done ids are skipped)."""
-    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
+    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, documents
     from gridloop.services.batch import triage_chunk
 
     done = _done_ids(output_path)
     total = sum(1 for _ in _read(input_path))
     finder = None
     if dedup:
-        reference: list[str] = []
+        reference: list[tuple[str, str]] = []
         for n, line in _read(input_path):
             if len(reference) >= REFERENCE_SIZE:
                 break
@@ -129,9 +133,10 @@ def run_batch(
                 m = parse_line(line, n)
             except ValueError:
                 continue
-            reference.append(_doc(m.title, m.text))
-        finder = DuplicateIndex(SketchVectorizer(reference))
+            reference.append((m.title, m.text))
+        finder = DuplicateIndex(SketchVectorizer(documents(reference)))
     stats = {"total": total, "skipped_done": 0, "written": 0, "errors": 0}
+    groups = dict(done)  # duplicate groups across chunks (and across an interrupted run)
     bar: Any = None
     if progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -156,8 +161,8 @@ def run_batch(
                     finder.add(m.id, sk, when=m.reported_at, lng=m.lng, lat=m.lat)
                 replay.clear()
             if chunk:
-                for rec in triage_chunk(chunk, triage=triage, finder=finder, locator=locator):
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                records = triage_chunk(chunk, triage=triage, finder=finder, locator=locator, groups=groups)
+                out.write("".join([_encode(rec) + "\n" for rec in records]))
                 out.flush()
                 stats["written"] += len(chunk)
                 if bar is not None:
