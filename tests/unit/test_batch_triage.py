@@ -73,6 +73,28 @@ def test_batch_resumes_without_repeating_done_records(tmp_path):
     assert stats["skipped_done"] == sum('"error"' not in x for x in full[:4])
 
 
+def test_batch_never_groups_meaningless_messages_as_duplicates(tmp_path, monkeypatch):
+    import gridloop.entrypoints.cli.batch as cli_batch
+
+    monkeypatch.setattr(cli_batch, "CHUNK", 2)
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    texts = ["", "😀😀😀", "", "😀😀😀", "丽发新城小区旁边搅拌站噪音粉尘严重", "丽发新城小区旁边搅拌站噪音粉尘严重"]
+    with src.open("w", encoding="utf-8") as fh:
+        for i, text in enumerate(texts):
+            rec = {"id": str(i), "title": "", "text": text, "reported_at": "2026-05-01T09:00:00"}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    run_batch(src, dst, triage=_triage())
+    full = dst.read_text("utf-8").splitlines()
+    dst.write_text("\n".join(full[:3]) + "\n", "utf-8")  # resumed: done meaningless records are not re-indexed
+    run_batch(src, dst, triage=_triage())
+    for lines in (full, dst.read_text("utf-8").splitlines()):
+        out = {r["id"]: r for r in map(json.loads, lines)}
+        for i in "0123":
+            assert out[i]["meaningless"] and out[i]["duplicate_group"] == i
+            assert out[i]["duplicate_action"] == "none"
+        assert out["5"]["duplicate_group"] == "4" and out["5"]["duplicate_action"] == "merge"
+
+
 def test_char_gram_hasher_counts_ngrams_per_document():
     m = CharGramHasher(ngram_range=(1, 2), n_bits=18).transform(["ab", "", "aaa"])
     assert m.shape[0] == 3

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gridloop.services.duplicates import DuplicateFinder, ReportRef, group_reports
+from gridloop.domain.duplicates import NONE, DuplicateVerdict
+from gridloop.services.duplicates import DuplicateFinder, GroupAssignment, ReportRef, group_reports
 from gridloop.services.ports import Locator, Triage
 
 
@@ -74,21 +75,24 @@ def triage_chunk(
     """Result records for a chunk of messages (the duplicate index, and `groups` when given, carry over between
     chunks)."""
     results = triage.analyse_many([(m.title, m.text) for m in messages])
-    assigned = None
+    assigned: dict[int, GroupAssignment] | None = None
     if finder is not None:
+        # meaningless messages (empty, emoji only…) describe no event: never grouped, never indexed
+        judged = [i for i, r in enumerate(results) if not r.meaningless]
         # the cleaned, simplified text triage already produced (saves a second OpenCC pass)
         refs = [
             ReportRef(
-                m.id,
-                str(r.extra.get("clean_title", m.title)),
-                str(r.extra.get("clean_text", m.text)),
-                m.reported_at,
-                m.lng,
-                m.lat,
+                messages[i].id,
+                str(results[i].extra.get("clean_title", messages[i].title)),
+                str(results[i].extra.get("clean_text", messages[i].text)),
+                messages[i].reported_at,
+                messages[i].lng,
+                messages[i].lat,
             )
-            for m, r in zip(messages, results, strict=True)
+            for i in judged
         ]
-        assigned = group_reports(_CleanInput(finder), refs, known_groups=groups)
+        found = group_reports(_CleanInput(finder), refs, known_groups=groups) if refs else []
+        assigned = dict(zip(judged, found, strict=True))
     out = []
     for i, (m, r) in enumerate(zip(messages, results, strict=True)):
         rec: dict[str, Any] = {
@@ -106,7 +110,7 @@ def triage_chunk(
             "masked_text": r.masked_text,
         }
         if assigned is not None:
-            g = assigned[i]
+            g = assigned.get(i) or GroupAssignment(m.id, m.id, DuplicateVerdict(NONE, reason="meaningless text"))
             rec["duplicate_group"] = g.group
             rec["duplicate_action"] = g.verdict.action
             rec["duplicate_of"] = g.verdict.other

@@ -82,11 +82,13 @@ def _drop_partial_line(output: Path) -> None:
         fh.truncate(0)
 
 
-def _done_ids(output: Path) -> dict[str, str]:
-    """Ids already written by an earlier run → their duplicate group (the id itself when there is none)."""
+def _done_ids(output: Path) -> tuple[dict[str, str], set[str]]:
+    """Ids already written by an earlier run → their duplicate group (the id itself when there is none), and the
+    ids of those that were meaningless (never indexed for duplicates)."""
     done: dict[str, str] = {}
+    meaningless: set[str] = set()
     if not output.exists():
-        return done
+        return done, meaningless
     _drop_partial_line(output)
     with output.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
@@ -96,7 +98,9 @@ def _done_ids(output: Path) -> dict[str, str]:
             except (ValueError, KeyError, TypeError):
                 continue  # a half-written last line from an interrupted run
             done[key] = str(rec.get("duplicate_group") or key)
-    return done
+            if rec.get("meaningless"):
+                meaningless.add(key)
+    return done, meaningless
 
 
 def _optional_locator() -> Any:
@@ -121,7 +125,7 @@ def run_batch(
     from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, documents
     from gridloop.services.batch import triage_chunk
 
-    done = _done_ids(output_path)
+    done, meaningless_done = _done_ids(output_path)
     total = sum(1 for _ in _read(input_path))
     finder = None
     if dedup:
@@ -180,7 +184,8 @@ def run_batch(
                 continue
             if m.id in done:
                 stats["skipped_done"] += 1
-                replay.append(m)
+                if m.id not in meaningless_done:
+                    replay.append(m)
                 if bar is not None:
                     bar.advance(task, 1)
                 if len(replay) >= CHUNK:
