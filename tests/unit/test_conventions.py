@@ -11,6 +11,29 @@ def test_override_rule_decides_category_and_explains():
     assert d.model_category == "城乡建设"
 
 
+def test_conflicting_overrides_the_more_specific_phrase_wins_and_says_so():
+    conv = Conventions(
+        [
+            CategoryRule("交通运输", ("地铁",), "override"),
+            CategoryRule("环境保护", ("施工+噪音",), "override"),
+        ]
+    )
+    d = conv.decide("地铁站旁边施工噪音太大，夜间不停", MODEL)
+    assert d.category == "环境保护"
+    assert "施工+噪音" in d.explanation and "more specific than “地铁” → 交通运输" in d.explanation
+
+
+def test_equally_specific_conflicting_overrides_are_settled_by_the_model():
+    conv = Conventions(
+        [
+            CategoryRule("环境保护", ("河浜",), "override"),
+            CategoryRule("交通运输", ("高架",), "override"),
+        ]
+    )
+    assert conv.decide("高架下面的河浜", MODEL).category == "交通运输"  # model: 0.3 vs 0.1
+    assert conv.decide("高架下面的河浜", {"交通运输": 0.1, "环境保护": 0.5}).category == "环境保护"
+
+
 def test_boost_rule_can_tip_the_balance():
     conv = Conventions([CategoryRule("环境保护", ("臭味",), "boost", 0.6)])
     assert conv.decide("河边有臭味", MODEL).category == "环境保护"

@@ -137,16 +137,41 @@ class Conventions:
         if total > 0:
             probs = {k: v / total for k, v in probs.items()}
         if overrides:
-            cat = overrides.most_common(1)[0][0]
+            cat, others = _arbitrate(hits, probs)
             phrases = [p for r, p in hits if r.mode == OVERRIDE and r.category == cat]
             conf = max(probs.get(cat, 0.0), OVERRIDE_CONFIDENCE)
             why = f"rule: “{'”, “'.join(phrases[:3])}” → {cat}"
+            if others:
+                why += f" (more specific than {'; '.join(others[:2])})"
             return Decision(cat, round(conf, 4), why, model_cat, probs)
         if not probs:
             return Decision(None, 0.0, "no model and no rule matched", None, probs)
         cat = max(probs, key=lambda k: probs[k])
         why = "model" + (f" + rules ({'; '.join(reasons[:3])})" if reasons else "")
         return Decision(cat, round(probs[cat], 4), why, model_cat, probs)
+
+
+def _specificity(phrase: str) -> tuple[int, int]:
+    """How specific a phrase is: its number of parts (`A+B` needs both), then its length in characters."""
+    parts = [p for p in phrase.split("+") if p]
+    return len(parts), sum(len(p) for p in parts)
+
+
+def _arbitrate(hits: Sequence[tuple[CategoryRule, str]], probs: Mapping[str, float]) -> tuple[str, list[str]]:
+    """The category of the override rules that win when several categories' overrides match: the most specific
+    phrase wins (more parts, then more characters), then the model's probability, then the rules' order.
+    Returns it with the losing matches, for the explanation."""
+    best: dict[str, tuple[tuple[int, int], str]] = {}
+    for rule, phrase in hits:
+        if rule.mode != OVERRIDE:
+            continue
+        spec = _specificity(phrase)
+        if rule.category not in best or spec > best[rule.category][0]:
+            best[rule.category] = (spec, phrase)
+    order = list(best)
+    winner = max(order, key=lambda c: (best[c][0], probs.get(c, 0.0), -order.index(c)))
+    others = [f"“{best[c][1]}” → {c}" for c in order if c != winner]
+    return winner, others
 
 
 def parse_phrases(raw: str | Sequence[str]) -> tuple[str, ...]:
