@@ -63,8 +63,18 @@ def _district_squares(session: object, now: datetime) -> None:
     store_shapes(session, rows, now=now, source="e2e squares", is_demo=True)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="session")
+def e2e_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small seed classifier, so browser tests never depend on (or train) a model in the working tree."""
+    from gridloop.adapters.nlp.models import train_seed
+
+    path = tmp_path_factory.mktemp("model") / "seed.joblib"
+    train_seed().save(path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def server(e2e_db: str) -> Iterator[str]:
+def server(e2e_db: str, e2e_model: Path) -> Iterator[str]:
     """Base URL of the app served on a free port (real clock), with 3,000 bulk-generated cases."""
     _require_chromium()
     import uvicorn
@@ -73,7 +83,7 @@ def server(e2e_db: str) -> Iterator[str]:
     from gridloop.config import Settings
     from gridloop.services.demo_bulk import bulk_cases
 
-    container = build_container(Settings(database_url=e2e_db, secret_key="e2e-" + "k" * 40))
+    container = build_container(Settings(database_url=e2e_db, secret_key="e2e-" + "k" * 40, model_path=e2e_model))
     now = datetime.now(UTC)
     with container.uow() as uow:
         bulk_cases(uow.session, count=3000, now=now, days=400)
