@@ -170,3 +170,11 @@ def test_model_card_records_the_recipe():
     labels = ["交通运输", "交通运输", "卫生计生", "卫生计生", "教育文体", "教育文体"] * 3
     card = train(texts, labels).card
     assert card.params["head"] == 50 and card.params["c"] == 1.0 and card.params["calibrated"] is True
+
+
+def test_hasher_pickled_before_the_head_option_still_transforms():
+    from gridloop.adapters.nlp.fastgrams import CharGramHasher
+
+    old = CharGramHasher(ngram_range=(1, 2), n_bits=18)
+    del old.head  # what an artifact saved before the option existed unpickles to
+    assert old.transform(["地铁站很吵"]).sum() == 9
