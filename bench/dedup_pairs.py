@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
+from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, documents
 from gridloop.domain.duplicates import judge_pair
 
 
@@ -29,7 +29,7 @@ def main() -> None:
     with Path("tests/data/dedup_pairs.csv").open(encoding="utf-8") as fh:
         pairs = list(csv.DictReader(fh))
     started = time.perf_counter()
-    vec = SketchVectorizer([_doc(r["留言主题"], r["留言详情"]) for r in rows])
+    vec = SketchVectorizer(documents([(r["留言主题"], r["留言详情"]) for r in rows]))
     index = DuplicateIndex(vec)
     sketches = index.sketches([(r["留言主题"], r["留言详情"]) for r in rows])
     pos = {r["留言编号"]: i for i, r in enumerate(rows)}

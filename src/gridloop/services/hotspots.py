@@ -183,12 +183,12 @@ def hot_issues_of_cases(
     session: Any, *, start: datetime | None, end: datetime | None, top: int = 5, visible: Any = None
 ) -> list[HotIssue]:
     """The hot issues among the cases received in [start, end) that the caller may see."""
-    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, document
+    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, documents
     from gridloop.domain.duplicates import DuplicatePolicy
 
     messages = load_case_messages(session, start=start, end=end, visible=visible)
     index = DuplicateIndex(
-        SketchVectorizer([document(m.title, m.text) for m in messages]),
+        SketchVectorizer(documents([(m.title, m.text) for m in messages])),
         policy=DuplicatePolicy(window_hours=60 * 24),
     )
     return find_hot_issues(messages, index=index, start=start, end=end, top=top)

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gridloop.adapters.nlp.text import fold_many, normalise, normalise_many
+from gridloop.adapters.nlp.text import fold_many, normalise_many
 from gridloop.domain.duplicates import MERGE, NONE, SUGGEST, DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
 
 N_BITS = 20
@@ -33,20 +33,13 @@ _RANK = {MERGE: 2, SUGGEST: 1, NONE: 0}
 _BATCH = 2048  # reports judged together (bounds the bits of the packed sort keys; < 4,096)
 
 
-def document(title: str, text: str) -> str:
-    """The text a report is sketched from (the title weighted)."""
-    t = normalise(title)
-    return " ".join([t] * TITLE_WEIGHT + [normalise(text)])
-
-
-def documents(items: Sequence[tuple[str, str]]) -> list[str]:
-    """`document` of many (title, text) pairs (normalised in one batch; same result)."""
-    folded = normalise_many([t for t, _ in items] + [b for _, b in items])
+def documents(items: Sequence[tuple[str, str]], *, clean: bool = False) -> list[str]:
+    """The texts (title, text) pairs are sketched from: normalised in one batch, the title weighted.
+    `clean=True` for titles and texts already cleaned and simplified (as triage leaves them): only folded."""
+    prepare = fold_many if clean else normalise_many
+    folded = prepare([t for t, _ in items] + [b for _, b in items])
     titles, texts = folded[: len(items)], folded[len(items) :]
     return [" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)]
-
-
-_doc = document
 
 
 class SketchVectorizer:
@@ -122,11 +115,14 @@ class _Column:
         return self._a[: self.n]
 
 
+def _offsets(lens: np.ndarray) -> Any:
+    """Each element's place within its run, for consecutive runs of the given lengths: 0, 1, …, 0, 1, …"""
+    return np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+
+
 def _spans(starts: np.ndarray, lens: np.ndarray) -> Any:
     """Concatenated ranges start..start+len (vectorised)."""
-    total = int(lens.sum())
-    ends = np.cumsum(lens)
-    return np.arange(total) - np.repeat(ends - lens - starts, lens)
+    return np.repeat(starts, lens) + _offsets(lens)
 
 
 def _by_column(cols: np.ndarray, weights: np.ndarray, ptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,9 +165,7 @@ class DuplicateIndex:
 
     def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
         """Like `sketches`, for titles and texts already cleaned and simplified (as triage leaves them)."""
-        folded = fold_many([t for t, _ in items] + [b for _, b in items])
-        titles, texts = folded[: len(items)], folded[len(items) :]
-        return self._sketch_docs([" ".join([t] * TITLE_WEIGHT + [b]) for t, b in zip(titles, texts, strict=True)])
+        return self._sketch_docs(documents(items, clean=True))
 
     def _sketch_docs(self, docs: list[str]) -> list[Sketch]:
         out: list[Sketch] = []
@@ -190,8 +184,7 @@ class DuplicateIndex:
         bits = np.uint64(0x7FFFFFFF) - np.asarray(x.data, dtype=np.float32).view(np.uint32).astype(np.uint64)
         key = (row << np.uint64(_ROW_SHIFT)) | (bits << np.uint64(N_BITS)) | x.indices.astype(np.uint64)
         key.sort()
-        rank = np.arange(len(key)) - np.repeat(x.indptr[:-1], lens)
-        key = key[rank < self.sketch]
+        key = key[_offsets(lens) < self.sketch]
         kept = np.minimum(lens, self.sketch)
         cols = (key & np.uint64(N_FEATURES - 1)).astype(np.int32)
         vals = (np.uint64(0x7FFFFFFF) - ((key >> np.uint64(N_BITS)) & np.uint64(0x7FFFFFFF))).astype(np.uint32)
@@ -452,7 +445,7 @@ class DuplicateIndex:
         n = len(ends)
         counts = np.diff(ends, prepend=0)
         query = np.repeat(np.arange(n, dtype=np.int64), counts)
-        seen = np.arange(len(hits)) - np.repeat(ends - counts, counts)  # order of each hit within its query
+        seen = _offsets(counts)  # order of each hit within its query
         qb, pb = n.bit_length(), max(len(self._keys).bit_length(), 1)
         sb = max(int(counts.max()).bit_length(), 1)
         u = np.uint64

@@ -66,7 +66,7 @@ def hot_cmd(
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Also write both tables as CSV here.")] = None,
 ) -> None:
     """Rank hot issues (热点问题) in a time window and print the ranking and the member messages."""
-    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, _doc
+    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, documents
     from gridloop.domain.duplicates import DuplicatePolicy
     from gridloop.services.hotspots import find_hot_issues
 
@@ -88,7 +88,7 @@ def hot_cmd(
             messages = load_case_messages(s, start=start, end=end)
     inside = [m for m in messages if (start is None or m.when >= start) and (end is None or m.when <= end)]
     index = DuplicateIndex(
-        SketchVectorizer([_doc(m.title, m.text) for m in inside]),
+        SketchVectorizer(documents([(m.title, m.text) for m in inside])),
         policy=DuplicatePolicy(window_hours=60 * 24),
     )
     issues = find_hot_issues(inside, index=index, top=top)
