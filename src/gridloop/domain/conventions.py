@@ -128,7 +128,6 @@ class Conventions:
                 probs,
             )
         hits = self.match(text)
-        overrides = Counter(rule.category for rule, _ in hits if rule.mode == OVERRIDE)
         for rule, phrase in hits:
             if rule.mode == BOOST:
                 probs[rule.category] = probs.get(rule.category, 0.0) + rule.weight
@@ -136,7 +135,7 @@ class Conventions:
         total = sum(probs.values())
         if total > 0:
             probs = {k: v / total for k, v in probs.items()}
-        if overrides:
+        if any(rule.mode == OVERRIDE for rule, _ in hits):
             cat, others = _arbitrate(hits, probs)
             phrases = [p for r, p in hits if r.mode == OVERRIDE and r.category == cat]
             conf = max(probs.get(cat, 0.0), OVERRIDE_CONFIDENCE)
