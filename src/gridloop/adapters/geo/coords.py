@@ -46,6 +46,20 @@ def in_china_box(lng: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     return (x > _LNG_MIN) & (x < _LNG_MAX) & (y > _LAT_MIN) & (y < _LAT_MAX)
 
 
+def _trig_terms(p: FloatArray, c12: float, c30: float) -> FloatArray:
+    """(20 sin p + 40 sin(p/3) + c12 sin(p/12) + c30 sin(p/30))·2/3 of the GCJ-02 polynomial, with
+    sin p = 3 t − 4 t³ for t = sin(p/3): (100 t − 80 t³)·2/3 + … (in place: one new array)."""
+    t = np.sin(p / 3.0)
+    out = t * t
+    out *= -80.0
+    out += 100.0
+    out *= t
+    out *= 2.0 / 3.0
+    out += np.sin(p / 12.0) * (c12 * 2.0 / 3.0)
+    out += np.sin(p / 30.0) * (c30 * 2.0 / 3.0)
+    return out
+
+
 def _gcj_offset(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
     """The GCJ-02 offset (dlng, dlat) in degrees at WGS-84 points.
 
@@ -65,25 +79,10 @@ def _gcj_offset(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
     common *= 20.0 * 2.0 / 3.0
     sqrt_abs = np.sqrt(np.abs(dx))
     dxdy = dx * dy
-    # (20 sin b + 40 sin(b/3))·2/3 with sin b = 3 t − 4 t³, t = sin(b/3)  →  (100 t − 80 t³)·2/3
-    t = np.sin(pdy / 3.0)
-    tlat = t * t
-    tlat *= -80.0
-    tlat += 100.0
-    tlat *= t
-    tlat *= 2.0 / 3.0
-    tlat += np.sin(pdy / 12.0) * (160.0 * 2.0 / 3.0)
-    tlat += np.sin(pdy / 30.0) * (320.0 * 2.0 / 3.0)
+    tlat = _trig_terms(pdy, 160.0, 320.0)
     tlat += common
     tlat += -100.0 + 2.0 * dx + 3.0 * dy + 0.2 * dy * dy + 0.1 * dxdy + 0.2 * sqrt_abs
-    t = np.sin(pdx / 3.0)
-    tlng = t * t
-    tlng *= -80.0
-    tlng += 100.0
-    tlng *= t
-    tlng *= 2.0 / 3.0
-    tlng += np.sin(pdx / 12.0) * (150.0 * 2.0 / 3.0)
-    tlng += np.sin(pdx / 30.0) * (300.0 * 2.0 / 3.0)
+    tlng = _trig_terms(pdx, 150.0, 300.0)
     tlng += common
     tlng += 300.0 + dx + 2.0 * dy + 0.1 * dx * dx + 0.1 * dxdy + 0.1 * sqrt_abs
     rad = y * (np.pi / 180.0)
