@@ -93,7 +93,7 @@ class _ChainFinder:
     def __init__(self):
         self.last = None
 
-    def sketches(self, items):
+    def sketches(self, items, *, clean=False):
         return [None for _ in items]
 
     def judge(self, sketch, *, when=None, lng=None, lat=None):

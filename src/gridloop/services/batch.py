@@ -12,23 +12,6 @@ from gridloop.services.duplicates import DuplicateFinder, GroupAssignment, Repor
 from gridloop.services.ports import Locator, Triage
 
 
-class _CleanInput:
-    """A finder that sketches cleaned, simplified text without normalising it again (when it can)."""
-
-    def __init__(self, finder: DuplicateFinder) -> None:
-        self._finder = finder
-        self.judge = finder.judge
-        self.add = finder.add
-        many = getattr(finder, "judge_and_add_many", None)
-        if many is not None:
-            self.judge_and_add_many = many
-
-    def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
-        """Sketches of already cleaned (title, text) pairs."""
-        clean = getattr(self._finder, "sketches_clean", None)
-        return list(clean(items)) if clean is not None else self._finder.sketches(items)
-
-
 @dataclass(frozen=True)
 class InputMessage:
     """One line of the input file, already parsed."""
@@ -91,7 +74,7 @@ def triage_chunk(
             )
             for i in judged
         ]
-        found = group_reports(_CleanInput(finder), refs, known_groups=groups) if refs else []
+        found = group_reports(finder, refs, known_groups=groups, clean=True) if refs else []
         assigned = dict(zip(judged, found, strict=True))
     out = []
     for i, (m, r) in enumerate(zip(messages, results, strict=True)):

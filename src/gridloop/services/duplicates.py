@@ -13,8 +13,8 @@ from gridloop.domain.duplicates import MERGE, DuplicateVerdict
 class ReportIndex(Protocol):
     """An index of earlier reports (see adapters/nlp/dedup.py): sketch them and add them."""
 
-    def sketches(self, items: Sequence[tuple[str, str]]) -> list[Any]:
-        """Signatures of (title, text) pairs."""
+    def sketches(self, items: Sequence[tuple[str, str]], *, clean: bool = False) -> list[Any]:
+        """Signatures of (title, text) pairs (`clean`: already cleaned and simplified, as triage leaves them)."""
         ...
 
     def add(
@@ -70,13 +70,18 @@ def check_and_index(finder: DuplicateFinder, report: ReportRef) -> DuplicateVerd
 
 
 def group_reports(
-    finder: DuplicateFinder, reports: Sequence[ReportRef], *, known_groups: dict[str, str] | None = None
+    finder: DuplicateFinder,
+    reports: Sequence[ReportRef],
+    *,
+    known_groups: dict[str, str] | None = None,
+    clean: bool = False,
 ) -> list[GroupAssignment]:
     """Assign duplicate groups in order: a merge joins the matched group, anything else starts one.
 
     `known_groups` (report key → group) carries groups between calls, e.g. the chunks of one batch; it is updated.
+    `clean`: the reports' texts are already cleaned and simplified (by triage), so sketching skips that pass.
     """
-    sketches = finder.sketches([(r.title, r.text) for r in reports])
+    sketches = finder.sketches([(r.title, r.text) for r in reports], clean=clean)
     many = getattr(finder, "judge_and_add_many", None)  # a batch form of judge-then-add, when the index has one
     if many is not None:
         verdicts: list[DuplicateVerdict] = many(

@@ -159,13 +159,10 @@ class DuplicateIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def sketches(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
-        """Sketches (top grams and weights) of (title, text) pairs, vectorised in one batch."""
-        return self._sketch_docs(documents(items))
-
-    def sketches_clean(self, items: Sequence[tuple[str, str]]) -> list[Sketch]:
-        """Like `sketches`, for titles and texts already cleaned and simplified (as triage leaves them)."""
-        return self._sketch_docs(documents(items, clean=True))
+    def sketches(self, items: Sequence[tuple[str, str]], *, clean: bool = False) -> list[Sketch]:
+        """Sketches (top grams and weights) of (title, text) pairs, vectorised in one batch (`clean`: see
+        `documents`)."""
+        return self._sketch_docs(documents(items, clean=clean))
 
     def _sketch_docs(self, docs: list[str]) -> list[Sketch]:
         out: list[Sketch] = []
