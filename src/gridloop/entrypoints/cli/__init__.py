@@ -18,8 +18,9 @@ app = typer.Typer(
 def _register() -> None:
     """Attach every feature's commands (imported here, not at module import of the features)."""
     from gridloop.entrypoints.cli import core, dispatch, geo, model, triage
+    from gridloop.knowledge import cli as knowledge
 
-    for module in (core, geo, dispatch, model, triage):
+    for module in (core, geo, dispatch, model, triage, knowledge):
         module.register(app)
 
 

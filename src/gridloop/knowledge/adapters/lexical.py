@@ -110,6 +110,8 @@ class LexicalIndex:
         text = strip_fillers(query) if p.strip_fillers else query
         out: dict[str, list[tuple[str, float]]] = {}
         for kind, tok in _TOKENIZERS.items():
+            if _KIND_WEIGHT[kind] and not getattr(p, _KIND_WEIGHT[kind]):
+                continue
             toks = [(t, 1.0) for t in tok(text)]
             for term, w in extra:
                 toks += [(t, w * p.expansion_weight) for t in tok(term)]
@@ -123,6 +125,8 @@ class LexicalIndex:
         toks = self.query_tokens(query)
         for name, fld in self.fields.items():
             part, kind = name.split("_")
+            if kind not in toks:
+                continue
             kind_w = getattr(p, _KIND_WEIGHT[kind]) if _KIND_WEIGHT[kind] else 1.0
             w = kind_w * (p.title_weight if part == "title" else 1.0)
             if w:

@@ -1,0 +1,105 @@
+"""`gridloop kb import` and `gridloop kb search`: the exact options our checks call, and the output shape."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from gridloop.knowledge.cli import app
+
+ROWS = [
+    {
+        "faq_id": "bj-1",
+        "question": "北京市居住证如何办？",
+        "answer": "通过北京市居住证微信公众号申领。",
+        "handling_unit": "首都之窗",
+    },
+    {
+        "faq_id": "bj-2",
+        "question": "如何申请无犯罪记录证明？",
+        "answer": "北京警务小程序申请。",
+        "handling_unit": "公安局",
+    },
+]
+
+
+def _csv(path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(ROWS[0]))
+        w.writeheader()
+        w.writerows(ROWS)
+    return path
+
+
+def _import(tmp_path: Path) -> str:
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    args = ["import", str(_csv(tmp_path / "faq.csv")), "--format", "csv", "--id-col", "faq_id"]
+    args += ["--title-col", "question", "--body-col", "answer", "--unit-col", "handling_unit", "--db", db]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_batch_search_writes_one_result_line_per_query_with_imported_ids(tmp_path: Path) -> None:
+    db = _import(tmp_path)
+    q = tmp_path / "q.jsonl"
+    q.write_text('{"id": 7, "query": "良民证怎么开"}\n{"id": "b", "query": "暂住证"}\n', encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    args = ["search", "--input", str(q), "--output", str(out), "--top", "1", "--db", db]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [(x["id"], x["results"][0]["source_id"]) for x in lines] == [(7, "bj-2"), ("b", "bj-1")]
+
+
+def test_a_result_carries_source_id_score_and_title(tmp_path: Path) -> None:
+    db = _import(tmp_path)
+    q = tmp_path / "q.jsonl"
+    q.write_text('{"id": 1, "query": "居住证"}\n', encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    CliRunner().invoke(app, ["search", "--input", str(q), "--output", str(out), "--db", db])
+    first = json.loads(out.read_text(encoding="utf-8"))["results"][0]
+    assert set(first) == {"source_id", "score", "title"} and first["title"] == "北京市居住证如何办？"
+
+
+def test_a_single_question_prints_a_ranked_list(tmp_path: Path) -> None:
+    db = _import(tmp_path)
+    result = CliRunner().invoke(app, ["search", "暂住证在哪办", "--db", db])
+    assert result.output.splitlines()[0].split()[:2] == ["1.", "bj-1"], result.output
+
+
+def test_reimporting_the_same_ids_replaces_instead_of_duplicating(tmp_path: Path) -> None:
+    _import(tmp_path)
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    args = ["import", str(tmp_path / "faq.csv"), "--id-col", "faq_id", "--title-col", "question"]
+    result = CliRunner().invoke(app, [*args, "--body-col", "answer", "--db", db])
+    assert "0 new, 2 replaced" in result.output
+
+
+def test_the_second_search_loads_the_saved_index_instead_of_rebuilding(tmp_path: Path, monkeypatch) -> None:
+    db = _import(tmp_path)
+    from gridloop.knowledge.adapters import lexical
+
+    def no_build(*a, **k):
+        raise AssertionError("index rebuilt although records did not change")
+
+    monkeypatch.setattr(lexical.LexicalIndex, "build", classmethod(no_build))
+    assert CliRunner().invoke(app, ["search", "居住证", "--db", db]).exit_code == 0
+
+
+def test_regulations_import_one_record_per_article(tmp_path: Path) -> None:
+    reg = tmp_path / "reg.jsonl"
+    doc = {
+        "doc_id": "sh-reg-0001",
+        "title": "上海市测试条例",
+        "issuer": "上海市人大常委会",
+        "text": "## 第一章 总则\n\n第一条 为了测试，制定本条例。\n\n第二条 本条例适用于本市。",
+    }
+    reg.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    CliRunner().invoke(app, ["import", str(reg), "--format", "regulations", "--db", db])
+    result = CliRunner().invoke(app, ["search", "适用于本市", "--db", db])
+    assert "sh-reg-0001#第二条" in result.output.splitlines()[0], result.output
