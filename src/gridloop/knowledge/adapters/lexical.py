@@ -7,7 +7,7 @@ synonym table adds), scored on every field and summed with the field weights of 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -68,13 +68,16 @@ class _Field:
         s = retriever.scores
         return cls(dict(retriever.vocab_dict), s["data"], s["indices"].astype(np.int32), s["indptr"])
 
-    def add_scores(self, out: np.ndarray, tokens: Iterable[tuple[str, float]]) -> None:
+    def postings(self, tokens: Iterable[tuple[str, float]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(doc ids, weighted scores) of each query token found in the vocabulary (repeats summed first)."""
+        weights: dict[int, float] = {}
         for tok, w in tokens:
             t = self.vocab.get(tok)
-            if t is None:
-                continue
+            if t is not None:
+                weights[t] = weights.get(t, 0.0) + w
+        for t, w in weights.items():
             start, end = self.indptr[t], self.indptr[t + 1]
-            out[self.indices[start:end]] += self.data[start:end] * w
+            yield self.indices[start:end], self.data[start:end] * np.float32(w)
 
 
 _TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"c": char_ngrams, "w": words, "s": skip_grams}
@@ -121,8 +124,9 @@ class LexicalIndex:
     def scores(self, query: str) -> np.ndarray:
         """Score of every record for the query."""
         p = self.params
-        out = np.zeros(len(self.records), dtype=np.float32)
         toks = self.query_tokens(query)
+        ids: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
         for name, fld in self.fields.items():
             part, kind = name.split("_")
             if kind not in toks:
@@ -130,8 +134,12 @@ class LexicalIndex:
             kind_w = getattr(p, _KIND_WEIGHT[kind]) if _KIND_WEIGHT[kind] else 1.0
             w = kind_w * (p.title_weight if part == "title" else 1.0)
             if w:
-                fld.add_scores(out, ((t, x * w) for t, x in toks[kind]))
-        return out
+                for i, v in fld.postings((t, x * w) for t, x in toks[kind]):
+                    ids.append(i)
+                    vals.append(v)
+        if not ids:
+            return np.zeros(len(self.records), dtype=np.float32)
+        return np.bincount(np.concatenate(ids), weights=np.concatenate(vals), minlength=len(self.records))
 
     def search(self, query: str, *, top: int = 10) -> list[Hit]:
         """The best `top` records for the query, best first (records with no matching token are left out)."""
