@@ -38,6 +38,7 @@ class SearchParams:
     expansion_weight: float = 1.0
     use_synonyms: bool = True
     strip_fillers: bool = True
+    max_df: float = 0.5  # query tokens in more than this share of records are skipped (speed; their idf is ~0)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class _Field:
         s = retriever.scores
         return cls(dict(retriever.vocab_dict), s["data"], s["indices"].astype(np.int32), s["indptr"])
 
-    def postings(self, tokens: Iterable[tuple[str, float]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def postings(self, tokens: Iterable[tuple[str, float]], *, max_len: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(doc ids, weighted scores) of each query token found in the vocabulary (repeats summed first)."""
         weights: dict[int, float] = {}
         for tok, w in tokens:
@@ -77,7 +78,8 @@ class _Field:
                 weights[t] = weights.get(t, 0.0) + w
         for t, w in weights.items():
             start, end = self.indptr[t], self.indptr[t + 1]
-            yield self.indices[start:end], self.data[start:end] * np.float32(w)
+            if end - start <= max_len:
+                yield self.indices[start:end], self.data[start:end] * np.float32(w)
 
 
 _TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"c": char_ngrams, "w": words, "s": skip_grams}
@@ -127,6 +129,7 @@ class LexicalIndex:
         toks = self.query_tokens(query)
         ids: list[np.ndarray] = []
         vals: list[np.ndarray] = []
+        max_len = max(1, int(p.max_df * len(self.records)))
         for name, fld in self.fields.items():
             part, kind = name.split("_")
             if kind not in toks:
@@ -134,7 +137,7 @@ class LexicalIndex:
             kind_w = getattr(p, _KIND_WEIGHT[kind]) if _KIND_WEIGHT[kind] else 1.0
             w = kind_w * (p.title_weight if part == "title" else 1.0)
             if w:
-                for i, v in fld.postings((t, x * w) for t, x in toks[kind]):
+                for i, v in fld.postings(((t, x * w) for t, x in toks[kind]), max_len=max_len):
                     ids.append(i)
                     vals.append(v)
         if not ids:
