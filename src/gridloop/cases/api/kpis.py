@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from gridloop.platform.container import Container
 from gridloop.cases.domain.metrics import Kpi
 from gridloop.cases.services.kpis import GroupBy, Period, kpi_report, ranking, year_on_year
 from gridloop.cases.services.scope import visible_cases
 from gridloop.kernel.errors import Forbidden, InvalidInput
 from gridloop.kernel.org import Permission
+from gridloop.platform.container import Container
 from gridloop.platform.web.deps import ActorDep, SessionDep, get_container
 
 router = APIRouter(prefix="/api/v1/kpis", tags=["KPIs"])

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from gridloop.platform.container import Container
 from gridloop.kernel.errors import Unauthenticated
 from gridloop.kernel.org import Actor
 from gridloop.org.services.org import authenticate_token
+from gridloop.platform.container import Container
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 
