@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gridloop.domain.errors import InvalidInput
+from gridloop.kernel.errors import InvalidInput
 
 app = typer.Typer(help="Policy knowledge base (政策知识库): import and search.", no_args_is_help=True)
 
@@ -19,8 +19,8 @@ DbOption = Annotated[
 
 
 def _store(db: str | None):  # type: ignore[no-untyped-def]
-    from gridloop.entrypoints.cli.common import settings_for
     from gridloop.knowledge.adapters.store import FileStore, store_dir
+    from gridloop.platform.cli.common import settings_for
 
     return FileStore(store_dir(settings_for(db).database_url))
 

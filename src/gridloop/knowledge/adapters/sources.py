@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from gridloop.domain.errors import FieldError, InvalidInput
+from gridloop.kernel.errors import FieldError, InvalidInput
 from gridloop.knowledge.adapters.lexical import Record
 
 FORMATS = ("csv", "jsonl", "regulations")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from gridloop.domain.errors import Conflict
+from gridloop.kernel.errors import Conflict
 
 
 class Status(StrEnum):
