@@ -8,7 +8,15 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from gridloop.knowledge.cli import app
+from gridloop.cli import _register
+from gridloop.cli import app as root
+
+
+def _invoke(args: list[str]):
+    """`gridloop kb …` through the root app (which installs the container factory)."""
+    _register()
+    return CliRunner().invoke(root, ["kb", *args])
+
 
 ROWS = [
     {
@@ -38,7 +46,7 @@ def _import(tmp_path: Path) -> str:
     db = f"sqlite:///{tmp_path / 't.db'}"
     args = ["import", str(_csv(tmp_path / "faq.csv")), "--format", "csv", "--id-col", "faq_id"]
     args += ["--title-col", "question", "--body-col", "answer", "--unit-col", "handling_unit", "--db", db]
-    result = CliRunner().invoke(app, args)
+    result = _invoke(args)
     assert result.exit_code == 0, result.output
     return db
 
@@ -49,7 +57,7 @@ def test_batch_search_writes_one_result_line_per_query_with_imported_ids(tmp_pat
     q.write_text('{"id": 7, "query": "良民证怎么开"}\n{"id": "b", "query": "暂住证"}\n', encoding="utf-8")
     out = tmp_path / "r.jsonl"
     args = ["search", "--input", str(q), "--output", str(out), "--top", "1", "--db", db]
-    result = CliRunner().invoke(app, args)
+    result = _invoke(args)
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [(x["id"], x["results"][0]["source_id"]) for x in lines] == [(7, "bj-2"), ("b", "bj-1")]
@@ -60,34 +68,63 @@ def test_a_result_carries_source_id_score_and_title(tmp_path: Path) -> None:
     q = tmp_path / "q.jsonl"
     q.write_text('{"id": 1, "query": "居住证"}\n', encoding="utf-8")
     out = tmp_path / "r.jsonl"
-    CliRunner().invoke(app, ["search", "--input", str(q), "--output", str(out), "--db", db])
+    _invoke(["search", "--input", str(q), "--output", str(out), "--db", db])
     first = json.loads(out.read_text(encoding="utf-8"))["results"][0]
     assert set(first) == {"source_id", "score", "title"} and first["title"] == "北京市居住证如何办？"
 
 
 def test_a_single_question_prints_a_ranked_list(tmp_path: Path) -> None:
     db = _import(tmp_path)
-    result = CliRunner().invoke(app, ["search", "暂住证在哪办", "--db", db])
+    result = _invoke(["search", "暂住证在哪办", "--db", db])
     assert result.output.splitlines()[0].split()[:2] == ["1.", "bj-1"], result.output
 
 
-def test_reimporting_the_same_ids_replaces_instead_of_duplicating(tmp_path: Path) -> None:
+def test_reimporting_an_unchanged_file_adds_no_article_and_no_version(tmp_path: Path) -> None:
     _import(tmp_path)
     db = f"sqlite:///{tmp_path / 't.db'}"
     args = ["import", str(tmp_path / "faq.csv"), "--id-col", "faq_id", "--title-col", "question"]
-    result = CliRunner().invoke(app, [*args, "--body-col", "answer", "--db", db])
-    assert "0 new, 2 replaced" in result.output
+    result = _invoke([*args, "--body-col", "answer", "--unit-col", "handling_unit", "--db", db])
+    assert "0 new, 0 new versions, 2 unchanged" in result.output, result.output
 
 
 def test_the_second_search_loads_the_saved_index_instead_of_rebuilding(tmp_path: Path, monkeypatch) -> None:
     db = _import(tmp_path)
+    assert _invoke(["search", "居住证", "--db", db]).exit_code == 0
     from gridloop.knowledge.adapters import lexical
 
     def no_build(*a, **k):
-        raise AssertionError("index rebuilt although records did not change")
+        raise AssertionError("index rebuilt although articles did not change")
 
     monkeypatch.setattr(lexical.LexicalIndex, "build", classmethod(no_build))
-    assert CliRunner().invoke(app, ["search", "居住证", "--db", db]).exit_code == 0
+    result = _invoke(["search", "居住证", "--db", db])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_changed_answer_becomes_a_new_version_and_search_sees_it(tmp_path: Path) -> None:
+    db = _import(tmp_path)
+    ROWS_CHANGED = [dict(ROWS[0], answer="现在请通过北京通APP申领居住证。"), ROWS[1]]
+    with (tmp_path / "faq2.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(ROWS[0]))
+        w.writeheader()
+        w.writerows(ROWS_CHANGED)
+    args = ["import", str(tmp_path / "faq2.csv"), "--id-col", "faq_id", "--title-col", "question"]
+    result = _invoke([*args, "--body-col", "answer", "--unit-col", "handling_unit", "--db", db])
+    assert "1 new versions" in result.output, result.output
+    assert _invoke(["search", "北京通APP", "--db", db]).output.split()[1] == "bj-1"
+
+
+def test_an_expired_article_is_not_answered_from(tmp_path: Path) -> None:
+    faq = tmp_path / "tp.jsonl"
+    rows = [
+        {"id": "tp-1", "q": "溫泉季何時舉辦？", "a": "2015年溫泉季於11月舉辦。", "end": "2015-12-31 23:59"},
+        {"id": "tp-2", "q": "溫泉季何時舉辦？", "a": "2026年溫泉季於11月舉辦。", "end": "2100-10-21 23:59"},
+    ]
+    faq.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    args = ["import", str(faq), "--format", "jsonl", "--id-col", "id", "--title-col", "q", "--body-col", "a"]
+    assert _invoke([*args, "--expires-col", "end", "--db", db]).exit_code == 0
+    out = _invoke(["search", "溫泉季", "--db", db]).output
+    assert "tp-2" in out and "tp-1" not in out, out
 
 
 def test_regulations_import_one_record_per_article(tmp_path: Path) -> None:
@@ -100,6 +137,6 @@ def test_regulations_import_one_record_per_article(tmp_path: Path) -> None:
     }
     reg.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
     db = f"sqlite:///{tmp_path / 't.db'}"
-    CliRunner().invoke(app, ["import", str(reg), "--format", "regulations", "--db", db])
-    result = CliRunner().invoke(app, ["search", "适用于本市", "--db", db])
+    _invoke(["import", str(reg), "--format", "regulations", "--db", db])
+    result = _invoke(["search", "适用于本市", "--db", db])
     assert "sh-reg-0001#第二条" in result.output.splitlines()[0], result.output

@@ -9,20 +9,9 @@ from typing import Annotated
 import typer
 
 from gridloop.kernel.errors import InvalidInput
+from gridloop.platform.cli.common import DbOption
 
 app = typer.Typer(help="Policy knowledge base (政策知识库): import and search.", no_args_is_help=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: GRIDLOOP_DATABASE_URL or sqlite:///var/gridloop.db)."),
-]
-
-
-def _store(db: str | None):  # type: ignore[no-untyped-def]
-    from gridloop.knowledge.adapters.store import FileStore, store_dir
-    from gridloop.platform.cli.common import settings_for
-
-    return FileStore(store_dir(settings_for(db).database_url))
 
 
 @app.command("import")
@@ -33,18 +22,37 @@ def import_cmd(
     title_col: Annotated[str, typer.Option("--title-col")] = "title",
     body_col: Annotated[str, typer.Option("--body-col")] = "body",
     unit_col: Annotated[str | None, typer.Option("--unit-col")] = None,
+    effective_col: Annotated[str | None, typer.Option("--effective-col", help="Column of the start date.")] = None,
+    expires_col: Annotated[str | None, typer.Option("--expires-col", help="Column of the expiry date.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Import articles (a re-import with the same id replaces the article)."""
+    """Import articles as published versions (a changed text with the same id becomes a new version)."""
     from gridloop.knowledge.adapters.sources import read_regulations, read_table
-    from gridloop.knowledge.services.search import import_records
+    from gridloop.knowledge.services.search import import_articles
+    from gridloop.platform.cli.common import container_for
+    from gridloop.platform.db.migrate import upgrade
 
     if fmt == "regulations":
-        records = read_regulations(file)
+        items = read_regulations(file)
     else:
-        records = read_table(file, fmt=fmt, id_col=id_col, title_col=title_col, body_col=body_col, unit_col=unit_col)
-    report = import_records(records, store=_store(db))
-    typer.echo(f"imported {report.read} articles ({report.added} new, {report.replaced} replaced)")
+        items = read_table(
+            file,
+            fmt=fmt,
+            id_col=id_col,
+            title_col=title_col,
+            body_col=body_col,
+            unit_col=unit_col,
+            effective_col=effective_col,
+            expires_col=expires_col,
+        )
+    container = container_for(db)
+    upgrade(container.uow.engine)
+    now = container.deps.clock.now()
+    report = import_articles(items, uow=container.uow, now=now, source=file.name)
+    typer.echo(
+        f"imported {report.read} articles ({report.added} new, {report.new_versions} new versions, "
+        f"{report.unchanged} unchanged)"
+    )
 
 
 @app.command("search")
@@ -55,12 +63,19 @@ def search_cmd(
     top: Annotated[int, typer.Option("--top", min=1, max=1000)] = 10,
     db: DbOption = None,
 ) -> None:
-    """Search the imported articles: one question for people, or a JSONL batch for checks."""
-    from gridloop.knowledge.services.search import hits_as_json, search_many
+    """Search the valid, published articles: one question for people, or a JSONL batch for checks."""
+    from zoneinfo import ZoneInfo
+
+    from gridloop.knowledge.adapters.store import cache_dir
+    from gridloop.knowledge.services.search import current_index, hits_as_json, search_many
+    from gridloop.platform.cli.common import container_for
 
     if (query is None) == (input_file is None):
         raise InvalidInput("give either a question or --input FILE")
-    index = _store(db).index()
+    queries = _read_queries(input_file) if input_file is not None else []
+    container = container_for(db)
+    today = container.deps.clock.now().astimezone(ZoneInfo(container.settings.timezone)).date()
+    index = current_index(uow=container.uow, cache_dir=cache_dir(container.settings.database_url), today=today)
     if query is not None:
         hits = index.search(query, top=top)
         if output is None:
@@ -69,21 +84,16 @@ def search_cmd(
             if not hits:
                 typer.echo("no match")
             return
-        items = iter([{"id": None, "query": query, "results": hits_as_json(hits)}])
+        rows = iter([{"id": None, "query": query, "results": hits_as_json(hits)}])
     else:
-        assert input_file is not None
-        items = search_many(_read_queries(input_file), index=index, top=top)
-    out = output.open("w", encoding="utf-8") if output else None
-    try:
-        for row in items:
-            line = json.dumps(row, ensure_ascii=False)
-            if out:
-                out.write(line + "\n")
-            else:
-                typer.echo(line)
-    finally:
-        if out:
-            out.close()
+        rows = search_many(queries, index=index, top=top)
+    if output is None:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    with output.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _read_queries(path: Path) -> list[dict[str, object]]:

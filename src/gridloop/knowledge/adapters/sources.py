@@ -1,4 +1,4 @@
-"""Readers that turn KB files into records: CSV and JSONL with named columns, regulation files split by article."""
+"""Readers that turn KB files into import items: CSV and JSONL with named columns, regulations split by article."""
 
 from __future__ import annotations
 
@@ -7,13 +7,28 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from gridloop.kernel.errors import FieldError, InvalidInput
-from gridloop.knowledge.adapters.lexical import Record
 
 FORMATS = ("csv", "jsonl", "regulations")
 _ARTICLE = re.compile(r"(?m)^(第[一二三四五六七八九十百千零〇]+条)")
+_NEVER = date(2100, 1, 1)  # sentinel expiry dates at or after this mean "no expiry" (Taipei uses 2100-10-21)
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One article as read from a file."""
+
+    source_id: str
+    title: str
+    body: str
+    unit: str = ""
+    citation: str = ""
+    effective_from: date | None = None
+    expires_on: date | None = None
 
 
 def _rows(path: Path, fmt: str) -> Iterator[dict[str, str]]:
@@ -32,23 +47,52 @@ def _rows(path: Path, fmt: str) -> Iterator[dict[str, str]]:
                 yield {k: "" if v is None else str(v) for k, v in obj.items()}
 
 
+def _day(raw: str, *, where: str) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise InvalidInput(f"{where}: not a date {raw!r} (YYYY-MM-DD)") from None
+
+
 def read_table(
-    path: Path, *, fmt: str, id_col: str, title_col: str, body_col: str, unit_col: str | None = None
-) -> list[Record]:
-    """Records from a CSV or JSONL file with the given column names (an unknown column fails loudly)."""
+    path: Path,
+    *,
+    fmt: str,
+    id_col: str,
+    title_col: str,
+    body_col: str,
+    unit_col: str | None = None,
+    effective_col: str | None = None,
+    expires_col: str | None = None,
+) -> list[ImportItem]:
+    """Items from a CSV or JSONL file with the given column names (an unknown column fails loudly)."""
     if fmt not in ("csv", "jsonl"):
         raise InvalidInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    out: list[Record] = []
     wanted = {"--id-col": id_col, "--title-col": title_col, "--body-col": body_col}
-    if unit_col:
-        wanted["--unit-col"] = unit_col
+    for opt, col in (("--unit-col", unit_col), ("--effective-col", effective_col), ("--expires-col", expires_col)):
+        if col:
+            wanted[opt] = col
+    out: list[ImportItem] = []
     for n, row in enumerate(_rows(path, fmt), 1):
         missing = [FieldError(opt, f"no column {col!r}") for opt, col in wanted.items() if col not in row]
         if missing:
             raise InvalidInput(f"{path}: row {n} lacks a column", errors=missing)
         if not row[id_col].strip():
             raise InvalidInput(f"{path}: row {n} has an empty id in {id_col!r}")
-        out.append(Record(row[id_col].strip(), row[title_col], row[body_col], row[unit_col] if unit_col else ""))
+        expires = _day(row[expires_col], where=f"{path}: row {n}") if expires_col else None
+        out.append(
+            ImportItem(
+                row[id_col].strip(),
+                row[title_col],
+                row[body_col],
+                row[unit_col] if unit_col else "",
+                effective_from=_day(row[effective_col], where=f"{path}: row {n}") if effective_col else None,
+                expires_on=None if expires is not None and expires >= _NEVER else expires,
+            )
+        )
     return out
 
 
@@ -62,11 +106,21 @@ def split_articles(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def read_regulations(path: Path) -> list[Record]:
-    """One record per article of each regulation: id `doc_id#第N条`, title `标题 第N条`, unit the issuer."""
-    out: list[Record] = []
-    for row in _rows(path, "jsonl"):
+def read_regulations(path: Path) -> list[ImportItem]:
+    """One item per article of each regulation: id `doc_id#第N条`, title `标题 第N条`, citation `《标题》第N条`."""
+    out: list[ImportItem] = []
+    for n, row in enumerate(_rows(path, "jsonl"), 1):
+        where = f"{path}: row {n}"
+        valid_from = _day(row.get("db_valid_from", "") or row.get("version_date", ""), where=where)
         for number, body in split_articles(row.get("text", "")):
-            title = f"{row['title']} {number}"
-            out.append(Record(f"{row['doc_id']}#{number}", title, body, row.get("issuer", "")))
+            out.append(
+                ImportItem(
+                    f"{row['doc_id']}#{number}",
+                    f"{row['title']} {number}",
+                    body,
+                    row.get("issuer", ""),
+                    citation=f"《{row['title']}》{number}",
+                    effective_from=valid_from,
+                )
+            )
     return out
