@@ -140,3 +140,39 @@ def test_regulations_import_one_record_per_article(tmp_path: Path) -> None:
     _invoke(["import", str(reg), "--format", "regulations", "--db", db])
     result = _invoke(["search", "适用于本市", "--db", db])
     assert "sh-reg-0001#第二条" in result.output.splitlines()[0], result.output
+
+
+def test_a_single_question_shows_the_matched_passage_with_official_terms_marked(tmp_path: Path) -> None:
+    db = _import(tmp_path)
+    lines = _invoke(["search", "暂住证", "--top", "1", "--db", db]).output.splitlines()
+    assert "【居住证】" in lines[1], lines
+
+
+def test_score_replies_writes_one_score_row_per_reply(tmp_path: Path) -> None:
+    src = tmp_path / "replies.csv"
+    cols = ["留言编号", "留言主题", "留言详情", "答复意见", "留言时间", "答复时间"]
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        w.writerow(
+            [
+                "1",
+                "路灯坏了",
+                "小区路灯坏了",
+                "经现场核实，根据《城市照明管理规定》已修复。",
+                "2019-04-01 08:00:00",
+                "2019-04-03 08:00:00",
+            ]
+        )
+    out = tmp_path / "scores.csv"
+    result = _invoke(["score-replies", str(src), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert (len(rows), rows[0]["留言编号"], rows[0]["timeliness"]) == (1, "1", "1.0")
+
+
+def test_score_replies_names_a_missing_column(tmp_path: Path) -> None:
+    src = tmp_path / "bad.csv"
+    src.write_text("留言编号,答复意见\n1,好\n", encoding="utf-8")
+    result = _invoke(["score-replies", str(src)])
+    assert result.exit_code != 0

@@ -79,8 +79,14 @@ def search_cmd(
     if query is not None:
         hits = index.search(query, top=top)
         if output is None:
+            from gridloop.knowledge.adapters.text import expansions
+            from gridloop.knowledge.domain.highlight import highlight, mark
+
+            wanted = " ".join([query, *(term for term, _ in expansions(query))])
             for n, h in enumerate(hits, 1):
                 typer.echo(f"{n:>2}. {h.source_id}  {h.score:.2f}  {h.title}")
+                for p in highlight(index.records[h.position].body, wanted, limit=1):
+                    typer.echo(f"      {mark(p.text[:160], p.matched)}")
             if not hits:
                 typer.echo("no match")
             return
@@ -94,6 +100,32 @@ def search_cmd(
     with output.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@app.command("score-replies")
+def score_replies_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with 留言编号, 留言主题, 留言详情, 答复意见, 留言时间, 答复时间.")],
+    output: Annotated[Path | None, typer.Option("--output", help="CSV of scores (default: stdout).")] = None,
+    limit_days: Annotated[int, typer.Option("--limit-days", min=1, help="Days a reply counts as on time.")] = 15,
+) -> None:
+    """Score replies: relevance, completeness, interpretability, timeliness and their mean (0–1 each)."""
+    import csv
+    import sys
+
+    from gridloop.knowledge.services.replies import score_rows
+
+    csv.field_size_limit(sys.maxsize)
+    with file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(score_rows(csv.DictReader(fh), limit_days=limit_days))
+    fields = ["留言编号", "relevance", "completeness", "interpretability", "timeliness", "overall"]
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    finally:
+        if output:
+            out.close()
 
 
 def _read_queries(path: Path) -> list[dict[str, object]]:
