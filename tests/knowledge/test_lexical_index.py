@@ -56,3 +56,8 @@ def test_a_saved_index_loads_and_answers_the_same(tmp_path: Path) -> None:
     index.save(tmp_path / "idx")
     again = LexicalIndex.load(tmp_path / "idx")
     assert [h.source_id for h in again.search("良民证")] == [h.source_id for h in index.search("良民证")]
+
+
+def test_an_empty_index_answers_nothing_and_round_trips(tmp_path: Path) -> None:
+    LexicalIndex.build([]).save(tmp_path / "empty")
+    assert LexicalIndex.load(tmp_path / "empty").search("居住证") == []

@@ -24,10 +24,12 @@ def import_cmd(
     unit_col: Annotated[str | None, typer.Option("--unit-col")] = None,
     effective_col: Annotated[str | None, typer.Option("--effective-col", help="Column of the start date.")] = None,
     expires_col: Annotated[str | None, typer.Option("--expires-col", help="Column of the expiry date.")] = None,
+    draft: Annotated[bool, typer.Option("--draft", help="Import as drafts to review (not answered from).")] = False,
     db: DbOption = None,
 ) -> None:
     """Import articles as published versions (a changed text with the same id becomes a new version)."""
     from gridloop.knowledge.adapters.sources import read_regulations, read_table
+    from gridloop.knowledge.domain.articles import Status
     from gridloop.knowledge.services.search import import_articles
     from gridloop.platform.cli.common import container_for
     from gridloop.platform.db.migrate import upgrade
@@ -48,7 +50,8 @@ def import_cmd(
     container = container_for(db)
     upgrade(container.uow.engine)
     now = container.deps.clock.now()
-    report = import_articles(items, uow=container.uow, now=now, source=file.name)
+    status = Status.DRAFT if draft else Status.PUBLISHED
+    report = import_articles(items, uow=container.uow, now=now, source=file.name, status=status)
     typer.echo(
         f"imported {report.read} articles ({report.added} new, {report.new_versions} new versions, "
         f"{report.unchanged} unchanged)"
@@ -126,6 +129,48 @@ def score_replies_cmd(
     finally:
         if output:
             out.close()
+
+
+@app.command("versions")
+def versions_cmd(source_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """List an article's versions with status and validity."""
+    from gridloop.knowledge.domain.articles import STATUS_LABELS
+    from gridloop.knowledge.services.workflow import versions
+    from gridloop.platform.cli.common import container_for
+
+    for v in versions(source_id, uow=container_for(db).uow):
+        window = f"{v.effective_from or '…'} – {v.expires_on or '…'}"
+        typer.echo(f"v{v.number}  {STATUS_LABELS[v.status][0]}({v.status.value})  {window}  {v.title[:60]}")
+
+
+def _action_command(action_name: str, doc: str) -> None:
+    def command(
+        source_id: Annotated[str, typer.Argument()],
+        version: Annotated[int | None, typer.Option("--version", help="Version number (default: newest).")] = None,
+        db: DbOption = None,
+    ) -> None:
+        from gridloop.knowledge.domain.articles import Action
+        from gridloop.knowledge.services.workflow import apply_action
+        from gridloop.platform.cli.common import container_for
+
+        container = container_for(db)
+        status = apply_action(
+            source_id, Action(action_name), uow=container.uow, now=container.deps.clock.now(), number=version
+        )
+        typer.echo(f"{source_id}: {status.value}")
+
+    command.__doc__ = doc
+    app.command(action_name)(command)
+
+
+for _name, _doc in (
+    ("review", "Mark a draft version reviewed."),
+    ("reject", "Send a reviewed version back to draft."),
+    ("publish", "Publish a reviewed version (the previously published one expires)."),
+    ("expire", "Expire a published version."),
+    ("withdraw", "Withdraw a version (it is never answered from again)."),
+):
+    _action_command(_name, _doc)
 
 
 def _read_queries(path: Path) -> list[dict[str, object]]:

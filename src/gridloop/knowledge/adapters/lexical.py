@@ -99,6 +99,8 @@ class LexicalIndex:
         """Index the records (title and body, characters and words)."""
         p = params or SearchParams()
         index = cls(list(records), p)
+        if not index.records:
+            return index
         has_titles = any(r.title.strip() for r in records)
         for part in ("body", "title") if has_titles else ("body",):
             for kind, tok in _TOKENIZERS.items():

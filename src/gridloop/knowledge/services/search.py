@@ -28,9 +28,14 @@ class ImportReport:
 
 
 def import_articles(
-    items: Iterable[ImportItem], *, uow: UnitOfWorkFactory, now: datetime, source: str = ""
+    items: Iterable[ImportItem],
+    *,
+    uow: UnitOfWorkFactory,
+    now: datetime,
+    source: str = "",
+    status: Status = Status.PUBLISHED,
 ) -> ImportReport:
-    """Store imported articles as published versions; a changed text becomes a new version, the old one expires."""
+    """Store imported articles as new versions (published by default: the old published one expires; or drafts)."""
     batch = list({i.source_id: i for i in items}.values())
     added = new_versions = unchanged = 0
     with uow() as work:
@@ -64,7 +69,7 @@ def import_articles(
                 if same and row.department == item.unit:
                     unchanged += 1
                     continue
-                for old in olds:
+                for old in olds if status is Status.PUBLISHED else []:
                     if old.status == Status.PUBLISHED.value:
                         old.status = next_status(Status.PUBLISHED, Action.EXPIRE).value
                 row.department, row.updated_at = item.unit, now
@@ -76,10 +81,10 @@ def import_articles(
                     number=number,
                     title=item.title,
                     body=item.body,
-                    status=Status.PUBLISHED.value,
+                    status=status.value,
                     effective_from=item.effective_from,
                     expires_on=item.expires_on,
-                    published_at=now,
+                    published_at=now if status is Status.PUBLISHED else None,
                     created_at=now,
                 )
             )
