@@ -103,14 +103,21 @@ def test_ordinary_material_without_classification_is_not_counted_and_says_why() 
     assert "names no rare earth" in result.lines[0]["reason"]
 
 
-def test_item_value_in_foreign_currency_is_converted_for_the_denominator() -> None:
+def test_mixed_currencies_are_converted_to_the_reference_currency() -> None:
     item = Item("magnet", value=Decimal("1000"), currency="USD")  # 7,100 CNY
-    result = compute_ratio(item, (_sm("7.1"),), settings=SETTINGS)  # line in item currency: 7.1 USD = 50.41 CNY
-    assert result.denominator == Decimal("7100.0")
-    assert result.ratio == Decimal("0.0071")
+    result = compute_ratio(item, (_sm("71", "CNY"),), settings=SETTINGS)
+    assert (result.denominator, result.ratio) == (Decimal("7100.0"), Decimal("0.01"))
+    assert result.as_dict()["currency"] == "CNY"
 
 
 def test_case_factory_sits_exactly_on_the_threshold() -> None:
     case = foreign_magnet_case()
     result = compute_ratio(case.item, case.bom, settings=SETTINGS)
     assert result.ratio == Decimal("0.001")
+
+
+def test_one_currency_throughout_needs_no_conversion_rate() -> None:
+    item = Item("magnet", value=Decimal("12000"), currency="EUR")
+    result = compute_ratio(item, (_sm("14.5", "EUR"),), settings=ValuationSettings())
+    assert (result.meets, result.gaps) == (True, ())
+    assert result.as_dict()["currency"] == "EUR"

@@ -7,7 +7,7 @@ The valuation basis and the currency rules are not specified in the sources read
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -117,7 +117,13 @@ def compute_ratio(
     lines: list[dict[str, Any]] = []
     uncertain: list[DataGap] = []
     numerator = Decimal(0)
-    default_currency = item.currency or settings.reference_currency
+    default_currency = (item.currency or settings.reference_currency).upper()
+    used = {
+        (b.currency or default_currency).upper() for b in bom if b.part1() and b.china_origin and b.value is not None
+    }
+    if used <= {default_currency}:
+        # one currency throughout: the ratio needs no conversion (it is dimensionless)
+        settings = replace(settings, reference_currency=default_currency)
     for i, line in enumerate(bom):
         where = f"bom[{i}]"
         part1 = line.part1()
