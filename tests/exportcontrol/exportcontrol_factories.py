@@ -121,3 +121,21 @@ def gap_fields(answer: RegimeAnswer | Answer) -> set[str]:
 def rules(answer: RegimeAnswer) -> set[str]:
     """The ids of the rules that fired."""
     return {r.rule for r in answer.triggered_rules}
+
+
+def case_json(**changes: Any) -> dict[str, Any]:
+    """The German SmCo magnet (0.1208 % Chinese samarium) to the US, after the No. 70 window."""
+    base: dict[str, Any] = {
+        "reference": "T-1",
+        "export_date": "2026-12-15",
+        "exporter": {"name": "Magnetwerk GmbH", "is_chinese_person_or_in_china": False, "country": "DE"},
+        "destination_country": "US",
+        "item": {"description": "SmCo magnet", "annex_category": "part2", "value": "12000", "currency": "EUR"},
+        "bom": [{"material": "samarium", "annex_part1_code": "P1-Sm", "china_origin": True, "value": "14.5"}],
+        "bom_complete": True,
+        "production_tech_origin": {"uses_china_origin_re_tech": False},
+        "is_china_origin_item": False,
+        "end_user": {"name": "Acme Motors Inc.", "is_military": False},
+        "end_use": "civil",
+    }
+    return {**base, **changes}
