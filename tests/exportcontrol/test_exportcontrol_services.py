@@ -140,3 +140,13 @@ def test_regime_table_shows_each_status_on_a_day(container: Any) -> None:
     status = {r["regime"]: r["status"] for r in table}
     assert status == {"no61-1-1": "suspended", "no61-1-2": "suspended", "no61-1-3": "suspended",
                       "no61-7": "suspended", "no62": "suspended", "no18": "active", "no57": "suspended"}  # fmt: skip
+
+
+def test_stored_screenings_cannot_be_updated_or_deleted(container: Any) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    _screen(container, case_json())
+    for sql in ("UPDATE export_screenings SET screened_by = 'x'", "DELETE FROM export_screenings"):
+        with pytest.raises(DatabaseError), container.uow.engine.begin() as conn:
+            conn.execute(text(sql))

@@ -66,6 +66,26 @@ def upgrade() -> None:
         batch_op.create_index('ix_export_screenings_screened_at', ['screened_at'], unique=False)
 
     # ### end Alembic commands ###
+    _append_only_screenings()
+
+
+def _append_only_screenings() -> None:
+    """Stored screenings are the audit trail: the database refuses to update or delete them."""
+    if op.get_bind().dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER export_screenings_no_{verb.lower()} BEFORE {verb} ON export_screenings "
+                "BEGIN SELECT RAISE(ABORT, 'export_screenings is append-only'); END"
+            )
+    else:
+        op.execute(
+            "CREATE FUNCTION export_screenings_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'export_screenings is append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER export_screenings_append_only BEFORE UPDATE OR DELETE ON export_screenings "
+            "FOR EACH ROW EXECUTE FUNCTION export_screenings_append_only()"
+        )
 
 
 def downgrade() -> None:
@@ -82,3 +102,5 @@ def downgrade() -> None:
 
     op.drop_table('export_control_list_entries')
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name != "sqlite":
+        op.execute("DROP FUNCTION IF EXISTS export_screenings_append_only()")
