@@ -34,3 +34,21 @@ def test_every_module_stays_under_500_lines() -> None:
     for path in PACKAGE.rglob("*.py"):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines < 500, f"{path.relative_to(PACKAGE)} has {lines} lines"
+
+
+def test_docs_show_the_current_regime_and_rule_tables() -> None:
+    from gridloop.exportcontrol.domain.docs import render_regime_table, render_rule_table
+
+    doc = (PACKAGE.parents[2] / "docs" / "exportcontrol.md").read_text(encoding="utf-8")
+    assert render_regime_table() in doc, "docs/exportcontrol.md regime table is stale (domain/docs.py renders it)"
+    assert render_rule_table() in doc, "docs/exportcontrol.md rule table is stale (domain/docs.py renders it)"
+
+
+def test_every_rule_the_code_can_fire_is_in_the_rule_table() -> None:
+    import re
+
+    from gridloop.exportcontrol.domain.docs import RULE_TABLE
+
+    source = (DOMAIN / "rules.py").read_text(encoding="utf-8")
+    fired = set(re.findall(r'TriggeredRule\(\s*"([^"]+)"', source)) | {"R7", "R8"}
+    assert fired <= {row[0] for row in RULE_TABLE}, fired - {row[0] for row in RULE_TABLE}
