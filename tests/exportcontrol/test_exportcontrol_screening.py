@@ -281,3 +281,10 @@ def test_top_level_gaps_merge_the_same_field_across_regimes() -> None:
     result = run(foreign_magnet_case(exporter=Exporter(name="?")))
     gap = next(g for g in result.data_gaps if g.field == "exporter.is_chinese_person_or_in_china")
     assert {"no61-1-1", "no18"} <= set(gap.regimes)
+
+
+def test_humanitarian_exemption_with_an_unsettled_denial_factor_leaves_the_licence_open() -> None:
+    case = foreign_magnet_case(end_uses=(EndUse.PUBLIC_HEALTH,), end_user=EndUser(name="Clinic", is_military=None))
+    answer = regime_answer(run(case), "no61-1-1")
+    assert (answer.presumption, answer.licence_required) == (Presumption.EXEMPT, None)
+    assert "end_user.is_military" in gap_fields(answer)

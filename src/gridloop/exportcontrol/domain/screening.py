@@ -182,12 +182,15 @@ def screen(case: Case, *, context: Context) -> Answer:
             presumption = Presumption.STANDARD
         in_scope: bool | None = False
         if row.id != "no61-7":
-            in_scope = False if presumption is Presumption.EXEMPT else scope.applies
+            in_scope = scope.applies
+            if presumption is Presumption.EXEMPT:
+                # an unsettled denial factor (military user, list, ownership) could still void the exemption [I]
+                in_scope = None if policy.gaps and scope.applies is not False else False
         if ts.status is Status.UNCONFIRMED and scope.applies is not False:
             gaps.append(_setting_gap(ts, row.id))
         obligations: list[Obligation] = []
         if scope.applies is not False and ts.in_force is not False:
-            conditional = ts.in_force is None or scope.applies is None
+            conditional = ts.in_force is None or scope.applies is None or (in_scope is None and row.id in NO61)
             if row.id == "no61-7":
                 obligations = _notice_obligations(case, conditional=conditional)
             elif in_scope is not False or presumption is Presumption.EXEMPT:
