@@ -91,3 +91,22 @@ def test_example_case_file_is_valid_input() -> None:
 
     case = parse_case(json.loads(EXAMPLE.read_text(encoding="utf-8")))
     assert case.reference == "EC-2026-0001"
+
+
+def test_example_shipments_csv_screens_without_invalid_rows(container: Any) -> None:
+    from datetime import UTC, datetime
+
+    from gridloop.exportcontrol.services.batch import run_batch
+    from gridloop.exportcontrol.services.screening import calendar_of
+
+    calendar, name = calendar_of(container.deps.deadlines)
+    text = (ROOT / "docs" / "examples" / "export-control-shipments.csv").read_text(encoding="utf-8")
+    out: list[dict[str, Any]] = []
+    summary = run_batch(container.uow, text, now=datetime(2026, 12, 1, tzinfo=UTC), by="t", calendar=calendar,
+                        calendar_name=name, emit=out.append).as_dict()  # fmt: skip
+    assert (summary["rows"], summary["invalid"]) == (5, 0), out
+    by_ref = {r["reference"]: r for r in out}
+    ratio = by_ref["EC-B-002"]["computed_ratio"]
+    assert ratio["meets_threshold"] is False  # 11.9 / 12000 = 0.0992 %
+    no62 = next(r for r in by_ref["EC-B-004"]["regimes"] if r["regime"] == "no62")
+    assert no62["licence_required"] is True  # before the No. 70 window
