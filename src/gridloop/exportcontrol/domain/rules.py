@@ -72,9 +72,8 @@ def _gap(kind: GapKind, where: str, en: str, zh: str, regimes: tuple[str, ...]) 
     return DataGap(kind, where, en, zh, regimes)
 
 
-def foreign_export(case: Case, regimes: tuple[str, ...]) -> tuple[bool | None, list[DataGap]]:
-    """No. 61's actor test: a foreign exporter sending to a country or region other than China."""
-    gaps: list[DataGap] = []
+def _chinese_exporter(case: Case, regimes: tuple[str, ...], gaps: list[DataGap]) -> bool | None:
+    """Whether the exporter is a Chinese person or in China (None, with a gap, when unknown)."""
     chinese = case.exporter.is_chinese_person_or_in_china
     if chinese is None:
         gaps.append(
@@ -86,24 +85,20 @@ def foreign_export(case: Case, regimes: tuple[str, ...]) -> tuple[bool | None, l
                 regimes,
             )
         )
-    outside = outside_china(case, regimes, gaps)
-    return all3([None if chinese is None else not chinese, outside]), gaps
+    return chinese
+
+
+def foreign_export(case: Case, regimes: tuple[str, ...]) -> tuple[bool | None, list[DataGap]]:
+    """No. 61's actor test: a foreign exporter sending to a country or region other than China."""
+    gaps: list[DataGap] = []
+    chinese = _chinese_exporter(case, regimes, gaps)
+    return all3([None if chinese is None else not chinese, outside_china(case, regimes, gaps)]), gaps
 
 
 def chinese_export(case: Case, regimes: tuple[str, ...]) -> tuple[bool | None, list[DataGap]]:
     """The actor test of Nos. 18, 57, 62: a Chinese person or someone in China, exporting out of China."""
     gaps: list[DataGap] = []
-    chinese = case.exporter.is_chinese_person_or_in_china
-    if chinese is None:
-        gaps.append(
-            _gap(
-                GapKind.EXPORTER,
-                "exporter.is_chinese_person_or_in_china",
-                "exporter's nationality/location unknown",
-                "出口经营者是否为中国主体或位于中国境内不明",
-                regimes,
-            )
-        )
+    chinese = _chinese_exporter(case, regimes, gaps)
     return all3([chinese, outside_china(case, regimes, gaps)]), gaps
 
 
@@ -260,8 +255,12 @@ def licensing_policy(case: Case, users: EndUserCheck) -> Policy:
                 "R3-listed",
                 f"{who} is on the {hit['list']} list (as of {hit['list_as_of']})",
                 f"{hit['party']}列入{hit['list_zh']}（{hit['list_as_of']}）",
-                cite61("Art. 2", "第二条", "50 % rule"),
-                (("listed_name", hit["listed_name"]), ("ownership_chain_pct", " → ".join(hit["ownership_chain_pct"]))),
+                cite61("Art. 2", "第二条"),
+                (
+                    ("listed_name", hit["listed_name"]),
+                    ("ownership_chain_pct", " → ".join(hit["ownership_chain_pct"])),
+                    ("control_rule", "≥ 50 % at every link"),
+                ),
             )
         )
     for use in sorted(uses & DENIAL_USES):
