@@ -288,3 +288,19 @@ def test_humanitarian_exemption_with_an_unsettled_denial_factor_leaves_the_licen
     answer = regime_answer(run(case), "no61-1-1")
     assert (answer.presumption, answer.licence_required) == (Presumption.EXEMPT, None)
     assert "end_user.is_military" in gap_fields(answer)
+
+
+@pytest.mark.parametrize(
+    ("day", "needed"),
+    [
+        (date(2025, 10, 8), False),
+        (date(2025, 10, 9), True),
+        (date(2025, 11, 6), True),
+        (date(2025, 11, 7), False),
+        (date(2026, 11, 10), False),
+        (date(2026, 11, 11), True),
+    ],
+)
+def test_china_origin_item_licence_follows_the_window_edges(day: date, needed: bool) -> None:
+    answer = regime_answer(run(foreign_magnet_case(is_china_origin_item=True, export_date=day)), "no61-1-3")
+    assert answer.licence_required is needed, f"{day}: {answer.status} {answer.status_basis_en}"
