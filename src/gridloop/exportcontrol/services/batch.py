@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from gridloop.exportcontrol.domain.workdays import WorkCalendar
-from gridloop.exportcontrol.services.screening import load_context, screen_and_record
+from gridloop.exportcontrol.services.screening import load_context, screen_row, with_id
+from gridloop.exportcontrol.tables import ExportScreeningRow
 from gridloop.kernel.errors import InvalidInput
 from gridloop.platform.db.uow import UnitOfWorkFactory
 
@@ -119,6 +120,15 @@ class BatchSummary:
     conditional: int = 0
     by_regime: Counter[str] = field(default_factory=Counter)
 
+    def count(self, answer: dict[str, Any]) -> None:
+        """Add one screened answer to the counts."""
+        self.screened += 1
+        self.licence_required[{True: "yes", False: "no", None: "undetermined"}[answer["licence_required_any"]]] += 1
+        self.conditional += bool(answer["conditional"])
+        for regime in answer["regimes"]:
+            if regime["licence_required"]:
+                self.by_regime[regime["regime"]] += 1
+
     def as_dict(self) -> dict[str, Any]:
         """Plain form for JSON and the CLI."""
         return {
@@ -157,33 +167,50 @@ def run_batch(
     calendar_name: str,
     emit: Callable[[dict[str, Any]], None],
 ) -> BatchSummary:
-    """Screen every row of the shipment CSV, store each screening, emit one result per row, return the summary."""
+    """Screen every row of the shipment CSV, store each screening, emit one result per row, return the summary.
+
+    Rows are flushed and committed in chunks of COMMIT_EVERY (one multi-row insert each); results are emitted in
+    row order once their chunk is stored, so every emitted answer carries its screening id.
+    """
     summary = BatchSummary(batch_id=uuid.uuid4().hex[:12])
     rows = read_rows(text)
     with uow_factory() as uow:
         context = load_context(uow.session, calendar=calendar, calendar_name=calendar_name)
-        for line, row in enumerate(rows, start=2):
+        pending: list[tuple[int, ExportScreeningRow | None, dict[str, Any]]] = []
+
+        def store() -> None:
+            uow.session.flush()
+            uow.commit()
+            for line, row, body in pending:
+                emit(
+                    {"line": line, "error": body["error"], "errors": body["errors"], "reference": body["reference"]}
+                    if row is None
+                    else {"line": line, "reference": body["reference"], **with_id(row, body)}
+                )
+            pending.clear()
+
+        for line, raw in enumerate(rows, start=2):
             summary.rows += 1
             try:
-                payload = row_to_case(row)
-                result = screen_and_record(
-                    uow, payload, now=now, by=by, source="batch", calendar=calendar, calendar_name=calendar_name,
-                    context=context, batch_id=summary.batch_id, commit=False,
-                )  # fmt: skip
+                row, body = screen_row(
+                    uow.session,
+                    row_to_case(raw),
+                    now=now,
+                    by=by,
+                    source="batch",
+                    context=context,
+                    batch_id=summary.batch_id,
+                )
             except InvalidInput as exc:
                 summary.invalid += 1
                 errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-                emit({"line": line, "reference": row.get("reference", ""), "error": exc.detail, "errors": errors})
+                pending.append(
+                    (line, None, {"error": exc.detail, "errors": errors, "reference": raw.get("reference", "")})
+                )
                 continue
-            summary.screened += 1
-            needed = result["licence_required_any"]
-            summary.licence_required[{True: "yes", False: "no", None: "undetermined"}[needed]] += 1
-            summary.conditional += bool(result["conditional"])
-            for regime in result["regimes"]:
-                if regime["licence_required"]:
-                    summary.by_regime[regime["regime"]] += 1
-            emit({"line": line, "reference": result["reference"], **result})
-            if summary.screened % COMMIT_EVERY == 0:
-                uow.commit()
-        uow.commit()
+            summary.count(body)
+            pending.append((line, row, body))
+            if len(pending) >= COMMIT_EVERY:
+                store()
+        store()
     return summary

@@ -49,13 +49,27 @@ def screen_and_record(
     source: str,
     calendar: WorkCalendar,
     calendar_name: str,
-    context: Context | None = None,
-    batch_id: str | None = None,
-    commit: bool = True,
 ) -> dict[str, Any]:
-    """Screen `payload` (the case JSON), store input and answer, and return the answer with its screening id."""
+    """Screen `payload` (the case JSON), store input and answer, commit, and return the answer with its id."""
+    context = load_context(uow.session, calendar=calendar, calendar_name=calendar_name)
+    row, body = screen_row(uow.session, payload, now=now, by=by, source=source, context=context)
+    uow.session.flush()
+    uow.commit()
+    return with_id(row, body)
+
+
+def screen_row(
+    session: Session,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime,
+    by: str,
+    source: str,
+    context: Context,
+    batch_id: str | None = None,
+) -> tuple[ExportScreeningRow, dict[str, Any]]:
+    """Screen `payload` and add its audit row to the session (not flushed: the caller flushes and commits)."""
     case = parse_case(payload)
-    context = context or load_context(uow.session, calendar=calendar, calendar_name=calendar_name)
     answer = screen(case, context=context)
     body = answer.as_dict()
     row = ExportScreeningRow(
@@ -70,11 +84,13 @@ def screen_and_record(
         licence_required_any=answer.licence_required_any,
         conditional=answer.conditional,
     )
-    uow.session.add(row)
-    uow.session.flush()
-    if commit:
-        uow.commit()
-    return {"screening_id": row.id, "screened_at": now.isoformat(), "screened_by": by, **body}
+    session.add(row)
+    return row, body
+
+
+def with_id(row: ExportScreeningRow, body: dict[str, Any]) -> dict[str, Any]:
+    """The answer as returned to callers: the stored row's id, time and author first."""
+    return {"screening_id": row.id, "screened_at": row.screened_at.isoformat(), "screened_by": row.screened_by, **body}
 
 
 def get_screening(session: Session, screening_id: int) -> dict[str, Any]:
