@@ -120,6 +120,8 @@ def test_batch_screens_each_row_reports_bad_rows_and_summarises(container: Any) 
     assert result["licence_required"] == {"undetermined": 2, "yes": 1}
     assert result["licence_required_by_regime"] == {"no18": 1}
     assert out[2]["line"] == 4 and out[2]["errors"][0]["field"] == "export_date"
+    assert [r["line"] for r in out] == [2, 3, 4, 5]
+    assert all(isinstance(r["screening_id"], int) for r in out if "error" not in r)
     assert "exporter.is_chinese_person_or_in_china" in {g["field"] for g in out[3]["data_gaps"]}
     json.dumps(out, ensure_ascii=False)
     with container.uow() as uow:
@@ -150,3 +152,12 @@ def test_stored_screenings_cannot_be_updated_or_deleted(container: Any) -> None:
     for sql in ("UPDATE export_screenings SET screened_by = 'x'", "DELETE FROM export_screenings"):
         with pytest.raises(DatabaseError), container.uow.engine.begin() as conn:
             conn.execute(text(sql))
+
+
+def test_humanitarian_report_due_date_follows_the_official_calendar(container: Any) -> None:
+    # 2025-10-11 (a Saturday) was an adjusted working day after the National Day holiday: 10 working days after
+    # 2025-10-09 end on 2025-10-22 on the official calendar (2025-10-23 on Monday–Friday).
+    payload = case_json(export_date="2025-10-09", is_china_origin_item=True, end_use="humanitarian_medical")
+    regime = _regime(_screen(container, payload), "no61-1-3")
+    report = next(o for o in regime["obligations"] if o["code"] == "report_within_10_working_days")
+    assert report["due"] == "2025-10-22", report
