@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -175,7 +175,6 @@ class Answer:
     data_gaps: tuple[DataGap, ...]
     disclaimer_en: str = DISCLAIMER_EN
     disclaimer_zh: str = DISCLAIMER_ZH
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def licence_required_any(self) -> bool | None:
@@ -204,5 +203,4 @@ class Answer:
             "lists_used": list(self.lists_used),
             "settings": self.settings,
             "data_gaps": [g.as_dict() for g in self.data_gaps],
-            **self.extra,
         }
