@@ -42,7 +42,7 @@ class Citation:
 
 @dataclass(frozen=True)
 class Suspension:
-    """A window in which measures are suspended; both ends inclusive [I: "自…起暂停实施至…"]."""
+    """A window in which measures are suspended; "from that day until …" [S] read as both ends inclusive [I]."""
 
     id: str
     announcement: str
