@@ -22,7 +22,14 @@ def screen(body: CaseIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[st
     calendar, name = calendar_of(deps.deadlines)
     payload = body.model_dump(mode="json", exclude_unset=True)
     return screen_and_record(
-        uow, payload, now=deps.clock.now(), by=actor.username, source="api", calendar=calendar, calendar_name=name
+        uow,
+        payload,
+        now=deps.clock.now(),
+        by=actor.username,
+        source="api",
+        calendar=calendar,
+        calendar_name=name,
+        write_lock=deps.write_lock,
     )
 
 

@@ -34,7 +34,7 @@ def register(root: typer.Typer) -> None:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
@@ -85,7 +85,7 @@ def batch(
     """Screen every shipment of a CSV, store each screening, write JSONL, print a summary."""
     from gridloop.exportcontrol.services.batch import run_batch
 
-    text = input.read_text(encoding="utf-8")
+    text = input.read_text(encoding="utf-8-sig")
     container = container_for(db)
     calendar, name = _calendar(container)
     with output.open("w", encoding="utf-8") as sink:
@@ -138,7 +138,7 @@ def lists_import(
 
     parsed = parse_kind(kind)
     day = parse_day(as_of, "--as-of")
-    text = file.read_text(encoding="utf-8")
+    text = file.read_text(encoding="utf-8-sig")
     container = container_for(db)
     with container.uow() as uow:
         count = import_list_csv(

@@ -97,6 +97,7 @@ async def screening_submit(request: Request, actor: PageActor, uow: UowDep, deps
         answer = screen_and_record(
             uow, row_to_case(row), now=deps.clock.now(), by=actor.username, source="console", calendar=calendar,
             calendar_name=name,
+            write_lock=deps.write_lock,
         )  # fmt: skip
     except InvalidInput as exc:
         zh = lang_of(request) == "zh"

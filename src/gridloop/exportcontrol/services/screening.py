@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -49,12 +50,17 @@ def screen_and_record(
     source: str,
     calendar: WorkCalendar,
     calendar_name: str,
+    write_lock: AbstractContextManager[object] | None = None,
 ) -> dict[str, Any]:
-    """Screen `payload` (the case JSON), store input and answer, commit, and return the answer with its id."""
+    """Screen `payload` (the case JSON), store input and answer, commit, and return the answer with its id.
+
+    Only the insert and commit run under `write_lock` (the process's SQLite writer lock), not the screening.
+    """
     context = load_context(uow.session, calendar=calendar, calendar_name=calendar_name)
     row, body = screen_row(uow.session, payload, now=now, by=by, source=source, context=context)
-    uow.session.flush()
-    uow.commit()
+    with write_lock or nullcontext():
+        uow.session.flush()
+        uow.commit()
     return with_id(row, body)
 
 
