@@ -1,7 +1,7 @@
 """change stamps: a version per kind of configuration, so running processes reload city rules and models
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import gridloop.platform.db.types
 
 revision: str = "0010"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
