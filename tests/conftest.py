@@ -76,6 +76,21 @@ class _PgDatabases:
                 time.sleep(0.2 * (attempt + 1))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a database (directly or through another fixture) with `db`."""
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cli_container_factory() -> None:
+    """CLI commands reach the database through the wiring's container, as `gridloop.cli.main` arranges."""
+    from gridloop.platform.cli import common
+
+    common.use_container_factory(build_container)
+
+
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if PG_URL:

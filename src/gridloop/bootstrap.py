@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from threading import RLock
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -28,6 +29,7 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         clock=clock or SystemClock(),
         auto_dispatch_threshold=settings.auto_dispatch_threshold,
         case_number_prefix=settings.case_number_prefix,
+        tz=ZoneInfo(settings.timezone),
     )
     if engine.dialect.name == "sqlite":
         deps.write_lock = RLock()
@@ -55,7 +57,7 @@ def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
     from gridloop.cases.subscribers import OpenCaseIndex, announce_emergency
     from gridloop.platform.db.engine import session_factory
     from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer
-    from gridloop.triage.adapters.factory import build_triage
+    from gridloop.triage.plug import build_triage
     from gridloop.triage.services.duplicates import ReportRef
 
     def build_index(refs: Sequence[ReportRef]) -> DuplicateIndex:
@@ -87,10 +89,12 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
     from gridloop.cases.api import cases, kpis, meta
+    from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
-    from gridloop.geo import api as geo_api
+    from gridloop.exportcontrol import api as exportcontrol_api
+    from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.org import api as org_api
     from gridloop.org import pages as org_pages
     from gridloop.platform.web.app import build_app
@@ -99,8 +103,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     return build_app(
         container or build_container(settings),
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router],
-        pages=[org_pages.router, intake.router, case_pages.router, work.router],
+                 triage_api.router, exportcontrol_api.router],
+        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

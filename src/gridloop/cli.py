@@ -22,6 +22,7 @@ def _register() -> None:
     from gridloop.cases import cli as cases
     from gridloop.demo import cli as demo
     from gridloop.dispatch import cli as dispatch
+    from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
     from gridloop.knowledge import cli as knowledge
     from gridloop.org import cli as org
@@ -31,7 +32,7 @@ def _register() -> None:
     common.use_container_factory(build_container)
     if app.registered_commands or app.registered_groups:
         return
-    for module in (commands, demo, org, cases, geo, dispatch, model, triage, knowledge):
+    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol, knowledge):
         module.register(app)
 
 

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         default=0.6,
         description="Classifier confidence above which a case matching a rule is dispatched at once.",
     )
+    reload_check_seconds: float = Field(
+        default=2.0,
+        description="Seconds between a process's looks at the change stamps (city rules, active model) to reload them.",
+    )
     sla_tick_seconds: int = Field(default=300, description="Seconds between supervision ticks inside `serve`.")
     working_hours: str = Field(
         default="09:00-12:00,13:00-17:30", description="Working periods of a working day, for work_hour limits."

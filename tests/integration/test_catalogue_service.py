@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from dispatch_factories import T0, Work, drop_engine, make_engine, make_org
 
-from gridloop.demo.catalogue import load_demo_catalogue
 from gridloop.dispatch.domain.catalogue import columns
 from gridloop.dispatch.domain.routing import route
 from gridloop.dispatch.services import catalogue as svc
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.errors import InvalidInput
 
 HEADER = ",".join(columns())

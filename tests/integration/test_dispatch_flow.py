@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from gridloop.cases.services.supervision import scheduled_tick
 from gridloop.cases.tables import SupervisionRow
-from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.org.tables import UnitRow
 from tests.factories import case_body
 

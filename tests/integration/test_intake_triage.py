@@ -10,7 +10,7 @@ import pytest
 
 from gridloop.bootstrap import Container, build_container
 from gridloop.config import Settings
-from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.ports import Notice
 from tests.conftest import Api
 from tests.factories import PUTUO_GRID

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -87,6 +88,8 @@ class ServiceDeps:
     after_receive: list[AfterReceive] = field(default_factory=list)
     auto_dispatch_threshold: float = 0.6
     case_number_prefix: str = "SH"
+    #: The zone in which days are counted and times shown (GRIDLOOP_TIMEZONE).
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     cache: ReferenceCache = field(default_factory=ReferenceCache)
     #: Serialises write transactions in this process. SQLite has one writer: queueing on a lock wakes the next
     #: writer at once, where SQLite's busy handler would sleep and poll (long tail latencies). No-op elsewhere.

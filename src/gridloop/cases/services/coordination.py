@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from gridloop.cases.domain.lifecycle import Satisfaction, Status
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
-from gridloop.dispatch.domain.routing import CrossTag, UnitFacts, coordinating_level, cross_cutting
+from gridloop.dispatch.services import CrossTag, UnitFacts, coordinating_level, cross_cutting
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import Actor, Role, is_within

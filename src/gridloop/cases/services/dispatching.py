@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridloop.cases.services.lifecycle import ActionRequest, perform
 from gridloop.cases.tables import CaseRow
-from gridloop.dispatch.domain.routing import RouteResult, route
+from gridloop.dispatch.services import RouteResult, route
 from gridloop.dispatch.services.catalogue import Catalogue, active_catalogue
 from gridloop.kernel.errors import DomainError
 from gridloop.kernel.org import Actor, Role

@@ -28,7 +28,7 @@ from gridloop.cases.domain.supervision import (
 )
 from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
 from gridloop.config import Settings
-from gridloop.dispatch.adapters.calendar import calendar_from_db
+from gridloop.dispatch.services.calendar import work_calendar as calendar_from_db
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
 from gridloop.kernel.ports import Notice, Notifier
 from gridloop.kernel.sla import SHANGHAI, WorkCalendar

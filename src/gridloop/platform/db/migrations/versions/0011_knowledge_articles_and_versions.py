@@ -1,7 +1,7 @@
 """knowledge: articles and versions
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05 01:14:02.896270
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 import gridloop.platform.db.types
 
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
