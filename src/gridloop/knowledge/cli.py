@@ -67,8 +67,6 @@ def search_cmd(
     db: DbOption = None,
 ) -> None:
     """Search the valid, published articles: one question for people, or a JSONL batch for checks."""
-    from zoneinfo import ZoneInfo
-
     from gridloop.knowledge.adapters.store import cache_dir
     from gridloop.knowledge.services.search import current_index, hits_as_json, search_many
     from gridloop.platform.cli.common import container_for
@@ -77,8 +75,9 @@ def search_cmd(
         raise InvalidInput("give either a question or --input FILE")
     queries = _read_queries(input_file) if input_file is not None else []
     container = container_for(db)
-    today = container.deps.clock.now().astimezone(ZoneInfo(container.settings.timezone)).date()
-    index = current_index(uow=container.uow, cache_dir=cache_dir(container.settings.database_url), today=today)
+    today = container.deps.clock.now().astimezone(container.deps.tz).date()
+    with container.uow() as work:
+        index = current_index(work.session, today=today, cache_root=cache_dir(container.settings.database_url))
     if query is not None:
         hits = index.search(query, top=top)
         if output is None:

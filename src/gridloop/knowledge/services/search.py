@@ -8,10 +8,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from gridloop.knowledge.adapters.lexical import Hit, LexicalIndex
 from gridloop.knowledge.adapters.repository import SqlArticles
 from gridloop.knowledge.adapters.sources import ImportItem
-from gridloop.knowledge.adapters.store import IndexCache
+from gridloop.knowledge.adapters.store import IndexCache, cache_dir
 from gridloop.knowledge.domain.articles import Action, Status, next_status
 from gridloop.knowledge.tables import ArticleRow, ArticleVersionRow
 from gridloop.platform.db.uow import UnitOfWorkFactory
@@ -92,16 +94,27 @@ def import_articles(
     return ImportReport(len(batch), added, new_versions, unchanged)
 
 
-def current_index(*, uow: UnitOfWorkFactory, cache_dir: Path, today: date) -> LexicalIndex:
-    """The index of the answerable articles today: loaded from the cache, rebuilt when the articles changed."""
-    with uow() as work:
-        repo = SqlArticles(work.session)
-        stamp = f"{repo.fingerprint()}:{today.isoformat()}"
-        cache = IndexCache(cache_dir)
-        index = cache.load(stamp)
-        if index is None:
-            index = LexicalIndex.build(repo.answerable_records(today=today))
-            cache.save(index, stamp)
+_MEMORY: dict[str, tuple[str, LexicalIndex]] = {}  # cache dir → (stamp, index), filled on first search
+
+
+def current_index(session: Session, *, today: date, cache_root: Path | None = None) -> LexicalIndex:
+    """The index of today's answerable articles: from memory, else from the disk cache, else rebuilt.
+
+    The stamp is the articles' fingerprint and the day, so a change or a new day means a rebuild.
+    """
+    repo = SqlArticles(session)
+    stamp = f"{repo.fingerprint()}:{today.isoformat()}"
+    root = cache_root or cache_dir(session.get_bind().engine.url.render_as_string(hide_password=True))
+    key = str(root.resolve())
+    held = _MEMORY.get(key)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    cache = IndexCache(root)
+    index = cache.load(stamp)
+    if index is None:
+        index = LexicalIndex.build(repo.answerable_records(today=today))
+        cache.save(index, stamp)
+    _MEMORY[key] = (stamp, index)
     return index
 
 
@@ -114,3 +127,20 @@ def search_many(queries: Iterable[dict[str, Any]], *, index: LexicalIndex, top: 
     """One `{"id", "results"}` per `{"id", "query"}`, in input order."""
     for item in queries:
         yield {"id": item.get("id"), "results": hits_as_json(index.search(str(item.get("query", "")), top=top))}
+
+
+def search_with_passages(session: Session, query: str, *, top: int, today: date) -> list[dict[str, Any]]:
+    """Results with the best-matching passage of each (matched terms include the synonym table's additions)."""
+    from gridloop.knowledge.adapters.text import expansions
+    from gridloop.knowledge.domain.highlight import highlight
+
+    index = current_index(session, today=today)
+    wanted = " ".join([query, *(term for term, _ in expansions(query))])
+    hits = index.search(query, top=top)
+    out = []
+    for hit, row in zip(hits, hits_as_json(hits), strict=True):
+        passages = highlight(index.records[hit.position].body, wanted, limit=1)
+        row["passage"] = passages[0].text if passages else ""
+        row["matched"] = list(passages[0].matched) if passages else []
+        out.append(row)
+    return out
