@@ -52,7 +52,11 @@ def main() -> None:
     def score(r: dict[str, str]):  # type: ignore[no-untyped-def]
         t = datetime.fromisoformat
         return score_reply(
-            r["留言主题"], r["留言详情"], r["答复意见"], asked=t(r["留言时间"]), answered=t(r["答复时间"])
+            r["答复意见"],
+            subject=r["留言主题"],
+            detail=r["留言详情"],
+            asked=t(r["留言时间"]),
+            answered=t(r["答复时间"]),
         )
 
     def half(key: str) -> str:

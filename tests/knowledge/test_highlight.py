@@ -8,13 +8,13 @@ TEXT = "您好！居住证可以在微信公众号申领。办理需要身份证
 
 
 def test_the_sentence_sharing_most_bigrams_comes_first() -> None:
-    best = highlight(TEXT, "居住证怎么申领", limit=1)
+    best = highlight(TEXT, query="居住证怎么申领", limit=1)
     assert best[0].text == "居住证可以在微信公众号申领。"
 
 
 def test_a_query_sharing_nothing_highlights_nothing() -> None:
-    assert highlight(TEXT, "养犬") == []
+    assert highlight(TEXT, query="养犬") == []
 
 
 def test_matched_terms_are_wrapped_and_overlaps_merged() -> None:
-    assert mark("居住证和居住登记", ("居住", "住证")) == "【居住证】和【居住】登记"
+    assert mark("居住证和居住登记", terms=("居住", "住证")) == "【居住证】和【居住】登记"

@@ -23,14 +23,17 @@ def test_a_deflecting_reply_is_less_complete() -> None:
 
 def test_a_reply_naming_the_reported_matter_is_relevant() -> None:
     subject = "潇楚南路排水施工怎么还没完成"
-    assert relevance(subject, "", GOOD) > relevance(subject, "", "感谢您对我们工作的支持。")
+    assert relevance(GOOD, subject=subject) > relevance("感谢您对我们工作的支持。", subject=subject)
 
 
 def test_a_reply_within_the_limit_is_fully_timely_and_late_ones_decay() -> None:
     asked = datetime(2019, 4, 1)
-    assert (timeliness(asked, datetime(2019, 4, 10)), timeliness(asked, datetime(2019, 6, 30))) == (1.0, 0.0)
+    assert (timeliness(asked, answered=datetime(2019, 4, 10)), timeliness(asked, answered=datetime(2019, 6, 30))) == (
+        1.0,
+        0.0,
+    )
 
 
 def test_overall_is_the_mean_of_the_four_dimensions() -> None:
-    s = score_reply("路", "", GOOD, asked=datetime(2019, 4, 1), answered=datetime(2019, 4, 2))
+    s = score_reply(GOOD, subject="路", detail="", asked=datetime(2019, 4, 1), answered=datetime(2019, 4, 2))
     assert s.overall == round((s.relevance + s.completeness + s.interpretability + s.timeliness) / 4, 4)

@@ -87,8 +87,8 @@ def search_cmd(
             wanted = " ".join([query, *(term for term, _ in expansions(query))])
             for n, h in enumerate(hits, 1):
                 typer.echo(f"{n:>2}. {h.source_id}  {h.score:.2f}  {h.title}")
-                for p in highlight(index.records[h.position].body, wanted, limit=1):
-                    typer.echo(f"      {mark(p.text[:160], p.matched)}")
+                for p in highlight(index.records[h.position].body, query=wanted, limit=1):
+                    typer.echo(f"      {mark(p.text[:160], terms=p.matched)}")
             if not hits:
                 typer.echo("no match")
             return
@@ -154,7 +154,7 @@ def _action_command(action_name: str, doc: str) -> None:
 
         container = container_for(db)
         status = apply_action(
-            source_id, Action(action_name), uow=container.uow, now=container.deps.clock.now(), number=version
+            source_id, action=Action(action_name), uow=container.uow, now=container.deps.clock.now(), number=version
         )
         typer.echo(f"{source_id}: {status.value}")
 

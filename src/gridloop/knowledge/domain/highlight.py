@@ -36,7 +36,7 @@ def passages(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def highlight(text: str, query: str, *, limit: int = 2) -> list[Passage]:
+def highlight(text: str, *, query: str, limit: int = 2) -> list[Passage]:
     """The `limit` sentences sharing most character bigrams with the query, in text order."""
     wanted = _bigrams(query)
     scored = []
@@ -48,7 +48,7 @@ def highlight(text: str, query: str, *, limit: int = 2) -> list[Passage]:
     return sorted((p for _, _, p in best), key=lambda p: p.start)
 
 
-def mark(text: str, terms: tuple[str, ...], *, open_tag: str = "【", close_tag: str = "】") -> str:
+def mark(text: str, *, terms: tuple[str, ...], open_tag: str = "【", close_tag: str = "】") -> str:
     """The text with every occurrence of the terms wrapped in tags (overlapping matches merged)."""
     hit = [False] * len(text)
     low = unicodedata.normalize("NFKC", text).lower()

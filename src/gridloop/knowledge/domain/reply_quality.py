@@ -58,7 +58,7 @@ def signals(reply: str) -> dict[str, bool]:
     return {name: bool(p.search(reply)) for name, p in SIGNALS.items()}
 
 
-def relevance(subject: str, detail: str, reply: str) -> float:
+def relevance(reply: str, *, subject: str, detail: str = "") -> float:
     """Share of the message subject's character bigrams found in the reply (detail as a weaker fallback)."""
     got = _bigrams(reply)
     subj, det = _bigrams(subject), _bigrams(detail)
@@ -97,7 +97,7 @@ def interpretability(reply: str) -> float:
     return round(score, 4)
 
 
-def timeliness(asked: datetime, answered: datetime, *, limit_days: int = 15) -> float:
+def timeliness(asked: datetime, *, answered: datetime, limit_days: int = 15) -> float:
     """1 within the limit, falling linearly to 0 at three times the limit (a reply before the message scores 0)."""
     days = (answered - asked).total_seconds() / 86400
     if days < 0:
@@ -108,12 +108,12 @@ def timeliness(asked: datetime, answered: datetime, *, limit_days: int = 15) -> 
 
 
 def score_reply(
-    subject: str, detail: str, reply: str, *, asked: datetime, answered: datetime, limit_days: int = 15
+    reply: str, *, subject: str, detail: str, asked: datetime, answered: datetime, limit_days: int = 15
 ) -> ReplyScore:
     """All four dimensions of one reply."""
     return ReplyScore(
-        relevance(subject, detail, reply),
+        relevance(reply, subject=subject, detail=detail),
         completeness(reply),
         interpretability(reply),
-        timeliness(asked, answered, limit_days=limit_days),
+        timeliness(asked, answered=answered, limit_days=limit_days),
     )

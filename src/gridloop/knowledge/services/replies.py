@@ -23,7 +23,12 @@ def score_rows(rows: Iterable[dict[str, str]], *, limit_days: int = 15) -> Itera
         except ValueError:
             raise InvalidInput(f"row {n}: 留言时间/答复时间 not ISO times") from None
         s = score_reply(
-            row["留言主题"], row["留言详情"], row["答复意见"], asked=asked, answered=answered, limit_days=limit_days
+            row["答复意见"],
+            subject=row["留言主题"],
+            detail=row["留言详情"],
+            asked=asked,
+            answered=answered,
+            limit_days=limit_days,
         )
         yield {
             "留言编号": row["留言编号"],

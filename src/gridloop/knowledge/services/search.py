@@ -139,7 +139,7 @@ def search_with_passages(session: Session, query: str, *, top: int, today: date)
     hits = index.search(query, top=top)
     out = []
     for hit, row in zip(hits, hits_as_json(hits), strict=True):
-        passages = highlight(index.records[hit.position].body, wanted, limit=1)
+        passages = highlight(index.records[hit.position].body, query=wanted, limit=1)
         row["passage"] = passages[0].text if passages else ""
         row["matched"] = list(passages[0].matched) if passages else []
         out.append(row)

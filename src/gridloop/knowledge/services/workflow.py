@@ -40,7 +40,7 @@ def versions(source_id: str, *, uow: UnitOfWorkFactory) -> list[VersionView]:
 
 
 def apply_action(
-    source_id: str, action: Action, *, uow: UnitOfWorkFactory, now: datetime, number: int | None = None
+    source_id: str, *, action: Action, uow: UnitOfWorkFactory, now: datetime, number: int | None = None
 ) -> Status:
     """Apply the action to a version (the newest by default); publishing expires the previously published one."""
     with uow() as work:
