@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,8 +23,8 @@ def sh(m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
 
 
 @pytest.fixture
-def world(tmp_path: Path):
-    engine = make_engine(tmp_path)
+def world(empty_db_url: str):
+    engine = make_engine(empty_db_url)
     try:
         yield from _world(engine)
     finally:
