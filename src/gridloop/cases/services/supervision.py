@@ -30,9 +30,10 @@ from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
 from gridloop.config import Settings
 from gridloop.dispatch.adapters.calendar import calendar_from_db
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
-from gridloop.kernel.ports import Notice, Notifier
+from gridloop.kernel.ports import Notice
 from gridloop.kernel.sla import SHANGHAI, WorkCalendar
 from gridloop.org.tables import UnitRow
+from gridloop.platform.outbox import Outbox
 
 SYSTEM_NAME = "system"
 
@@ -47,7 +48,7 @@ class TickResult:
     escalated: int = 0
     notices: int = 0
     at: str = ""
-    pending: list[Notice] = field(default_factory=list)  # sent by run_tick after the commit
+    pending: list[Notice] = field(default_factory=list)  # written to the outbox by run_tick, in its transaction
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (CLI JSON, logs)."""
@@ -228,15 +229,15 @@ def run_tick(
     *,
     now: datetime,
     calendar: WorkCalendar,
-    notifier: Notifier,
+    outbox: Outbox,
     policy: EscalationPolicy | None = None,
     tz: str = SHANGHAI,
 ) -> TickResult:
-    """One tick in its own transaction (what `gridloop sla tick` and the periodic job in `serve` call)."""
+    """One tick in its own transaction, its notices written to the outbox (`gridloop sla tick`, `serve`)."""
     result = tick(uow.session, now=now, calendar=calendar, policy=policy, tz=tz)
-    uow.commit()
     for notice in result.pending:
-        notifier.notify(notice)
+        outbox.enqueue(uow.session, notice, now=now)
+    uow.commit()
     return result
 
 
@@ -249,7 +250,7 @@ def scheduled_tick(
     uow_factory: Callable[[], AbstractContextManager[Any]],
     *,
     settings: Settings,
-    notifier: Notifier,
+    outbox: Outbox,
     now: datetime,
 ) -> TickResult:
     """One tick with the database's calendar overrides and the configured levels (`sla tick`, `serve`)."""
@@ -259,7 +260,7 @@ def scheduled_tick(
             uow,
             now=now,
             calendar=calendar,
-            notifier=notifier,
+            outbox=outbox,
             policy=policy_from_settings(settings),
             tz=settings.timezone,
         )
