@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from gridloop.platform.cli.common import DbOption, container_for
+
+if TYPE_CHECKING:
+    from gridloop.platform.db.outbox import OutboxRow
 
 app = typer.Typer(help="Messages that leave the process (webhook, log …): delivery state, retry, deliver.")
 
@@ -33,32 +36,35 @@ def list_(
         raise typer.BadParameter(f"unknown state {state!r}; one of: {', '.join(table.STATES)}")
     container = container_for(db)
     with container.uow() as uow:
-        rows = table.list_messages(uow.session, state=state, limit=limit)
+        items = [_item(r) for r in table.list_messages(uow.session, state=state, limit=limit)]
         counts = table.counts(uow.session)
-    for r in rows:
-        item = {
-            "id": r.id,
-            "message_id": r.message_id,
-            "channel": r.channel,
-            "topic": r.topic,
-            "state": r.state,
-            "attempts": r.attempts,
-            "created_at": r.created_at.isoformat(),
-            "next_attempt_at": r.next_attempt_at.isoformat(),
-            "sent_at": r.sent_at.isoformat() if r.sent_at else None,
-            "last_error": r.last_error,
-            "case_number": (r.payload or {}).get("case_number"),
-        }
+    for item in items:
         if as_json:
             typer.echo(json.dumps(item, ensure_ascii=False))
         else:
-            error = f"  {r.last_error}" if r.last_error else ""
+            error = f"  {item['last_error']}" if item["last_error"] else ""
             typer.echo(
-                f"{r.id:>6}  {r.state:<7}  {r.channel:<8}  {r.topic:<20}  tries={r.attempts}  "
-                f"case={item['case_number'] or '-'}  {item['created_at']}{error}"
+                f"{item['id']:>6}  {item['state']:<7}  {item['channel']:<8}  {item['topic']:<20}  "
+                f"tries={item['attempts']}  case={item['case_number'] or '-'}  {item['created_at']}{error}"
             )
     if not as_json:
         typer.echo("totals: " + (", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "empty"))
+
+
+def _item(r: OutboxRow) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "message_id": r.message_id,
+        "channel": r.channel,
+        "topic": r.topic,
+        "state": r.state,
+        "attempts": r.attempts,
+        "created_at": r.created_at.isoformat(),
+        "next_attempt_at": r.next_attempt_at.isoformat(),
+        "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+        "last_error": r.last_error,
+        "case_number": (r.payload or {}).get("case_number"),
+    }
 
 
 @app.command("retry")
