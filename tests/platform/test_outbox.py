@@ -222,7 +222,7 @@ def test_a_webhook_that_sleeps_10_s_does_not_slow_intake(container, receiver):
     url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     container.deps.outbox.channels = {"webhook": WebhookNotifier(url, timeout=30)}
     stop = threading.Event()
-    dispatcher_for(container).start(stop, poll_seconds=0.2)
+    thread = dispatcher_for(container).start(stop, poll_seconds=0.2)
     actor = _operator(container)
     try:
         started = time.perf_counter()
@@ -246,3 +246,4 @@ def test_a_webhook_that_sleeps_10_s_does_not_slow_intake(container, receiver):
         stop.set()
         container.deps.outbox.signal.set()
         receiver.release.set()
+        thread.join(timeout=30)

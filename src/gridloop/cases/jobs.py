@@ -14,7 +14,11 @@ def run_once(container: Any) -> dict[str, Any]:
     from gridloop.cases.services.supervision import scheduled_tick
 
     result = scheduled_tick(
-        container.uow, settings=container.settings, outbox=container.deps.outbox, now=container.deps.clock.now()
+        container.uow,
+        settings=container.settings,
+        outbox=container.deps.outbox,
+        deps=container.deps,
+        now=container.deps.clock.now(),
     )
     return result.as_dict()
 

@@ -100,16 +100,18 @@ class Dispatcher:
         delay: timedelta = self.backoff * (2 ** max(attempts - 1, 0))
         return min(self.backoff_cap, delay)
 
-    def deliver_pending(self) -> DeliveryReport:
-        """Claim and deliver every message due now, one at a time; returns the counts."""
+    def deliver_pending(self, *, stop: threading.Event | None = None) -> DeliveryReport:
+        """Claim and deliver every message due now, one at a time (until `stop` is set); returns the counts."""
         report = DeliveryReport()
-        while True:
+        while stop is None or not stop.is_set():
             now = self.clock.now()
             with self._sessions() as session:
                 ids = table.due_ids(session, now=now, limit=self.batch)
             if not ids:
                 return report
             for row_id in ids:
+                if stop is not None and stop.is_set():
+                    return report
                 message = self._claim(row_id)
                 if message is not None:
                     report.claimed += 1
@@ -117,6 +119,7 @@ class Dispatcher:
                     setattr(report, outcome, getattr(report, outcome) + 1)
             if len(ids) < self.batch:
                 return report
+        return report
 
     def _claim(self, row_id: int) -> table.Message | None:
         now = self.clock.now()
@@ -164,7 +167,7 @@ class Dispatcher:
         while not stop.is_set():
             self.outbox.signal.clear()
             try:
-                report = self.deliver_pending()
+                report = self.deliver_pending(stop=stop)
                 if report.claimed:
                     log.info("outbox: %s", report.as_dict())
             except Exception:  # the dispatcher must survive a bad pass (logged with its traceback)
@@ -172,7 +175,7 @@ class Dispatcher:
             self.outbox.signal.wait(poll_seconds)
 
     def start(self, stop: threading.Event, *, poll_seconds: float = 5.0) -> threading.Thread:
-        """Run in a daemon thread (what `serve` does)."""
+        """Run in a daemon thread (what `serve` does); set `stop` and `outbox.signal` to end it."""
         thread = threading.Thread(
             target=self.run, args=(stop,), kwargs={"poll_seconds": poll_seconds}, name="gridloop-outbox", daemon=True
         )
