@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -47,7 +47,7 @@ class Outbox:
     channels: dict[str, Any] = field(default_factory=_default_channels)
     signal: threading.Event = field(default_factory=threading.Event)
 
-    def enqueue(self, session: Session, notice: Notice, *, now: Any) -> list[str]:
+    def enqueue(self, session: Session, notice: Notice, *, now: datetime) -> list[str]:
         """Write the notice for every channel in the caller's transaction; nothing is sent now."""
         ids = table.enqueue(session, notice, channels=list(self.channels), now=now)
         if ids:
