@@ -139,6 +139,19 @@ def test_a_failing_message_backs_off_exponentially_then_dies_and_an_admin_retrie
     assert d.deliver_pending().sent == 1 and _rows(container)[0].state == "sent"
 
 
+def test_a_channel_that_is_down_does_not_hold_up_the_others(container):
+    down, log = Collect(fail=100), Collect()
+    container.deps.outbox.channels = {"webhook": down, "log": log}
+    for i in range(3):
+        _enqueue_one(container, Notice(kind="test", title=f"n{i}", body=""))
+    d = Dispatcher(container.uow.engine, container.deps.outbox, container.deps.clock, sleep=lambda _s: None)
+    report = d.deliver_pending()
+    assert (report.sent, report.failed) == (3, 1), report
+    assert down.tries == 3, "one message of the failing channel per pass (3 tries), the others wait"
+    assert [n.title for _id, n in log.delivered] == ["n0", "n1", "n2"]
+    assert len(_rows(container, channel="webhook", state="pending")) == 2
+
+
 def test_one_message_is_claimed_by_one_dispatcher_and_marked_sent_once(container):
     _enqueue_one(container)
     now = container.deps.clock.now()

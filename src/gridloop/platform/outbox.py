@@ -3,7 +3,8 @@
 `Outbox.enqueue` adds one row per configured channel to the caller's session and asks to be woken when that
 session commits. The `Dispatcher` claims due rows in short transactions of its own, delivers each outside any
 transaction or lock (tenacity retries a few times with exponential waits), then records the outcome: sent, or
-failed with the next attempt backed off exponentially, or dead after `max_attempts` tries. Receivers get the
+failed with the next attempt backed off exponentially, or dead after `max_attempts` tries. A channel that
+fails is skipped for the rest of the pass, so a webhook that is down does not hold up the log or SMS. Receivers get the
 message id as `Idempotency-Key` and deduplicate by it (a delivery whose lease expired may be repeated).
 """
 
@@ -101,23 +102,31 @@ class Dispatcher:
         return min(self.backoff_cap, delay)
 
     def deliver_pending(self, *, stop: threading.Event | None = None) -> DeliveryReport:
-        """Claim and deliver every message due now, one at a time (until `stop` is set); returns the counts."""
+        """Claim and deliver every message due now, one at a time (until `stop` is set); returns the counts.
+
+        A channel that fails is left alone for the rest of the pass, so one endpoint that is down does not hold
+        up the messages of the others (its next message is tried on the next pass).
+        """
         report = DeliveryReport()
+        failing: set[str] = set()
         while stop is None or not stop.is_set():
-            now = self.clock.now()
             with self._sessions() as session:
-                ids = table.due_ids(session, now=now, limit=self.batch)
-            if not ids:
+                due = table.due(session, now=self.clock.now(), limit=self.batch, skip=sorted(failing))
+            if not due:
                 return report
-            for row_id in ids:
+            for row_id, channel in due:
                 if stop is not None and stop.is_set():
                     return report
+                if channel in failing:
+                    continue
                 message = self._claim(row_id)
                 if message is not None:
                     report.claimed += 1
                     outcome = self._deliver(message)
                     setattr(report, outcome, getattr(report, outcome) + 1)
-            if len(ids) < self.batch:
+                    if outcome != "sent":
+                        failing.add(channel)
+            if len(due) < self.batch:
                 return report
         return report
 

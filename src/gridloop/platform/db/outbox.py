@@ -93,15 +93,17 @@ def enqueue(session: Session, notice: Notice, *, channels: Sequence[str], now: d
     return ids
 
 
-def due_ids(session: Session, *, now: datetime, limit: int = 50) -> list[int]:
-    """Ids of messages a dispatcher may claim now, oldest first."""
+def due(session: Session, *, now: datetime, limit: int = 50, skip: Sequence[str] = ()) -> list[tuple[int, str]]:
+    """(id, channel) of messages a dispatcher may claim now, oldest first, leaving out the `skip` channels."""
     stmt = (
-        select(OutboxRow.id)
+        select(OutboxRow.id, OutboxRow.channel)
         .where(OutboxRow.state.in_(CLAIMABLE), OutboxRow.next_attempt_at <= now)
         .order_by(OutboxRow.id)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+    if skip:
+        stmt = stmt.where(OutboxRow.channel.not_in(list(skip)))
+    return [(int(i), str(c)) for i, c in session.execute(stmt)]
 
 
 def claim(session: Session, row_id: int, *, now: datetime, lease_until: datetime) -> Message | None:
