@@ -38,7 +38,7 @@ class LogNotifier:
 
 
 class WebhookNotifier:
-    """POSTs each notice as JSON to a URL; failures are logged, never raised."""
+    """POSTs each notice as JSON to a URL (`deliver` raises on failure for the outbox to retry; `notify` logs)."""
 
     def __init__(self, url: str, *, timeout: float = 5.0, client: httpx.Client | None = None) -> None:
         self.url = url
