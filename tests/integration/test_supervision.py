@@ -12,7 +12,9 @@ from sqlalchemy import select
 from gridloop.cases.services.supervision import run_tick
 from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
 from gridloop.dispatch.adapters.calendar import ChineseWorkCalendar
+from gridloop.kernel.clock import FakeClock
 from gridloop.kernel.sla import WorkdayDeadlinePolicy
+from gridloop.platform.outbox import Dispatcher, Outbox
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = ChineseWorkCalendar()
@@ -51,7 +53,11 @@ def _world(engine):
 
 
 def tick(w: Work, when: datetime, notifier: FakeNotifier | None = None):
-    return run_tick(w, now=when, calendar=CAL, notifier=notifier or FakeNotifier())
+    """One tick; its notices, committed to the outbox, are then delivered to `notifier`."""
+    outbox = Outbox(channels={"fake": notifier or FakeNotifier()})
+    result = run_tick(w, now=when, calendar=CAL, outbox=outbox)
+    Dispatcher(w.session.get_bind(), outbox, FakeClock(when)).deliver_pending()
+    return result
 
 
 def supervisions(w: Work, case_id: int) -> list[tuple[int, int | None, str]]:
