@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from dispatch_factories import T0, Work, drop_engine, make_engine, make_org
 
@@ -26,8 +24,8 @@ def good_csv() -> bytes:
 
 
 @pytest.fixture
-def work(tmp_path: Path):
-    engine = make_engine(tmp_path)
+def work(empty_db_url: str):
+    engine = make_engine(empty_db_url)
     try:
         yield from _world(engine)
     finally:

@@ -18,6 +18,7 @@ from gridloop.cases.services import Channel, RequestType, Status
 from gridloop.cases.services.intake import NewCase, create_case
 from gridloop.cases.services.lifecycle import ActionRequest, perform
 from gridloop.dispatch.services.catalogue import DEFAULT_CATEGORIES
+from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Level, Role, UnitKind
 from gridloop.org.services import org
 from gridloop.org.tables import UnitRow, UserRow
@@ -273,7 +274,8 @@ def generate_cases(
     handlers: dict[str, Actor] = {}
     demo_hash = org.get_user(session, "operator").password_hash
     clock = FakeClock(start)
-    sim = replace(deps, clock=clock, after_receive=[], triage=None)  # generated texts need no classifier
+    # generated texts need no classifier nor intake subscribers; generated history sends no notices
+    sim = replace(deps, clock=clock, events=deps.events.without(CaseReceived), outbox=deps.outbox.muted(), triage=None)
     weights = [w for w, _ in PATHS]
     span = (end - start).total_seconds()
     opened: list[str] = []

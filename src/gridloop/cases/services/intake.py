@@ -20,6 +20,7 @@ from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, Idempot
 from gridloop.geo.services import convert_point
 from gridloop.geo.services.geography import locate_case_area
 from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
+from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.ports import AreaMatch
 from gridloop.org.tables import CategoryRow, UnitRow
@@ -295,8 +296,9 @@ def create_case(
             )
         )
     session.flush()
-    for hook in deps.after_receive:
-        hook(session, case, actor, now, deps)
+    deps.events.publish(
+        session, CaseReceived(at=now, case_id=case.id, number=case.number, actor=actor, urgency=case.urgency), deps=deps
+    )
     return case, True
 
 

@@ -29,13 +29,14 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
     Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
     Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases")],
-    Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases")],
+    Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
     Role.ADMIN: [
         ("/board", "nav.board"),
         ("/queue", "nav.queue"),
         ("/intake", "nav.intake"),
         ("/inbox", "nav.inbox"),
         ("/cases", "nav.cases"),
+        ("/export-control", "nav.export_control"),
     ],
 }
 

@@ -1,7 +1,7 @@
 """knowledge: articles and versions
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0007
 Create Date: 2026-12-05 01:14:02.896270
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import gridloop.platform.db.types
 
 
 revision: str = '0011'
-down_revision: str | None = '0010'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
