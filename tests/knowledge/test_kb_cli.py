@@ -42,8 +42,7 @@ def _csv(path: Path) -> Path:
     return path
 
 
-def _import(tmp_path: Path) -> str:
-    db = f"sqlite:///{tmp_path / 't.db'}"
+def _import(tmp_path: Path, db: str) -> str:
     args = ["import", str(_csv(tmp_path / "faq.csv")), "--format", "csv", "--id-col", "faq_id"]
     args += ["--title-col", "question", "--body-col", "answer", "--unit-col", "handling_unit", "--db", db]
     result = _invoke(args)
@@ -51,8 +50,8 @@ def _import(tmp_path: Path) -> str:
     return db
 
 
-def test_batch_search_writes_one_result_line_per_query_with_imported_ids(tmp_path: Path) -> None:
-    db = _import(tmp_path)
+def test_batch_search_writes_one_result_line_per_query_with_imported_ids(tmp_path: Path, empty_db_url: str) -> None:
+    db = _import(tmp_path, empty_db_url)
     q = tmp_path / "q.jsonl"
     q.write_text('{"id": 7, "query": "良民证怎么开"}\n{"id": "b", "query": "暂住证"}\n', encoding="utf-8")
     out = tmp_path / "r.jsonl"
@@ -63,8 +62,8 @@ def test_batch_search_writes_one_result_line_per_query_with_imported_ids(tmp_pat
     assert [(x["id"], x["results"][0]["source_id"]) for x in lines] == [(7, "bj-2"), ("b", "bj-1")]
 
 
-def test_a_result_carries_source_id_score_and_title(tmp_path: Path) -> None:
-    db = _import(tmp_path)
+def test_a_result_carries_source_id_score_and_title(tmp_path: Path, empty_db_url: str) -> None:
+    db = _import(tmp_path, empty_db_url)
     q = tmp_path / "q.jsonl"
     q.write_text('{"id": 1, "query": "居住证"}\n', encoding="utf-8")
     out = tmp_path / "r.jsonl"
@@ -73,22 +72,24 @@ def test_a_result_carries_source_id_score_and_title(tmp_path: Path) -> None:
     assert set(first) == {"source_id", "score", "title"} and first["title"] == "北京市居住证如何办？"
 
 
-def test_a_single_question_prints_a_ranked_list(tmp_path: Path) -> None:
-    db = _import(tmp_path)
+def test_a_single_question_prints_a_ranked_list(tmp_path: Path, empty_db_url: str) -> None:
+    db = _import(tmp_path, empty_db_url)
     result = _invoke(["search", "暂住证在哪办", "--db", db])
     assert result.output.splitlines()[0].split()[:2] == ["1.", "bj-1"], result.output
 
 
-def test_reimporting_an_unchanged_file_adds_no_article_and_no_version(tmp_path: Path) -> None:
-    _import(tmp_path)
-    db = f"sqlite:///{tmp_path / 't.db'}"
+def test_reimporting_an_unchanged_file_adds_no_article_and_no_version(tmp_path: Path, empty_db_url: str) -> None:
+    _import(tmp_path, empty_db_url)
+    db = empty_db_url
     args = ["import", str(tmp_path / "faq.csv"), "--id-col", "faq_id", "--title-col", "question"]
     result = _invoke([*args, "--body-col", "answer", "--unit-col", "handling_unit", "--db", db])
     assert "0 new, 0 new versions, 2 unchanged" in result.output, result.output
 
 
-def test_the_second_search_loads_the_saved_index_instead_of_rebuilding(tmp_path: Path, monkeypatch) -> None:
-    db = _import(tmp_path)
+def test_the_second_search_loads_the_saved_index_instead_of_rebuilding(
+    tmp_path: Path, empty_db_url: str, monkeypatch
+) -> None:
+    db = _import(tmp_path, empty_db_url)
     assert _invoke(["search", "居住证", "--db", db]).exit_code == 0
     from gridloop.knowledge.adapters import lexical
 
@@ -100,8 +101,8 @@ def test_the_second_search_loads_the_saved_index_instead_of_rebuilding(tmp_path:
     assert result.exit_code == 0, result.output
 
 
-def test_a_changed_answer_becomes_a_new_version_and_search_sees_it(tmp_path: Path) -> None:
-    db = _import(tmp_path)
+def test_a_changed_answer_becomes_a_new_version_and_search_sees_it(tmp_path: Path, empty_db_url: str) -> None:
+    db = _import(tmp_path, empty_db_url)
     ROWS_CHANGED = [dict(ROWS[0], answer="现在请通过北京通APP申领居住证。"), ROWS[1]]
     with (tmp_path / "faq2.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(ROWS[0]))
@@ -113,21 +114,21 @@ def test_a_changed_answer_becomes_a_new_version_and_search_sees_it(tmp_path: Pat
     assert _invoke(["search", "北京通APP", "--db", db]).output.split()[1] == "bj-1"
 
 
-def test_an_expired_article_is_not_answered_from(tmp_path: Path) -> None:
+def test_an_expired_article_is_not_answered_from(tmp_path: Path, empty_db_url: str) -> None:
     faq = tmp_path / "tp.jsonl"
     rows = [
         {"id": "tp-1", "q": "溫泉季何時舉辦？", "a": "2015年溫泉季於11月舉辦。", "end": "2015-12-31 23:59"},
         {"id": "tp-2", "q": "溫泉季何時舉辦？", "a": "2026年溫泉季於11月舉辦。", "end": "2100-10-21 23:59"},
     ]
     faq.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    db = f"sqlite:///{tmp_path / 't.db'}"
+    db = empty_db_url
     args = ["import", str(faq), "--format", "jsonl", "--id-col", "id", "--title-col", "q", "--body-col", "a"]
     assert _invoke([*args, "--expires-col", "end", "--db", db]).exit_code == 0
     out = _invoke(["search", "溫泉季", "--db", db]).output
     assert "tp-2" in out and "tp-1" not in out, out
 
 
-def test_regulations_import_one_record_per_article(tmp_path: Path) -> None:
+def test_regulations_import_one_record_per_article(tmp_path: Path, empty_db_url: str) -> None:
     reg = tmp_path / "reg.jsonl"
     doc = {
         "doc_id": "sh-reg-0001",
@@ -136,14 +137,16 @@ def test_regulations_import_one_record_per_article(tmp_path: Path) -> None:
         "text": "## 第一章 总则\n\n第一条 为了测试，制定本条例。\n\n第二条 本条例适用于本市。",
     }
     reg.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
-    db = f"sqlite:///{tmp_path / 't.db'}"
+    db = empty_db_url
     _invoke(["import", str(reg), "--format", "regulations", "--db", db])
     result = _invoke(["search", "适用于本市", "--db", db])
     assert "sh-reg-0001#第二条" in result.output.splitlines()[0], result.output
 
 
-def test_a_single_question_shows_the_matched_passage_with_official_terms_marked(tmp_path: Path) -> None:
-    db = _import(tmp_path)
+def test_a_single_question_shows_the_matched_passage_with_official_terms_marked(
+    tmp_path: Path, empty_db_url: str
+) -> None:
+    db = _import(tmp_path, empty_db_url)
     lines = _invoke(["search", "暂住证", "--top", "1", "--db", db]).output.splitlines()
     assert "【居住证】" in lines[1], lines
 
