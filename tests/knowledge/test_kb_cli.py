@@ -179,3 +179,25 @@ def test_score_replies_names_a_missing_column(tmp_path: Path) -> None:
     src.write_text("留言编号,答复意见\n1,好\n", encoding="utf-8")
     result = _invoke(["score-replies", str(src)])
     assert result.exit_code != 0
+
+
+def test_an_older_version_of_a_regulation_is_not_answered_from(tmp_path: Path, empty_db_url: str) -> None:
+    reg = tmp_path / "reg.jsonl"
+    docs = [
+        {
+            "doc_id": "sh-reg-0027",
+            "title": "上海市住宅物业管理规定",
+            "version_date": "2010-12-23",
+            "text": "第一条 专项维修资金由业主交纳（旧）。",
+        },
+        {
+            "doc_id": "sh-reg-0028",
+            "title": "上海市住宅物业管理规定",
+            "version_date": "2020-12-30",
+            "text": "第一条 专项维修资金由业主交纳（新）。",
+        },
+    ]
+    reg.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    _invoke(["import", str(reg), "--format", "regulations", "--db", empty_db_url])
+    out = _invoke(["search", "专项维修资金", "--db", empty_db_url]).output
+    assert "sh-reg-0028#第一条" in out and "sh-reg-0027" not in out, out

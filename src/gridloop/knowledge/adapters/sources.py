@@ -8,7 +8,8 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from gridloop.kernel.errors import FieldError, InvalidInput
@@ -107,11 +108,28 @@ def split_articles(text: str) -> list[tuple[str, str]]:
 
 
 def read_regulations(path: Path) -> list[ImportItem]:
-    """One item per article of each regulation: id `doc_id#第N条`, title `标题 第N条`, citation `《标题》第N条`."""
+    """One item per article of each regulation: id `doc_id#第N条`, title `标题 第N条`, citation `《标题》第N条`.
+
+    A regulation in force from its `db_valid_from` (else `version_date`). When the file holds dated versions of one
+    title, each older version expires the day before the next one starts (undated versions cannot be ordered).
+    """
+    rows = list(_rows(path, "jsonl"))
+    starts = {
+        row["doc_id"]: _day(row.get("db_valid_from", "") or row.get("version_date", ""), where=f"{path}: row {n}")
+        for n, row in enumerate(rows, 1)
+    }
+    ends: dict[str, date] = {}
+    by_title: dict[str, list[tuple[date, str]]] = {}
+    for row in rows:
+        start = starts[row["doc_id"]]
+        if start is not None:
+            by_title.setdefault(row["title"], []).append((start, row["doc_id"]))
+    for dated in by_title.values():
+        dated.sort()
+        for (_, older), (newer_start, _) in pairwise(dated):
+            ends[older] = newer_start - timedelta(days=1)
     out: list[ImportItem] = []
-    for n, row in enumerate(_rows(path, "jsonl"), 1):
-        where = f"{path}: row {n}"
-        valid_from = _day(row.get("db_valid_from", "") or row.get("version_date", ""), where=where)
+    for row in rows:
         for number, body in split_articles(row.get("text", "")):
             out.append(
                 ImportItem(
@@ -120,7 +138,8 @@ def read_regulations(path: Path) -> list[ImportItem]:
                     body,
                     row.get("issuer", ""),
                     citation=f"《{row['title']}》{number}",
-                    effective_from=valid_from,
+                    effective_from=starts[row["doc_id"]],
+                    expires_on=ends.get(row["doc_id"]),
                 )
             )
     return out

@@ -44,19 +44,25 @@ def import_articles(
         repo = SqlArticles(work.session)
         existing = repo.by_source_ids(i.source_id for i in batch)
         versions = repo.versions_of(a.id for a in existing.values())
+        fresh = [
+            ArticleRow(
+                source_id=i.source_id,
+                department=i.unit,
+                source=source,
+                citation=i.citation,
+                created_at=now,
+                updated_at=now,
+            )
+            for i in batch
+            if i.source_id not in existing
+        ]
+        work.session.add_all(fresh)
+        work.session.flush()  # one flush gives every new article its id
+        created = {r.source_id for r in fresh}
+        existing.update({r.source_id: r for r in fresh})
         for item in batch:
-            row = existing.get(item.source_id)
-            if row is None:
-                row = ArticleRow(
-                    source_id=item.source_id,
-                    department=item.unit,
-                    source=source,
-                    citation=item.citation,
-                    created_at=now,
-                    updated_at=now,
-                )
-                work.session.add(row)
-                work.session.flush()
+            row = existing[item.source_id]
+            if item.source_id in created:
                 number = 1
                 added += 1
             else:
