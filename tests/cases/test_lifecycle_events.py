@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from gridloop.cases.services.supervision import scheduled_tick
-from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.events import CaseDispatched, DeadlineMissed
 from gridloop.platform.db.outbox import OutboxRow
 from tests.factories import case_body
