@@ -26,8 +26,8 @@ def announce_emergency(session: Session, case: CaseRow, actor: Actor, now: datet
     """An emergency report is announced at once, with the words or rule that flagged it."""
     if case.urgency != "emergency":
         return
-    incident = case.extra.get("incident_type") or "突发事件"
-    reason = case.extra.get("urgency_reason") or "marked emergency at intake"
+    incident = case.incident_type or "突发事件"
+    reason = case.urgency_reason or "marked emergency at intake"
     deps.notifier.notify(
         Notice(
             kind="emergency",
@@ -64,7 +64,7 @@ class OpenCaseIndex:
 
     def hook(self, session: Session, case: CaseRow, actor: Actor, now: datetime, deps: ServiceDeps) -> None:
         """Merge the report into an open case it duplicates, or suggest the match to the operator."""
-        if case.status != Status.RECEIVED.value or case.extra.get("meaningless"):
+        if case.status != Status.RECEIVED.value or case.meaningless_reason:
             return
         finder = self.finder(session, now=now)
         with self._lock:
@@ -77,7 +77,9 @@ class OpenCaseIndex:
         parent = session.scalar(select(CaseRow).where(CaseRow.number == verdict.other))
         if parent is None or Status(parent.status) not in OPEN_STATUSES:
             return
-        info = {"number": parent.number, "similarity": round(verdict.similarity, 3), "reason": verdict.reason}
+        case.duplicate_of_id = parent.id
+        case.duplicate_similarity = round(verdict.similarity, 3)
+        case.duplicate_reason = verdict.reason
         if verdict.action == MERGE:
             from gridloop.cases.services.dispatching import system_actor
 
@@ -89,8 +91,8 @@ class OpenCaseIndex:
                     ActionRequest(action="merge", parent=parent.number, note=f"自动并单: {verdict.reason}"),
                     deps=deps,
                 )
-                case.extra = {**case.extra, "duplicate_of": info}
+                case.duplicate_action = MERGE
                 return
             except DomainError:
                 pass  # e.g. the parent is outside the system's reach: fall back to a suggestion
-        case.extra = {**case.extra, "duplicate_suggestion": info}
+        case.duplicate_action = SUGGEST
