@@ -242,13 +242,11 @@ def _num(raw: Any) -> float | None:
     return float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
 
 
-def _batches(conn: sa.Connection, columns: list[Any], where: Any = None) -> Iterator[list[Any]]:
+def _batches(conn: sa.Connection, columns: list[Any]) -> Iterator[Sequence[Any]]:
     """Rows of `cases` in id order, BATCH at a time (keyset paging: no offset scans)."""
     last = 0
     while True:
         stmt = sa.select(*columns).where(OLD_CASES.c.id > last).order_by(OLD_CASES.c.id).limit(BATCH)
-        if where is not None:
-            stmt = stmt.where(where)
         rows = conn.execute(stmt).all()
         if not rows:
             return
@@ -319,7 +317,8 @@ def _coordination(case_id: int, row: Any, extra: dict[str, Any]) -> tuple[dict[s
     info = extra.get("coordination")
     if not isinstance(info, dict):
         return None, replies
-    decided = info.get("decided") if isinstance(info.get("decided"), dict) else {}
+    raw_decided = info.get("decided")
+    decided: dict[str, Any] = raw_decided if isinstance(raw_decided, dict) else {}
     co_units = decided.get("co_units")
     return (
         {
