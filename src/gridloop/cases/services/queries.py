@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status, allowed_actions
+from gridloop.cases.services.coordination import latest_co_replies
 from gridloop.cases.services.scope import require_visible, visible_cases
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput, NotFound
@@ -127,8 +128,9 @@ def iter_cases(session: Session, actor: Actor, f: CaseFilter, *, now: datetime, 
 
 
 def get_case(session: Session, actor: Actor, case_id: int) -> CaseRow:
-    """One case the actor may see (NotFound / Forbidden otherwise)."""
-    case = session.get(CaseRow, case_id)
+    """One case the actor may see (NotFound / Forbidden otherwise), with its loop state in the same query."""
+    state = [joinedload(CaseRow.coordinations), joinedload(CaseRow.extensions), joinedload(CaseRow.callbacks)]
+    case = session.get(CaseRow, case_id, options=state)
     if case is None:
         raise NotFound(f"No case with id {case_id}.")
     require_visible(session, actor, case)
@@ -276,8 +278,7 @@ def loop_state(case: CaseRow) -> dict[str, Any]:
     coordination: dict[str, Any] | None = None
     if case.coordinations:
         c = case.coordinations[-1]
-        since = c.decided_at
-        replies = {r.unit: r for r in case.co_replies if since is None or r.at >= since}
+        replies = latest_co_replies(case)
         coordination = {
             "level": c.level,
             "unit": c.coordinator_unit,
