@@ -7,6 +7,7 @@ from gridloop.demo.catalogue import load_demo_catalogue
 from gridloop.kernel.org import Role
 from gridloop.org.services import org
 from tests.factories import case_body
+from tests.web_helpers import login
 
 
 def _act(api, case_id, action, **inputs):
@@ -36,6 +37,21 @@ def test_every_callback_is_kept_not_only_the_last(as_user):
     calls = [(c["satisfaction"], c["solved"], c["by"]) for c in case["callbacks"]]
     assert calls == [("dissatisfied", False, "operator"), ("satisfied", True, "operator")], case["callbacks"]
     assert (case["satisfaction"], case["solved"]) == ("satisfied", True), "the case holds the newest result"
+
+
+def test_case_page_lists_every_callback(as_user, app_client):
+    case_id, operator, _dispatcher, handler = _signed_case(as_user)
+    _act(handler, case_id, "first_contact", note="联系")
+    _act(handler, case_id, "reply", reply="处理")
+    _act(operator, case_id, "approve_reply")
+    _act(operator, case_id, "callback", satisfaction="dissatisfied", solved=False)
+    _act(operator, case_id, "reopen", reason="市民反映未解决")
+    _act(handler, case_id, "reply", reply="再次处理")
+    _act(operator, case_id, "approve_reply")
+    _act(operator, case_id, "callback", satisfaction="basically_satisfied", solved=True)
+    login(app_client, "operator")
+    page = app_client.get(f"/cases/{case_id}").text
+    assert "不满意" in page and "基本满意" in page and page.count("是否解决") == 2, "both callbacks are shown"
 
 
 def test_extension_requests_keep_days_and_decision(as_user):
