@@ -274,3 +274,24 @@ def test_migration_keeps_units_and_events_of_the_cases(old_release_db):
         after = conn.scalar(sa.text("SELECT count(*) FROM case_events"))
         cases = conn.scalar(sa.text("SELECT count(*) FROM cases"))
     assert (after, cases) == (before, len(ids)), "no case or audit event is lost by the migration"
+
+
+def test_downgrade_gives_the_previous_release_its_extra_back(old_release_db):
+    from alembic import command
+
+    from gridloop.platform.db.migrate import alembic_config
+
+    _old_release_cases(old_release_db)
+    read = sa.text("SELECT number, extra, extension_pending_days FROM cases ORDER BY id")
+    with old_release_db.connect() as conn:
+        before = [(n, json.loads(e) if isinstance(e, str) else e, p) for n, e, p in conn.execute(read)]
+    upgrade(old_release_db)
+    cfg = alembic_config(old_release_db)
+    with old_release_db.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    with old_release_db.connect() as conn:
+        after = [(n, json.loads(e) if isinstance(e, str) else e, p) for n, e, p in conn.execute(read)]
+    assert after == before
+    upgrade(old_release_db)
+    assert current_revision(old_release_db) == "0006", "0006 applies again after a downgrade"

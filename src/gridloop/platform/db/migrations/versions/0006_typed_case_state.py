@@ -151,6 +151,7 @@ OLD_CASES = sa.table(
     sa.column("solved", sa.Boolean()),
     sa.column("closed_at", UTC_DT),
     sa.column("updated_at", UTC_DT),
+    sa.column("parent_case_id", sa.Integer()),
     *[sa.column(name, type_) for name, type_ in CASE_COLUMNS],
     sa.column("duplicate_of_id", sa.Integer()),
 )
@@ -517,6 +518,18 @@ def _old_extra(conn: sa.Connection, row: Any) -> dict[str, Any]:
         extra["suspended_at"] = row.suspended_at.isoformat()
     if row.closure_kind == "direct":
         extra["closure"] = "direct"
+    elif row.closure_kind == "with_parent":
+        extra["closed_with_parent"] = conn.scalar(
+            sa.select(OLD_CASES.c.number).where(OLD_CASES.c.id == row.parent_case_id)
+        )
+        called = conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(CALLBACKS)
+            .where(CALLBACKS.c.case_id == row.id, CALLBACKS.c.at >= row.closed_at)
+        )
+        extra["callback"] = "done" if called else "pending"
+    if row.dispatch_auto is None and (row.suggested_unit or row.suggest_reason):
+        extra.update({"suggested_unit": row.suggested_unit, "suggest_reason": row.suggest_reason})
     if row.dispatch_auto is not None:
         route = {
             "auto": bool(row.dispatch_auto),
@@ -542,7 +555,8 @@ def downgrade() -> None:
     op.add_column("cases", sa.Column("extension_pending_days", sa.Integer(), nullable=True))
     conn = op.get_bind()
     typed = [getattr(OLD_CASES.c, name) for name, _type in CASE_COLUMNS]
-    for rows in _batches(conn, [OLD_CASES.c.id, OLD_CASES.c.duplicate_of_id, *typed]):
+    columns = [OLD_CASES.c.id, OLD_CASES.c.duplicate_of_id, OLD_CASES.c.parent_case_id, OLD_CASES.c.closed_at]
+    for rows in _batches(conn, [*columns, *typed]):
         updates = []
         for row in rows:
             extra = _old_extra(conn, row)
@@ -584,6 +598,6 @@ def downgrade() -> None:
         op.drop_table(table)
     for name, _type in CASE_COLUMNS:
         op.drop_column("cases", name)
-    if conn.dialect.name != "sqlite":  # SQLite cannot drop a column that holds a reference: it stays, unused
+    if conn.dialect.name != "sqlite":  # SQLite drops the column with its inline reference
         op.drop_constraint(DUPLICATE_FK, "cases", type_="foreignkey")
-        op.drop_column("cases", "duplicate_of_id")
+    op.drop_column("cases", "duplicate_of_id")
