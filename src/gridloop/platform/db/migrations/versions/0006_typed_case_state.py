@@ -364,74 +364,69 @@ def _carry_extra(conn: sa.Connection) -> None:
             conn.execute(CO_REPLIES.insert(), replies)
 
 
-def _replay_events(conn: sa.Connection) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
-    """Every extension request (with its decision) and every callback, per case, from the audit events."""
+def _replay_events(
+    conn: sa.Connection, first: int, last: int
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    """Every extension request (with its decision) and every callback of the cases first..last, from their events."""
     extensions: dict[int, list[dict[str, Any]]] = {}
     callbacks: dict[int, list[dict[str, Any]]] = {}
-    last = 0
-    while True:
-        rows = conn.execute(
-            sa.select(EVENTS)
-            .where(EVENTS.c.id > last, EVENTS.c.action.in_([*EXTENSION_ACTIONS, "callback"]))
-            .order_by(EVENTS.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            break
-        last = rows[-1].id
-        for e in rows:
-            payload = e.payload if isinstance(e.payload, dict) else {}
-            if e.action == "callback":
-                if payload.get("satisfaction"):
-                    callbacks.setdefault(e.case_id, []).append(
-                        {
-                            "case_id": e.case_id,
-                            "at": e.at,
-                            "by": e.actor_name,
-                            "satisfaction": str(payload["satisfaction"]),
-                            "solved": payload.get("solved") if isinstance(payload.get("solved"), bool) else None,
-                            "note": e.note,
-                        }
-                    )
-                continue
-            requests = extensions.setdefault(e.case_id, [])
-            if e.action == "request_extension":
-                requests.append(
+    events = conn.execute(
+        sa.select(EVENTS)
+        .where(EVENTS.c.case_id.between(first, last), EVENTS.c.action.in_([*EXTENSION_ACTIONS, "callback"]))
+        .order_by(EVENTS.c.case_id, EVENTS.c.id)  # each case's events in order; uses the case_id index
+    )
+    for e in events:
+        payload = e.payload if isinstance(e.payload, dict) else {}
+        if e.action == "callback":
+            if payload.get("satisfaction"):
+                callbacks.setdefault(e.case_id, []).append(
                     {
                         "case_id": e.case_id,
-                        "days": int(payload.get("days") or 0),
-                        "reason": e.note,
-                        "requested_at": e.at,
-                        "requested_by": e.actor_name,
-                        "decision": None,
-                        "decided_at": None,
-                        "decided_by": None,
-                        "old_due": None,
-                        "new_due": None,
+                        "at": e.at,
+                        "by": e.actor_name,
+                        "satisfaction": str(payload["satisfaction"]),
+                        "solved": payload.get("solved") if isinstance(payload.get("solved"), bool) else None,
+                        "note": e.note,
                     }
                 )
-                continue
-            open_ = next((r for r in reversed(requests) if r["decision"] is None), None)
-            if open_ is None:
-                continue
-            approved = e.action == "approve_extension"
-            open_.update(
+            continue
+        requests = extensions.setdefault(e.case_id, [])
+        if e.action == "request_extension":
+            requests.append(
                 {
-                    "decision": "approved" if approved else "rejected",
-                    "decided_at": e.at,
-                    "decided_by": e.actor_name,
-                    "old_due": _when(payload.get("old_due")) if approved else None,
-                    "new_due": _when(payload.get("new_due")) if approved else None,
+                    "case_id": e.case_id,
+                    "days": int(payload.get("days") or 0),
+                    "reason": e.note,
+                    "requested_at": e.at,
+                    "requested_by": e.actor_name,
+                    "decision": None,
+                    "decided_at": None,
+                    "decided_by": None,
+                    "old_due": None,
+                    "new_due": None,
                 }
             )
-            if approved and payload.get("days"):
-                open_["days"] = int(payload["days"])
+            continue
+        open_ = next((r for r in reversed(requests) if r["decision"] is None), None)
+        if open_ is None:
+            continue
+        approved = e.action == "approve_extension"
+        open_.update(
+            {
+                "decision": "approved" if approved else "rejected",
+                "decided_at": e.at,
+                "decided_by": e.actor_name,
+                "old_due": _when(payload.get("old_due")) if approved else None,
+                "new_due": _when(payload.get("new_due")) if approved else None,
+            }
+        )
+        if approved and payload.get("days"):
+            open_["days"] = int(payload["days"])
     return extensions, callbacks
 
 
 def _carry_extensions_and_callbacks(conn: sa.Connection) -> None:
     """Rebuild requests and callbacks from the events; the old counters fill in what no event says."""
-    extensions, callbacks = _replay_events(conn)
     columns = [
         OLD_CASES.c.id,
         OLD_CASES.c.extra,
@@ -442,6 +437,7 @@ def _carry_extensions_and_callbacks(conn: sa.Connection) -> None:
         OLD_CASES.c.updated_at,
     ]
     for rows in _batches(conn, columns):
+        extensions, callbacks = _replay_events(conn, rows[0].id, rows[-1].id)
         new_requests, new_callbacks = [], []
         for row in rows:
             requests = extensions.pop(row.id, [])
