@@ -1,4 +1,4 @@
-"""Migration 0006 carries a previous release's `cases.extra` into typed columns and tables, losing nothing."""
+"""The typed-state migration carries the previous release's `cases.extra` into typed columns and tables."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from gridloop import schema
 from gridloop.cases.tables import CaseRow
 from gridloop.platform.db.engine import build_engine
-from gridloop.platform.db.migrate import current_revision, pending_differences, upgrade
+from gridloop.platform.db.migrate import alembic_config, current_revision, upgrade
 from gridloop.platform.db.types import UTCDateTime
 
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -29,9 +30,17 @@ def _iso(hours: float) -> str:
     return (T0 + timedelta(hours=hours)).isoformat()
 
 
+def _revisions(engine: sa.Engine) -> tuple[str, str]:
+    """The typed-state migration and the one before it (found by its title, whatever its number)."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    rev = next(r for r in script.walk_revisions() if (r.doc or "").startswith("typed case state"))
+    assert isinstance(rev.down_revision, str)
+    return rev.revision, rev.down_revision
+
+
 @pytest.fixture
 def old_release_db(tmp_path: Path) -> Iterator[sa.Engine]:
-    """An empty database brought up to 0005, the schema of the previous release."""
+    """An empty database brought up to the revision before typed state: the schema of the previous release."""
     if PG_URL:
         admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         name = f"gl_m_{uuid.uuid4().hex[:10]}"
@@ -40,7 +49,7 @@ def old_release_db(tmp_path: Path) -> Iterator[sa.Engine]:
         engine = build_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
     else:
         engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0005")
+    upgrade(engine, _revisions(engine)[1])
     yield engine
     engine.dispose()
     if PG_URL:
@@ -192,8 +201,8 @@ def _old_release_cases(engine: sa.Engine) -> dict[str, int]:
 
 def test_every_value_of_the_old_extra_lands_in_its_typed_place(old_release_db):
     ids = _old_release_cases(old_release_db)
-    upgrade(old_release_db)
-    assert current_revision(old_release_db) == "0006"
+    typed, _previous = _revisions(old_release_db)
+    upgrade(old_release_db, typed)
     with Session(old_release_db) as s:
         a, b, c = (s.get(CaseRow, ids[k]) for k in "abc")
         assert a is not None and b is not None and c is not None
@@ -262,14 +271,13 @@ def test_every_value_of_the_old_extra_lands_in_its_typed_place(old_release_db):
         assert e.coordinations == [] and e.extensions == [] and e.duplicate_of_id is None
     columns = {col["name"] for col in sa.inspect(old_release_db).get_columns("cases")}
     assert not {"extra", "extension_pending_days"} & columns, columns
-    assert pending_differences(old_release_db, schema.metadata()) == []
 
 
 def test_migration_keeps_units_and_events_of_the_cases(old_release_db):
     ids = _old_release_cases(old_release_db)
     with old_release_db.connect() as conn:
         before = conn.scalar(sa.text("SELECT count(*) FROM case_events"))
-    upgrade(old_release_db)
+    upgrade(old_release_db, _revisions(old_release_db)[0])
     with old_release_db.connect() as conn:
         after = conn.scalar(sa.text("SELECT count(*) FROM case_events"))
         cases = conn.scalar(sa.text("SELECT count(*) FROM cases"))
@@ -277,21 +285,18 @@ def test_migration_keeps_units_and_events_of_the_cases(old_release_db):
 
 
 def test_downgrade_gives_the_previous_release_its_extra_back(old_release_db):
-    from alembic import command
-
-    from gridloop.platform.db.migrate import alembic_config
-
+    typed, previous = _revisions(old_release_db)
     _old_release_cases(old_release_db)
     read = sa.text("SELECT number, extra, extension_pending_days FROM cases ORDER BY id")
     with old_release_db.connect() as conn:
         before = [(n, json.loads(e) if isinstance(e, str) else e, p) for n, e, p in conn.execute(read)]
-    upgrade(old_release_db)
+    upgrade(old_release_db, typed)
     cfg = alembic_config(old_release_db)
     with old_release_db.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0005")
+        command.downgrade(cfg, previous)
     with old_release_db.connect() as conn:
         after = [(n, json.loads(e) if isinstance(e, str) else e, p) for n, e, p in conn.execute(read)]
     assert after == before
-    upgrade(old_release_db)
-    assert current_revision(old_release_db) == "0006", "0006 applies again after a downgrade"
+    upgrade(old_release_db, typed)
+    assert current_revision(old_release_db) == typed, "the migration applies again after a downgrade"
