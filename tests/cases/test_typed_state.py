@@ -3,7 +3,6 @@ timed, coordination with its co-unit replies, as the case JSON shows them."""
 
 from __future__ import annotations
 
-from gridloop.demo.catalogue import load_demo_catalogue
 from gridloop.kernel.org import Role
 from gridloop.org.services import org
 from tests.factories import case_body
@@ -85,11 +84,11 @@ def test_suspension_is_timed_and_pushes_the_reply_deadline_on_resume(as_user, cl
 
 def test_coordination_and_co_replies_show_in_the_case(container, as_user, clock):
     with container.uow() as uow:
-        load_demo_catalogue(uow, now=clock.now())
         org.create_user(uow.session, username="putuo_cg", role=Role.HANDLER, unit_code="310107-CG", now=clock.now())
         uow.commit()
     operator, dispatcher = as_user("operator"), as_user("dispatcher")
     case_id = operator.post("/api/v1/cases", json=case_body()).json()["id"]
+    _act(dispatcher, case_id, "dispatch", unit="310107-FG")
     _act(dispatcher, case_id, "escalate", reason="职责争议")
     _act(as_user("supervisor"), case_id, "coordinate", unit="310107-FG", co_units=["310107-CG"], reason="分工")
     case = _act(as_user("putuo_cg"), case_id, "co_reply", reply="违建已拆除")

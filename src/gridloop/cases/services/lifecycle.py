@@ -10,25 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gridloop.cases.domain.lifecycle import (
-    ACTIONS,
-    Action,
-    ClosureKind,
-    ExtensionDecision,
-    Field,
-    Satisfaction,
-    Status,
-    next_status,
-)
+from gridloop.cases.domain.lifecycle import ACTIONS, Action, ClosureKind, Field, Satisfaction, Status, next_status
+from gridloop.cases.services import extensions
 from gridloop.cases.services.scope import require_visible
-from gridloop.cases.tables import (
-    CaseCallbackRow,
-    CaseEventRow,
-    CaseExtensionRow,
-    CaseRow,
-    CaseUnitRow,
-    SupervisionRow,
-)
+from gridloop.cases.tables import CaseCallbackRow, CaseEventRow, CaseRow, CaseUnitRow, SupervisionRow
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
 from gridloop.kernel.org import Actor, Role, is_within
 from gridloop.org.tables import UnitRow
@@ -201,64 +186,9 @@ def _first_contact(step: Step) -> None:
     step.case.due_at = step.case.reply_due_at
 
 
-def pending_extension(case: CaseRow) -> CaseExtensionRow | None:
-    """The extension request of a case still waiting for a decision, if any."""
-    return next((e for e in case.extensions if e.decision is None), None)
-
-
 def _request_extension(step: Step) -> None:
     _require_unit_member(step)
-    case = step.case
-    if pending_extension(case) is not None:
-        raise Conflict(f"Case {case.number} already has an extension request waiting for approval.")
-    if case.reply_due_at is not None and step.now > case.reply_due_at:
-        raise Conflict(
-            f"The reply deadline of case {case.number} ({case.reply_due_at.isoformat()}) has passed; "
-            "an extension must be requested before the deadline."
-        )
-    assert step.req.days is not None
-    case.extensions.append(
-        CaseExtensionRow(
-            days=step.req.days,
-            reason=step.req.reason or step.req.note,
-            requested_at=step.now,
-            requested_by=step.actor.username,
-        )
-    )
-    step.payload["days"] = step.req.days
-
-
-def _decide_extension(step: Step, decision: ExtensionDecision) -> CaseExtensionRow:
-    pending = pending_extension(step.case)
-    verb = "approve" if decision is ExtensionDecision.APPROVED else "reject"
-    if pending is None or (decision is ExtensionDecision.APPROVED and step.case.reply_due_at is None):
-        raise Conflict(f"Case {step.case.number} has no extension request to {verb}.")
-    pending.decision = decision.value
-    pending.decided_at = step.now
-    pending.decided_by = step.actor.username
-    return pending
-
-
-def _approve_extension(step: Step) -> None:
-    case = step.case
-    request = _decide_extension(step, ExtensionDecision.APPROVED)
-    assert case.reply_due_at is not None
-    old = case.reply_due_at
-    case.reply_due_at = step.deps.deadlines.extend(old, work_days=request.days)
-    if case.due_at == old:
-        case.due_at = case.reply_due_at
-    request.old_due, request.new_due = old, case.reply_due_at
-    step.payload.update(
-        {
-            "days": request.days,
-            "old_due": old.isoformat(),
-            "new_due": case.reply_due_at.isoformat(),
-        }
-    )
-
-
-def _reject_extension(step: Step) -> None:
-    _decide_extension(step, ExtensionDecision.REJECTED)
+    extensions.request(step)
 
 
 def _suspend(step: Step) -> None:
@@ -437,8 +367,8 @@ EFFECTS: dict[Action, Callable[[Step], None]] = {
     Action.RETURN: _return,
     Action.FIRST_CONTACT: _first_contact,
     Action.REQUEST_EXTENSION: _request_extension,
-    Action.APPROVE_EXTENSION: _approve_extension,
-    Action.REJECT_EXTENSION: _reject_extension,
+    Action.APPROVE_EXTENSION: extensions.approve,
+    Action.REJECT_EXTENSION: extensions.reject,
     Action.SUSPEND: _suspend,
     Action.RESUME: _resume,
     Action.REPLY: _reply_checked,

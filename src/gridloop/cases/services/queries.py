@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status, allowed_actions
 from gridloop.cases.services.coordination import latest_co_replies
+from gridloop.cases.services.extensions import pending_extension
 from gridloop.cases.services.scope import require_visible, visible_cases
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput, NotFound
@@ -224,7 +225,7 @@ def case_to_dict(
             "solved": case.solved,
             "return_count": case.return_count,
             "reopen_count": case.reopen_count,
-            "extension_pending_days": _pending_days(case),
+            "extension_pending_days": pending.days if (pending := pending_extension(case)) else None,
             "version": case.version,
             "allowed_actions": [a.value for a in allowed_actions(status, actor.role)],
             "triage": intake_facts(case),
@@ -232,10 +233,6 @@ def case_to_dict(
         }
     )
     return out
-
-
-def _pending_days(case: CaseRow) -> int | None:
-    return next((e.days for e in case.extensions if e.decision is None), None)
 
 
 def intake_facts(case: CaseRow) -> dict[str, Any]:
