@@ -8,8 +8,8 @@ audit events (which hold every one of them), then `extra` and `extension_pending
 SQLite: columns are added and dropped with plain ALTER TABLE (SQLite ≥ 3.35), never by copying `cases`: a
 copy would drop the old table, which the foreign keys of case_units and case_events forbid (or cascade).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05
 """
 
@@ -24,8 +24,8 @@ from alembic import op
 
 import gridloop.platform.db.types
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
