@@ -11,6 +11,7 @@ def metadata() -> MetaData:
     from gridloop.dispatch import tables as dispatch_tables  # noqa: F401
     from gridloop.exportcontrol import tables as exportcontrol_tables  # noqa: F401
     from gridloop.geo import tables as geo_tables  # noqa: F401
+    from gridloop.knowledge import tables as knowledge_tables  # noqa: F401
     from gridloop.org import tables as org_tables  # noqa: F401
     from gridloop.platform.db import outbox as outbox_table  # noqa: F401
     from gridloop.platform.db import stamps  # noqa: F401

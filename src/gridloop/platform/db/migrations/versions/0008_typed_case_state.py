@@ -9,7 +9,7 @@ SQLite: columns are added and dropped with plain ALTER TABLE (SQLite ≥ 3.35), 
 copy would drop the old table, which the foreign keys of case_units and case_events forbid (or cascade).
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-05
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 import gridloop.platform.db.types
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
