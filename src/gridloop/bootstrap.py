@@ -60,9 +60,9 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     back to their savepoint and logged, and the report is kept; a lifecycle cascade that fails fails the action.
     `duplicates` (triage's duplicate search) is given when triage is on; emergencies are announced then too.
     """
+    from gridloop.cases import subscribers as case_subscribers
     from gridloop.cases.services import coordination
     from gridloop.cases.services.dispatching import dispatch_received
-    from gridloop.cases.subscribers import announce_emergency
     from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseReceived, CaseReturned
 
     rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
@@ -70,11 +70,11 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseReceived, 30, dispatch_received, True),
         # lifecycle cascades (三跨 coordination, merged children)
         (CaseDispatched, 10, coordination.on_dispatched, False),
-        (CaseReturned, 10, coordination.on_returned, False),
+        (CaseReturned, 10, case_subscribers.escalate_after_returns, False),
         (CaseClosed, 10, coordination.on_closed, False),
     ]
     if duplicates is not None:
-        rows += [(CaseReceived, 10, announce_emergency, True), (CaseReceived, 20, duplicates, True)]
+        rows += [(CaseReceived, 10, case_subscribers.announce_emergency, True), (CaseReceived, 20, duplicates, True)]
     return rows
 
 

@@ -2,15 +2,19 @@
 
 After intake: announce emergencies (this module), merge or flag duplicates of an open case
 (`triage.subscribers`), then auto-dispatch (`services.dispatching.dispatch_received`). Lifecycle cascades
-live in `services.coordination` (`on_dispatched`, `on_returned`, `on_closed`).
+live in `services.coordination` (`on_dispatched`, `on_closed`); a case returned twice is escalated here
+(`escalate_after_returns`, it takes a lifecycle action).
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from gridloop.cases.services.coordination import RETURN_LIMIT
+from gridloop.cases.services.dispatching import system_actor
+from gridloop.cases.services.lifecycle import ActionRequest, perform
 from gridloop.cases.tables import CaseRow
-from gridloop.kernel.events import CaseReceived
+from gridloop.kernel.events import CaseReceived, CaseReturned
 from gridloop.kernel.ports import Notice
 from gridloop.platform.deps import ServiceDeps
 
@@ -35,3 +39,12 @@ def announce_emergency(session: Session, event: CaseReceived, deps: ServiceDeps)
         ),
         now=event.at,
     )
+
+
+def escalate_after_returns(session: Session, event: CaseReturned, deps: ServiceDeps) -> None:
+    """Subscriber of `CaseReturned`: the second return escalates the case to the coordinating level, by the system."""
+    if event.return_count < RETURN_LIMIT:
+        return
+    actor = system_actor(session, now=event.at)
+    reason = f"returned {event.return_count} times; 三跨 coordination needed"
+    perform(session, actor, event.case_id, ActionRequest(action="escalate", reason=reason), deps=deps)

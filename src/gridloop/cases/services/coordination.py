@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import ClosureKind, Satisfaction, Status
+from gridloop.cases.services.steps import Step, _assign
 from gridloop.cases.tables import (
     CaseCallbackRow,
     CaseCoordinationRow,
@@ -32,13 +33,12 @@ from gridloop.cases.tables import (
 from gridloop.dispatch.services import CrossTag, UnitFacts, coordinating_level, cross_cutting
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
-from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseReturned
+from gridloop.kernel.events import CaseClosed, CaseDispatched
 from gridloop.kernel.org import Actor, Role, is_within
 from gridloop.kernel.ports import Notice
 from gridloop.org.tables import UnitRow
 
 if TYPE_CHECKING:
-    from gridloop.cases.services.lifecycle import Step
     from gridloop.platform.deps import ServiceDeps
 
 #: Returns after which the system escalates a case (configurable here; 2 per the hotline rules).
@@ -130,8 +130,6 @@ def escalate(step: Step) -> None:
 
 def coordinate(step: Step) -> None:
     """Effect of `coordinate`: the coordinating level names the lead unit and co-units."""
-    from gridloop.cases.services.lifecycle import _assign
-
     case, actor = step.case, step.actor
     info = current_coordination(case)
     coordinator = step.session.scalar(select(UnitRow).where(UnitRow.code == info.coordinator_unit)) if info else None
@@ -219,18 +217,6 @@ def on_dispatched(session: Session, event: CaseDispatched, deps: ServiceDeps) ->
     case = session.get(CaseRow, event.case_id)
     if case is not None:
         tag_units(session, case)
-
-
-def on_returned(session: Session, event: CaseReturned, deps: ServiceDeps) -> None:
-    """Subscriber of `CaseReturned`: the second return escalates the case to the coordinating level, by the system."""
-    if event.return_count < RETURN_LIMIT:
-        return
-    from gridloop.cases.services.dispatching import system_actor
-    from gridloop.cases.services.lifecycle import ActionRequest, perform
-
-    actor = system_actor(session, now=event.at)
-    reason = f"returned {event.return_count} times; 三跨 coordination needed"
-    perform(session, actor, event.case_id, ActionRequest(action="escalate", reason=reason), deps=deps)
 
 
 def on_closed(session: Session, event: CaseClosed, deps: ServiceDeps) -> None:
