@@ -20,7 +20,9 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.UNDER_REREVIEW, Action.DECIDE_REREVIEW): Status.CLOSED_FINAL,
 }
 
-TERMINAL: frozenset[Status] = frozenset({Status.NOT_ACCEPTED, Status.GUIDED_TO_LEGAL, Status.CLOSED, Status.CLOSED_FINAL})
+TERMINAL: frozenset[Status] = frozenset(
+    {Status.NOT_ACCEPTED, Status.GUIDED_TO_LEGAL, Status.CLOSED, Status.CLOSED_FINAL}
+)
 
 
 def next_status(status: Status, action: Action) -> Status:

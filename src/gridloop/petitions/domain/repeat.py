@@ -4,6 +4,7 @@ a matter closed at 复核 (three levels end it) is not accepted again on the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 
 from gridloop.petitions.domain.model import Status
@@ -14,7 +15,7 @@ SAME_FACTS = 0.45
 
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if not c.isspace() and c not in "，。、；：！？,.;:!?（）()“”\"'"]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    return {a + b for a, b in pairwise(chars)}
 
 
 def similarity(a: str, b: str) -> float:
