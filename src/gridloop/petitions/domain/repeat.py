@@ -4,8 +4,8 @@ a matter closed at 复核 (three levels end it) is not accepted again on the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 from gridloop.petitions.domain.model import Status
 
