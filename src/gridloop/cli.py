@@ -25,13 +25,14 @@ def _register() -> None:
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
     from gridloop.org import cli as org
+    from gridloop.petitions import cli as petitions
     from gridloop.platform.cli import common
     from gridloop.triage.cli import model, triage
 
     common.use_container_factory(build_container)
     if app.registered_commands or app.registered_groups:
         return
-    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol):
+    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol, petitions):
         module.register(app)
 
 

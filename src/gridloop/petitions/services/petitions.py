@@ -320,3 +320,8 @@ def overdue(session: Session, actor: Actor, *, now: datetime) -> list[dict[str, 
     office = [s.value for s in STATUS_LIMIT if s not in PETITIONER_WINDOWS]
     query = select(PetitionRow).where(visible_clause(actor), PetitionRow.status.in_(office), PetitionRow.due_at < now)
     return [petition_summary(r, actor) for r in session.scalars(query.order_by(PetitionRow.due_at))]
+
+
+def separation_advice(text: str) -> dict[str, Any]:
+    """诉访分离 advice for a free text (nothing stored)."""
+    return separate(clean_text(text)).as_dict()
