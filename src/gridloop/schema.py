@@ -12,6 +12,7 @@ def metadata() -> MetaData:
     from gridloop.exportcontrol import tables as exportcontrol_tables  # noqa: F401
     from gridloop.geo import tables as geo_tables  # noqa: F401
     from gridloop.org import tables as org_tables  # noqa: F401
+    from gridloop.participation import tables as participation_tables  # noqa: F401
     from gridloop.petitions import tables as petitions_tables  # noqa: F401
     from gridloop.platform.db import stamps  # noqa: F401
     from gridloop.platform.db.base import Base

@@ -1,4 +1,4 @@
-"""petitions: petitions, events, coordination records, limit overrides
+"""participation and petitions: campaigns, suggestions, themes, notices; petitions, coordination
 
 Revision ID: 0030
 Revises: 0010
@@ -29,6 +29,27 @@ def upgrade() -> None:
         sa.Column("set_by", sa.String(length=64), nullable=False),
         sa.Column("set_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_petition_limits")),
+    )
+    op.create_table(
+        "participation_campaigns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.Column("owner_unit_id", sa.Integer(), nullable=False),
+        sa.Column("owner_user", sa.String(length=64), nullable=False),
+        sa.Column("channels", sa.JSON(), nullable=False),
+        sa.Column("questions", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("clustered_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["owner_unit_id"], ["units.id"], name=op.f("fk_participation_campaigns_owner_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_campaigns")),
+        sa.UniqueConstraint("code", name=op.f("uq_participation_campaigns_code")),
     )
     op.create_table(
         "petitions",
@@ -82,6 +103,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_petitions_status"), ["status"], unique=False)
 
     op.create_table(
+        "participation_themes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("key_terms", sa.JSON(), nullable=False),
+        sa.Column("representative_ids", sa.JSON(), nullable=False),
+        sa.Column("edited", sa.Boolean(), nullable=False),
+        sa.Column("edited_by", sa.String(length=64), nullable=False),
+        sa.Column("department_unit_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("outcome_reason", sa.Text(), nullable=False),
+        sa.Column("answered_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["participation_campaigns.id"],
+            name=op.f("fk_participation_themes_campaign_id_participation_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_unit_id"], ["units.id"], name=op.f("fk_participation_themes_department_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_themes")),
+    )
+    with op.batch_alter_table("participation_themes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_participation_themes_campaign_id"), ["campaign_id"], unique=False)
+
+    op.create_table(
         "petition_coordinations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("petition_id", sa.Integer(), nullable=False),
@@ -129,11 +176,98 @@ def upgrade() -> None:
     with op.batch_alter_table("petition_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_petition_events_petition_id"), ["petition_id"], unique=False)
 
+    op.create_table(
+        "participation_suggestions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("receipt", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("source_ref", sa.String(length=64), nullable=False),
+        sa.Column("question", sa.Integer(), nullable=True),
+        sa.Column("proposer_name", sa.String(length=100), nullable=False),
+        sa.Column("proposer_contact", sa.String(length=120), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("text_key", sa.String(length=40), nullable=False),
+        sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
+        sa.Column("theme_id", sa.Integer(), nullable=True),
+        sa.Column("department_unit_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("outcome_reason", sa.Text(), nullable=False),
+        sa.Column("answered_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answered_by", sa.String(length=64), nullable=False),
+        sa.Column("received_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["participation_campaigns.id"],
+            name=op.f("fk_participation_suggestions_campaign_id_participation_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_unit_id"], ["units.id"], name=op.f("fk_participation_suggestions_department_unit_id_units")
+        ),
+        sa.ForeignKeyConstraint(
+            ["duplicate_of_id"],
+            ["participation_suggestions.id"],
+            name=op.f("fk_participation_suggestions_duplicate_of_id_participation_suggestions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["theme_id"],
+            ["participation_themes.id"],
+            name=op.f("fk_participation_suggestions_theme_id_participation_themes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_suggestions")),
+        sa.UniqueConstraint("receipt", name=op.f("uq_participation_suggestions_receipt")),
+    )
+    with op.batch_alter_table("participation_suggestions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_participation_suggestions_campaign_id"), ["campaign_id"], unique=False)
+        batch_op.create_index("ix_participation_suggestions_campaign_key", ["campaign_id", "text_key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_participation_suggestions_theme_id"), ["theme_id"], unique=False)
+
+    op.create_table(
+        "participation_outcome_notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("suggestion_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("recipient", sa.String(length=120), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handed_over_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["participation_campaigns.id"],
+            name=op.f("fk_participation_outcome_notices_campaign_id_participation_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["suggestion_id"],
+            ["participation_suggestions.id"],
+            name=op.f("fk_participation_outcome_notices_suggestion_id_participation_suggestions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_outcome_notices")),
+    )
+    with op.batch_alter_table("participation_outcome_notices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_participation_outcome_notices_status"), ["status"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_participation_outcome_notices_suggestion_id"), ["suggestion_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("participation_outcome_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_outcome_notices_suggestion_id"))
+        batch_op.drop_index(batch_op.f("ix_participation_outcome_notices_status"))
+
+    op.drop_table("participation_outcome_notices")
+    with op.batch_alter_table("participation_suggestions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_suggestions_theme_id"))
+        batch_op.drop_index("ix_participation_suggestions_campaign_key")
+        batch_op.drop_index(batch_op.f("ix_participation_suggestions_campaign_id"))
+
+    op.drop_table("participation_suggestions")
     with op.batch_alter_table("petition_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petition_events_petition_id"))
 
@@ -143,11 +277,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_petition_coordinations_petition_id"))
 
     op.drop_table("petition_coordinations")
+    with op.batch_alter_table("participation_themes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_themes_campaign_id"))
+
+    op.drop_table("participation_themes")
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petitions_status"))
         batch_op.drop_index(batch_op.f("ix_petitions_root_id"))
         batch_op.drop_index("ix_petitions_petitioner_key")
 
     op.drop_table("petitions")
+    op.drop_table("participation_campaigns")
     op.drop_table("petition_limits")
     # ### end Alembic commands ###
