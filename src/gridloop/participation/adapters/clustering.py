@@ -144,7 +144,7 @@ def _identity(value: Any) -> Any:
 
 
 def _near_duplicates(x: Any, labels: Any, k: int, threshold: float = NEAR_DUPLICATE) -> dict[int, int]:
-    """Within each theme, a text whose TF-IDF cosine to an earlier one reaches `threshold` duplicates it."""
+    """Within each theme, a text whose TF-IDF cosine to an earlier one reaches `threshold` duplicates it (sparse)."""
     import numpy as np
 
     found: dict[int, int] = {}
@@ -152,11 +152,14 @@ def _near_duplicates(x: Any, labels: Any, k: int, threshold: float = NEAR_DUPLIC
         members = np.flatnonzero(labels == c)
         if members.size < 2:
             continue
-        sims = (x[members] @ x[members].T).toarray()
-        np.fill_diagonal(sims, 0.0)
-        for j in range(1, members.size):
-            earlier = sims[j, :j]
-            i = int(np.argmax(earlier))
-            if earlier[i] >= threshold:
-                found[int(members[j])] = int(found.get(int(members[i]), members[i]))
+        part = x[members]
+        sims = (part @ part.T).tocoo()
+        keep = (sims.data >= threshold) & (sims.col < sims.row)
+        first: dict[int, int] = {}
+        for row, col in zip(sims.row[keep], sims.col[keep], strict=True):
+            if row not in first or col < first[row]:
+                first[int(row)] = int(col)
+        for row in sorted(first):
+            earlier = int(members[first[row]])
+            found[int(members[row])] = found.get(earlier, earlier)
     return found

@@ -16,9 +16,7 @@ _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 def text_key(text: str) -> str:
     """A key equal for texts that differ only in width, case, spaces and punctuation (exact duplicates)."""
     norm = unicodedata.normalize("NFKC", text).lower()
-    return hashlib.sha1(
-        _NOISE.sub("", norm).encode("utf-8"), usedforsecurity=False
-    ).hexdigest()
+    return hashlib.sha1(_NOISE.sub("", norm).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)
