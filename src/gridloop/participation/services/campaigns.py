@@ -127,3 +127,18 @@ def campaign_stats(session: Session, campaign_id: int) -> dict[str, Any]:
             (str(r.department_unit_id) if r.department_unit_id else "-", r.outcome) for r in rows).items()},
         "by_channel": {k: v.as_dict() for k, v in tally_by((r.channel, r.outcome) for r in rows).items()},
     }  # fmt: skip
+
+
+def public_campaign(session: Session, campaign_id: int) -> dict[str, Any]:
+    """What the public sees of a campaign: topic, questions, themes with their answers, statistics."""
+    row = get_campaign(session, campaign_id)
+    if row.status == CampaignStatus.DRAFT.value:
+        raise NotFound(f"No campaign {campaign_id}.")
+    themes = session.scalars(select(ThemeRow).where(ThemeRow.campaign_id == campaign_id).order_by(ThemeRow.id))
+    stats = campaign_stats(session, campaign_id)
+    return {
+        **campaign_to_dict(row),
+        "themes": [{"label": t.label, "key_terms": t.key_terms, "outcome": t.outcome,
+                    "outcome_reason": t.outcome_reason} for t in themes],
+        "stats": stats["campaign"],
+    }  # fmt: skip

@@ -339,3 +339,25 @@ def mark_handed_over(uow: UnitOfWork, notice_ids: list[int], *, now: datetime) -
     )
     uow.commit()
     return int(getattr(changed, "rowcount", 0) or 0)
+
+
+def from_hotline_case(
+    uow: UnitOfWork, actor: Actor, campaign_id: int, *, case_number: str, now: datetime
+) -> dict[str, Any]:
+    """Take a 12345 case marked as a suggestion (request type 'suggestion') into the campaign, once."""
+    from gridloop.cases.services.queries import get_case_by_number
+
+    case = get_case_by_number(uow.session, actor, case_number)
+    if case.request_type != "suggestion":
+        raise Conflict(f"Case {case_number} is a '{case.request_type}', not a suggestion (建议).")
+    taken = uow.session.scalar(
+        select(SuggestionRow.id).where(
+            SuggestionRow.campaign_id == campaign_id, SuggestionRow.source_ref == case_number
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"Case {case_number} is already suggestion {taken} of this campaign.")
+    return submit(
+        uow, campaign_id, channel=SuggestionChannel.HOTLINE.value, text=f"{case.title}：{case.text}", now=now,
+        proposer_name=case.reporter_name or "", proposer_contact=case.reporter_phone or "", source_ref=case_number,
+    )  # fmt: skip
