@@ -25,6 +25,7 @@ def _register() -> None:
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
     from gridloop.org import cli as org
+    from gridloop.participation import cli as participation
     from gridloop.petitions import cli as petitions
     from gridloop.platform.cli import common
     from gridloop.triage.cli import model, triage
@@ -32,7 +33,7 @@ def _register() -> None:
     common.use_container_factory(build_container)
     if app.registered_commands or app.registered_groups:
         return
-    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol, petitions):
+    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol, petitions, participation):
         module.register(app)
 
 

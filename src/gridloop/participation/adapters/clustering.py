@@ -3,6 +3,7 @@ top terms, representatives nearest its centre, near-duplicates by cosine inside 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ def tokenize(text: str) -> list[str]:
     """jieba words of length ≥ 2 (and Latin/digit runs), minus stopwords."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     return [w for w in jieba.lcut(text) if len(w.strip()) >= 2 and w not in STOPWORDS and not w.isdigit()]
 
 
