@@ -37,3 +37,35 @@ ADOPTED_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.ADOPTED, Outcome.PARTL
 
 #: Outcomes that need a reason the proposer is told (all but full adoption; adoption may still explain).
 NEEDS_REASON: frozenset[Outcome] = frozenset({Outcome.PARTLY, Outcome.REFERENCE, Outcome.NOT_ADOPTED})
+
+
+class RoundtableStatus(LabeledEnum):
+    """A citizens' roundtable (市民圆桌会): scheduled, held, cancelled."""
+
+    SCHEDULED = ("scheduled", "已排期", "Scheduled", "#0ea5e9")
+    HELD = ("held", "已召开", "Held", "#16a34a")
+    CANCELLED = ("cancelled", "已取消", "Cancelled", "#94a3b8")
+
+
+class ParticipantKind(LabeledEnum):
+    """How someone came to a roundtable or meeting."""
+
+    INVITED = ("invited", "受邀", "Invited")
+    REGISTERED = ("registered", "报名", "Registered")
+
+
+class ConsultationStatus(LabeledEnum):
+    """A draft decision's consultation (决策公众参与): drafted, open for comment, closed, final record made."""
+
+    DRAFT = ("draft", "起草中", "Draft", "#94a3b8")
+    OPEN = ("open", "公开征求意见", "Open for comment", "#10b981")
+    CLOSED = ("closed", "征求意见结束", "Comment closed", "#64748b")
+    FINAL = ("final", "已形成最终稿", "Final record", "#15803d")
+
+
+class OpinionSource(LabeledEnum):
+    """Where an opinion on a draft was given."""
+
+    ONLINE = ("online", "网上留言", "Online comment")
+    MEETING = ("meeting", "会议发言", "Spoken at the meeting")
+    LETTER = ("letter", "书面意见", "Written opinion")

@@ -36,7 +36,7 @@ def suggestion_to_dict(row: SuggestionRow, *, public: bool = False) -> dict[str,
     }  # fmt: skip
     if not public:
         out |= {"proposer_name": row.proposer_name, "proposer_contact": row.proposer_contact,
-                "source_ref": row.source_ref}  # fmt: skip
+                "source_ref": row.source_ref, "roundtable_id": row.roundtable_id}  # fmt: skip
     return out
 
 
@@ -52,7 +52,7 @@ def theme_to_dict(row: ThemeRow, *, size: int) -> dict[str, Any]:
 
 def _new_suggestion(
     session: Session, campaign: CampaignRow, *, channel: str, text: str, now: datetime, proposer_name: str,
-    proposer_contact: str, source_ref: str, question: int | None,
+    proposer_contact: str, source_ref: str, question: int | None, roundtable_id: int | None = None,
 ) -> SuggestionRow:  # fmt: skip
     problems = ValidationProblems()
     try:
@@ -80,6 +80,7 @@ def _new_suggestion(
         campaign_id=campaign.id, receipt="JY" + secrets.token_hex(5).upper(), channel=channel,
         source_ref=source_ref, question=question, proposer_name=proposer_name.strip(),
         proposer_contact=proposer_contact.strip(), text=body, text_key=key, duplicate_of_id=first, received_at=now,
+        roundtable_id=roundtable_id,
     )  # fmt: skip
     session.add(row)
     return row
@@ -87,13 +88,13 @@ def _new_suggestion(
 
 def submit(
     uow: UnitOfWork, campaign_id: int, *, channel: str, text: str, now: datetime, proposer_name: str = "",
-    proposer_contact: str = "", source_ref: str = "", question: int | None = None,
+    proposer_contact: str = "", source_ref: str = "", question: int | None = None, roundtable_id: int | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Record one suggestion (web form, 12345 call, roundtable, letter, visit); returns it with its receipt."""
     campaign = get_campaign(uow.session, campaign_id)
     row = _new_suggestion(
         uow.session, campaign, channel=channel, text=text, now=now, proposer_name=proposer_name,
-        proposer_contact=proposer_contact, source_ref=source_ref, question=question,
+        proposer_contact=proposer_contact, source_ref=source_ref, question=question, roundtable_id=roundtable_id,
     )  # fmt: skip
     uow.session.flush()
     result = suggestion_to_dict(row)

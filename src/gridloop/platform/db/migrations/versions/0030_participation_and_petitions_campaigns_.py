@@ -1,4 +1,4 @@
-"""participation and petitions: campaigns, suggestions, themes, notices; petitions, coordination
+"""participation and petitions: campaigns, suggestions, themes, notices, roundtables, consultations; petitions
 
 Revision ID: 0030
 Revises: 0010
@@ -52,6 +52,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_participation_campaigns_code")),
     )
     op.create_table(
+        "participation_consultations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("drafting_unit_id", sa.Integer(), nullable=False),
+        sa.Column("opens_on", sa.Date(), nullable=False),
+        sa.Column("closes_on", sa.Date(), nullable=False),
+        sa.Column("documents", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["drafting_unit_id"], ["units.id"], name=op.f("fk_participation_consultations_drafting_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_consultations")),
+    )
+    op.create_table(
         "petitions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=32), nullable=False),
@@ -102,6 +118,67 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_petitions_root_id"), ["root_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_petitions_status"), ["status"], unique=False)
 
+    op.create_table(
+        "participation_draft_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["participation_consultations.id"],
+            name=op.f("fk_participation_draft_versions_consultation_id_participation_consultations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_draft_versions")),
+    )
+    with op.batch_alter_table("participation_draft_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_participation_draft_versions_consultation_id"), ["consultation_id"], unique=False
+        )
+
+    op.create_table(
+        "participation_meetings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("held_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["participation_consultations.id"],
+            name=op.f("fk_participation_meetings_consultation_id_participation_consultations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_meetings")),
+    )
+    with op.batch_alter_table("participation_meetings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_participation_meetings_consultation_id"), ["consultation_id"], unique=False
+        )
+
+    op.create_table(
+        "participation_roundtables",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("scheduled_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("host_unit_id", sa.Integer(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("agenda", sa.JSON(), nullable=False),
+        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["participation_campaigns.id"],
+            name=op.f("fk_participation_roundtables_campaign_id_participation_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["host_unit_id"], ["units.id"], name=op.f("fk_participation_roundtables_host_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_roundtables")),
+    )
     op.create_table(
         "participation_themes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -177,12 +254,80 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_petition_events_petition_id"), ["petition_id"], unique=False)
 
     op.create_table(
+        "participation_representatives",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("affiliation", sa.String(length=200), nullable=False),
+        sa.Column("contact", sa.String(length=120), nullable=False),
+        sa.Column("invited_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("confirmed", sa.Boolean(), nullable=True),
+        sa.Column("confirmed_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attended", sa.Boolean(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["participation_meetings.id"],
+            name=op.f("fk_participation_representatives_meeting_id_participation_meetings"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_representatives")),
+    )
+    with op.batch_alter_table("participation_representatives", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_participation_representatives_meeting_id"), ["meeting_id"], unique=False)
+
+    op.create_table(
+        "participation_roundtable_actions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("roundtable_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("owner_unit_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("done_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_unit_id"], ["units.id"], name=op.f("fk_participation_roundtable_actions_owner_unit_id_units")
+        ),
+        sa.ForeignKeyConstraint(
+            ["roundtable_id"],
+            ["participation_roundtables.id"],
+            name=op.f("fk_participation_roundtable_actions_roundtable_id_participation_roundtables"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_roundtable_actions")),
+    )
+    with op.batch_alter_table("participation_roundtable_actions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_participation_roundtable_actions_roundtable_id"), ["roundtable_id"], unique=False
+        )
+
+    op.create_table(
+        "participation_roundtable_participants",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("roundtable_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("contact", sa.String(length=120), nullable=False),
+        sa.Column("affiliation", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("joined_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attended", sa.Boolean(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["roundtable_id"],
+            ["participation_roundtables.id"],
+            name=op.f("fk_participation_roundtable_participants_roundtable_id_participation_roundtables"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_roundtable_participants")),
+    )
+    with op.batch_alter_table("participation_roundtable_participants", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_participation_roundtable_participants_roundtable_id"), ["roundtable_id"], unique=False
+        )
+
+    op.create_table(
         "participation_suggestions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("campaign_id", sa.Integer(), nullable=False),
         sa.Column("receipt", sa.String(length=20), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("source_ref", sa.String(length=64), nullable=False),
+        sa.Column("roundtable_id", sa.Integer(), nullable=True),
         sa.Column("question", sa.Integer(), nullable=True),
         sa.Column("proposer_name", sa.String(length=100), nullable=False),
         sa.Column("proposer_contact", sa.String(length=120), nullable=False),
@@ -210,6 +355,11 @@ def upgrade() -> None:
             name=op.f("fk_participation_suggestions_duplicate_of_id_participation_suggestions"),
         ),
         sa.ForeignKeyConstraint(
+            ["roundtable_id"],
+            ["participation_roundtables.id"],
+            name=op.f("fk_participation_suggestions_roundtable_id_participation_roundtables"),
+        ),
+        sa.ForeignKeyConstraint(
             ["theme_id"],
             ["participation_themes.id"],
             name=op.f("fk_participation_suggestions_theme_id_participation_themes"),
@@ -220,7 +370,46 @@ def upgrade() -> None:
     with op.batch_alter_table("participation_suggestions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_participation_suggestions_campaign_id"), ["campaign_id"], unique=False)
         batch_op.create_index("ix_participation_suggestions_campaign_key", ["campaign_id", "text_key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_participation_suggestions_roundtable_id"), ["roundtable_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_participation_suggestions_theme_id"), ["theme_id"], unique=False)
+
+    op.create_table(
+        "participation_opinions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=True),
+        sa.Column("representative_id", sa.Integer(), nullable=True),
+        sa.Column("author_name", sa.String(length=100), nullable=False),
+        sa.Column("clause", sa.String(length=100), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("submitted_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("response", sa.Text(), nullable=False),
+        sa.Column("change", sa.Text(), nullable=False),
+        sa.Column("responded_at", gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("responded_by", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["participation_consultations.id"],
+            name=op.f("fk_participation_opinions_consultation_id_participation_consultations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["participation_meetings.id"],
+            name=op.f("fk_participation_opinions_meeting_id_participation_meetings"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["representative_id"],
+            ["participation_representatives.id"],
+            name=op.f("fk_participation_opinions_representative_id_participation_representatives"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participation_opinions")),
+    )
+    with op.batch_alter_table("participation_opinions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_participation_opinions_consultation_id"), ["consultation_id"], unique=False
+        )
 
     op.create_table(
         "participation_outcome_notices",
@@ -262,12 +451,29 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_participation_outcome_notices_status"))
 
     op.drop_table("participation_outcome_notices")
+    with op.batch_alter_table("participation_opinions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_opinions_consultation_id"))
+
+    op.drop_table("participation_opinions")
     with op.batch_alter_table("participation_suggestions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participation_suggestions_theme_id"))
+        batch_op.drop_index(batch_op.f("ix_participation_suggestions_roundtable_id"))
         batch_op.drop_index("ix_participation_suggestions_campaign_key")
         batch_op.drop_index(batch_op.f("ix_participation_suggestions_campaign_id"))
 
     op.drop_table("participation_suggestions")
+    with op.batch_alter_table("participation_roundtable_participants", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_roundtable_participants_roundtable_id"))
+
+    op.drop_table("participation_roundtable_participants")
+    with op.batch_alter_table("participation_roundtable_actions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_roundtable_actions_roundtable_id"))
+
+    op.drop_table("participation_roundtable_actions")
+    with op.batch_alter_table("participation_representatives", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_representatives_meeting_id"))
+
+    op.drop_table("participation_representatives")
     with op.batch_alter_table("petition_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petition_events_petition_id"))
 
@@ -281,12 +487,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_participation_themes_campaign_id"))
 
     op.drop_table("participation_themes")
+    op.drop_table("participation_roundtables")
+    with op.batch_alter_table("participation_meetings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_meetings_consultation_id"))
+
+    op.drop_table("participation_meetings")
+    with op.batch_alter_table("participation_draft_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participation_draft_versions_consultation_id"))
+
+    op.drop_table("participation_draft_versions")
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petitions_status"))
         batch_op.drop_index(batch_op.f("ix_petitions_root_id"))
         batch_op.drop_index("ix_petitions_petitioner_key")
 
     op.drop_table("petitions")
+    op.drop_table("participation_consultations")
     op.drop_table("participation_campaigns")
     op.drop_table("petition_limits")
     # ### end Alembic commands ###
