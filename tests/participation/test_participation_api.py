@@ -58,3 +58,22 @@ def test_staff_cluster_and_read_themes(as_user: Any, campaign: int) -> None:
     assert result.status_code == 200, result.text
     themes = staff.get(f"/api/v1/participation/campaigns/{campaign}/themes").json()
     assert len(themes) == 2 and sum(t["size"] for t in themes) <= 12
+
+
+def test_public_comments_on_an_open_draft_and_sees_the_answer(app_client: Any, as_user: Any, campaign: int) -> None:
+    staff = as_user("jy_staff")
+    made = staff.post("/api/v1/participation/consultations", json={
+        "title": "基层应急管理实施意见（征求意见稿）", "text": "第一条 总则", "opens_on": "2026-10-01",
+        "closes_on": "2026-10-31", "documents": [{"title": "起草说明", "url": "/docs/x.pdf"}]})  # fmt: skip
+    assert made.status_code == 201, made.text
+    cons = made.json()["id"]
+    assert app_client.get(f"/api/v1/public/participation/consultations/{cons}").status_code == 404
+    staff.post(f"/api/v1/participation/consultations/{cons}/status", json={"status": "open"})
+    opinion = app_client.post(f"/api/v1/public/participation/consultations/{cons}/opinions",
+                              json={"text": "建议增加社区演练要求", "author_name": "市民"})  # fmt: skip
+    assert opinion.status_code == 201, opinion.text
+    answer = {"outcome": "adopted", "response": "已增加", "change": "第一条后增加演练条款"}
+    answered = staff.post(f"/api/v1/participation/opinions/{opinion.json()['id']}/response", json=answer)
+    assert answered.status_code == 200, answered.text
+    view = app_client.get(f"/api/v1/public/participation/consultations/{cons}").json()
+    assert view["answered_opinions"][0]["change"] == "第一条后增加演练条款"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -235,3 +235,209 @@ def public_lookup(receipt: str, session: SessionDep) -> dict[str, Any]:
     from gridloop.participation.services.suggestions import lookup
 
     return lookup(session, receipt)
+
+
+class RoundtableBody(BaseModel):
+    title: str
+    scheduled_at: datetime
+    place: str
+    agenda: list[str] = []
+    campaign_id: int | None = None
+    capacity: int = Field(default=30, ge=1, le=500)
+
+
+class JoinBody(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    contact: str = ""
+    affiliation: str = ""
+
+
+class HoldBody(BaseModel):
+    minutes: str
+    attended: list[int] = []
+
+
+class RaiseBody(BaseModel):
+    text: str
+    proposer_name: str = ""
+
+
+class ActionBody(BaseModel):
+    description: str
+    owner_unit_code: str
+    due_on: date
+
+
+class ConsultationBody(BaseModel):
+    title: str
+    text: str
+    opens_on: date
+    closes_on: date
+    summary: str = ""
+    documents: list[dict[str, str]] = []
+
+
+class OpinionBody(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+    author_name: str = ""
+    clause: str = ""
+
+
+class MeetingBody(BaseModel):
+    title: str
+    held_at: datetime
+    place: str = ""
+
+
+class InviteBody(BaseModel):
+    name: str
+    affiliation: str = ""
+    contact: str = ""
+
+
+class SpokenBody(BaseModel):
+    representative_id: int
+    text: str
+    clause: str = ""
+
+
+class RespondBody(BaseModel):
+    outcome: str
+    response: str
+    change: str = ""
+
+
+@router.post("/roundtables", status_code=201)
+def schedule_roundtable(body: RoundtableBody, uow: UowDep, actor: ActorDep) -> dict[str, Any]:
+    """Schedule a citizens' roundtable hosted by the caller's unit."""
+    from gridloop.participation.services.roundtables import schedule
+
+    return schedule(uow, actor, **body.model_dump())
+
+
+@router.get("/roundtables/{roundtable_id}")
+def roundtable(roundtable_id: int, session: SessionDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """A roundtable with participants, suggestions raised and follow-up actions."""
+    from gridloop.participation.services.roundtables import show
+
+    return show(session, roundtable_id, today=deps.clock.now().astimezone(deps.tz).date())
+
+
+@router.post("/roundtables/{roundtable_id}/invite", status_code=201)
+def invite_to_roundtable(
+    roundtable_id: int, body: JoinBody, uow: UowDep, actor: ActorDep, deps: DepsDep
+) -> dict[str, Any]:
+    """Invite someone to the roundtable."""
+    from gridloop.participation.services.roundtables import join
+
+    return join(uow, roundtable_id, kind="invited", actor=actor, now=deps.clock.now(), **body.model_dump())
+
+
+@router.post("/roundtables/{roundtable_id}/hold")
+def hold_roundtable(roundtable_id: int, body: HoldBody, uow: UowDep, actor: ActorDep) -> dict[str, Any]:
+    """Record the roundtable as held: minutes and attendance."""
+    from gridloop.participation.services.roundtables import hold
+
+    return hold(uow, actor, roundtable_id, minutes=body.minutes, attended=body.attended)
+
+
+@router.post("/roundtables/{roundtable_id}/suggestions", status_code=201)
+def raise_at_roundtable(
+    roundtable_id: int, body: RaiseBody, uow: UowDep, actor: ActorDep, deps: DepsDep
+) -> dict[str, Any]:
+    """A suggestion raised at the roundtable, recorded in its campaign."""
+    from gridloop.participation.services.roundtables import raise_suggestion
+
+    return raise_suggestion(uow, actor, roundtable_id, now=deps.clock.now(), **body.model_dump())
+
+
+@router.post("/roundtables/{roundtable_id}/actions", status_code=201)
+def add_action(roundtable_id: int, body: ActionBody, uow: UowDep, actor: ActorDep) -> dict[str, Any]:
+    """A follow-up action with its owner and due date."""
+    from gridloop.participation.services.roundtables import add_action as run
+
+    return run(uow, actor, roundtable_id, **body.model_dump())
+
+
+@router.post("/consultations", status_code=201)
+def create_consultation(body: ConsultationBody, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """A draft decision (version 1) drafted by the caller's unit."""
+    from gridloop.participation.services.consultations import create
+
+    return create(uow, actor, now=deps.clock.now(), **body.model_dump())
+
+
+@router.post("/consultations/{consultation_id}/status")
+def consultation_status(consultation_id: int, body: StatusBody, uow: UowDep, actor: ActorDep) -> dict[str, Any]:
+    """Publish (open) or close the comment period."""
+    from gridloop.participation.services.consultations import set_status
+
+    return set_status(uow, actor, consultation_id, status=body.status)
+
+
+@router.post("/consultations/{consultation_id}/meetings", status_code=201)
+def add_meeting(consultation_id: int, body: MeetingBody, uow: UowDep, actor: ActorDep) -> dict[str, Any]:
+    """A meeting on the draft with public representatives."""
+    from gridloop.participation.services.consultations import add_meeting as run
+
+    return run(uow, actor, consultation_id, **body.model_dump())
+
+
+@router.post("/meetings/{meeting_id}/representatives", status_code=201)
+def invite_representative(
+    meeting_id: int, body: InviteBody, uow: UowDep, actor: ActorDep, deps: DepsDep
+) -> dict[str, Any]:
+    """Invite a public representative."""
+    from gridloop.participation.services.consultations import invite
+
+    return invite(uow, actor, meeting_id, now=deps.clock.now(), **body.model_dump())
+
+
+@router.post("/meetings/{meeting_id}/opinions", status_code=201)
+def spoken_opinion(meeting_id: int, body: SpokenBody, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """An opinion a representative spoke at the meeting."""
+    from gridloop.participation.services.consultations import record_spoken
+
+    return record_spoken(uow, actor, meeting_id, now=deps.clock.now(), **body.model_dump())
+
+
+@router.post("/opinions/{opinion_id}/response")
+def respond(opinion_id: int, body: RespondBody, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """The drafting department answers an opinion (outcome, response, what changed)."""
+    from gridloop.participation.services.consultations import respond as run
+
+    return run(uow, actor, opinion_id, now=deps.clock.now(), **body.model_dump())
+
+
+@router.get("/consultations/{consultation_id}/record")
+def record(consultation_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The final record: each opinion beside its response and change, representatives, text changes."""
+    from gridloop.participation.services.consultations import final_record
+
+    return final_record(session, consultation_id)
+
+
+@public_router.get("/consultations/{consultation_id}")
+def public_consultation(consultation_id: int, session: SessionDep) -> dict[str, Any]:
+    """A draft open (or closed) for comment, with its documents and answered opinions (no login)."""
+    from gridloop.participation.services.consultations import public_view
+
+    return public_view(session, consultation_id)
+
+
+@public_router.post("/consultations/{consultation_id}/opinions", status_code=201)
+def public_opinion(consultation_id: int, body: OpinionBody, uow: UowDep, deps: DepsDep) -> dict[str, Any]:
+    """Comment on a draft online (no login)."""
+    from gridloop.participation.services.consultations import comment
+
+    made = comment(uow, consultation_id, now=deps.clock.now(), **body.model_dump())
+    return {"id": made["id"], "status": "received"}
+
+
+@public_router.post("/roundtables/{roundtable_id}/register", status_code=201)
+def public_register(roundtable_id: int, body: JoinBody, uow: UowDep, deps: DepsDep) -> dict[str, Any]:
+    """Register for a roundtable (no login), within its capacity."""
+    from gridloop.participation.services.roundtables import join
+
+    made = join(uow, roundtable_id, kind="registered", now=deps.clock.now(), **body.model_dump())
+    return {"id": made["id"], "status": "registered"}
