@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gridloop.kernel.errors import Conflict, Forbidden, NotFound, ValidationProblems
 from gridloop.kernel.org import Actor, Role
 from gridloop.org.services.org import get_unit
-from gridloop.participation.domain.model import CampaignStatus, SuggestionChannel
+from gridloop.participation.domain.model import CampaignStatus, Outcome, SuggestionChannel
 from gridloop.participation.domain.stats import tally, tally_by
 from gridloop.participation.tables import CampaignRow, SuggestionRow, ThemeRow
 from gridloop.platform.db.uow import UnitOfWork
@@ -139,6 +139,7 @@ def public_campaign(session: Session, campaign_id: int) -> dict[str, Any]:
     return {
         **campaign_to_dict(row),
         "themes": [{"label": t.label, "key_terms": t.key_terms, "outcome": t.outcome,
+                    "outcome_zh": Outcome(t.outcome).zh if t.outcome else None,
                     "outcome_reason": t.outcome_reason} for t in themes],
         "stats": stats["campaign"],
     }  # fmt: skip
