@@ -121,14 +121,19 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.knowledge import api as knowledge_api
     from gridloop.org import api as org_api
     from gridloop.org import pages as org_pages
+    from gridloop.participation import api as participation_api
+    from gridloop.participation import pages as participation_pages
+    from gridloop.petitions import api as petitions_api
     from gridloop.platform.web.app import build_app
     from gridloop.triage import api as triage_api
 
     return build_app(
         container or build_container(settings),
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router, exportcontrol_api.router, knowledge_api.router],
-        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router],
+                 triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
+                 participation_api.router, participation_api.public_router],
+        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
+               participation_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip
