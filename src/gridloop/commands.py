@@ -55,11 +55,15 @@ def db_revision(
 def init(db: DbOption = None) -> None:
     """Create the schema and the seed data an empty city needs (categories, duty roles of 多格合一)."""
     from gridloop.dispatch.services.setup import seed_reference_data
+    from gridloop.org.services import installation
 
     db_upgrade(db)
     container = container_for(db)
     with container.uow() as uow:
         added = seed_reference_data(uow)
+    with container.uow() as uow:
+        if installation.ensure_secret_key(uow):
+            console.print("secret key: a random key was stored with the installation")
     console.print(f"seed data: {added} rows added")
 
 
@@ -74,14 +78,27 @@ def serve(
     """Serve the API and the console (one process; the supervision job runs in a background thread)."""
     import uvicorn
 
-    from gridloop.bootstrap import build_container, create_app
+    from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
     from gridloop.cases import jobs as supervision_job
 
     container = build_container(settings_for(db))
+    refusal = insecure_key_refusal(container)
+    if refusal:
+        raise typer.BadParameter(refusal, param_hint="GRIDLOOP_SECRET_KEY")
     if supervision:
         supervision_job.start(container)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(container=container), host=host, port=port, log_level="warning")
+    trusted = container.settings.trusted_proxies.strip()
+    uvicorn.run(
+        create_app(container=container),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        server_header=False,
+        limit_concurrency=container.settings.max_connections or None,
+    )
 
 
 def docs_settings(

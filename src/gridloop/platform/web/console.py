@@ -12,21 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
-from gridloop.kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gridloop.kernel.errors import DomainError
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "gridloop_session"
 log = logging.getLogger("gridloop.web")
-
-_STATUS: list[tuple[type[DomainError], int]] = [
-    (InvalidInput, 422),
-    (NotFound, 404),
-    (Forbidden, 403),
-    (Unauthenticated, 401),
-    (Conflict, 409),
-]
 
 
 def _is_page(request: Request) -> bool:
@@ -42,7 +33,12 @@ def install(
     category_labels: Callable[[Any], Mapping[str, str]] | None = None,
 ) -> None:
     """Mount static files, the session middleware, the pages, and HTML error pages for page paths."""
-    from gridloop.platform.web.auth import LoginRequired, WebActorMiddleware, login_redirect_url
+    from gridloop.platform.web.auth import (
+        LoginRequired,
+        ServerSessionMiddleware,
+        WebActorMiddleware,
+        login_redirect_url,
+    )
     from gridloop.platform.web.render import render
 
     settings = app.state.container.settings
@@ -53,11 +49,11 @@ def install(
         app.include_router(router, include_in_schema=False)
     app.add_middleware(WebActorMiddleware)
     app.add_middleware(
-        SessionMiddleware,
+        ServerSessionMiddleware,
+        container=app.state.container,
         secret_key=settings.secret_key,
-        session_cookie=SESSION_COOKIE,
-        max_age=settings.session_hours * 3600,
-        same_site="lax",
+        cookie=SESSION_COOKIE,
+        hours=settings.session_hours,
         https_only=settings.session_https_only,
     )
     json_handlers: dict[Any, Any] = dict(app.exception_handlers)
@@ -74,8 +70,9 @@ def install(
             response: Response = await json_handlers[DomainError](request, exc)
             return response
         assert isinstance(exc, DomainError)
-        status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 400)
-        return error_page(request, status, exc.detail)
+        from gridloop.platform.web.errors import status_of
+
+        return error_page(request, status_of(exc), exc.detail)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         if not _is_page(request):

@@ -22,8 +22,21 @@ STATUS: dict[type[DomainError], int] = {
 log = logging.getLogger("gridloop.api")
 
 
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error (429 for an error that says when to retry)."""
+    if isinstance(getattr(exc, "retry_after", None), int):
+        return 429
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
 def problem(
-    status: int, title: str, detail: str, *, type_: str, errors: list[dict[str, str]] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A problem-details response."""
     body = {
@@ -33,7 +46,9 @@ def problem(
         "detail": detail,
     }
     body["errors"] = errors or []
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
@@ -47,9 +62,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_req: Request, exc: DomainError) -> JSONResponse:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-        return problem(status, exc.title, exc.detail, type_=exc.code, errors=errors)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if isinstance(retry, int) else None
+        return problem(status, exc.title, exc.detail, type_=exc.code, errors=errors, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
