@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Build the engine, units of work and service dependencies from settings."""
+    from gridloop.cases.services import audit
+
+    audit.install()  # every case event is chained by hash as it is written
     settings = settings or get_settings()
     engine = build_engine(settings.database_url)
     deps = ServiceDeps(

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
             "e.g. 127.0.0.1); empty: forwarded headers are ignored."
         ),
     )
+    max_body_bytes: int = Field(
+        default=1_048_576, description="Largest request body accepted, in bytes (larger: 413 before it is read)."
+    )
     max_connections: int = Field(default=0, description="Concurrent connections `serve` accepts (0: no limit).")
     map_tile_url: str | None = Field(
         default=None,

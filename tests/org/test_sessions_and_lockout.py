@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import subprocess
 import sys
@@ -110,7 +111,7 @@ def test_thirty_wrong_passwords_then_the_right_one_is_still_refused(app_client, 
 
 def test_the_lock_grows_with_each_further_wrong_password():
     waits = [access.lock_for(n).total_seconds() for n in range(3, 10)]
-    assert waits[:2] == [0, 0] and waits[2] > 0 and all(b == 2 * a for a, b in zip(waits[2:], waits[3:], strict=False))
+    assert waits[:2] == [0, 0] and waits[2] > 0 and all(b == 2 * a for a, b in itertools.pairwise(waits[2:]))
 
 
 def test_bad_bearer_tokens_are_throttled_with_retry_after(app_client):

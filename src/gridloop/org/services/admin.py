@@ -176,6 +176,8 @@ def change_user(
     if actor is not None and not is_within(user.unit.path, actor.unit_path):
         raise Forbidden(f"User '{username}' is outside your part of the organisation.")
     ends_sessions = False
+    if actor is not None and user.id == actor.user_id and (role is not None or active is False):
+        raise InvalidInput("You cannot change your own role or disable yourself.", errors=[])
     if role is not None:
         try:
             new_role = Role.parse(role)
@@ -184,8 +186,6 @@ def change_user(
         ends_sessions |= new_role.value != user.role
         user.role = new_role.value
     if active is not None:
-        if actor is not None and user.id == actor.user_id and not active:
-            raise InvalidInput("You cannot disable yourself.", errors=[org_field("active", "not yourself")])
         ends_sessions |= not active
         user.active = active
     if unlock:

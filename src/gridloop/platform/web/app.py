@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from gridloop import __version__
 from gridloop.platform.container import Container
 from gridloop.platform.web import console, errors
+from gridloop.platform.web.guard import GuardMiddleware
 
 
 def build_app(
@@ -34,4 +35,57 @@ def build_app(
     for router in routers:
         app.include_router(router)
     console.install(app, pages=pages, enums=enums, category_labels=category_labels)
+    app.add_middleware(GuardMiddleware, max_body=container.settings.max_body_bytes)
+    app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app
+
+
+#: Every error a JSON route can answer, as problem details (RFC 9457).
+PROBLEM_STATUSES = {
+    "400": "Bad request",
+    "401": "No valid credentials (bearer token or login session)",
+    "403": "Not allowed for your role",
+    "404": "Not found, or outside your scope",
+    "409": "Conflicts with the current state",
+    "413": "Request body too large",
+    "422": "Invalid input; errors[] names each field",
+    "429": "Too many attempts; see Retry-After",
+    "500": "Internal error (nothing was saved)",
+}
+
+
+def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI description with the problem-details schema and every error status on every operation."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = {
+        "type": "object",
+        "required": ["type", "title", "status", "detail", "errors"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                },
+            },
+        },
+    }
+    for key in ("HTTPValidationError", "ValidationError"):
+        components.pop(key, None)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in PROBLEM_STATUSES.items():
+                responses[status] = {"description": description, "content": problem}
+    app.openapi_schema = schema
+    return schema

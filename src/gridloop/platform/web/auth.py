@@ -16,11 +16,9 @@ from itsdangerous import BadSignature, Signer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gridloop.kernel.errors import Forbidden, Unauthenticated
+from gridloop.kernel.errors import Forbidden
 from gridloop.kernel.org import Actor, Role
 from gridloop.org.services import org
-from gridloop.platform.db.uow import UnitOfWork
-from gridloop.platform.web.deps import get_uow
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
@@ -111,19 +109,23 @@ def safe_next(raw: str | None, default: str = "/") -> str:
     return default
 
 
-def page_actor(request: Request, uow: Annotated[UnitOfWork, Depends(get_uow)]) -> Actor:
+def page_actor(request: Request) -> Actor:
     """The logged-in user of a page, reloaded from the database (role and disabling apply at once)."""
     uid = session_user_id(request)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method not in SAFE_METHODS:
         target = request.headers.get("referer", "").split(str(request.base_url).rstrip("/"), 1)[-1] or "/"
-    if not isinstance(uid, int):
+    me = session_me(request)
+    if not isinstance(uid, int) or me is None:
         raise LoginRequired(safe_next(target), expired=SEEN_COOKIE in request.cookies)
-    try:
-        return org.actor_by_id(uow.session, uid)
-    except Unauthenticated:
-        end_session(request)
-        raise LoginRequired(safe_next(target)) from None
+    # read from the database by the session middleware for this very request (role and disabling apply at once)
+    return Actor(
+        user_id=uid,
+        username=str(me["username"]),
+        role=Role(me["role"]),
+        unit_id=int(me["unit_id"]),
+        unit_path=str(me["unit_path"]),
+    )
 
 
 PageActor = Annotated[Actor, Depends(page_actor)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Unauthenticated
@@ -73,6 +73,10 @@ def get_actor(
     )
 
 
+#: Row ids fit a signed 64-bit integer: anything larger is refused at the edge (422), never sent to the database.
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+PageQuery = Annotated[int, Query(ge=1, le=100_000)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
