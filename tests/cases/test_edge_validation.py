@@ -117,3 +117,11 @@ def test_logs_never_carry_personal_data_or_sql_parameters(as_user, app_client, c
     logged = caplog.text
     assert "no_such_column" in logged  # the error itself is logged …
     assert phone not in logged and words not in logged  # … but not its parameters nor the case text
+
+
+def test_api_docs_load_only_self_hosted_assets_under_a_csp(app_client):
+    r = app_client.get("/docs")
+    assert r.status_code == 200 and "script-src 'self'" in r.headers["content-security-policy"]
+    assert "cdn" not in r.text.lower() and "<script>" not in r.text
+    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/api-docs.js"):
+        assert asset in r.text and app_client.get(asset).status_code == 200

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
 
 from gridloop import __version__
 from gridloop.platform.container import Container
@@ -28,16 +29,32 @@ def build_app(
         version=__version__,
         description="The 12345 closed loop: intake, dispatch, handling, callback, supervision.",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served below from vendored assets, under a CSP
+        redoc_url=None,
     )
     app.state.container = container
     errors.install(app)
     for router in routers:
         app.include_router(router)
     console.install(app, pages=pages, enums=enums, category_labels=category_labels)
+    app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.add_middleware(GuardMiddleware, max_body=container.settings.max_body_bytes)
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gridloop API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>
+"""
+
+
+def _api_docs() -> HTMLResponse:
+    """The API explorer (Swagger UI, self-hosted; the guard middleware gives it its CSP)."""
+    return HTMLResponse(_DOCS_PAGE)
 
 
 #: Every error a JSON route can answer, as problem details (RFC 9457).
