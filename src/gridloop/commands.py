@@ -114,11 +114,14 @@ def serve(
         bool, typer.Option(help="Run the supervision tick every GRIDLOOP_SLA_TICK_SECONDS inside the server.")
     ] = True,
 ) -> None:
-    """Serve the API and the console (one process; the supervision job runs in a background thread)."""
+    """Serve the API and the console (one process; the supervision job and the outbox run in background threads)."""
+    import threading
+
     import uvicorn
 
     from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
     from gridloop.cases import jobs as supervision_job
+    from gridloop.platform.delivery import dispatcher_for
 
     container = build_container(settings_for(db))
     refusal = insecure_key_refusal(container)
@@ -126,6 +129,7 @@ def serve(
         raise typer.BadParameter(refusal, param_hint="GRIDLOOP_SECRET_KEY")
     if supervision:
         supervision_job.start(container)
+    dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()
     uvicorn.run(

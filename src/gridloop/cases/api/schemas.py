@@ -82,26 +82,3 @@ class ActionIn(BaseModel):
     solved: bool | None = None
     parent: Line | None = Field(default=None, max_length=32)
     days: int | None = Field(default=None, ge=1, le=365)
-
-
-class UnitIn(BaseModel):
-    """A new unit."""
-
-    model_config = ConfigDict(extra="forbid")
-    code: Line = Field(max_length=32)
-    name: Line = Field(max_length=200)
-    kind: Line = Field(max_length=20)
-    level: Line = Field(max_length=20)
-    parent: Line | None = Field(default=None, max_length=32)
-    handling_level: int | None = Field(default=None, ge=1, le=4)
-
-
-class UserIn(BaseModel):
-    """A new user."""
-
-    model_config = ConfigDict(extra="forbid")
-    username: Line = Field(max_length=64)
-    display_name: Line | None = Field(default=None, max_length=100)
-    role: Line = Field(max_length=20)
-    unit: Line = Field(max_length=32)
-    password: str | None = Field(default=None, max_length=200)

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridloop.kernel.errors import DomainError
+from gridloop.platform.web.errors import status_of
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "gridloop_session"
@@ -70,9 +71,8 @@ def install(
             response: Response = await json_handlers[DomainError](request, exc)
             return response
         assert isinstance(exc, DomainError)
-        from gridloop.platform.web.errors import status_of
-
-        return error_page(request, status_of(exc), exc.detail)
+        status = status_of(exc)
+        return error_page(request, status, exc.detail)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         if not _is_page(request):

@@ -23,7 +23,8 @@ log = logging.getLogger("gridloop.api")
 
 
 def status_of(exc: DomainError) -> int:
-    """The HTTP status of a domain error (429 for an error that says when to retry)."""
+    """The HTTP status of a domain error, for the API and the console's pages alike (400 when unlisted; 429 for
+    an error that says when to retry)."""
     if isinstance(getattr(exc, "retry_after", None), int):
         return 429
     return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)

@@ -1,7 +1,7 @@
 """security: server-side sessions, login lockouts, audit of refused attempts, installation facts, event hash chain
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0011
 Create Date: 2026-12-05 00:48:25.627395
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import gridloop.platform.db.types
 
 
 revision: str = '0008'
-down_revision: str | None = '0005'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
