@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from gridloop.org.tables import WebSessionRow
+from gridloop.platform.db.uow import UnitOfWork
 
 #: An anonymous session (login form's CSRF token) lasts this long.
 ANONYMOUS_HOURS = 2
@@ -97,3 +98,33 @@ def prune(session: Session, *, now: datetime) -> int:
     """Delete sessions that expired or were revoked more than a day ago."""
     result = session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now - timedelta(days=1)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def persist(
+    uow: UnitOfWork,
+    *,
+    row_id: int | None,
+    data: dict[str, Any],
+    changed: bool,
+    end: bool,
+    start_user: int | None,
+    now: datetime,
+    hours: int,
+) -> str | None:
+    """Write what a request did to its session and commit; returns the id of a session it began (for the cookie).
+
+    Logging in or out revokes the old row; logging in begins a new one (a new id: no session fixation).
+    """
+    new_id: str | None = None
+    if end or start_user is not None:
+        if row_id is not None:
+            revoke(uow.session, row_id)
+        if start_user is not None:
+            prune(uow.session, now=now)
+            new_id, _row = create(uow.session, user_id=start_user, data=data, now=now, hours=hours)
+    elif row_id is not None:
+        save(uow.session, row_id, data=data if changed else None, now=now)
+    elif data:
+        new_id, _row = create(uow.session, user_id=None, data=data, now=now, hours=hours)
+    uow.commit()
+    return new_id

@@ -270,18 +270,14 @@ class ServerSessionMiddleware:
         if not (changed or touch or handle.end or handle.start_user is not None):
             return None
         with self.container.deps.write_lock, self.container.uow() as uow:
-            new_id: str | None = None
-            if handle.end or handle.start_user is not None:
-                if handle.row_id is not None:
-                    sessions.revoke(uow.session, handle.row_id)
-                if handle.start_user is not None:
-                    sessions.prune(uow.session, now=now)
-                    new_id, _row = sessions.create(
-                        uow.session, user_id=handle.start_user, data=data, now=now, hours=self.hours
-                    )
-            elif handle.row_id is not None:
-                sessions.save(uow.session, handle.row_id, data=data if changed else None, now=now)
-            elif data:
-                new_id, _row = sessions.create(uow.session, user_id=None, data=data, now=now, hours=self.hours)
-            uow.commit()
+            new_id = sessions.persist(
+                uow,
+                row_id=handle.row_id,
+                data=data,
+                changed=changed,
+                end=handle.end,
+                start_user=handle.start_user,
+                now=now,
+                hours=self.hours,
+            )
         return self.signer.sign(new_id).decode() if new_id else None
