@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Build the engine, units of work and service dependencies from settings."""
+    from gridloop.cases.services import audit
+
+    audit.install()  # every case event is chained by hash as it is written
     settings = settings or get_settings()
     engine = build_engine(settings.database_url)
     deps = ServiceDeps(
@@ -127,8 +130,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.platform.web.app import build_app
     from gridloop.triage import api as triage_api
 
+    container = container or build_container(settings)
+    container.settings = container.settings.model_copy(update={"secret_key": installation_secret_key(container)})
     return build_app(
-        container or build_container(settings),
+        container,
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router],
@@ -137,6 +142,28 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip
+
+
+def installation_secret_key(container: Container) -> str:
+    """The key that signs session cookies: GRIDLOOP_SECRET_KEY if set, else the one `init`/`demo` stored."""
+    from gridloop.org.services import installation
+
+    with container.uow() as uow:
+        return installation.effective_secret_key(uow.session, container.settings.secret_key)
+
+
+def insecure_key_refusal(container: Container) -> str | None:
+    """Why `serve` must not start (the built-in key on a real database), or None."""
+    from gridloop.org.services import installation
+
+    with container.uow() as uow:
+        key = installation.effective_secret_key(uow.session, container.settings.secret_key)
+        if key != installation.DEFAULT_SECRET_KEY or installation.is_demo(uow.session):
+            return None
+    return (
+        "refusing to serve with the built-in secret key: run `gridloop init` (stores a random key with the "
+        "installation) or set GRIDLOOP_SECRET_KEY to a long random value"
+    )
 
 
 def PAGE_ENUMS() -> dict[str, object]:

@@ -243,6 +243,20 @@ class CaseEventRow(Base):
     to_status: Mapped[str] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The hash chain (cases/domain/audit.py): the previous event's hash globally and of this case, and this one's.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    case_prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The newest hash of the event chain: globally (case_id 0) and per case; written with every event."""
+
+    __tablename__ = "audit_heads"
+
+    case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SupervisionRow(Base):

@@ -14,7 +14,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridloop.cases.domain.intake import ReportText, default_title, validate_report
+from gridloop.cases.domain.intake import (
+    ReportText,
+    check_reported_at,
+    check_short,
+    default_title,
+    validate_report,
+)
 from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
 from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow
 from gridloop.geo.services import convert_point
@@ -89,6 +95,10 @@ def validate_new_case(session: Session, data: NewCase, *, deps: ServiceDeps) -> 
         phone=data.reporter_phone,
     )
     _check_enums(problems, data)
+    check_reported_at(problems, value=data.reported_at, now=deps.clock.now())
+    check_short(problems, field="reporter.name", value=data.reporter_name, max_len=100)
+    for i, tag in enumerate(data.tags):
+        check_short(problems, field=f"tags[{i}]", value=tag, max_len=40)
     if data.category is not None:
         known = active_categories(session, deps=deps)
         if data.category not in known:
