@@ -1,7 +1,7 @@
 """security: server-side sessions, login lockouts, audit of refused attempts, installation facts, event hash chain
 
-Revision ID: 0008
-Revises: 0011
+Revision ID: 0012
+Revises: 0030
 Create Date: 2026-12-05 00:48:25.627395
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 import gridloop.platform.db.types
 
 
-revision: str = '0008'
-down_revision: str | None = '0011'
+revision: str = '0012'
+down_revision: str | None = '0030'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
