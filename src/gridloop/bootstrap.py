@@ -122,11 +122,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
-    from gridloop.org import api as org_api
-    from gridloop.org import pages as org_pages
     from gridloop.participation import api as participation_api
     from gridloop.participation import pages as participation_pages
     from gridloop.petitions import api as petitions_api
+    from gridloop.platform.web import org_api, org_pages
     from gridloop.platform.web.app import build_app
     from gridloop.triage import api as triage_api
 
@@ -146,7 +145,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
 def installation_secret_key(container: Container) -> str:
     """The key that signs session cookies: GRIDLOOP_SECRET_KEY if set, else the one `init`/`demo` stored."""
-    from gridloop.org.services import installation
+    from gridloop.platform.org.services import installation
 
     with container.uow() as uow:
         return installation.effective_secret_key(uow.session, container.settings.secret_key)
@@ -154,7 +153,7 @@ def installation_secret_key(container: Container) -> str:
 
 def insecure_key_refusal(container: Container) -> str | None:
     """Why `serve` must not start (the built-in key on a real database), or None."""
-    from gridloop.org.services import installation
+    from gridloop.platform.org.services import installation
 
     with container.uow() as uow:
         key = installation.effective_secret_key(uow.session, container.settings.secret_key)
@@ -176,7 +175,7 @@ def PAGE_ENUMS() -> dict[str, object]:
 
 def _category_labels(container: Container) -> dict[str, str]:
     """English labels of the case categories (the Chinese label is the code)."""
-    from gridloop.org.services import admin
+    from gridloop.platform.org.services import admin
 
     with container.uow() as uow:
         return {c.code: c.name_en for c in admin.list_categories(uow)}

@@ -25,10 +25,9 @@ def _register() -> None:
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
     from gridloop.knowledge import cli as knowledge
-    from gridloop.org import cli as org
     from gridloop.participation import cli as participation
     from gridloop.petitions import cli as petitions
-    from gridloop.platform.cli import common, outbox
+    from gridloop.platform.cli import common, org, outbox
     from gridloop.triage.cli import model, triage
 
     common.use_container_factory(build_container)

@@ -94,7 +94,7 @@ def db_restore(
 def init(db: DbOption = None) -> None:
     """Create the schema and the seed data an empty city needs (categories, duty roles of 多格合一)."""
     from gridloop.dispatch.services.setup import seed_reference_data
-    from gridloop.org.services import installation
+    from gridloop.platform.org.services import installation
 
     db_upgrade(db)
     container = container_for(db)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from gridloop.cases.services.intake import NewCase, receive
 from gridloop.cases.tables import CaseRow
 from gridloop.kernel.events import CaseReceived
-from gridloop.org.services import org
+from gridloop.platform.org.services import org
 
 
 def _operator(container):

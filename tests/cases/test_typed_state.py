@@ -4,7 +4,7 @@ timed, coordination with its co-unit replies, as the case JSON shows them."""
 from __future__ import annotations
 
 from gridloop.kernel.org import Role
-from gridloop.org.services import org
+from gridloop.platform.org.services import org
 from tests.factories import case_body
 from tests.web_helpers import login
 

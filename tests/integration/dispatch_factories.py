@@ -9,8 +9,8 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from gridloop.org.tables import UnitRow
 from gridloop.platform.db.engine import build_engine, session_factory
+from gridloop.platform.org.tables import UnitRow
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from gridloop.cases.services.coordination import callback_pending, record_child_
 from gridloop.cases.tables import CaseRow
 from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.org import Role
-from gridloop.org.services import org
+from gridloop.platform.org.services import org
 from tests.factories import case_body
 
 
@@ -114,7 +114,7 @@ def test_closing_the_parent_closes_children_and_asks_each_reporter_for_a_callbac
         row = uow.session.scalars(select(CaseRow).where(CaseRow.id == child["id"])).one()
         assert (row.status, row.reply_text, row.closure_kind) == ("merged", "已修复渗水", "with_parent")
         assert callback_pending(row), "the child's reporter is owed a callback"
-        from gridloop.org.services.org import actor_for, get_user
+        from gridloop.platform.org.services.org import actor_for, get_user
 
         actor = actor_for(get_user(uow.session, "operator"))
         done = record_child_callback(uow, actor, child["id"], satisfaction="satisfied", solved=True, now=clock.now())

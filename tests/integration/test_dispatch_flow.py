@@ -11,7 +11,7 @@ from sqlalchemy import select
 from gridloop.cases.services.supervision import scheduled_tick
 from gridloop.cases.tables import SupervisionRow
 from gridloop.dispatch.services.starter import load_demo_catalogue
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 from tests.factories import case_body
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -11,8 +11,8 @@ import sys
 from itsdangerous import Signer, TimestampSigner
 from sqlalchemy import select
 
-from gridloop.org.services import access, admin, installation
-from gridloop.org.tables import AuthFailureRow, WebSessionRow
+from gridloop.platform.org.services import access, admin, installation
+from gridloop.platform.org.tables import AuthFailureRow, WebSessionRow
 from tests.web_helpers import csrf_of, login
 
 DEFAULT_KEY = installation.DEFAULT_SECRET_KEY
@@ -167,7 +167,7 @@ def test_serve_command_exits_with_a_message_on_the_default_key(db_url):
 
 
 def test_user_unlock_command_lifts_the_lock(db_url, container):
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     with container.uow() as uow:
         user = org.get_user(uow.session, "operator")

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from gridloop.kernel.org import Actor, Level, Role, UnitKind
-from gridloop.org.services import org
 from gridloop.participation.services import campaigns
+from gridloop.platform.org.services import org
 
 T0 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 

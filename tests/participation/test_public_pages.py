@@ -43,7 +43,7 @@ def test_anyone_submits_through_the_form_and_sees_the_outcome(app_client: Any, c
 
 
 def seed_staff(container: Any) -> Any:
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     with container.uow() as uow:
         return org.actor_for(org.get_user(uow.session, "jy_staff"))

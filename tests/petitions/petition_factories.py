@@ -7,8 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridloop.kernel.org import Actor, Level, Role, UnitKind
-from gridloop.org.services import org
 from gridloop.petitions.services.petitions import PetitionIn
+from gridloop.platform.org.services import org
 
 SH = ZoneInfo("Asia/Shanghai")
 #: A Monday morning in Shanghai.

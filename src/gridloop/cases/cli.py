@@ -56,7 +56,7 @@ def case_show(
 ) -> None:
     """Print one case and its timeline as JSON."""
     from gridloop.cases.services import queries
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     container = container_for(db)
     now = container.deps.clock.now()
@@ -96,7 +96,7 @@ def export_cases(
 ) -> None:
     """Export the cases a user may see (personal data masked unless the role may see it)."""
     from gridloop.cases.services import queries
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("use csv or jsonl", param_hint="--format")

@@ -50,7 +50,7 @@ def demo(
             seed=seed,
             progress=lambda n: bar.advance(task, n),
         )
-    from gridloop.org.services import installation
+    from gridloop.platform.org.services import installation
 
     with container.uow() as uow:
         installation.mark_demo(uow)

@@ -27,7 +27,7 @@ def _print(data: Any) -> None:
 
 
 def _actor(session: Any, username: str) -> Any:
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     return org.actor_for(org.get_user(session, username))
 

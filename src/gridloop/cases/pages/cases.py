@@ -17,7 +17,7 @@ from gridloop.cases.services import console, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Permission
-from gridloop.org.services import admin
+from gridloop.platform.org.services import admin
 from gridloop.platform.web.auth import PageActor, check_csrf, safe_next
 from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
 from gridloop.platform.web.i18n import field_message, t

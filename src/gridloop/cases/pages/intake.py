@@ -16,7 +16,7 @@ from gridloop.cases.services.intake import NewCase, receive
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import DomainError, Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Permission
-from gridloop.org.services import admin
+from gridloop.platform.org.services import admin
 from gridloop.platform.web.auth import CSRF_HEADER, PageActor, check_csrf
 from gridloop.platform.web.deps import DepsDep, UowDep
 from gridloop.platform.web.i18n import field_message, t

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import Status
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 #: (weight, status) of the generated cases.
 MIX: list[tuple[float, Status]] = [

@@ -19,8 +19,8 @@ from gridloop.cases.services.scope import is_root, visible_cases
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within
-from gridloop.org.tables import UnitRow
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.tables import UnitRow
 
 OPEN = [s.value for s in OPEN_STATUSES]
 #: Statuses in which the handling unit holds the case.

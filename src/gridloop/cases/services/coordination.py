@@ -36,7 +36,7 @@ from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridloop.kernel.events import CaseClosed, CaseDispatched
 from gridloop.kernel.org import Actor, Role, is_within
 from gridloop.kernel.ports import Notice
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 if TYPE_CHECKING:
     from gridloop.platform.deps import ServiceDeps

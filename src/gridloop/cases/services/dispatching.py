@@ -23,8 +23,8 @@ from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Role
 from gridloop.kernel.ports import DeadlinePolicy, Notice
 from gridloop.kernel.sla import TimeLimit, WorkdayDeadlinePolicy
-from gridloop.org.tables import UnitRow, UserRow
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.tables import UnitRow, UserRow
 
 SYSTEM_USERNAME = "system"
 

@@ -29,10 +29,10 @@ from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.ports import AreaMatch
-from gridloop.org.tables import CategoryRow, UnitRow
 from gridloop.platform.cache import AreaRef
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.tables import CategoryRow, UnitRow
 
 
 @dataclass(frozen=True)

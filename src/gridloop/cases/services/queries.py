@@ -17,7 +17,7 @@ from gridloop.cases.services.scope import require_visible, visible_cases
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput, NotFound
 from gridloop.kernel.org import Actor, Permission, mask_name, mask_phone
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 MAX_PAGE_SIZE = 200
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, aliased
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import NotFound
 from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within, subtree_pattern
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 
 def is_root(actor: Actor) -> bool:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Role, is_within
-from gridloop.org.tables import UnitRow
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.tables import UnitRow
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Conflict, Forbidden, NotFound, ValidationProblems
 from gridloop.kernel.org import Actor, Role
-from gridloop.org.services.org import get_unit
 from gridloop.participation.domain.model import CampaignStatus, Outcome, SuggestionChannel
 from gridloop.participation.domain.stats import tally, tally_by
 from gridloop.participation.tables import CampaignRow, SuggestionRow, ThemeRow
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services.org import get_unit
 
 
 def require_staff(actor: Actor, campaign: CampaignRow) -> None:

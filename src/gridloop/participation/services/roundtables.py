@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import Actor, Role
-from gridloop.org.services.org import get_unit
 from gridloop.participation.domain.model import ParticipantKind, RoundtableStatus, SuggestionChannel
 from gridloop.participation.services.suggestions import submit, suggestion_to_dict
 from gridloop.participation.tables import (
@@ -21,6 +20,7 @@ from gridloop.participation.tables import (
     SuggestionRow,
 )
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services.org import get_unit
 
 
 def _get(session: Session, roundtable_id: int) -> RoundtableRow:

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
 from gridloop.kernel.org import Actor, Role
 from gridloop.kernel.text import clean_text
-from gridloop.org.services.org import get_unit
 from gridloop.participation.adapters.clustering import Clustering, cluster_texts
 from gridloop.participation.domain.model import NEEDS_REASON, CampaignStatus, Outcome, SuggestionChannel
 from gridloop.participation.domain.stats import text_key
 from gridloop.participation.services.campaigns import get_campaign, require_staff
 from gridloop.participation.tables import CampaignRow, OutcomeNoticeRow, SuggestionRow, ThemeRow
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services.org import get_unit
 
 Clusterer = Callable[..., Clustering]
 

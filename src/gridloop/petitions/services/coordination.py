@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Conflict, Forbidden, NotFound
 from gridloop.kernel.org import Actor
-from gridloop.org.services.org import get_unit
 from gridloop.petitions.domain.coordination import RUNNING_LIMIT, is_overdue, next_step
 from gridloop.petitions.domain.limits import due_after
 from gridloop.petitions.domain.model import CoordinationStatus, LegalUnit
@@ -19,6 +18,7 @@ from gridloop.petitions.services.access import coordination_to_dict, get_visible
 from gridloop.petitions.services.petitions import load_limits
 from gridloop.petitions.tables import PetitionCoordinationRow, PetitionEventRow, PetitionRow
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services.org import get_unit
 
 
 def transfer(

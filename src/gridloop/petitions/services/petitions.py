@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, ValidationProblems
 from gridloop.kernel.org import Actor, Role
 from gridloop.kernel.text import clean_text
-from gridloop.org.services.org import get_unit
 from gridloop.petitions.domain.lifecycle import PETITIONER_WINDOWS, STATUS_LIMIT, next_status
 from gridloop.petitions.domain.limits import TimeLimit, due_after, limits_with
 from gridloop.petitions.domain.model import Action, LegalChannel, PetitionChannel, PetitionClass, Status
@@ -23,6 +22,7 @@ from gridloop.petitions.domain.separation import separate
 from gridloop.petitions.services.access import get_visible, petition_detail, petition_summary, visible_clause
 from gridloop.petitions.tables import PetitionEventRow, PetitionLimitRow, PetitionRow
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services.org import get_unit
 
 Json = dict[str, Any]
 

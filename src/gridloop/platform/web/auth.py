@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridloop.kernel.errors import Forbidden
 from gridloop.kernel.org import Actor, Role
-from gridloop.org.services import org
+from gridloop.platform.org.services import org
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
@@ -249,7 +249,7 @@ class ServerSessionMiddleware:
         return now
 
     def _load(self, handle: SessionHandle) -> dict[str, Any]:
-        from gridloop.org.services import sessions
+        from gridloop.platform.org.services import sessions
 
         with self.container.uow() as uow:
             found = sessions.load(uow.session, handle.session_id or "", now=self._now())
@@ -262,7 +262,7 @@ class ServerSessionMiddleware:
 
     def _persist(self, handle: SessionHandle, data: dict[str, Any]) -> str | None:
         """Write what the request changed; returns a new signed cookie value when a new session began."""
-        from gridloop.org.services import sessions
+        from gridloop.platform.org.services import sessions
 
         now = self._now()
         changed = json.dumps(data, sort_keys=True, ensure_ascii=False) != handle.original

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Unauthenticated
 from gridloop.kernel.org import Actor
-from gridloop.org.services import access
-from gridloop.org.services.org import actor_by_id, authenticate_token
 from gridloop.platform.container import Container
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services import access
+from gridloop.platform.org.services.org import actor_by_id, authenticate_token
 
 
 async def get_container(request: Request) -> Container:

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from gridloop.kernel.errors import Forbidden, InvalidInput, ValidationProblems
 from gridloop.kernel.org import Actor, Level, Permission, Role, UnitKind, is_within
-from gridloop.org.services import org, sessions
-from gridloop.org.tables import CategoryRow, UnitRow, UserRow
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services import org, sessions
+from gridloop.platform.org.tables import CategoryRow, UnitRow, UserRow
 
 
 def _require_admin(actor: Actor) -> None:
@@ -189,7 +189,7 @@ def change_user(
         ends_sessions |= not active
         user.active = active
     if unlock:
-        from gridloop.org.services import access
+        from gridloop.platform.org.services import access
 
         access.unlock(uow.session, user, now=deps.clock.now(), by=actor.username if actor else "cli")
     if ends_sessions:

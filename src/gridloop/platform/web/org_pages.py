@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from gridloop.kernel.errors import InvalidInput, Unauthenticated
 from gridloop.kernel.org import Role
-from gridloop.org.services import access, org
+from gridloop.platform.org.services import access, org
 from gridloop.platform.web.auth import (
     SEEN_COOKIE,
     CsrfFailed,

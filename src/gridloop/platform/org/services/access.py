@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import DomainError, Unauthenticated
 from gridloop.kernel.org import Actor
-from gridloop.org.services import org
-from gridloop.org.tables import AuthFailureRow, UserRow
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services import org
+from gridloop.platform.org.tables import AuthFailureRow, UserRow
 
 #: Wrong passwords in a row before the account is locked; each further one doubles the lock.
 LOCK_AFTER = 5

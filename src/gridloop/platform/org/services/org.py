@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import InvalidInput, NotFound, Unauthenticated, ValidationProblems
 from gridloop.kernel.org import Actor, Level, Role, UnitKind, unit_path
-from gridloop.org.tables import CategoryRow, TokenRow, UnitRow, UserRow
 from gridloop.platform.cache import TtlCache
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.tables import CategoryRow, TokenRow, UnitRow, UserRow
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8

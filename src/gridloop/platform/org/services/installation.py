@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from gridloop.org.tables import InstallationRow
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.tables import InstallationRow
 
 #: The built-in key: acceptable only on the demo database.
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105

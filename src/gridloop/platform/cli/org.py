@@ -31,7 +31,7 @@ def user_add(
 ) -> None:
     """Add a person with one role in one unit."""
     from gridloop.kernel.org import Role
-    from gridloop.org.services.people import register_user
+    from gridloop.platform.org.services.people import register_user
 
     try:
         role_v = Role.parse(role)
@@ -58,7 +58,7 @@ def token_create(
     db: DbOption = None,
 ) -> None:
     """Print a new bearer token for a user (shown once)."""
-    from gridloop.org.services.people import issue_token
+    from gridloop.platform.org.services.people import issue_token
 
     container = container_for(db)
     with container.uow() as uow:
@@ -67,7 +67,7 @@ def token_create(
 
 
 def _change(username: str, db: str | None, **change: object) -> None:
-    from gridloop.org.services import admin
+    from gridloop.platform.org.services import admin
 
     container = container_for(db)
     with container.uow() as uow:

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from gridloop.org.tables import WebSessionRow
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.tables import WebSessionRow
 
 #: An anonymous session (login form's CSRF token) lasts this long.
 ANONYMOUS_HOURS = 2

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from gridloop.kernel.org import Role
-from gridloop.org.services import admin
+from gridloop.platform.org.services import admin
 from gridloop.platform.web.deps import ActorDep, DepsDep, UowDep
 
 
