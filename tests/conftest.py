@@ -95,30 +95,14 @@ def _make_template(tmp_path_factory: pytest.TempPathFactory, *, organisation: bo
 @contextmanager
 def database_from(template: object, folder: Path) -> Iterator[str]:
     """A new database copied from a migrated template (a file copy on SQLite, TEMPLATE on PostgreSQL)."""
-    if isinstance(template, _PgDatabases):
-        name = template.new()
-        yield template.url(name)
-        template.drop(name)
-    else:
-        assert isinstance(template, Path)
+    if isinstance(template, Path):
         target = folder / f"test-{uuid.uuid4().hex[:6]}.db"
         shutil.copy(template, target)
         yield f"sqlite:///{target}"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses a database (directly or through another fixture) with `db`."""
-    for item in items:
-        if {"db_url", "empty_db_url", "_empty_template"} & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.db)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _cli_container_factory() -> None:
-    """CLI commands reach the database through the wiring's container, as `gridloop.cli.main` arranges."""
-    from gridloop.platform.cli import common
-
-    common.use_container_factory(build_container)
+    else:  # a _PgDatabases (compared by shape: this module may be imported twice, as conftest and tests.conftest)
+        name = template.new()  # type: ignore[attr-defined]
+        yield template.url(name)  # type: ignore[attr-defined]
+        template.drop(name)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
