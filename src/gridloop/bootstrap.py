@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
+    from gridloop.open311 import api as open311_api
     from gridloop.org import api as org_api
     from gridloop.org import pages as org_pages
     from gridloop.platform.web.app import build_app
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     return build_app(
         container or build_container(settings),
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router, exportcontrol_api.router, knowledge_api.router],
+                 triage_api.router, exportcontrol_api.router, knowledge_api.router, open311_api.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,

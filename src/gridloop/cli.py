@@ -25,6 +25,7 @@ def _register() -> None:
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
     from gridloop.knowledge import cli as knowledge
+    from gridloop.open311 import cli as open311
     from gridloop.org import cli as org
     from gridloop.platform.cli import common, outbox
     from gridloop.triage.cli import model, triage
@@ -32,7 +33,7 @@ def _register() -> None:
     common.use_container_factory(build_container)
     if app.registered_commands or app.registered_groups:
         return
-    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol, outbox, knowledge):
+    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol, outbox, knowledge, open311):
         module.register(app)
 
 
