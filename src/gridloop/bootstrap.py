@@ -63,7 +63,8 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     from gridloop.cases.services import coordination
     from gridloop.cases.services.dispatching import dispatch_received
     from gridloop.cases.subscribers import announce_emergency
-    from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseReceived, CaseReturned
+    from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReceived, CaseReturned
+    from gridloop.open311.subscribers import on_case_changed
 
     rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
         # after intake: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
@@ -72,6 +73,11 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseDispatched, 10, coordination.on_dispatched, False),
         (CaseReturned, 10, coordination.on_returned, False),
         (CaseClosed, 10, coordination.on_closed, False),
+        # Open311 subscribers' signed webhooks (after the cascades, so the status told is the final one)
+        (CaseDispatched, 90, on_case_changed, True),
+        (CaseReturned, 90, on_case_changed, True),
+        (CaseEscalated, 90, on_case_changed, True),
+        (CaseClosed, 90, on_case_changed, True),
     ]
     if duplicates is not None:
         rows += [(CaseReceived, 10, announce_emergency, True), (CaseReceived, 20, duplicates, True)]
@@ -100,13 +106,16 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
     """Working-day deadlines (official calendar + overrides), the outbox's channels (log, webhook)."""
     from gridloop.dispatch.adapters.calendar import RefreshingCalendar, engine_overrides_loader
     from gridloop.kernel.sla import WorkdayDeadlinePolicy, WorkingHours
-    from gridloop.platform.notify import build_channels
+    from gridloop.platform.notify import AddressedWebhookNotifier, build_channels
 
     calendar = RefreshingCalendar(engine_overrides_loader(engine))
     deps.deadlines = WorkdayDeadlinePolicy(
         calendar, working=WorkingHours.parse(settings.working_hours), tz=settings.timezone
     )
-    deps.outbox = Outbox(channels=build_channels(settings.webhook_url, webhook_timeout=settings.webhook_timeout))
+    deps.outbox = Outbox(
+        channels=build_channels(settings.webhook_url, webhook_timeout=settings.webhook_timeout),
+        addressed={"subscriber": AddressedWebhookNotifier(timeout=settings.webhook_timeout)},
+    )
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:

@@ -33,12 +33,14 @@ def create(
     db: DbOption = None,
 ) -> None:
     """Create a key and print it once (it cannot be shown again)."""
-    from gridloop.open311.services.keys import create_key
+    from gridloop.open311.services.keys import issue_key
 
     container = container_for(db)
     with container.uow() as uow:
-        key = create_key(uow, name=name, now=container.deps.clock.now(), username=user, per_minute=per_minute,
-                         webhook_url=webhook)  # fmt: skip
+        key, secret = issue_key(uow, name=name, now=container.deps.clock.now(), username=user,
+                                per_minute=per_minute, webhook_url=webhook)  # fmt: skip
+    if secret:
+        print(f"webhook signing secret (HMAC-SHA256, X-Open311-Signature): {secret}")
     print(key)
 
 

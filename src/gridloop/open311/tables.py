@@ -22,6 +22,7 @@ class Open311KeyRow(Base):
     username: Mapped[str] = mapped_column(String(64))
     per_minute: Mapped[int] = mapped_column(Integer, default=30)
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)  # HMAC-SHA256 signing secret
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

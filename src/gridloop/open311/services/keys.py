@@ -33,6 +33,19 @@ def create_key(
     webhook_url: str | None = None,
 ) -> str:
     """A new key (returned once); submits as `username`, or as a new grid-worker account `open311-NAME` at the city."""
+    return issue_key(uow, name=name, now=now, username=username, per_minute=per_minute, webhook_url=webhook_url)[0]
+
+
+def issue_key(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    now: datetime,
+    username: str | None = None,
+    per_minute: int = 30,
+    webhook_url: str | None = None,
+) -> tuple[str, str | None]:
+    """(key, webhook signing secret or None), both shown once; the key's account is made as in `create_key`."""
     session = uow.session
     if session.scalar(select(Open311KeyRow).where(Open311KeyRow.name == name)) is not None:
         raise Conflict(f"An Open311 key named '{name}' already exists.")
@@ -46,10 +59,11 @@ def create_key(
     else:
         org.get_user(session, username)
     key = secrets.token_urlsafe(24)
+    secret = secrets.token_hex(32) if webhook_url else None
     session.add(Open311KeyRow(name=name, key_hash=digest(key), username=username, per_minute=per_minute,
-                              webhook_url=webhook_url, created_at=now))  # fmt: skip
+                              webhook_url=webhook_url, webhook_secret=secret, created_at=now))  # fmt: skip
     uow.commit()
-    return key
+    return key, secret
 
 
 def revoke_key(uow: UnitOfWork, *, name: str, now: datetime) -> None:

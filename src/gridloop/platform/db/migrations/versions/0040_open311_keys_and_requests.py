@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('per_minute', sa.Integer(), nullable=False),
     sa.Column('webhook_url', sa.String(length=500), nullable=True),
+    sa.Column('webhook_secret', sa.String(length=64), nullable=True),
     sa.Column('created_at', gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_open311_keys')),
