@@ -74,10 +74,10 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseReturned, 10, coordination.on_returned, False),
         (CaseClosed, 10, coordination.on_closed, False),
         # Open311 subscribers' signed webhooks (after the cascades, so the status told is the final one)
-        (CaseDispatched, 90, on_case_changed, True),
-        (CaseReturned, 90, on_case_changed, True),
-        (CaseEscalated, 90, on_case_changed, True),
-        (CaseClosed, 90, on_case_changed, True),
+        (CaseDispatched, 80, on_case_changed, True),
+        (CaseReturned, 80, on_case_changed, True),
+        (CaseEscalated, 80, on_case_changed, True),
+        (CaseClosed, 80, on_case_changed, True),
     ]
     if duplicates is not None:
         rows += [(CaseReceived, 10, announce_emergency, True), (CaseReceived, 20, duplicates, True)]
