@@ -65,8 +65,8 @@ def main() -> None:
     from gridloop.config import Settings
     from gridloop.demo import city as demo
     from gridloop.demo.bulk import bulk_demo_cases as bulk_cases
-    from gridloop.org.services import org
     from gridloop.platform.db.migrate import upgrade
+    from gridloop.platform.org.services import org
 
     count = args.cases or (1_000_000 if args.pg else 200_000)
     admin_engine = None

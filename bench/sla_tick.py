@@ -28,8 +28,8 @@ from gridloop.cases.domain.supervision import TIMED_STATUSES, EscalationPolicy
 from gridloop.cases.services.supervision import tick
 from gridloop.cases.tables import CaseRow
 from gridloop.dispatch.adapters.calendar import ChineseWorkCalendar
-from gridloop.org.tables import UnitRow
 from gridloop.platform.db.engine import build_engine, session_factory
+from gridloop.platform.org.tables import UnitRow
 
 NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)  # Tue 20 Oct 2026 10:00 in Shanghai
 STATUSES = ["dispatched", "signed", "in_progress", "awaiting_review", "awaiting_callback", "return_review"]
@@ -98,7 +98,6 @@ def _generate(engine: Engine, n: int, units: list[tuple[int, str]], seed: int = 
                     "district_code": "310107",
                     "attachments": [],
                     "tags": [],
-                    "extra": {},
                     "supervised": False,
                     "return_count": 0,
                     "reopen_count": 0,

@@ -192,7 +192,7 @@ def app_client(container: Container) -> Iterator[object]:
 @pytest.fixture
 def as_user(container: Container, app_client: object, clock: FakeClock):  # type: ignore[no-untyped-def]
     """as_user("dispatcher") → an Api client acting as that demo user."""
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     made: dict[str, Api] = {}
 

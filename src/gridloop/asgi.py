@@ -8,7 +8,11 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     """Build the app on first access, not at import time."""
     if name == "app":
-        from gridloop.bootstrap import create_app
+        from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
 
-        return create_app()
+        container = build_container()
+        refusal = insecure_key_refusal(container)
+        if refusal:
+            raise RuntimeError(refusal)
+        return create_app(container=container)
     raise AttributeError(name)

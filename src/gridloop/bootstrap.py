@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Build the engine, units of work and service dependencies from settings."""
+    from gridloop.cases.services import audit
+
+    audit.install()  # every case event is chained by hash as it is written
     settings = settings or get_settings()
     engine = build_engine(settings.database_url)
     deps = ServiceDeps(
@@ -60,9 +63,9 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     back to their savepoint and logged, and the report is kept; a lifecycle cascade that fails fails the action.
     `duplicates` (triage's duplicate search) is given when triage is on; emergencies are announced then too.
     """
+    from gridloop.cases import subscribers as case_subscribers
     from gridloop.cases.services import coordination
     from gridloop.cases.services.dispatching import dispatch_received
-    from gridloop.cases.subscribers import announce_emergency
     from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReceived, CaseReturned
     from gridloop.open311.subscribers import on_case_changed
 
@@ -71,7 +74,7 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseReceived, 30, dispatch_received, True),
         # lifecycle cascades (三跨 coordination, merged children)
         (CaseDispatched, 10, coordination.on_dispatched, False),
-        (CaseReturned, 10, coordination.on_returned, False),
+        (CaseReturned, 10, case_subscribers.escalate_after_returns, False),
         (CaseClosed, 10, coordination.on_closed, False),
         # Open311 subscribers' signed webhooks (after the cascades, so the status told is the final one)
         (CaseDispatched, 80, on_case_changed, True),
@@ -80,7 +83,7 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseClosed, 80, on_case_changed, True),
     ]
     if duplicates is not None:
-        rows += [(CaseReceived, 10, announce_emergency, True), (CaseReceived, 20, duplicates, True)]
+        rows += [(CaseReceived, 10, case_subscribers.announce_emergency, True), (CaseReceived, 20, duplicates, True)]
     return rows
 
 
@@ -129,19 +132,47 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
     from gridloop.open311 import api as open311_api
-    from gridloop.org import api as org_api
-    from gridloop.org import pages as org_pages
+    from gridloop.participation import api as participation_api
+    from gridloop.participation import pages as participation_pages
+    from gridloop.petitions import api as petitions_api
+    from gridloop.platform.web import org_api, org_pages
     from gridloop.platform.web.app import build_app
     from gridloop.triage import api as triage_api
 
+    container = container or build_container(settings)
+    container.settings = container.settings.model_copy(update={"secret_key": installation_secret_key(container)})
     return build_app(
-        container or build_container(settings),
+        container,
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router, exportcontrol_api.router, knowledge_api.router, open311_api.router],
-        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router],
+                 triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
+                 participation_api.router, participation_api.public_router, open311_api.router],
+        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
+               participation_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip
+
+
+def installation_secret_key(container: Container) -> str:
+    """The key that signs session cookies: GRIDLOOP_SECRET_KEY if set, else the one `init`/`demo` stored."""
+    from gridloop.platform.org.services import installation
+
+    with container.uow() as uow:
+        return installation.effective_secret_key(uow.session, container.settings.secret_key)
+
+
+def insecure_key_refusal(container: Container) -> str | None:
+    """Why `serve` must not start (the built-in key on a real database), or None."""
+    from gridloop.platform.org.services import installation
+
+    with container.uow() as uow:
+        key = installation.effective_secret_key(uow.session, container.settings.secret_key)
+        if key != installation.DEFAULT_SECRET_KEY or installation.is_demo(uow.session):
+            return None
+    return (
+        "refusing to serve with the built-in secret key: run `gridloop init` (stores a random key with the "
+        "installation) or set GRIDLOOP_SECRET_KEY to a long random value"
+    )
 
 
 def PAGE_ENUMS() -> dict[str, object]:
@@ -154,7 +185,7 @@ def PAGE_ENUMS() -> dict[str, object]:
 
 def _category_labels(container: Container) -> dict[str, str]:
     """English labels of the case categories (the Chinese label is the code)."""
-    from gridloop.org.services import admin
+    from gridloop.platform.org.services import admin
 
     with container.uow() as uow:
         return {c.code: c.name_en for c in admin.list_categories(uow)}

@@ -26,14 +26,30 @@ def _register() -> None:
     from gridloop.geo import cli as geo
     from gridloop.knowledge import cli as knowledge
     from gridloop.open311 import cli as open311
-    from gridloop.org import cli as org
-    from gridloop.platform.cli import common, outbox
+    from gridloop.participation import cli as participation
+    from gridloop.petitions import cli as petitions
+    from gridloop.platform.cli import common, org, outbox
     from gridloop.triage.cli import model, triage
 
     common.use_container_factory(build_container)
     if app.registered_commands or app.registered_groups:
         return
-    for module in (commands, demo, org, cases, geo, dispatch, model, triage, exportcontrol, outbox, knowledge, open311):
+    for module in (
+        commands,
+        demo,
+        org,
+        cases,
+        geo,
+        dispatch,
+        model,
+        triage,
+        exportcontrol,
+        outbox,
+        knowledge,
+        petitions,
+        participation,
+        open311,
+    ):
         module.register(app)
 
 

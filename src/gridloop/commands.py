@@ -52,14 +52,57 @@ def db_revision(
         command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id or f"{int(existing[-1]) + 1:04d}")
 
 
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="Where to write the backup.")], db: DbOption = None) -> None:
+    """Back the database up while it serves (SQLite: online backup API; PostgreSQL: pg_dump on PATH)."""
+    from gridloop.platform.db.backup import BackupError, backup
+
+    container = container_for(db)
+    try:
+        backup(container.uow.engine, file)
+    except BackupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="backup") from None
+    console.print(f"backup written to {file} ({file.stat().st_size:,} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by `gridloop db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database's contents without asking.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Replace the database with a backup (stop `serve` first), then verify the audit chain."""
+    from gridloop.cases.services import audit
+    from gridloop.platform.db.backup import BackupError, restore
+
+    if not yes:
+        typer.confirm("Replace every row of the database with the backup?", abort=True)
+    container = container_for(db)
+    try:
+        restore(container.uow.engine, file)
+    except BackupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="restore") from None
+    db_upgrade(db)
+    with container.uow() as uow:
+        verdict = audit.verify(uow.session)
+    console.print(f"restored from {file}; audit chain: {'intact' if verdict.ok else verdict.problem} "
+                  f"({verdict.events} events)")  # fmt: skip
+    if not verdict.ok:
+        raise typer.BadParameter(f"audit chain broken after restore: {verdict.problem}", param_hint="restore")
+
+
 def init(db: DbOption = None) -> None:
     """Create the schema and the seed data an empty city needs (categories, duty roles of 多格合一)."""
     from gridloop.dispatch.services.setup import seed_reference_data
+    from gridloop.platform.org.services import installation
 
     db_upgrade(db)
     container = container_for(db)
     with container.uow() as uow:
         added = seed_reference_data(uow)
+    with container.uow() as uow:
+        if installation.ensure_secret_key(uow):
+            console.print("secret key: a random key was stored with the installation")
     console.print(f"seed data: {added} rows added")
 
 
@@ -76,16 +119,29 @@ def serve(
 
     import uvicorn
 
-    from gridloop.bootstrap import build_container, create_app
+    from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
     from gridloop.cases import jobs as supervision_job
     from gridloop.platform.delivery import dispatcher_for
 
     container = build_container(settings_for(db))
+    refusal = insecure_key_refusal(container)
+    if refusal:
+        raise typer.BadParameter(refusal, param_hint="GRIDLOOP_SECRET_KEY")
     if supervision:
         supervision_job.start(container)
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(container=container), host=host, port=port, log_level="warning")
+    trusted = container.settings.trusted_proxies.strip()
+    uvicorn.run(
+        create_app(container=container),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        server_header=False,
+        limit_concurrency=container.settings.max_connections or None,
+    )
 
 
 def docs_settings(

@@ -22,7 +22,10 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         default="dev-insecure-change-me",
-        description="Key that signs login sessions and CSRF tokens; set a long random value in production.",
+        description=(
+            "Key that signs session cookies; unset, the random key `gridloop init` stored with the installation is "
+            "used. `serve` refuses the built-in default except on the demo database."
+        ),
     )
     timezone: str = Field(default="Asia/Shanghai", description="Zone in which times are shown and days counted.")
     case_number_prefix: str = Field(default="SH", description="Prefix of human-readable case numbers.")
@@ -61,7 +64,21 @@ class Settings(BaseSettings):
         default=5.0, description="Seconds between outbox delivery passes inside `serve` (commits also wake it)."
     )
     session_hours: int = Field(default=10, description="Hours a console login lasts before it must be renewed.")
-    session_https_only: bool = Field(default=False, description="Send the console's session cookie over HTTPS only.")
+    session_https_only: bool = Field(
+        default=False,
+        description="Always mark the session cookie Secure (it is anyway when the request came over HTTPS).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Addresses of the reverse proxy whose X-Forwarded-For/-Proto `serve` believes (comma-separated, "
+            "e.g. 127.0.0.1); empty: forwarded headers are ignored."
+        ),
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, description="Largest request body accepted, in bytes (larger: 413 before it is read)."
+    )
+    max_connections: int = Field(default=0, description="Concurrent connections `serve` accepts (0: no limit).")
     map_tile_url: str | None = Field(
         default=None,
         description="Tile URL template for console maps (e.g. an internal tile server); none: maps draw areas only.",

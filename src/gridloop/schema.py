@@ -13,10 +13,12 @@ def metadata() -> MetaData:
     from gridloop.geo import tables as geo_tables  # noqa: F401
     from gridloop.knowledge import tables as knowledge_tables  # noqa: F401
     from gridloop.open311 import tables as open311_tables  # noqa: F401
-    from gridloop.org import tables as org_tables  # noqa: F401
+    from gridloop.participation import tables as participation_tables  # noqa: F401
+    from gridloop.petitions import tables as petitions_tables  # noqa: F401
     from gridloop.platform.db import outbox as outbox_table  # noqa: F401
     from gridloop.platform.db import stamps  # noqa: F401
     from gridloop.platform.db.base import Base
+    from gridloop.platform.org import tables as org_tables  # noqa: F401
     from gridloop.triage import tables as triage_tables  # noqa: F401
 
     return Base.metadata

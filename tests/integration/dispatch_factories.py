@@ -9,8 +9,8 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from gridloop.org.tables import UnitRow
 from gridloop.platform.db.engine import build_engine, session_factory
+from gridloop.platform.org.tables import UnitRow
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 
@@ -131,7 +131,6 @@ def make_case(session: Session, **overrides):
         updated_at=T0,
         attachments=[],
         tags=[],
-        extra={},
         return_count=0,
         reopen_count=0,
         supervised=False,

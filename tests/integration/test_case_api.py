@@ -50,13 +50,16 @@ def test_illegal_action_gets_409_naming_state_and_allowed_actions(as_user):
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
-def test_handler_of_another_district_gets_403_and_lists_never_leak(as_user):
+def test_handler_of_another_district_gets_404_like_a_missing_case_and_lists_never_leak(as_user):
     operator, dispatcher = as_user("operator"), as_user("dispatcher")
     case = _create(operator)
     assert _act(dispatcher, case["id"], "dispatch", unit="310107-FG").status_code == 200
     yangpu = as_user("yangpu_housing")
-    assert yangpu.get(f"/api/v1/cases/{case['id']}").status_code == 403
-    assert _act(yangpu, case["id"], "sign").status_code == 403
+    hidden = yangpu.get(f"/api/v1/cases/{case['id']}")
+    missing = yangpu.get("/api/v1/cases/999999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["title"] == missing.json()["title"]
+    assert _act(yangpu, case["id"], "sign").status_code == 404
     assert yangpu.get("/api/v1/cases").json()["total"] == 0
     putuo = as_user("putuo_housing")
     assert [c["id"] for c in putuo.get("/api/v1/cases").json()["items"]] == [case["id"]]
@@ -113,7 +116,7 @@ def test_return_requires_a_reason_and_review_upholds_by_redispatch(as_user):
     assert _act(handler, case["id"], "return", reason="属于街道职责").json()["status"] == "return_review"
     upheld = _act(dispatcher, case["id"], "uphold_return", unit="310107001").json()
     assert upheld["status"] == "dispatched" and upheld["lead_unit"] == "310107001"
-    assert as_user("putuo_housing").get(f"/api/v1/cases/{case['id']}").status_code == 403
+    assert as_user("putuo_housing").get(f"/api/v1/cases/{case['id']}").status_code == 404
 
 
 def test_rejected_return_goes_back_to_the_same_unit(as_user):
@@ -213,7 +216,7 @@ def test_lifecycle_endpoint_returns_the_table(app_client):
 def test_revoked_token_stops_working_within_the_cache_ttl(as_user, container, clock):
     from sqlalchemy import update
 
-    from gridloop.org.tables import TokenRow
+    from gridloop.platform.org.tables import TokenRow
 
     operator = as_user("operator")
     assert operator.get("/api/v1/me").status_code == 200

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from gridloop.org.services import org
+from gridloop.platform.org.services import org
 
 CLI = [sys.executable, "-m", "gridloop"]
 

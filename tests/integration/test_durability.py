@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from gridloop.cases.services import intake
 from gridloop.cases.services.intake import NewCase, receive
 from gridloop.cases.tables import CaseEventRow, CaseRow
-from gridloop.org.services import org
+from gridloop.platform.org.services import org
 from tests.factories import case_body
 
 

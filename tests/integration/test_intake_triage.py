@@ -54,7 +54,7 @@ def api(triaged, clock):
     from fastapi.testclient import TestClient
 
     from gridloop.bootstrap import create_app
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     container, _ = triaged
     with TestClient(create_app(container=container), raise_server_exceptions=False) as client:

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from gridloop.cases.services.intake import NewCase, create_case, receive
 from gridloop.kernel.ports import Notice
-from gridloop.org.services import org
 from gridloop.platform.db import outbox as table
 from gridloop.platform.db.outbox import OutboxRow
 from gridloop.platform.delivery import dispatcher_for, retry
 from gridloop.platform.notify import WebhookNotifier
+from gridloop.platform.org.services import org
 from gridloop.platform.outbox import Dispatcher
 
 

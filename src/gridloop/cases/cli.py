@@ -28,6 +28,24 @@ def register(app: typer.Typer) -> None:
     app.command("kpi")(kpi)
     group(app, "sla", help="Time limits in working time and supervision ticks.").command("tick")(sla_tick)
     group(app, "docs", help="Generated documentation.").command("lifecycle")(docs_lifecycle)
+    group(app, "audit", help="The tamper-evident audit trail.").command("verify")(audit_verify)
+
+
+def audit_verify(db: DbOption = None) -> None:
+    """Check the hash chain of every case event; exit 1 naming the first broken link."""
+    import json
+
+    from gridloop.cases.services import audit
+
+    container = container_for(db)
+    with container.uow() as uow:
+        verdict = audit.verify(uow.session)
+    typer.echo(json.dumps(verdict.as_dict(), ensure_ascii=False))
+    if not verdict.ok:
+        raise typer.BadParameter(
+            f"audit chain broken at event {verdict.broken_at} (case {verdict.case_id}): {verdict.problem}",
+            param_hint="audit",
+        )
 
 
 @case_app.command("show")
@@ -38,7 +56,7 @@ def case_show(
 ) -> None:
     """Print one case and its timeline as JSON."""
     from gridloop.cases.services import queries
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     container = container_for(db)
     now = container.deps.clock.now()
@@ -78,7 +96,7 @@ def export_cases(
 ) -> None:
     """Export the cases a user may see (personal data masked unless the role may see it)."""
     from gridloop.cases.services import queries
-    from gridloop.org.services import org
+    from gridloop.platform.org.services import org
 
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("use csv or jsonl", param_hint="--format")

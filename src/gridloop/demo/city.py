@@ -20,10 +20,10 @@ from gridloop.cases.services.lifecycle import ActionRequest, perform
 from gridloop.dispatch.services.catalogue import DEFAULT_CATEGORIES
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Level, Role, UnitKind
-from gridloop.org.services import org
-from gridloop.org.tables import UnitRow, UserRow
 from gridloop.platform.db.uow import UnitOfWorkFactory
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services import org
+from gridloop.platform.org.tables import UnitRow, UserRow
 
 DEMO_PASSWORD = "gridloop-demo"  # noqa: S105  (printed at start; demo only)
 

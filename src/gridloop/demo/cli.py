@@ -50,6 +50,11 @@ def demo(
             seed=seed,
             progress=lambda n: bar.advance(task, n),
         )
+    from gridloop.platform.org.services import installation
+
+    with container.uow() as uow:
+        installation.mark_demo(uow)
+        installation.ensure_secret_key(uow)
     console.print(f"demo city ready: {cases} cases; logins (password '{demo_service.DEMO_PASSWORD}'):")
     for login in logins:
         console.print(f"  {login.username:16} {login.role:12} unit {login.unit}")

@@ -13,7 +13,7 @@ from gridloop.dispatch.services import catalogue as svc
 from gridloop.kernel.errors import Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.sla import TimeLimit
-from gridloop.platform.web.deps import ActorDep, DepsDep, SessionDep, UowDep
+from gridloop.platform.web.deps import ActorDep, DepsDep, IdPath, SessionDep, UowDep
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch catalogue"])
 
@@ -104,14 +104,14 @@ def add_rule(body: RuleIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[
 
 
 @router.put("/catalogue/rules/{rule_id}")
-def edit_rule(rule_id: int, body: RuleIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+def edit_rule(rule_id: IdPath, body: RuleIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """Replace a rule of the active version: a new catalogue version."""
     _require(actor, Permission.MANAGE_CATALOGUE)
     return _version(svc.update_rule(uow, rule_id, body.to_rule(), by=actor.username, now=deps.clock.now()))
 
 
 @router.delete("/catalogue/rules/{rule_id}")
-def delete_rule(rule_id: int, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+def delete_rule(rule_id: IdPath, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """Remove a rule: a new catalogue version."""
     _require(actor, Permission.MANAGE_CATALOGUE)
     return _version(svc.delete_rule(uow, rule_id, by=actor.username, now=deps.clock.now()))

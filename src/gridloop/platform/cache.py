@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from threading import Lock
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import cachetools
 
@@ -84,3 +84,13 @@ class ReferenceCache:
     areas: TtlCache[str, AreaRef | None] = field(default_factory=TtlCache)
     categories: TtlCache[str, frozenset[str]] = field(default_factory=TtlCache)
     tokens: TtlCache[str, object] = field(default_factory=TtlCache)
+    #: Users by id (role, unit, active): read on every request, kept briefly, cleared when a user changes.
+    actors: TtlCache[int, object] = field(default_factory=lambda: TtlCache(ttl=timedelta(seconds=5)))
+
+    #: org.services.access.Throttle, made on first use (refused logins and tokens by address).
+    throttle: Any = None
+
+    def forget_users(self) -> None:
+        """Drop what is known of users and tokens (after a role change, a disabling, a token revocation)."""
+        self.actors.clear()
+        self.tokens.clear()

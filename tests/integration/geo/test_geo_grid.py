@@ -21,7 +21,7 @@ from gridloop.geo.services.geography import (
 from gridloop.geo.tables import AreaShapeRow, DutyRoleRow
 from gridloop.kernel.errors import InvalidInput
 from gridloop.kernel.org import Level
-from gridloop.org.tables import UnitRow, UserRow
+from gridloop.platform.org.tables import UnitRow, UserRow
 
 
 @pytest.fixture

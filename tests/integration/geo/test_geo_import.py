@@ -16,7 +16,7 @@ from gridloop.geo.services.geography import import_boundaries, load_shapes
 from gridloop.geo.tables import AreaShapeRow
 from gridloop.kernel.errors import InvalidInput
 from gridloop.kernel.org import Level
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 
 def _count(session) -> int:

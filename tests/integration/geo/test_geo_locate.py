@@ -13,8 +13,8 @@ from gridloop.geo.adapters.locator import GeoLocator
 from gridloop.geo.services.generate import generate_demo_city
 from gridloop.geo.tables import AreaShapeRow
 from gridloop.kernel.errors import Conflict, InvalidInput
-from gridloop.org.tables import UnitRow
 from gridloop.platform.db.engine import build_engine, session_factory
+from gridloop.platform.org.tables import UnitRow
 from tests.conftest import database_from
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)

@@ -10,12 +10,17 @@ from gridloop.cases.api.schemas import ActionIn, CaseIn
 from gridloop.cases.services import queries
 from gridloop.cases.services.intake import NewCase, receive
 from gridloop.cases.services.lifecycle import ActionRequest, act
-from gridloop.platform.web.deps import ActorDep, DepsDep, SessionDep, UowDep
+from gridloop.platform.web.deps import ActorDep, DepsDep, IdPath, PageQuery, SessionDep, UowDep
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 
-@router.post("", status_code=201, summary="Receive a report (受理)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Receive a report (受理)",
+    responses={200: {"description": "A retry with the same Idempotency-Key: the case made the first time"}},
+)
 def create(
     body: CaseIn,
     response: Response,
@@ -62,7 +67,7 @@ def list_(
     overdue: bool | None = None,
     supervised: bool | None = None,
     text: Annotated[str | None, Query(max_length=200)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
     sort: str = "-received_at",
 ) -> dict[str, Any]:
@@ -88,14 +93,14 @@ def list_(
 
 
 @router.get("/{case_id}", summary="One case")
-def detail(case_id: int, session: SessionDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+def detail(case_id: IdPath, session: SessionDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """All fields of a case (personal data masked per role) and the actions you may take now."""
     case = queries.get_case(session, actor, case_id)
     return queries.case_to_dict(case, actor, units=queries.unit_codes(session, [case]), now=deps.clock.now())
 
 
 @router.post("/{case_id}/actions", summary="Take a lifecycle action")
-def action(case_id: int, body: ActionIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+def action(case_id: IdPath, body: ActionIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """Move the case by the lifecycle table; 409 names the current state and the allowed actions."""
     req = ActionRequest(**body.model_dump())
     case = act(uow, actor, case_id, req, deps=deps)
@@ -103,6 +108,6 @@ def action(case_id: int, body: ActionIn, uow: UowDep, actor: ActorDep, deps: Dep
 
 
 @router.get("/{case_id}/timeline", summary="Audit events of a case")
-def timeline(case_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def timeline(case_id: IdPath, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """Every audit event, oldest first."""
     return {"items": [queries.event_to_dict(e) for e in queries.timeline(session, actor, case_id)]}

@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from gridloop.kernel.errors import ValidationProblems
 
@@ -20,6 +21,10 @@ CHINA_LNG = (73.0, 135.5)
 CHINA_LAT = (3.5, 54.0)
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+#: Terminal colour and cursor codes (CSI … letter, OSC … BEL/ST) pasted from a console: cleaned, not refused.
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x9b[0-?]*[ -/]*[@-~]")
+#: Reports older than this cannot be entered (typos such as 0206 or 9999 are refused).
+EARLIEST_REPORT_YEAR = 2000
 _PHONE_ONLY = re.compile(r"^[\s+()\-\d]{7,}$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s\-()]{5,20}$")
 
@@ -33,6 +38,33 @@ def control_characters(text: str) -> list[int]:
         and ch not in _ALLOWED_CONTROLS
         and ch not in ("\u200d", "\ufe0f")  # zero-width joiner and emoji variation selector belong to emoji
     ]
+
+
+def strip_terminal_codes(text: str) -> str:
+    """The text without terminal colour/cursor escape sequences (other control characters stay, to be refused)."""
+    return _TERMINAL_CODES.sub("", text) if ("\x1b" in text or "\x9b" in text) else text
+
+
+def check_short(problems: ValidationProblems, *, field: str, value: str | None, max_len: int) -> None:
+    """A short text field (a name, a tag, a code): at most `max_len` characters, no control characters."""
+    if value is None:
+        return
+    if len(value) > max_len:
+        problems.add(field, f"is {len(value)} characters long; the limit is {max_len}")
+    elif control_characters(value) or any(ch in value for ch in _ALLOWED_CONTROLS):
+        problems.add(field, "contains control characters; remove them and send again")
+
+
+def check_reported_at(problems: ValidationProblems, *, value: datetime | None, now: datetime) -> None:
+    """A report time with a time zone, not in the future (5 min of clock skew allowed) nor before 2000."""
+    if value is None:
+        return
+    if value.tzinfo is None or value.utcoffset() is None:
+        problems.add("reported_at", "needs a time zone, e.g. 2026-11-26T10:00:00+08:00")
+    elif value > now + timedelta(minutes=5):
+        problems.add("reported_at", "is in the future; give the time the report was made")
+    elif value.year < EARLIEST_REPORT_YEAR:
+        problems.add("reported_at", f"is before {EARLIEST_REPORT_YEAR}; check the year")
 
 
 def has_words(text: str) -> bool:

@@ -17,9 +17,9 @@ from gridloop.cases.services import console, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Permission
-from gridloop.org.services import admin
+from gridloop.platform.org.services import admin
 from gridloop.platform.web.auth import PageActor, check_csrf, safe_next
-from gridloop.platform.web.deps import DepsDep, UowDep
+from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
 from gridloop.platform.web.i18n import field_message, t
 from gridloop.platform.web.render import flash, lang_of, render
 
@@ -160,7 +160,7 @@ def action_forms(actions: list[str]) -> list[dict[str, Any]]:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
+def case_page(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
     """All fields of a case (masked per role), its timeline, linked cases, map, and the actions allowed now."""
     case = queries.get_case(uow.session, actor, case_id)
     now = deps.clock.now()
@@ -175,7 +175,7 @@ def case_page(request: Request, case_id: int, actor: PageActor, uow: UowDep, dep
         "satisfactions": list(Satisfaction),
         "field_labels": {f.value: f for f in Field},
         "now": now,
-        **console.dispatch_suggestion(case.extra),
+        **console.dispatch_suggestion(case),
         "tile_url": request.app.state.container.settings.map_tile_url,
     }
     return render(request, "case.html", ctx)
@@ -184,7 +184,7 @@ def case_page(request: Request, case_id: int, actor: PageActor, uow: UowDep, dep
 @router.post("/cases/{case_id}/act")
 def case_act(
     request: Request,
-    case_id: int,
+    case_id: IdPath,
     actor: PageActor,
     uow: UowDep,
     deps: DepsDep,

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from gridloop.cases.domain.intake import strip_terminal_codes
 from gridloop.cases.domain.lifecycle import Action, Channel, RequestType, Urgency
 from gridloop.cases.services import console
 from gridloop.cases.services.intake import NewCase, receive
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import DomainError, Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Permission
-from gridloop.org.services import admin
+from gridloop.platform.org.services import admin
 from gridloop.platform.web.auth import CSRF_HEADER, PageActor, check_csrf
 from gridloop.platform.web.deps import DepsDep, UowDep
 from gridloop.platform.web.i18n import field_message, t
@@ -76,20 +77,20 @@ def intake_submit(
     deps: DepsDep,
     csrf: Annotated[str, Form(max_length=100)] = "",
     idem: Annotated[str, Form(max_length=64)] = "",
-    mode: Annotated[str, Form(max_length=16)] = "create",
-    title: Annotated[str, Form(max_length=400)] = "",
+    mode: Annotated[str, Form()] = "create",
+    title: Annotated[str, Form()] = "",
     text: Annotated[str, Form(max_length=20_000)] = "",
-    request_type: Annotated[str, Form(max_length=20)] = "complaint",
-    channel: Annotated[str, Form(max_length=20)] = "phone",
-    urgency: Annotated[str, Form(max_length=20)] = "",
-    category: Annotated[str, Form(max_length=64)] = "",
-    reporter_name: Annotated[str, Form(max_length=100)] = "",
-    reporter_phone: Annotated[str, Form(max_length=32)] = "",
-    address: Annotated[str, Form(max_length=1000)] = "",
-    area_code: Annotated[str, Form(max_length=20)] = "",
-    lng: Annotated[str, Form(max_length=32)] = "",
-    lat: Annotated[str, Form(max_length=32)] = "",
-    reply: Annotated[str, Form(max_length=5000)] = "",
+    request_type: Annotated[str, Form()] = "complaint",
+    channel: Annotated[str, Form()] = "phone",
+    urgency: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    reporter_name: Annotated[str, Form()] = "",
+    reporter_phone: Annotated[str, Form()] = "",
+    address: Annotated[str, Form()] = "",
+    area_code: Annotated[str, Form()] = "",
+    lng: Annotated[str, Form()] = "",
+    lat: Annotated[str, Form()] = "",
+    reply: Annotated[str, Form()] = "",
 ) -> Response:
     """Create the case through the intake service (and close it at once on the answer-directly path)."""
     check_csrf(request, csrf)
@@ -119,8 +120,8 @@ def intake_submit(
     if errors:
         return _page(request, uow, values, errors, status=422)
     data = NewCase(
-        title=title.strip(),
-        text=text,
+        title=strip_terminal_codes(title).strip(),
+        text=strip_terminal_codes(text),
         channel=channel,
         request_type=request_type,
         urgency=urgency or None,
@@ -128,7 +129,7 @@ def intake_submit(
         lng=p_lng,
         lat=p_lat,
         crs="wgs84" if p_lng is not None else None,
-        address=address.strip() or None,
+        address=strip_terminal_codes(address).strip() or None,
         area_code=area_code.strip() or None,
         reporter_name=reporter_name.strip() or None,
         reporter_phone=reporter_phone.strip() or None,

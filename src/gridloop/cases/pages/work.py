@@ -13,7 +13,7 @@ from gridloop.cases.services import console, queries
 from gridloop.cases.services.board_cache import BoardCache
 from gridloop.kernel.org import Role
 from gridloop.platform.web.auth import PageActor, require_role
-from gridloop.platform.web.deps import DepsDep, UowDep
+from gridloop.platform.web.deps import DepsDep, PageQuery, UowDep
 from gridloop.platform.web.render import has_route, render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +25,7 @@ def _dicts(session: Any, rows: list[Any], actor: Any, now: Any) -> list[dict[str
     out = []
     for case in rows:
         d = queries.case_to_dict(case, actor, units=units, now=now, full=False)
-        d.update(console.dispatch_suggestion(case.extra))
+        d.update(console.dispatch_suggestion(case))
         d["co_unit_count"] = sum(1 for cu in case.units if cu.active and cu.role == "co")
         out.append(d)
     return out
@@ -33,7 +33,7 @@ def _dicts(session: Any, rows: list[Any], actor: Any, now: Any) -> list[dict[str
 
 @router.get("/queue")
 def queue_page(
-    request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, tab: str = "new", q: str = "", page: int = 1
+    request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, tab: str = "new", q: str = "", page: PageQuery = 1
 ) -> Response:
     """New, low-confidence, returned and cross-cutting cases, each with the dispatch form inline."""
     require_role(actor, Role.DISPATCHER)

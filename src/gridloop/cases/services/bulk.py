@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import Status
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 #: (weight, status) of the generated cases.
 MIX: list[tuple[float, Status]] = [
@@ -145,7 +145,6 @@ def bulk_cases(
                     "satisfaction": sat,
                     "solved": None if sat is None else sat != "dissatisfied",
                     "supervised": rng.random() < 0.02 and not closed,
-                    "extra": {},
                     "updated_at": closed_at or dispatched or received,
                     "version": 1,
                     "return_count": 0,

@@ -17,7 +17,7 @@ from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
 from gridloop.kernel.errors import InvalidInput
 from gridloop.kernel.labels import LabeledEnum
 from gridloop.kernel.sla import SHANGHAI
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 
 class GroupBy(LabeledEnum):

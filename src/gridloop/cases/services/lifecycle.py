@@ -3,53 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status, next_status
+from gridloop.cases.domain.lifecycle import ACTIONS, Action, ClosureKind, Field, Satisfaction, Status, next_status
+from gridloop.cases.services import coordination, extensions
 from gridloop.cases.services.scope import require_visible
-from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow, SupervisionRow
+from gridloop.cases.services.steps import (
+    ActionRequest,
+    Step,
+    _assign,
+    _fe,
+    _lead,
+    _require_unit_member,
+)
+from gridloop.cases.tables import CaseCallbackRow, CaseEventRow, CaseRow, SupervisionRow
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
 from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReturned, DomainEvent
-from gridloop.kernel.org import Actor, Role, is_within
-from gridloop.org.tables import UnitRow
+from gridloop.kernel.org import Actor
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 
+__all__ = ["MAX_EXTENSION_DAYS", "ActionRequest", "Step", "act", "append_event", "load_case_for_update", "perform"]
+
 MAX_EXTENSION_DAYS = 15
-
-
-@dataclass(frozen=True)
-class ActionRequest:
-    """An action and its inputs, as sent by a client."""
-
-    action: str
-    reason: str | None = None
-    note: str | None = None
-    unit: str | None = None
-    co_units: list[str] = field(default_factory=list)
-    reply: str | None = None
-    satisfaction: str | None = None
-    solved: bool | None = None
-    parent: str | None = None
-    days: int | None = None
-
-
-@dataclass
-class Step:
-    """What one action does, handed to its effect function."""
-
-    session: Session
-    case: CaseRow
-    actor: Actor
-    req: ActionRequest
-    now: datetime
-    deps: ServiceDeps
-    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def _parse_action(raw: str) -> Action:
@@ -58,12 +37,6 @@ def _parse_action(raw: str) -> Action:
     except ValueError:
         allowed = ", ".join(a.value for a in Action if a is not Action.RECEIVE)
         raise InvalidInput(f"Unknown action '{raw}'.", errors=[_fe("action", f"must be one of: {allowed}")]) from None
-
-
-def _fe(field_name: str, message: str) -> Any:
-    from gridloop.kernel.errors import FieldError
-
-    return FieldError(field_name, message)
 
 
 def _check_inputs(action: Action, req: ActionRequest) -> None:
@@ -92,62 +65,6 @@ def _check_inputs(action: Action, req: ActionRequest) -> None:
     if req.days is not None and not (1 <= req.days <= MAX_EXTENSION_DAYS):
         problems.add("days", f"must be between 1 and {MAX_EXTENSION_DAYS} working days")
     problems.raise_if_any(f"The action '{action.value}' is missing inputs or has bad ones; see errors[].")
-
-
-def _unit(session: Session, code: str, field_name: str = "unit") -> UnitRow:
-    unit = session.scalar(select(UnitRow).where(UnitRow.code == code))
-    if unit is None:
-        raise InvalidInput(
-            f"Unknown unit '{code}'.",
-            errors=[_fe(field_name, f"no unit with code '{code}'; see GET /api/v1/units")],
-        )
-    return unit
-
-
-def _lead(case: CaseRow) -> CaseUnitRow | None:
-    return next((cu for cu in case.units if cu.active and cu.role == "lead"), None)
-
-
-def _require_unit_member(step: Step) -> None:
-    """Unit actions are for people of the lead unit (or a unit above it in their own tree)."""
-    if step.actor.role is Role.ADMIN:
-        return
-    lead = _lead(step.case)
-    if lead is None or not is_within(lead.unit_path, step.actor.unit_path):
-        raise Forbidden(
-            f"Only the lead unit of case {step.case.number} may '{step.req.action}'; your unit is not on this case."
-        )
-
-
-def _assign(step: Step, *, lead_code: str, co_codes: list[str]) -> None:
-    case, session = step.case, step.session
-    lead = _unit(session, lead_code)
-    cos = [_unit(session, c, "co_units") for c in co_codes if c != lead_code]
-    session.execute(update(CaseUnitRow).where(CaseUnitRow.case_id == case.id).values(active=False))
-    for unit, role in [(lead, "lead"), *[(u, "co") for u in cos]]:
-        existing = next((cu for cu in case.units if cu.unit_id == unit.id and cu.role == role), None)
-        if existing is not None:
-            existing.active = True
-            existing.assigned_at = step.now
-        else:
-            case.units.append(
-                CaseUnitRow(unit_id=unit.id, unit_path=unit.path, role=role, active=True, assigned_at=step.now)
-            )
-    case.lead_unit_id = lead.id
-    step.payload.update({"lead_unit": lead.code, "co_units": [u.code for u in cos]})
-    _start_clock(step)
-
-
-def _start_clock(step: Step) -> None:
-    case, deps, now = step.case, step.deps, step.now
-    kw = {"request_type": case.request_type, "urgency": case.urgency}
-    case.dispatched_at = now
-    case.signed_at = None
-    case.sign_due_at = deps.deadlines.sign_due(now, **kw)
-    case.contact_due_at = deps.deadlines.contact_due(now, **kw)
-    case.reply_due_at = deps.deadlines.reply_due(now, **kw)
-    case.due_at = case.sign_due_at
-    step.payload.update({"sign_due_at": case.sign_due_at.isoformat(), "reply_due_at": case.reply_due_at.isoformat()})
 
 
 def _dispatch(step: Step) -> None:
@@ -188,56 +105,34 @@ def _first_contact(step: Step) -> None:
 
 def _request_extension(step: Step) -> None:
     _require_unit_member(step)
-    case = step.case
-    if case.extension_pending_days is not None:
-        raise Conflict(f"Case {case.number} already has an extension request waiting for approval.")
-    if case.reply_due_at is not None and step.now > case.reply_due_at:
-        raise Conflict(
-            f"The reply deadline of case {case.number} ({case.reply_due_at.isoformat()}) has passed; "
-            "an extension must be requested before the deadline."
-        )
-    case.extension_pending_days = step.req.days
+    assert step.req.days is not None
+    reason = step.req.reason or step.req.note
+    extensions.request(step.case, days=step.req.days, reason=reason, now=step.now, by=step.actor.username)
     step.payload["days"] = step.req.days
 
 
 def _approve_extension(step: Step) -> None:
-    case = step.case
-    if case.extension_pending_days is None or case.reply_due_at is None:
-        raise Conflict(f"Case {case.number} has no extension request to approve.")
-    old = case.reply_due_at
-    case.reply_due_at = step.deps.deadlines.extend(old, work_days=case.extension_pending_days)
-    if case.due_at == old:
-        case.due_at = case.reply_due_at
-    case.extra = {**case.extra, "extensions": int(case.extra.get("extensions", 0)) + 1}
-    step.payload.update(
-        {
-            "days": case.extension_pending_days,
-            "old_due": old.isoformat(),
-            "new_due": case.reply_due_at.isoformat(),
-        }
-    )
-    case.extension_pending_days = None
+    by, deadlines = step.actor.username, step.deps.deadlines
+    step.payload.update(extensions.approve(step.case, now=step.now, by=by, deadlines=deadlines))
 
 
 def _reject_extension(step: Step) -> None:
-    if step.case.extension_pending_days is None:
-        raise Conflict(f"Case {step.case.number} has no extension request to reject.")
-    step.case.extension_pending_days = None
+    extensions.reject(step.case, now=step.now, by=step.actor.username)
 
 
 def _suspend(step: Step) -> None:
-    step.case.extra = {**step.case.extra, "suspended_at": step.now.isoformat()}
+    step.case.suspended_at = step.now
     step.case.due_at = None
 
 
 def _resume(step: Step) -> None:
     case = step.case
-    since = case.extra.get("suspended_at")
-    if since and case.reply_due_at is not None:
-        paused = step.now - datetime.fromisoformat(since)
+    since = case.suspended_at
+    if since is not None and case.reply_due_at is not None:
+        paused = step.now - since
         case.reply_due_at = case.reply_due_at + paused
         step.payload["paused_seconds"] = int(paused.total_seconds())
-    case.extra = {k: v for k, v in case.extra.items() if k != "suspended_at"}
+    case.suspended_at = None
     case.due_at = case.reply_due_at
 
 
@@ -258,8 +153,18 @@ def _send_back(step: Step) -> None:
 
 
 def _callback(step: Step) -> None:
+    assert step.req.satisfaction is not None
     step.case.satisfaction = step.req.satisfaction
     step.case.solved = step.req.solved
+    step.case.callbacks.append(
+        CaseCallbackRow(
+            at=step.now,
+            by=step.actor.username,
+            satisfaction=step.req.satisfaction,
+            solved=step.req.solved,
+            note=step.req.note,
+        )
+    )
     step.payload.update({"satisfaction": step.req.satisfaction, "solved": step.req.solved})
 
 
@@ -277,13 +182,16 @@ def _reopen(step: Step) -> None:
 def _close(step: Step) -> None:
     step.case.closed_at = step.now
     step.case.due_at = None
+    for open_coordination in step.case.coordinations:
+        if open_coordination.closed_at is None:
+            open_coordination.closed_at = step.now
 
 
 def _answer_directly(step: Step) -> None:
     step.case.reply_text = step.req.reply
     step.case.replied_at = step.now
     step.case.closed_at = step.now
-    step.case.extra = {**step.case.extra, "closure": "direct"}
+    step.case.closure_kind = ClosureKind.DIRECT.value
 
 
 def _cancel(step: Step) -> None:
@@ -326,27 +234,19 @@ def _supervise(step: Step) -> None:
 
 
 def _reply_checked(step: Step) -> None:
-    from gridloop.cases.services import coordination
-
     coordination.check_lead_reply(step)
     _reply(step)
 
 
 def _escalate(step: Step) -> None:
-    from gridloop.cases.services import coordination
-
     coordination.escalate(step)
 
 
 def _coordinate(step: Step) -> None:
-    from gridloop.cases.services import coordination
-
     coordination.coordinate(step)
 
 
 def _co_reply(step: Step) -> None:
-    from gridloop.cases.services import coordination
-
     coordination.co_reply(step)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
 from gridloop.cases.tables import CaseRow
 from gridloop.kernel.errors import DomainError
+from gridloop.kernel.org import mask_name, mask_phone
 from gridloop.platform.deps import ServiceDeps
 
 
@@ -43,7 +44,7 @@ def report_facts(session: Session, case_id: int) -> ReportFacts | None:
         case.lng_wgs84,
         case.lat_wgs84,
         case.status,
-        bool(case.extra.get("meaningless")),
+        bool(case.meaningless_reason),
     )
 
 
@@ -82,8 +83,51 @@ def merge_duplicate(session: Session, case_id: int, *, parent: str, note: str, d
     return True
 
 
-def note_finding(session: Session, case_id: int, *, key: str, info: dict[str, Any]) -> None:
-    """Keep a finding about the report on it (`extra[key]`), e.g. a suggested duplicate."""
+def note_duplicate(session: Session, case_id: int, *, of: str, merged: bool, similarity: float, reason: str) -> None:
+    """Link the report to the open case it duplicates: merged into it, or only suggested to the operator."""
     case = session.get(CaseRow, case_id)
-    if case is not None:
-        case.extra = {**case.extra, key: info}
+    other = session.scalar(select(CaseRow.id).where(CaseRow.number == of))
+    if case is not None and other is not None:
+        case.duplicate_of_id = other
+        case.duplicate_action = "merge" if merged else "suggest"
+        case.duplicate_similarity = similarity
+        case.duplicate_reason = reason
+
+
+@dataclass(frozen=True)
+class ReceivedReport:
+    """A report as others may read it: the reporter identified by a masked phone or name, the masked text."""
+
+    number: str
+    reporter: str
+    title: str
+    text: str
+    received_at: datetime
+
+
+def reports_received(
+    session: Session, *, start: datetime | None, end: datetime | None, visible: Any = None
+) -> list[ReceivedReport]:
+    """Reports received in [start, end) that the SQL predicate `visible` selects (the caller's scope), with
+    personal data masked, so a table built from them never shows it."""
+    q = select(
+        CaseRow.number,
+        CaseRow.reporter_phone,
+        CaseRow.reporter_name,
+        CaseRow.created_by_id,
+        CaseRow.title,
+        CaseRow.text,
+        CaseRow.masked_text,
+        CaseRow.received_at,
+    )
+    if visible is not None:
+        q = q.where(visible)
+    if start is not None:
+        q = q.where(CaseRow.received_at >= start)
+    if end is not None:
+        q = q.where(CaseRow.received_at < end)
+    out = []
+    for number, phone, name, creator, title, text, masked, received in session.execute(q):
+        who = mask_phone(phone) if phone else mask_name(name) if name else f"U{creator or number}"
+        out.append(ReceivedReport(str(number), str(who), title or "", masked or text or "", received))
+    return out

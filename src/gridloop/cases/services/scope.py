@@ -6,9 +6,9 @@ from sqlalchemy import ColumnElement, select, true, union
 from sqlalchemy.orm import Session, aliased
 
 from gridloop.cases.tables import CaseRow, CaseUnitRow
-from gridloop.kernel.errors import Forbidden
+from gridloop.kernel.errors import NotFound
 from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within, subtree_pattern
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 
 def is_root(actor: Actor) -> bool:
@@ -44,9 +44,9 @@ def can_see(session: Session, actor: Actor, case: CaseRow) -> bool:
 
 
 def require_visible(session: Session, actor: Actor, case: CaseRow) -> None:
-    """Forbidden unless the actor may see the case."""
+    """NotFound unless the actor may see the case: a hidden case answers like a missing one (no probing ids)."""
     if not can_see(session, actor, case):
-        raise Forbidden(f"Case {case.number} is outside your scope ({actor.role.value} of your unit).")
+        raise NotFound(f"No case with id {case.id}.")
 
 
 def unit_in_scope(actor: Actor, unit: UnitRow) -> bool:

@@ -33,8 +33,8 @@ from gridloop.dispatch.services.catalogue import UnitOfWorkLike
 from gridloop.kernel.events import DeadlineMissed
 from gridloop.kernel.ports import Notice
 from gridloop.kernel.sla import SHANGHAI, WorkCalendar
-from gridloop.org.tables import UnitRow
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.tables import UnitRow
 from gridloop.platform.outbox import Outbox
 
 SYSTEM_NAME = "system"

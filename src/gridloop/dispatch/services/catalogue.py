@@ -19,7 +19,7 @@ from gridloop.dispatch.domain.routing import Principle, Rule, find_overlaps
 from gridloop.dispatch.tables import CatalogueRuleRow, CatalogueVersionRow
 from gridloop.kernel.errors import FieldError, InvalidInput, NotFound
 from gridloop.kernel.sla import TimeLimit
-from gridloop.org.tables import CategoryRow, UnitRow
+from gridloop.platform.org.tables import CategoryRow, UnitRow
 
 
 class UnitOfWorkLike(Protocol):
@@ -46,7 +46,7 @@ DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
 
 def seed_categories(uow: UnitOfWorkLike, *, categories: Iterable[tuple[str, str, str]] = DEFAULT_CATEGORIES) -> int:
     """Add the (code, zh, en) categories that are missing; returns how many were added."""
-    from gridloop.org.services.org import ensure_categories
+    from gridloop.platform.org.services.org import ensure_categories
 
     before = len(category_codes(uow.session))
     ensure_categories(uow.session, list(categories))

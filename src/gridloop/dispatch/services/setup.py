@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from gridloop.dispatch.services.catalogue import DEFAULT_CATEGORIES, category_codes
 from gridloop.geo.services.geography import ensure_duty_roles
-from gridloop.org.services.org import ensure_categories
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services.org import ensure_categories
 
 
 def seed_reference_data(uow: UnitOfWork) -> int:

@@ -13,7 +13,7 @@ from gridloop.dispatch.domain.routing import Principle, Rule
 from gridloop.dispatch.services.catalogue import DEFAULT_CATEGORIES, UnitOfWorkLike, _save_version, seed_categories
 from gridloop.dispatch.tables import CatalogueVersionRow
 from gridloop.kernel.sla import StepLimits, TimeLimit
-from gridloop.org.tables import UnitRow
+from gridloop.platform.org.tables import UnitRow
 
 #: Demo seed data: which district department takes which category, by words in the department's name.
 #: (The real catalogue is imported by each city as CSV; this only makes the demo city work out of the box.)

@@ -20,7 +20,7 @@ from gridloop.geo.tables import AreaShapeRow, DutyAssignmentRow, DutyGridRow, Du
 from gridloop.kernel.errors import FieldError, InvalidInput, NotFound, ValidationProblems
 from gridloop.kernel.org import Level, UnitKind, unit_path
 from gridloop.kernel.ports import AreaMatch, Locator
-from gridloop.org.tables import UnitRow, UserRow
+from gridloop.platform.org.tables import UnitRow, UserRow
 
 CITY_CODE = "310000"
 CITY_NAME = "上海市"

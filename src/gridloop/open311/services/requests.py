@@ -17,7 +17,7 @@ from gridloop.open311 import domain
 from gridloop.open311.domain import Category, Open311Error
 from gridloop.open311.services.keys import authorise
 from gridloop.open311.tables import Open311RequestRow
-from gridloop.org.services import admin
+from gridloop.platform.org.services import admin
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 
@@ -138,7 +138,7 @@ def to_request(case: Any, *, services: dict[str, Category], agency: str | None, 
     """A case as an Open311 request: no personal data, the point rounded, the status translated."""
     status, notes = domain.open311_status(case.status)
     service = services.get(case.category or "")
-    text = mask_personal_data(case.extra.get("masked_text", case.text))
+    text = mask_personal_data(case.masked_text or case.text)
     media = next((a for a in case.attachments if a.startswith(("http://", "https://"))), None)
     out: dict[str, Any] = {
         "service_request_id": case.number,

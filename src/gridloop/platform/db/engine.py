@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 def build_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; creates the SQLite file's folder and sets its pragmas on every connection."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    # hide_parameters: an error's text (logged with its traceback) never carries case text or phone numbers
+    kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":

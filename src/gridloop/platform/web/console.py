@@ -12,7 +12,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from gridloop.kernel.errors import DomainError
 from gridloop.platform.web.errors import status_of
@@ -35,7 +34,12 @@ def install(
     category_labels: Callable[[Any], Mapping[str, str]] | None = None,
 ) -> None:
     """Mount static files, the session middleware, the pages, and HTML error pages for page paths."""
-    from gridloop.platform.web.auth import LoginRequired, WebActorMiddleware, login_redirect_url
+    from gridloop.platform.web.auth import (
+        LoginRequired,
+        ServerSessionMiddleware,
+        WebActorMiddleware,
+        login_redirect_url,
+    )
     from gridloop.platform.web.render import render
 
     settings = app.state.container.settings
@@ -46,11 +50,11 @@ def install(
         app.include_router(router, include_in_schema=False)
     app.add_middleware(WebActorMiddleware)
     app.add_middleware(
-        SessionMiddleware,
+        ServerSessionMiddleware,
+        container=app.state.container,
         secret_key=settings.secret_key,
-        session_cookie=SESSION_COOKIE,
-        max_age=settings.session_hours * 3600,
-        same_site="lax",
+        cookie=SESSION_COOKIE,
+        hours=settings.session_hours,
         https_only=settings.session_https_only,
     )
     json_handlers: dict[Any, Any] = dict(app.exception_handlers)

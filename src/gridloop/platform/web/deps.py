@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Unauthenticated
 from gridloop.kernel.org import Actor
-from gridloop.org.services.org import authenticate_token
 from gridloop.platform.container import Container
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services import access
+from gridloop.platform.org.services.org import actor_by_id, authenticate_token
 
 
 async def get_container(request: Request) -> Container:
@@ -38,6 +39,11 @@ async def get_deps(container: Annotated[Container, Depends(get_container)]) -> S
     return container.deps
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (the proxy's forwarded one only when `serve` was told to trust the proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_actor(
     request: Request,
     uow: Annotated[UnitOfWork, Depends(get_uow)],
@@ -46,17 +52,31 @@ def get_actor(
     """The caller, from a bearer token or the web login session."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return authenticate_token(
-            uow.session, header[7:].strip(), now=container.deps.clock.now(), cache=container.deps.cache.tokens
-        )
-    web_actor = getattr(request.state, "web_actor", None)
-    if isinstance(web_actor, Actor):
-        return web_actor
+        address = client_address(request)
+        access.token_wait(address=address, deps=container.deps)
+        try:
+            return authenticate_token(
+                uow.session,
+                header[7:].strip()[:200],
+                now=container.deps.clock.now(),
+                cache=container.deps.cache.tokens,
+                actors=container.deps.cache.actors,
+            )
+        except Unauthenticated:
+            access.refused_token(uow, address=address, deps=container.deps)
+            raise
+    web_user_id = getattr(request.state, "web_user_id", None)
+    if isinstance(web_user_id, int):
+        return actor_by_id(uow.session, web_user_id, now=container.deps.clock.now(), cache=container.deps.cache.actors)
     raise Unauthenticated(
         "Send 'Authorization: Bearer <token>'; create a token with `gridloop token create --user NAME`."
     )
 
 
+#: Row ids fit a signed 64-bit integer: anything larger is refused at the edge (422), never sent to the database.
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+PageQuery = Annotated[int, Query(ge=1, le=100_000)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -23,12 +23,21 @@ log = logging.getLogger("gridloop.api")
 
 
 def status_of(exc: DomainError) -> int:
-    """The HTTP status of a domain error, for the API and the console's pages alike (400 when unlisted)."""
+    """The HTTP status of a domain error, for the API and the console's pages alike (400 when unlisted; 429 for
+    an error that says when to retry)."""
+    if isinstance(getattr(exc, "retry_after", None), int):
+        return 429
     return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
 
 
 def problem(
-    status: int, title: str, detail: str, *, type_: str, errors: list[dict[str, str]] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A problem-details response."""
     body = {
@@ -38,7 +47,9 @@ def problem(
         "detail": detail,
     }
     body["errors"] = errors or []
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
@@ -54,7 +65,9 @@ def install(app: FastAPI) -> None:
     async def _domain(_req: Request, exc: DomainError) -> JSONResponse:
         status = status_of(exc)
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-        return problem(status, exc.title, exc.detail, type_=exc.code, errors=errors)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if isinstance(retry, int) else None
+        return problem(status, exc.title, exc.detail, type_=exc.code, errors=errors, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:

@@ -27,6 +27,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误。", "Wrong username or password."),
+    "login.throttled": (
+        "登录失败次数过多，请 {minutes} 分钟后再试，或请管理员解锁。",
+        "Too many failed logins; try again in {minutes} min or ask an administrator to unlock the account.",
+    ),
     "login.expired": ("登录已过期，请重新登录。未提交的接线内容已保存在本机。", "Your session expired; log in again."),
     "login.demo": ("演示账号密码：gridloop-demo", "Demo accounts use the password gridloop-demo"),
     "password.title": ("修改密码", "Change password"),

@@ -119,35 +119,13 @@ def find_hot_issues(
 def load_case_messages(
     session: Any, *, start: datetime | None, end: datetime | None, visible: Any = None
 ) -> list[Message]:
-    """Cases received in [start, end) that `visible` selects, as messages. The reporter is identified by the
-    masked phone (or masked name), so the member table never shows personal data."""
-    from sqlalchemy import select
+    """Cases received in [start, end) that `visible` selects, as messages (reporters and texts masked)."""
+    from gridloop.cases.services.reports import reports_received
 
-    from gridloop.cases.tables import CaseRow
-    from gridloop.kernel.org import mask_name, mask_phone
-
-    q = select(
-        CaseRow.number,
-        CaseRow.reporter_phone,
-        CaseRow.reporter_name,
-        CaseRow.created_by_id,
-        CaseRow.title,
-        CaseRow.text,
-        CaseRow.extra,
-        CaseRow.received_at,
-    )
-    if visible is not None:
-        q = q.where(visible)
-    if start is not None:
-        q = q.where(CaseRow.received_at >= start)
-    if end is not None:
-        q = q.where(CaseRow.received_at < end)
-    out = []
-    for number, phone, name, creator, title, text, extra, received in session.execute(q):
-        who = mask_phone(phone) if phone else mask_name(name) if name else f"U{creator or number}"
-        shown = (extra or {}).get("masked_text", text) or ""
-        out.append(Message(str(number), str(who), title or "", shown, received))
-    return out
+    return [
+        Message(r.number, r.reporter, r.title, r.text, r.received_at)
+        for r in reports_received(session, start=start, end=end, visible=visible)
+    ]
 
 
 def hot_issues_of_cases(

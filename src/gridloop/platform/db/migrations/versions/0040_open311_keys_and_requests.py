@@ -1,7 +1,7 @@
 """open311: keys and requests
 
 Revision ID: 0040
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-05 01:58:19.195217
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import gridloop.platform.db.types
 
 
 revision: str = '0040'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from gridloop.kernel.errors import Forbidden, InvalidInput, ValidationProblems
 from gridloop.kernel.org import Actor, Level, Permission, Role, UnitKind, is_within
-from gridloop.org.services import org
-from gridloop.org.tables import CategoryRow, UnitRow, UserRow
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services import org, sessions
+from gridloop.platform.org.tables import CategoryRow, UnitRow, UserRow
 
 
 def _require_admin(actor: Actor) -> None:
@@ -43,6 +43,7 @@ def user_to_dict(user: UserRow) -> dict[str, Any]:
         "role": user.role,
         "unit": user.unit.code,
         "active": user.active,
+        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
     }
 
 
@@ -154,3 +155,45 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserRow]:
 def list_categories(uow: UnitOfWork) -> list[CategoryRow]:
     """Active categories."""
     return list(uow.session.scalars(select(CategoryRow).where(CategoryRow.active).order_by(CategoryRow.code)))
+
+
+def change_user(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    username: str,
+    deps: ServiceDeps,
+    active: bool | None = None,
+    role: str | None = None,
+    unlock: bool = False,
+) -> UserRow:
+    """Disable/enable a user, change their role or lift their login lockout; a disabling or role change ends
+    their console sessions at once and drops the cached user everywhere in this process. `actor` None is the
+    command line (the operator of the server)."""
+    if actor is not None:
+        _require_admin(actor)
+    user = org.get_user(uow.session, username)
+    if actor is not None and not is_within(user.unit.path, actor.unit_path):
+        raise Forbidden(f"User '{username}' is outside your part of the organisation.")
+    ends_sessions = False
+    if actor is not None and user.id == actor.user_id and (role is not None or active is False):
+        raise InvalidInput("You cannot change your own role or disable yourself.", errors=[])
+    if role is not None:
+        try:
+            new_role = Role.parse(role)
+        except ValueError as exc:
+            raise InvalidInput("Bad role.", errors=[org_field("role", str(exc))]) from None
+        ends_sessions |= new_role.value != user.role
+        user.role = new_role.value
+    if active is not None:
+        ends_sessions |= not active
+        user.active = active
+    if unlock:
+        from gridloop.platform.org.services import access
+
+        access.unlock(uow.session, user, now=deps.clock.now(), by=actor.username if actor else "cli")
+    if ends_sessions:
+        sessions.revoke_user(uow.session, user.id)
+    uow.commit()
+    deps.cache.forget_users()
+    return user

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from gridloop.kernel.org import Role
-from gridloop.org.services import org
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services import org
 
 
 def register_user(

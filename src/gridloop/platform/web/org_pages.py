@@ -9,18 +9,19 @@ from fastapi.responses import RedirectResponse, Response
 
 from gridloop.kernel.errors import InvalidInput, Unauthenticated
 from gridloop.kernel.org import Role
-from gridloop.org.services import org
+from gridloop.platform.org.services import access, org
 from gridloop.platform.web.auth import (
     SEEN_COOKIE,
     CsrfFailed,
     PageActor,
     check_csrf,
     csrf_token,
+    end_session,
     safe_next,
     session_me,
     start_session,
 )
-from gridloop.platform.web.deps import UowDep
+from gridloop.platform.web.deps import DepsDep, UowDep, client_address
 from gridloop.platform.web.i18n import LANGS, t
 from gridloop.platform.web.render import NAV, flash, lang_of, render
 
@@ -47,6 +48,7 @@ def login_form(request: Request, next: str = "/", expired: int = 0) -> Response:
 def login(
     request: Request,
     uow: UowDep,
+    deps: DepsDep,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     csrf: Annotated[str, Form(max_length=100)] = "",
@@ -60,7 +62,14 @@ def login(
     except CsrfFailed:
         return render(request, "login.html", {**ctx, "error": t("csrf.failed", lang)}, status=400)
     try:
-        actor = org.authenticate_password(uow.session, username=username.strip(), password=password)
+        actor = access.login(
+            uow, username=username.strip(), password=password, address=client_address(request), deps=deps
+        )
+    except access.Throttled as exc:
+        error = t("login.throttled", lang, minutes=max(1, -(-exc.retry_after // 60)))
+        page = render(request, "login.html", {**ctx, "error": error}, status=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except Unauthenticated:
         return render(request, "login.html", {**ctx, "error": t("login.failed", lang)}, status=401)
     display = org.get_user(uow.session, actor.username).display_name
@@ -77,7 +86,7 @@ def login(
 def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> RedirectResponse:
     """End the session."""
     check_csrf(request, csrf)
-    request.session.clear()
+    end_session(request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SEEN_COOKIE)
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridloop.platform.db.base import Base
@@ -44,6 +44,9 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Wrong passwords in a row since the last good login (drives the growing lockout).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[UnitRow] = relationship(lazy="joined")
 
@@ -73,3 +76,40 @@ class CategoryRow(Base):
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("categories.code"))
     kind: Mapped[str] = mapped_column(String(12), default="event")  # event (事件) | component (部件)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WebSessionRow(Base):
+    """A console login session kept on the server; the browser holds only the random id (stored hashed)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # None before login
+    data: Mapped[str] = mapped_column(Text, default="{}")  # JSON: CSRF token, flash message, display name
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuthFailureRow(Base):
+    """The audit log of refused logins and bearer tokens (never the password or the token itself)."""
+
+    __tablename__ = "auth_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # password | token | unlock
+    username: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(String(40))  # wrong | locked | throttled | unknown-token | unlocked …
+
+
+class InstallationRow(Base):
+    """Facts about this installation as key/value rows: its secret key, whether it is the demo city."""
+
+    __tablename__ = "installation"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import InvalidInput, NotFound, Unauthenticated, ValidationProblems
 from gridloop.kernel.org import Actor, Level, Role, UnitKind, unit_path
-from gridloop.org.tables import CategoryRow, TokenRow, UnitRow, UserRow
 from gridloop.platform.cache import TtlCache
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.tables import CategoryRow, TokenRow, UnitRow, UserRow
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
@@ -167,26 +168,30 @@ def create_token(session: Session, *, username: str, now: datetime, days: int | 
 
 
 def authenticate_token(
-    session: Session, token: str, *, now: datetime, cache: TtlCache[str, object] | None = None
+    session: Session,
+    token: str,
+    *,
+    now: datetime,
+    cache: TtlCache[str, object] | None = None,
+    actors: TtlCache[int, object] | None = None,
 ) -> Actor:
-    """The actor behind a bearer token, or Unauthenticated; with a cache, a revocation shows within its TTL."""
+    """The actor behind a bearer token, or Unauthenticated; the user (role, active) is read through `actors`."""
     if cache is None:
         return _authenticate_token(session, token, now=now)
-    digest = _digest(token)
-    hit = cache.get_or_load(digest, now=now, load=lambda: _token_entry(session, token, now=now))
-    if isinstance(hit, tuple) and (hit[1] is None or hit[1] >= now):
-        actor: Actor = hit[0]
-        return actor
-    return _authenticate_token(session, token, now=now)
+    hit = cache.get_or_load(_digest(token), now=now, load=lambda: _token_entry(session, token))
+    if not isinstance(hit, tuple):
+        raise Unauthenticated("The bearer token is unknown or revoked; create one with `gridloop token create`.")
+    user_id, expires_at = hit
+    if expires_at is not None and expires_at < now:
+        raise Unauthenticated("The bearer token has expired; create a new one with `gridloop token create`.")
+    return actor_by_id(session, user_id, now=now, cache=actors)
 
 
-def _token_entry(session: Session, token: str, *, now: datetime) -> tuple[Actor, datetime | None] | None:
-    try:
-        actor = _authenticate_token(session, token, now=now)
-    except Unauthenticated:
+def _token_entry(session: Session, token: str) -> tuple[int, datetime | None] | None:
+    row = session.scalar(select(TokenRow).where(TokenRow.token_hash == _digest(token)))
+    if row is None or row.revoked:
         return None
-    row = session.scalar(select(TokenRow.expires_at).where(TokenRow.token_hash == _digest(token)))
-    return actor, row
+    return row.user_id, row.expires_at
 
 
 def _authenticate_token(session: Session, token: str, *, now: datetime) -> Actor:
@@ -228,12 +233,36 @@ def ensure_categories(session: Session, rows: list[tuple[str, str, str]]) -> Non
     session.flush()
 
 
-def actor_by_id(session: Session, user_id: int) -> Actor:
-    """The actor of an active user id (a web login session), or Unauthenticated."""
+def actor_by_id(
+    session: Session, user_id: int, *, now: datetime | None = None, cache: TtlCache[int, object] | None = None
+) -> Actor:
+    """The actor of an active user id, or Unauthenticated; with a cache, read at most every few seconds."""
+    if cache is not None and now is not None:
+        hit = cache.get_or_load(user_id, now=now, load=lambda: _active_actor(session, user_id))
+    else:
+        hit = _active_actor(session, user_id)
+    if not isinstance(hit, Actor):
+        raise Unauthenticated("The user of this session no longer exists or is disabled; log in again.")
+    return hit
+
+
+def _active_actor(session: Session, user_id: int) -> Actor | None:
+    user = session.get(UserRow, user_id)
+    return actor_for(user) if user is not None and user.active else None
+
+
+def session_user(session: Session, user_id: int) -> dict[str, Any] | None:
+    """Who a console session belongs to, read fresh (role, unit, display name), or None when disabled or gone."""
     user = session.get(UserRow, user_id)
     if user is None or not user.active:
-        raise Unauthenticated("The user of this session no longer exists or is disabled; log in again.")
-    return actor_for(user)
+        return None
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "unit_id": user.unit_id,
+        "unit_path": user.unit.path,
+    }
 
 
 def change_own_password(uow: UnitOfWork, actor: Actor, *, old: str, new: str) -> None:

@@ -31,7 +31,7 @@ def user_add(
 ) -> None:
     """Add a person with one role in one unit."""
     from gridloop.kernel.org import Role
-    from gridloop.org.services.people import register_user
+    from gridloop.platform.org.services.people import register_user
 
     try:
         role_v = Role.parse(role)
@@ -58,9 +58,49 @@ def token_create(
     db: DbOption = None,
 ) -> None:
     """Print a new bearer token for a user (shown once)."""
-    from gridloop.org.services.people import issue_token
+    from gridloop.platform.org.services.people import issue_token
 
     container = container_for(db)
     with container.uow() as uow:
         token = issue_token(uow, username=user, now=container.deps.clock.now(), days=days)
     typer.echo(token)
+
+
+def _change(username: str, db: str | None, **change: object) -> None:
+    from gridloop.platform.org.services import admin
+
+    container = container_for(db)
+    with container.uow() as uow:
+        admin.change_user(uow, None, username=username, deps=container.deps, **change)  # type: ignore[arg-type]
+
+
+@user_app.command("unlock")
+def user_unlock(username: str, db: DbOption = None) -> None:
+    """Lift the login lockout of a user after failed passwords."""
+    _change(username, db, unlock=True)
+    console.print(f"user {username} unlocked")
+
+
+@user_app.command("disable")
+def user_disable(username: str, db: DbOption = None) -> None:
+    """Disable a user: their console sessions and API tokens stop working at once."""
+    _change(username, db, active=False)
+    console.print(f"user {username} disabled; their sessions were ended")
+
+
+@user_app.command("enable")
+def user_enable(username: str, db: DbOption = None) -> None:
+    """Enable a disabled user again."""
+    _change(username, db, active=True)
+    console.print(f"user {username} enabled")
+
+
+@user_app.command("role")
+def user_role(
+    username: str,
+    role: Annotated[str, typer.Argument(help="operator, dispatcher, handler, grid_worker, supervisor, admin, analyst")],
+    db: DbOption = None,
+) -> None:
+    """Give a user another role; their console sessions end (they log in again with the new role)."""
+    _change(username, db, role=role)
+    console.print(f"user {username} is now {role}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from gridloop.kernel.org import Role
-from gridloop.org.services import admin
+from gridloop.platform.org.services import admin
 from gridloop.platform.web.deps import ActorDep, DepsDep, UowDep
 
 
@@ -92,6 +92,33 @@ def add_user(body: UserIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[
         password=body.password,
         deps=deps,
     )
+    return admin.user_to_dict(user)
+
+
+class UserChange(BaseModel):
+    """What an administrator changes about a user; a disabling or role change ends their sessions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = None
+    role: str | None = Field(default=None, max_length=20)
+
+
+@router.patch("/users/{username}")
+def change_user(
+    username: Annotated[str, Path(max_length=64)], body: UserChange, uow: UowDep, actor: ActorDep, deps: DepsDep
+) -> dict[str, Any]:
+    """Disable or enable a user, or change their role (administrators)."""
+    user = admin.change_user(uow, actor, username=username, active=body.active, role=body.role, deps=deps)
+    return admin.user_to_dict(user)
+
+
+@router.post("/users/{username}/unlock")
+def unlock_user(
+    username: Annotated[str, Path(max_length=64)], uow: UowDep, actor: ActorDep, deps: DepsDep
+) -> dict[str, Any]:
+    """Lift a user's login lockout after failed passwords (administrators)."""
+    user = admin.change_user(uow, actor, username=username, unlock=True, deps=deps)
     return admin.user_to_dict(user)
 
 

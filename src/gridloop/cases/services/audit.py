@@ -1,0 +1,205 @@
+"""The tamper-evident audit trail: every case event is chained by hash to the one before it, globally and per case.
+
+Chaining happens as events are written (a mapper hook for events added as objects, an execute hook for bulk
+inserts), so no service has to remember it; `verify` walks the chain and names the first broken link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Result, Table, event, insert, inspect, select, update
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session
+
+from gridloop.cases.domain.audit import GENESIS, event_hash
+from gridloop.cases.tables import AuditHeadRow, CaseEventRow, CaseRow
+from gridloop.kernel.ports import Notice, Notifier
+
+GLOBAL = 0
+_heads: Table = AuditHeadRow.__table__  # type: ignore[assignment]
+
+
+def _head(conn: Connection, case_id: int) -> str:
+    value = conn.execute(select(_heads.c.last_hash).where(_heads.c.case_id == case_id)).scalar()
+    return str(value) if value else GENESIS
+
+
+def _set_head(conn: Connection, case_id: int, value: str, count: int) -> None:
+    done = conn.execute(
+        update(_heads).where(_heads.c.case_id == case_id).values(last_hash=value, events=_heads.c.events + count)
+    )
+    if not done.rowcount:
+        conn.execute(insert(_heads).values(case_id=case_id, last_hash=value, events=count))
+
+
+def _lock(conn: Connection) -> None:
+    """Take the chain's write lock for the rest of the transaction (one writer appends at a time)."""
+    done = conn.execute(update(_heads).where(_heads.c.case_id == GLOBAL).values(events=_heads.c.events))
+    if not done.rowcount:
+        conn.execute(insert(_heads).values(case_id=GLOBAL, last_hash=GENESIS, events=0))
+
+
+def chain(conn: Connection, events: Iterable[MutableMapping[str, Any]]) -> None:
+    """Fill prev_hash, case_prev_hash and hash of new events (in order) and move the heads."""
+    _lock(conn)
+    last = _head(conn, GLOBAL)
+    per_case: dict[int, str] = {}
+    counts: dict[int, int] = {}
+    for ev in events:
+        case_id = int(ev["case_id"])
+        if case_id not in per_case:
+            per_case[case_id] = _head(conn, case_id)
+        ev["payload"] = ev.get("payload") or {}
+        ev["note"] = ev.get("note")
+        ev["prev_hash"], ev["case_prev_hash"] = last, per_case[case_id]
+        last = per_case[case_id] = ev["hash"] = event_hash(ev, prev_hash=last, case_prev_hash=per_case[case_id])
+        counts[case_id] = counts.get(case_id, 0) + 1
+    for case_id, value in per_case.items():
+        _set_head(conn, case_id, value, counts[case_id])
+    _set_head(conn, GLOBAL, last, sum(counts.values()))
+
+
+class _RowView(dict[str, Any]):
+    """An event object seen as the mapping `chain` fills, written back to the object afterwards."""
+
+
+def _before_insert(_mapper: Mapper[Any], conn: Connection, target: CaseEventRow) -> None:
+    view = _RowView({name: getattr(target, name) for name in ("case_id", "at", "actor_id", "actor_name")})
+    view.update(
+        actor_role=target.actor_role,
+        action=target.action,
+        from_status=target.from_status,
+        to_status=target.to_status,
+        note=target.note,
+        payload=target.payload,
+    )
+    chain(conn, [view])
+    target.payload = view["payload"]
+    target.prev_hash, target.case_prev_hash, target.hash = view["prev_hash"], view["case_prev_hash"], view["hash"]
+
+
+def _on_execute(state: ORMExecuteState) -> Result[Any] | None:
+    statement = state.statement
+    if not state.is_insert or getattr(getattr(statement, "table", None), "name", None) != CaseEventRow.__tablename__:
+        return None
+    params = state.parameters
+    listed: list[Any] = list(params) if isinstance(params, list) else [params] if isinstance(params, dict) else []
+    rows = [dict(p) for p in listed]
+    if not rows:
+        return None
+    chain(state.session.connection(), rows)
+    return state.invoke_statement(params=rows)
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    """A case's status changes only together with an event about that case."""
+    changed = {
+        obj.id for obj in session.dirty if isinstance(obj, CaseRow) and inspect(obj).attrs.status.history.has_changes()
+    }
+    if not changed:
+        return
+    with_event = {obj.case_id for obj in session.new if isinstance(obj, CaseEventRow)}
+    missing = changed - with_event
+    if missing:
+        raise RuntimeError(f"case status changed without an audit event (cases {sorted(missing)})")
+
+
+def install() -> None:
+    """Hook the chain into every session of the process (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+    if not event.contains(CaseEventRow, "before_insert", _before_insert):
+        event.listen(CaseEventRow, "before_insert", _before_insert)
+    if not event.contains(Session, "do_orm_execute", _on_execute):
+        event.listen(Session, "do_orm_execute", _on_execute)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What `verify` found: how many events it checked and the first broken link, if any."""
+
+    events: int
+    broken_at: int | None = None
+    case_id: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the whole chain holds."""
+        return self.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON output."""
+        return {"ok": self.ok, "events": self.events, "broken_at": self.broken_at, "case_id": self.case_id,
+                "problem": self.problem}  # fmt: skip
+
+
+def _as_mapping(row: CaseEventRow) -> Mapping[str, Any]:
+    return {
+        "case_id": row.case_id,
+        "at": row.at,
+        "actor_id": row.actor_id,
+        "actor_name": row.actor_name,
+        "actor_role": row.actor_role,
+        "action": row.action,
+        "from_status": row.from_status,
+        "to_status": row.to_status,
+        "note": row.note,
+        "payload": row.payload,
+    }
+
+
+def verify(session: Session, *, batch: int = 2000) -> Verdict:
+    """Walk every event in order: each hash must match its content, each link the event before it (globally and
+    per case), the heads the newest events, and every case's status its newest event's."""
+    last = GENESIS
+    per_case: dict[int, str] = {}
+    status: dict[int, str] = {}
+    checked = 0
+    after = 0
+    while True:
+        rows = session.scalars(
+            select(CaseEventRow).where(CaseEventRow.id > after).order_by(CaseEventRow.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for row in rows:
+            checked += 1
+            case_prev = per_case.get(row.case_id, GENESIS)
+            if row.prev_hash != last or row.case_prev_hash != case_prev:
+                return Verdict(checked, row.id, row.case_id, "link to the previous event broken (event removed?)")
+            if row.hash != event_hash(_as_mapping(row), prev_hash=last, case_prev_hash=case_prev):
+                return Verdict(checked, row.id, row.case_id, "content does not match its hash (event edited)")
+            last = per_case[row.case_id] = row.hash
+            status[row.case_id] = row.to_status
+        after = rows[-1].id
+        session.expunge_all()
+    heads = dict(session.execute(select(AuditHeadRow.case_id, AuditHeadRow.last_hash)).tuples().all())
+    if heads.get(GLOBAL, GENESIS) != last:
+        return Verdict(checked, None, None, "the newest events are missing (chain head does not match)")
+    for case_id, value in per_case.items():
+        if heads.get(case_id) != value:
+            return Verdict(checked, None, case_id, "the case's newest events are missing (head does not match)")
+    for case_id, current in session.execute(select(CaseRow.id, CaseRow.status)).tuples():
+        if status.get(case_id) != current:
+            return Verdict(checked, None, case_id, f"status '{current}' was set without an event")
+    return Verdict(checked)
+
+
+def check_and_notify(uow_factory: Callable[[], AbstractContextManager[Any]], *, notifier: Notifier) -> Verdict:
+    """Verify the chain (part of the periodic supervision job) and send a notice when it is broken."""
+    with uow_factory() as uow:
+        verdict = verify(uow.session)
+    if not verdict.ok:
+        notifier.notify(
+            Notice(
+                kind="audit",
+                title=f"审计链断裂 audit chain broken at event {verdict.broken_at}",
+                body=verdict.problem or "",
+                payload=verdict.as_dict(),
+            )
+        )
+    return verdict

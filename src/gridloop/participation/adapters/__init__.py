@@ -1,0 +1,1 @@
+"""Text clustering of suggestions (scikit-learn + jieba)."""

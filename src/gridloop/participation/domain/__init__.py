@@ -1,0 +1,1 @@
+"""Pure participation rules: vocabularies, answer outcomes, adoption statistics, text keys."""

@@ -1,0 +1,1 @@
+"""Participation use cases; the only layer that commits, and the capability's public face."""

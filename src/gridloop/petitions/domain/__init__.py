@@ -1,0 +1,1 @@
+"""Pure petition rules: lifecycle table, time limits, 诉访分离 rules, repeated petitions, coordination record."""
