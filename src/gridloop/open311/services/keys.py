@@ -14,8 +14,8 @@ from gridloop.kernel.errors import Conflict, NotFound
 from gridloop.kernel.org import Actor, Role
 from gridloop.open311.domain import Open311Error
 from gridloop.open311.tables import Open311KeyRow, Open311RequestRow
-from gridloop.platform.org.services import admin, org
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.org.services import admin, org
 
 
 def digest(key: str) -> str:

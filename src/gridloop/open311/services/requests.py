@@ -17,9 +17,9 @@ from gridloop.open311 import domain
 from gridloop.open311.domain import Category, Open311Error
 from gridloop.open311.services.keys import authorise
 from gridloop.open311.tables import Open311RequestRow
-from gridloop.platform.org.services import admin
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services import admin
 
 
 def categories(uow: UnitOfWork) -> dict[str, Category]:
