@@ -66,7 +66,8 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     from gridloop.cases import subscribers as case_subscribers
     from gridloop.cases.services import coordination
     from gridloop.cases.services.dispatching import dispatch_received
-    from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseReceived, CaseReturned
+    from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReceived, CaseReturned
+    from gridloop.open311.subscribers import on_case_changed
 
     rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
         # after intake: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
@@ -75,6 +76,11 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseDispatched, 10, coordination.on_dispatched, False),
         (CaseReturned, 10, case_subscribers.escalate_after_returns, False),
         (CaseClosed, 10, coordination.on_closed, False),
+        # Open311 subscribers' signed webhooks (after the cascades, so the status told is the final one)
+        (CaseDispatched, 80, on_case_changed, True),
+        (CaseReturned, 80, on_case_changed, True),
+        (CaseEscalated, 80, on_case_changed, True),
+        (CaseClosed, 80, on_case_changed, True),
     ]
     if duplicates is not None:
         rows += [(CaseReceived, 10, case_subscribers.announce_emergency, True), (CaseReceived, 20, duplicates, True)]
@@ -103,13 +109,16 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
     """Working-day deadlines (official calendar + overrides), the outbox's channels (log, webhook)."""
     from gridloop.dispatch.adapters.calendar import RefreshingCalendar, engine_overrides_loader
     from gridloop.kernel.sla import WorkdayDeadlinePolicy, WorkingHours
-    from gridloop.platform.notify import build_channels
+    from gridloop.platform.notify import AddressedWebhookNotifier, build_channels
 
     calendar = RefreshingCalendar(engine_overrides_loader(engine))
     deps.deadlines = WorkdayDeadlinePolicy(
         calendar, working=WorkingHours.parse(settings.working_hours), tz=settings.timezone
     )
-    deps.outbox = Outbox(channels=build_channels(settings.webhook_url, webhook_timeout=settings.webhook_timeout))
+    deps.outbox = Outbox(
+        channels=build_channels(settings.webhook_url, webhook_timeout=settings.webhook_timeout),
+        addressed={"subscriber": AddressedWebhookNotifier(timeout=settings.webhook_timeout)},
+    )
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
@@ -122,6 +131,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
+    from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
     from gridloop.participation import pages as participation_pages
     from gridloop.petitions import api as petitions_api
@@ -135,7 +145,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         container,
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
-                 participation_api.router, participation_api.public_router],
+                 participation_api.router, participation_api.public_router, open311_api.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
                participation_pages.router],
         enums=PAGE_ENUMS(),

@@ -25,6 +25,7 @@ def _register() -> None:
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
     from gridloop.knowledge import cli as knowledge
+    from gridloop.open311 import cli as open311
     from gridloop.participation import cli as participation
     from gridloop.petitions import cli as petitions
     from gridloop.platform.cli import common, org, outbox
@@ -47,6 +48,7 @@ def _register() -> None:
         knowledge,
         petitions,
         participation,
+        open311,
     ):
         module.register(app)
 

@@ -65,6 +65,33 @@ class WebhookNotifier:
             log.error("webhook delivery failed for %s on case %s: %s", notice.kind, notice.case_number, exc)
 
 
+class AddressedWebhookNotifier:
+    """POSTs a prepared body to the URL the notice carries (`payload`: url, body, headers), e.g. signed webhooks
+    of subscribers; raises on failure for the outbox to retry."""
+
+    def __init__(self, *, timeout: float = 5.0, client: httpx.Client | None = None) -> None:
+        self.timeout = timeout
+        self._client = client
+
+    def deliver(self, notice: Notice, *, message_id: str) -> None:
+        """POST `payload["body"]` as is (so a signature over it stays valid) to `payload["url"]`."""
+        headers = {"Content-Type": "application/json; charset=utf-8", **notice.payload.get("headers", {}),
+                   "Idempotency-Key": message_id, "X-Gridloop-Message-Id": message_id}  # fmt: skip
+        post = self._client.post if self._client is not None else httpx.post
+        response = post(notice.payload["url"], content=notice.payload["body"].encode(), headers=headers,
+                        timeout=self.timeout)  # fmt: skip
+        response.raise_for_status()
+
+    def notify(self, notice: Notice) -> None:
+        """Deliver now, logging a failure."""
+        import uuid
+
+        try:
+            self.deliver(notice, message_id=str(uuid.uuid4()))
+        except httpx.HTTPError as exc:
+            log.error("addressed webhook failed for %s on case %s: %s", notice.kind, notice.case_number, exc)
+
+
 class FanoutNotifier:
     """Delivers each notice to every notifier in turn."""
 

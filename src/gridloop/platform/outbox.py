@@ -44,10 +44,13 @@ class Outbox:
 
     channels: dict[str, Any] = field(default_factory=_default_channels)
     signal: threading.Event = field(default_factory=threading.Event)
+    #: Channels that get only the messages addressed to them (`enqueue(…, to=name)`), e.g. subscribers' webhooks.
+    addressed: dict[str, Any] = field(default_factory=dict)
 
-    def enqueue(self, session: Session, notice: Notice, *, now: datetime) -> list[str]:
-        """Write the notice for every channel in the caller's transaction; nothing is sent now."""
-        ids = table.enqueue(session, notice, channels=list(self.channels), now=now)
+    def enqueue(self, session: Session, notice: Notice, *, now: datetime, to: str | None = None) -> list[str]:
+        """Write the notice for every channel (or only the addressed channel `to`) in the caller's transaction."""
+        channels = list(self.channels) if to is None else [to] if to in self.addressed else []
+        ids = table.enqueue(session, notice, channels=channels, now=now)
         if ids:
             callbacks: list[Callable[[], None]] = session.info.setdefault(AFTER_COMMIT, [])
             if self.signal.set not in callbacks:
@@ -136,7 +139,7 @@ class Dispatcher:
 
     def _deliver(self, message: table.Message) -> str:
         """Deliver outside any transaction; returns 'sent', 'failed' or 'dead'."""
-        channel = self.outbox.channels.get(message.channel)
+        channel = self.outbox.channels.get(message.channel) or self.outbox.addressed.get(message.channel)
         tries = 0
         error = ""
         if channel is None:

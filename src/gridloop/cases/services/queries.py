@@ -35,6 +35,10 @@ class CaseFilter:
     supervised: bool | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    categories: list[str] | None = None
+    numbers: list[str] | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
 
 
 SORTABLE = {
@@ -82,6 +86,14 @@ def _filtered(actor: Actor, f: CaseFilter, *, now: datetime, session: Session) -
         stmt = stmt.where(CaseRow.received_at >= f.received_from)
     if f.received_to:
         stmt = stmt.where(CaseRow.received_at < f.received_to)
+    if f.categories:
+        stmt = stmt.where(CaseRow.category.in_(f.categories))
+    if f.numbers:
+        stmt = stmt.where(CaseRow.number.in_(f.numbers))
+    if f.updated_from:
+        stmt = stmt.where(CaseRow.updated_at >= f.updated_from)
+    if f.updated_to:
+        stmt = stmt.where(CaseRow.updated_at < f.updated_to)
     return stmt
 
 

@@ -1,0 +1,1 @@
+"""Open311 use cases: keys, the service list, creating and reading requests."""
