@@ -59,12 +59,14 @@ def main() -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from gridloop.adapters.db.migrate import upgrade
     from gridloop.bootstrap import build_container, create_app
+    from gridloop.cases.services import queries
+    from gridloop.cases.services.console import BoardCache
     from gridloop.config import Settings
-    from gridloop.services import demo, org, queries
-    from gridloop.services.console import BoardCache
-    from gridloop.services.demo_bulk import bulk_cases
+    from gridloop.demo import city as demo
+    from gridloop.demo.bulk import bulk_cases
+    from gridloop.org.services import org
+    from gridloop.platform.db.migrate import upgrade
 
     count = args.cases or (1_000_000 if args.pg else 200_000)
     admin_engine = None

@@ -15,8 +15,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer, documents
-from gridloop.domain.duplicates import judge_pair
+from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer, documents
+from gridloop.triage.domain.duplicates import judge_pair
 
 
 def main() -> None:

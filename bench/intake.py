@@ -120,14 +120,14 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gridloop-bench-"))
     db = f"sqlite:///{tmp / 'bench.db'}"
-    gl = [sys.executable, "-m", "gridloop.entrypoints.cli"]
+    gl = [sys.executable, "-m", "gridloop.cli"]
     subprocess.run([*gl, "demo", "--db", db, "--cases", "0"], check=True, cwd=ROOT, capture_output=True)
     token = subprocess.run(
         [*gl, "token", "create", "--user", "operator", "--db", db], check=True, cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     results: dict[str, object] = {"seconds": args.seconds, "concurrency": args.concurrency, "rate": args.rate}
     port = _port()
-    app = _serve("gridloop.entrypoints.asgi:app", port, {"GRIDLOOP_DATABASE_URL": db, "GRIDLOOP_LOG_LEVEL": "WARNING"})
+    app = _serve("gridloop.asgi:app", port, {"GRIDLOOP_DATABASE_URL": db, "GRIDLOOP_LOG_LEVEL": "WARNING"})
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
         url, headers = f"http://127.0.0.1:{port}/api/v1/cases", {"Authorization": f"Bearer {token}"}

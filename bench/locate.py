@@ -23,14 +23,13 @@ import numpy as np
 import shapely
 from sqlalchemy import select
 
-from gridloop.adapters.db import all_tables  # noqa: F401
-from gridloop.adapters.db.base import Base
-from gridloop.adapters.db.engine import build_engine, session_factory
-from gridloop.adapters.db.tables_geo import AreaShapeRow
-from gridloop.adapters.geo import coords
-from gridloop.adapters.geo.locator import GeoLocator
+from gridloop import schema
 from gridloop.config import Settings
-from gridloop.services.demo_geography import generate_demo_city
+from gridloop.demo.geography import generate_demo_city
+from gridloop.geo.adapters import coords
+from gridloop.geo.adapters.locator import GeoLocator
+from gridloop.geo.tables import AreaShapeRow
+from gridloop.platform.db.engine import build_engine, session_factory
 
 
 def _best(fn, repeats: int) -> tuple[float, object]:
@@ -52,7 +51,7 @@ def main() -> None:
 
     url = args.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench_geo.db'}"
     engine = build_engine(url)
-    Base.metadata.create_all(engine)
+    schema.metadata().create_all(engine)
     factory = session_factory(engine)
     with factory() as session:
         built = None

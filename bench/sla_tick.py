@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
 
-from gridloop.adapters.calendar import ChineseWorkCalendar
-from gridloop.adapters.db import all_tables  # noqa: F401
-from gridloop.adapters.db.base import Base
-from gridloop.adapters.db.engine import build_engine, session_factory
-from gridloop.adapters.db.tables import CaseRow, UnitRow
-from gridloop.domain.supervision import TIMED_STATUSES, EscalationPolicy
-from gridloop.services.supervision import tick
+from gridloop import schema
+from gridloop.cases.domain.supervision import TIMED_STATUSES, EscalationPolicy
+from gridloop.cases.services.supervision import tick
+from gridloop.cases.tables import CaseRow
+from gridloop.dispatch.adapters.calendar import ChineseWorkCalendar
+from gridloop.org.tables import UnitRow
+from gridloop.platform.db.engine import build_engine, session_factory
 
 NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)  # Tue 20 Oct 2026 10:00 in Shanghai
 STATUSES = ["dispatched", "signed", "in_progress", "awaiting_review", "awaiting_callback", "return_review"]
@@ -139,7 +139,7 @@ def run(url: str, n: int, *, label: str) -> dict[str, Any]:
             cur.execute("SET search_path TO gridloop_bench")
             cur.close()
 
-    Base.metadata.create_all(engine)
+    schema.metadata().create_all(engine)
     units = _org(engine)
     t_gen, _ = _timed(lambda: _generate(engine, n, units))
     if engine.dialect.name == "postgresql":

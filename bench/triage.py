@@ -20,10 +20,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gridloop.adapters.nlp.factory import build_triage
-from gridloop.adapters.nlp.models import resolve_model
 from gridloop.config import Settings
-from gridloop.entrypoints.cli.batch import run_batch
+from gridloop.triage.adapters.factory import build_triage
+from gridloop.triage.adapters.models import resolve_model
+from gridloop.triage.cli.batch import run_batch
 
 
 def _sources(shared: Path) -> list[tuple[str, str]]:

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from gridloop.adapters.clock import FakeClock
-from gridloop.adapters.db.engine import build_engine
-from gridloop.adapters.db.migrate import upgrade
 from gridloop.bootstrap import Container, build_container
 from gridloop.config import Settings
+from gridloop.kernel.clock import FakeClock
+from gridloop.platform.db.engine import build_engine
+from gridloop.platform.db.migrate import upgrade
 
 PG_URL = os.environ.get("GRIDLOOP_TEST_PG_URL")
 #: A Thursday, so "one working day later" is a Friday.
@@ -27,7 +27,7 @@ T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 def _seed(url: str) -> None:
-    from gridloop.services import demo
+    from gridloop.demo import city as demo
 
     engine = build_engine(url)
     upgrade(engine)
@@ -149,7 +149,7 @@ def app_client(container: Container) -> Iterator[object]:
 @pytest.fixture
 def as_user(container: Container, app_client: object, clock: FakeClock):  # type: ignore[no-untyped-def]
     """as_user("dispatcher") → an Api client acting as that demo user."""
-    from gridloop.services import org
+    from gridloop.org.services import org
 
     made: dict[str, Api] = {}
 

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from threading import RLock
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from gridloop.adapters.clock import SystemClock
-from gridloop.adapters.db.engine import build_engine
-from gridloop.adapters.db.uow import UnitOfWorkFactory
 from gridloop.config import Settings, get_settings
-from gridloop.services.deps import ServiceDeps
-from gridloop.services.ports import Clock
+from gridloop.kernel.clock import SystemClock
+from gridloop.kernel.ports import Clock
+from gridloop.platform.container import Container
+from gridloop.platform.db.engine import build_engine
+from gridloop.platform.db.uow import UnitOfWorkFactory
+from gridloop.platform.deps import ServiceDeps
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-
-
-@dataclass
-class Container:
-    """Everything an entrypoint needs, built once per process (or per test)."""
-
-    settings: Settings
-    uow: UnitOfWorkFactory
-    deps: ServiceDeps
 
 
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
@@ -46,7 +37,7 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
 
 def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
     """Attach the features: geography (locator), dispatch (calendar, notifiers, auto-dispatch)."""
-    from gridloop.adapters.geo.lazy import LazyLocator
+    from gridloop.geo.adapters.lazy import LazyLocator
 
     deps.locator = LazyLocator(engine, street_csv=settings.shared_data_dir / "geo" / "shanghai_streets_gazetteer.csv")
     _plug_dispatch(settings, deps, engine)
@@ -61,11 +52,11 @@ _HOOK_ORDER = {"announce_emergency": 10, "hook": 20, "auto_dispatch_hook": 30}
 
 def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
     """Classifier + urgency + personal data (lazy model), emergency notices, duplicates of open cases."""
-    from gridloop.adapters.db.engine import session_factory
-    from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer
-    from gridloop.adapters.nlp.factory import build_triage
-    from gridloop.services.duplicates import ReportRef
-    from gridloop.services.intake_hooks import OpenCaseIndex, announce_emergency
+    from gridloop.cases.subscribers import OpenCaseIndex, announce_emergency
+    from gridloop.platform.db.engine import session_factory
+    from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer
+    from gridloop.triage.adapters.factory import build_triage
+    from gridloop.triage.services.duplicates import ReportRef
 
     def build_index(refs: Sequence[ReportRef]) -> DuplicateIndex:
         index = DuplicateIndex(SketchVectorizer(reference=[r.text for r in refs]))
@@ -80,10 +71,10 @@ def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
 
 def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
     """Working-day deadlines (official calendar + overrides), notifiers, auto-dispatch after intake."""
-    from gridloop.adapters.calendar import RefreshingCalendar, engine_overrides_loader
-    from gridloop.adapters.notify import build_notifier
-    from gridloop.domain.sla import WorkdayDeadlinePolicy, WorkingHours
-    from gridloop.services.dispatching import auto_dispatch_hook
+    from gridloop.cases.services.dispatching import auto_dispatch_hook
+    from gridloop.dispatch.adapters.calendar import RefreshingCalendar, engine_overrides_loader
+    from gridloop.kernel.sla import WorkdayDeadlinePolicy, WorkingHours
+    from gridloop.platform.notify import build_notifier
 
     calendar = RefreshingCalendar(engine_overrides_loader(engine))
     deps.deadlines = WorkdayDeadlinePolicy(
@@ -95,6 +86,37 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
-    from gridloop.entrypoints.api.app import build_app
+    from gridloop.cases.api import cases, kpis, meta
+    from gridloop.cases.pages import cases as case_pages
+    from gridloop.cases.pages import intake, work
+    from gridloop.dispatch import api as dispatch_api
+    from gridloop.geo import api as geo_api
+    from gridloop.org import api as org_api
+    from gridloop.org import pages as org_pages
+    from gridloop.platform.web.app import build_app
+    from gridloop.triage import api as triage_api
 
-    return build_app(container or build_container(settings))
+    return build_app(
+        container or build_container(settings),
+        routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
+                 triage_api.router],
+        pages=[org_pages.router, intake.router, case_pages.router, work.router],
+        enums=PAGE_ENUMS(),
+        category_labels=_category_labels,
+    )  # fmt: skip
+
+
+def PAGE_ENUMS() -> dict[str, object]:
+    """The labelled enums the console's pages show (status, action, channel …)."""
+    from gridloop.cases.domain.lifecycle import Action, Channel, RequestType, Satisfaction, Status, Urgency
+
+    return {"status": Status, "action": Action, "channel": Channel, "request_type": RequestType,
+            "urgency": Urgency, "satisfaction": Satisfaction}  # fmt: skip
+
+
+def _category_labels(container: Container) -> dict[str, str]:
+    """English labels of the case categories (the Chinese label is the code)."""
+    from gridloop.org.services import admin
+
+    with container.uow() as uow:
+        return {c.code: c.name_en for c in admin.list_categories(uow)}

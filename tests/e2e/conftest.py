@@ -53,8 +53,8 @@ def _district_squares(session: object, now: datetime) -> None:
     """Boundaries for the 16 districts (squares on a 4×4 grid, WGS-84), stored by the geography service."""
     import shapely
 
-    from gridloop.services.demo import DISTRICTS
-    from gridloop.services.geography import store_shapes
+    from gridloop.demo.city import DISTRICTS
+    from gridloop.geo.services.geography import store_shapes
 
     rows = []
     for i, (code, name) in enumerate(DISTRICTS):
@@ -66,7 +66,7 @@ def _district_squares(session: object, now: datetime) -> None:
 @pytest.fixture(scope="session")
 def e2e_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small seed classifier, so browser tests never depend on (or train) a model in the working tree."""
-    from gridloop.adapters.nlp.models import train_seed
+    from gridloop.triage.adapters.models import train_seed
 
     path = tmp_path_factory.mktemp("model") / "seed.joblib"
     train_seed().save(path)
@@ -81,7 +81,7 @@ def server(e2e_db: str, e2e_model: Path) -> Iterator[str]:
 
     from gridloop.bootstrap import build_container, create_app
     from gridloop.config import Settings
-    from gridloop.services.demo_bulk import bulk_cases
+    from gridloop.demo.bulk import bulk_cases
 
     container = build_container(Settings(database_url=e2e_db, secret_key="e2e-" + "k" * 40, model_path=e2e_model))
     now = datetime.now(UTC)

@@ -12,10 +12,9 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from gridloop.adapters.db import all_tables  # noqa: F401
-from gridloop.adapters.db.base import Base
-from gridloop.adapters.db.engine import build_engine, session_factory
-from gridloop.adapters.db.tables import UnitRow
+from gridloop import schema
+from gridloop.org.tables import UnitRow
+from gridloop.platform.db.engine import build_engine, session_factory
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 
@@ -54,7 +53,7 @@ def make_engine(tmp_path: Path) -> Engine:
         engine = build_engine(make_url(pg).set(database=name).render_as_string(hide_password=False))
     else:
         engine = build_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    Base.metadata.create_all(engine)
+    schema.metadata().create_all(engine)
     return engine
 
 
@@ -131,7 +130,7 @@ _seq = {"n": 0}
 
 def make_case(session: Session, **overrides):
     """A case row with overridable defaults (status received, complaint, in 普陀区)."""
-    from gridloop.adapters.db.tables import CaseRow
+    from gridloop.cases.tables import CaseRow
 
     _seq["n"] += 1
     values = dict(

@@ -213,7 +213,7 @@ def test_lifecycle_endpoint_returns_the_table(app_client):
 def test_revoked_token_stops_working_within_the_cache_ttl(as_user, container, clock):
     from sqlalchemy import update
 
-    from gridloop.adapters.db.tables import TokenRow
+    from gridloop.org.tables import TokenRow
 
     operator = as_user("operator")
     assert operator.get("/api/v1/me").status_code == 200

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from dispatch_factories import T0, Work, drop_engine, make_engine, make_org
 
-from gridloop.domain.catalogue import columns
-from gridloop.domain.errors import InvalidInput
-from gridloop.domain.routing import route
-from gridloop.services import catalogue as svc
-from gridloop.services.catalogue_demo import load_demo_catalogue
+from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.domain.catalogue import columns
+from gridloop.dispatch.domain.routing import route
+from gridloop.dispatch.services import catalogue as svc
+from gridloop.kernel.errors import InvalidInput
 
 HEADER = ",".join(columns())
 

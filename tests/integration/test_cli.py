@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from gridloop.services import org
+from gridloop.org.services import org
 
-CLI = [sys.executable, "-m", "gridloop.entrypoints.cli"]
+CLI = [sys.executable, "-m", "gridloop"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -72,8 +72,8 @@ def test_demo_builds_a_small_city_with_cases_in_every_state(tmp_path):
 
 
 def test_org_service_refuses_duplicate_username(container, clock):
-    from gridloop.domain.errors import InvalidInput
-    from gridloop.domain.org import Role
+    from gridloop.kernel.errors import InvalidInput
+    from gridloop.kernel.org import Role
 
     with container.uow() as uow, pytest.raises(InvalidInput):
         org.create_user(uow.session, username="operator", role=Role.OPERATOR, unit_code="310000", now=clock.now())

@@ -299,7 +299,7 @@ def test_login_never_redirects_to_another_site(browser):
 
 class _FakeTriage:
     def analyse(self, *, title, text):
-        from gridloop.services.ports import TriageResult
+        from gridloop.kernel.ports import TriageResult
 
         return TriageResult(category="城乡建设", confidence=0.83, urgency="urgent", urgency_reason="渗水")
 
@@ -309,12 +309,12 @@ class _FakeTriage:
 
 class _FakeLocator:
     def locate_point(self, lng, lat, crs):
-        from gridloop.services.ports import AreaMatch
+        from gridloop.kernel.ports import AreaMatch
 
         return AreaMatch(district_code="310107", street_code="310107001", name="普陀区第1街道", method="point")
 
     def locate_text(self, text):
-        from gridloop.services.ports import AreaMatch
+        from gridloop.kernel.ports import AreaMatch
 
         return [AreaMatch(district_code="310107", name="普陀区", method="text", confidence=0.7)]
 

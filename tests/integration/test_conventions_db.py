@@ -3,13 +3,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from gridloop.adapters.db.base import Base
-from gridloop.adapters.db.engine import build_engine
-from gridloop.adapters.db.tables_triage import TRIAGE_TABLES
-from gridloop.adapters.nlp.factory import db_conventions
-from gridloop.adapters.nlp.models import shipped_examples, shipped_rules
-from gridloop.domain.errors import InvalidInput, NotFound
-from gridloop.services import conventions as svc
+from gridloop.kernel.errors import InvalidInput, NotFound
+from gridloop.platform.db.base import Base
+from gridloop.platform.db.engine import build_engine
+from gridloop.triage.adapters.factory import db_conventions
+from gridloop.triage.adapters.models import shipped_examples, shipped_rules
+from gridloop.triage.services import conventions as svc
+from gridloop.triage.tables import TRIAGE_TABLES
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 

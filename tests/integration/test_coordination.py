@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from gridloop.adapters.db.tables import CaseRow
-from gridloop.domain.org import Role
-from gridloop.services import org
-from gridloop.services.catalogue_demo import load_demo_catalogue
-from gridloop.services.coordination import record_child_callback
+from gridloop.cases.services.coordination import record_child_callback
+from gridloop.cases.tables import CaseRow
+from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.kernel.org import Role
+from gridloop.org.services import org
 from tests.factories import case_body
 
 
@@ -113,7 +113,7 @@ def test_closing_the_parent_closes_children_and_asks_each_reporter_for_a_callbac
     with container.uow() as uow:
         row = uow.session.scalars(select(CaseRow).where(CaseRow.id == child["id"])).one()
         assert (row.status, row.reply_text, row.extra["callback"]) == ("merged", "已修复渗水", "pending")
-        from gridloop.services.org import actor_for, get_user
+        from gridloop.org.services.org import actor_for, get_user
 
         actor = actor_for(get_user(uow.session, "operator"))
         done = record_child_callback(uow, actor, child["id"], satisfaction="satisfied", solved=True, now=clock.now())

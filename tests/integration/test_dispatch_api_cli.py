@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gridloop.domain.catalogue import columns
-from gridloop.services.catalogue_demo import load_demo_catalogue
+from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.domain.catalogue import columns
 from tests.factories import case_body
 
 
@@ -87,7 +87,7 @@ def test_kpis_count_only_cases_in_the_callers_scope(as_user, demo_catalogue):
 
 
 def _cli(args, db_url):
-    from gridloop.entrypoints.cli import _register, app
+    from gridloop.cli import _register, app
 
     _register()
     return CliRunner().invoke(app, [*args, "--db", db_url])
@@ -120,7 +120,7 @@ def test_cli_override_moves_deadlines(db_url):
 def test_background_job_ticks_and_stops(container):
     import threading
 
-    from gridloop.entrypoints import supervision_job
+    from gridloop.cases import jobs as supervision_job
 
     assert supervision_job.run_once(container)["examined"] == 0
     stop = threading.Event()

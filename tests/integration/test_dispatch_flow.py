@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from gridloop.adapters.db.tables import SupervisionRow, UnitRow
-from gridloop.services.catalogue_demo import load_demo_catalogue
-from gridloop.services.supervision import scheduled_tick
+from gridloop.cases.services.supervision import scheduled_tick
+from gridloop.cases.tables import SupervisionRow
+from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.org.tables import UnitRow
 from tests.factories import case_body
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -43,7 +44,7 @@ def test_putuo_housing_case_is_dispatched_automatically_with_working_day_deadlin
 
 
 def test_auto_dispatched_case_records_the_catalogue_version(container, as_user, demo_catalogue):
-    from gridloop.adapters.db.tables import CaseRow
+    from gridloop.cases.tables import CaseRow
 
     case_id = as_user("operator").post("/api/v1/cases", json=case_body()).json()["id"]
     with container.uow() as uow:
@@ -56,7 +57,7 @@ def test_low_confidence_case_waits_with_a_suggestion(container, as_user, demo_ca
     container.deps.auto_dispatch_threshold = 1.01  # above any confidence
     operator = as_user("operator")
     case_id = operator.post("/api/v1/cases", json=case_body()).json()["id"]
-    from gridloop.adapters.db.tables import CaseRow
+    from gridloop.cases.tables import CaseRow
 
     with container.uow() as uow:
         row = uow.session.get(CaseRow, case_id)
@@ -99,8 +100,8 @@ def test_left_alone_the_case_is_supervised_from_the_district(container, as_user,
 def test_the_rules_reply_limit_sets_the_reply_deadline(container, as_user, clock, demo_catalogue):
     from dataclasses import replace
 
-    from gridloop.domain.sla import TimeLimit
-    from gridloop.services import catalogue as svc
+    from gridloop.dispatch.services import catalogue as svc
+    from gridloop.kernel.sla import TimeLimit
 
     with container.uow() as uow:
         rule = next(
@@ -118,7 +119,7 @@ def test_the_rules_reply_limit_sets_the_reply_deadline(container, as_user, clock
 def test_a_stale_rule_never_loses_the_report(container, as_user, demo_catalogue):
     from sqlalchemy import update
 
-    from gridloop.adapters.db.tables_dispatch import CatalogueRuleRow
+    from gridloop.dispatch.tables import CatalogueRuleRow
 
     with container.uow() as uow:
         uow.session.execute(
@@ -130,7 +131,7 @@ def test_a_stale_rule_never_loses_the_report(container, as_user, demo_catalogue)
     operator = as_user("operator")
     r = operator.post("/api/v1/cases", json=case_body())
     assert r.status_code == 201, r.text
-    from gridloop.adapters.db.tables import CaseRow
+    from gridloop.cases.tables import CaseRow
 
     with container.uow() as uow:
         row = uow.session.get(CaseRow, r.json()["id"])

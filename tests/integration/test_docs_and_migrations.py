@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gridloop.adapters.db.engine import build_engine
-from gridloop.adapters.db.migrate import pending_differences, upgrade
-from gridloop.domain.cases import render_lifecycle_markdown
+from gridloop import schema
+from gridloop.cases.domain.lifecycle import render_lifecycle_markdown
+from gridloop.platform.db.engine import build_engine
+from gridloop.platform.db.migrate import pending_differences, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +27,7 @@ def test_settings_doc_lists_every_setting():
 def test_migrations_match_the_models(db_url):
     engine = build_engine(db_url)
     upgrade(engine)
-    diff = pending_differences(engine)
+    diff = pending_differences(engine, schema.metadata())
     engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
 

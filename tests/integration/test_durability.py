@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from gridloop.adapters.db.tables import CaseEventRow, CaseRow
-from gridloop.services import org
-from gridloop.services.intake import NewCase, receive
+from gridloop.cases.services.intake import NewCase, receive
+from gridloop.cases.tables import CaseEventRow, CaseRow
+from gridloop.org.services import org
 from tests.factories import case_body
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from gridloop.bootstrap import Container, build_container
 from gridloop.config import Settings
-from gridloop.services.catalogue_demo import load_demo_catalogue
-from gridloop.services.ports import Notice
+from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.kernel.ports import Notice
 from tests.conftest import Api
 from tests.factories import PUTUO_GRID
 
@@ -29,7 +29,7 @@ class FakeNotifier:
 @pytest.fixture(scope="session")
 def seed_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small seed classifier (built-in Shanghai examples), saved once per test session."""
-    from gridloop.adapters.nlp.models import train_seed
+    from gridloop.triage.adapters.models import train_seed
 
     path = tmp_path_factory.mktemp("model") / "seed.joblib"
     train_seed().save(path)
@@ -53,7 +53,7 @@ def api(triaged, clock):
     from fastapi.testclient import TestClient
 
     from gridloop.bootstrap import create_app
-    from gridloop.services import org
+    from gridloop.org.services import org
 
     container, _ = triaged
     with TestClient(create_app(container=container), raise_server_exceptions=False) as client:

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from dispatch_factories import Work, drop_engine, make_case, make_engine, make_org
 
-from gridloop.adapters.db.tables import CaseEventRow, SupervisionRow
-from gridloop.domain.metrics import Kpi, KpiCounts, change, compute, rank, rate
-from gridloop.services.kpis import GroupBy, Period, kpi_counts, kpi_report, ranking, year_on_year
+from gridloop.cases.domain.metrics import Kpi, KpiCounts, change, compute, rank, rate
+from gridloop.cases.services.kpis import GroupBy, Period, kpi_counts, kpi_report, ranking, year_on_year
+from gridloop.cases.tables import CaseEventRow, SupervisionRow
 
 SH = ZoneInfo("Asia/Shanghai")
 OCT = Period(date(2026, 10, 1), date(2026, 10, 31))

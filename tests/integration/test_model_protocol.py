@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from gridloop.adapters.nlp import dataset as ds
-from gridloop.adapters.nlp.classifier import train
-from gridloop.adapters.nlp.models import LABELED_FILE
 from gridloop.config import Settings
+from gridloop.triage.adapters import dataset as ds
+from gridloop.triage.adapters.classifier import train
+from gridloop.triage.adapters.models import LABELED_FILE
 
 
 def _labeled() -> Path:

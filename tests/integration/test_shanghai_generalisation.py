@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from gridloop.adapters.nlp.factory import shipped_conventions_value
-from gridloop.adapters.nlp.models import LABELED_FILE, train_full
-from gridloop.adapters.nlp.text import to_simplified
 from gridloop.config import Settings
-from gridloop.services.triage import TriageService
+from gridloop.triage.adapters.factory import shipped_conventions_value
+from gridloop.triage.adapters.models import LABELED_FILE, train_full
+from gridloop.triage.adapters.text import to_simplified
+from gridloop.triage.services.triage import TriageService
 
 DATA = Path(__file__).parents[1] / "data" / "shanghai_messages.csv"
 

@@ -10,10 +10,10 @@ import pytest
 from dispatch_factories import FakeNotifier, Work, drop_engine, make_case, make_engine, make_org
 from sqlalchemy import select
 
-from gridloop.adapters.calendar import ChineseWorkCalendar
-from gridloop.adapters.db.tables import CaseEventRow, CaseRow, SupervisionRow
-from gridloop.domain.sla import WorkdayDeadlinePolicy
-from gridloop.services.supervision import run_tick
+from gridloop.cases.services.supervision import run_tick
+from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
+from gridloop.dispatch.adapters.calendar import ChineseWorkCalendar
+from gridloop.kernel.sla import WorkdayDeadlinePolicy
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = ChineseWorkCalendar()

@@ -1,9 +1,9 @@
 import json
 
-from gridloop.adapters.nlp.factory import shipped_conventions_value
-from gridloop.adapters.nlp.fastgrams import CharGramHasher
-from gridloop.entrypoints.cli.batch import run_batch
-from gridloop.services.triage import TriageService
+from gridloop.triage.adapters.factory import shipped_conventions_value
+from gridloop.triage.adapters.fastgrams import CharGramHasher
+from gridloop.triage.cli.batch import run_batch
+from gridloop.triage.services.triage import TriageService
 
 
 class FakeClassifier:
@@ -44,7 +44,7 @@ def test_batch_writes_one_record_per_line_with_masked_text_and_groups(tmp_path):
 
 
 def test_batch_groups_duplicates_across_chunks_and_resumed_runs(tmp_path, monkeypatch):
-    import gridloop.entrypoints.cli.batch as cli_batch
+    import gridloop.triage.cli.batch as cli_batch
 
     monkeypatch.setattr(cli_batch, "CHUNK", 3)
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
@@ -74,7 +74,7 @@ def test_batch_resumes_without_repeating_done_records(tmp_path):
 
 
 def test_batch_never_groups_meaningless_messages_as_duplicates(tmp_path, monkeypatch):
-    import gridloop.entrypoints.cli.batch as cli_batch
+    import gridloop.triage.cli.batch as cli_batch
 
     monkeypatch.setattr(cli_batch, "CHUNK", 2)
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"

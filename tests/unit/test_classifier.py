@@ -3,8 +3,8 @@ import csv
 import pytest
 from typer.testing import CliRunner
 
-from gridloop.adapters.nlp.classifier import TextClassifier, card_path, train
-from gridloop.adapters.nlp.models import resolve_model, train_seed
+from gridloop.triage.adapters.classifier import TextClassifier, card_path, train
+from gridloop.triage.adapters.models import resolve_model, train_seed
 
 TOY = [
     ("地铁班次太少", "交通"),
@@ -47,7 +47,7 @@ def test_seed_model_has_seven_categories():
 def _cli():
     import typer
 
-    from gridloop.entrypoints.cli import model as model_cli
+    from gridloop.triage.cli import model as model_cli
 
     app = typer.Typer()
     model_cli.register(app)
@@ -108,8 +108,8 @@ def test_model_train_and_use_cli_activate_artifact(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(app, ["model", "use", str(out)])
     assert res.exit_code == 0, res.output
-    from gridloop.adapters.db.engine import build_engine, session_factory
-    from gridloop.services.conventions import active_model_path
+    from gridloop.platform.db.engine import build_engine, session_factory
+    from gridloop.triage.services.conventions import active_model_path
 
     with session_factory(build_engine(get_settings().database_url))() as s:
         assert active_model_path(s) == out.resolve()
@@ -130,14 +130,14 @@ def test_rule_cli_adds_and_lists(tmp_path, monkeypatch, mode):
 
 
 def test_fold_many_matches_normalise_one_by_one():
-    from gridloop.adapters.nlp.text import normalise, normalise_many
+    from gridloop.triage.adapters.text import normalise, normalise_many
 
     texts = ["ＡＢＣ　１２３ Hello 市民", "", "　", "繁體中文測試 2019年", "投诉A市A1区 <b>噪音</b>\x00", "ΣΑΣ"]
     assert normalise_many(texts) == [normalise(t) for t in texts]
 
 
 def test_scores_clean_equals_scores_on_clean_text():
-    from gridloop.adapters.nlp.models import train_seed
+    from gridloop.triage.adapters.models import train_seed
 
     model = train_seed()
     texts = ["地铁站 电梯 坏了", "小区 噪音 扰民 １２点"]
@@ -145,7 +145,7 @@ def test_scores_clean_equals_scores_on_clean_text():
 
 
 def test_char_gram_hasher_with_head_counts_only_the_first_characters():
-    from gridloop.adapters.nlp.fastgrams import CharGramHasher
+    from gridloop.triage.adapters.fastgrams import CharGramHasher
 
     whole = CharGramHasher(ngram_range=(1, 2), n_bits=18)
     head = CharGramHasher(ngram_range=(1, 2), n_bits=18, head=2)
@@ -155,7 +155,7 @@ def test_char_gram_hasher_with_head_counts_only_the_first_characters():
 
 
 def test_pipeline_has_a_separate_head_block_unless_turned_off():
-    from gridloop.adapters.nlp.classifier import build_pipeline
+    from gridloop.triage.adapters.classifier import build_pipeline
 
     blocks = dict(build_pipeline().named_steps["features"].transformer_list)
     assert set(blocks) == {"all", "head"}
@@ -164,7 +164,7 @@ def test_pipeline_has_a_separate_head_block_unless_turned_off():
 
 
 def test_model_card_records_the_recipe():
-    from gridloop.adapters.nlp.classifier import train
+    from gridloop.triage.adapters.classifier import train
 
     texts = ["地铁站很吵", "公交车晚点", "医院排队太久", "医生态度差", "学校收费", "老师补课"] * 3
     labels = ["交通运输", "交通运输", "卫生计生", "卫生计生", "教育文体", "教育文体"] * 3
@@ -173,7 +173,7 @@ def test_model_card_records_the_recipe():
 
 
 def test_hasher_pickled_before_the_head_option_still_transforms():
-    from gridloop.adapters.nlp.fastgrams import CharGramHasher
+    from gridloop.triage.adapters.fastgrams import CharGramHasher
 
     old = CharGramHasher(ngram_range=(1, 2), n_bits=18)
     del old.head  # what an artifact saved before the option existed unpickles to

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gridloop.entrypoints.web import i18n
+from gridloop.platform.web import i18n
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "gridloop" / "entrypoints" / "web"
 KEY = re.compile(r"""\bt\(\s*['"]([a-z0-9_.]+)['"]""")
@@ -25,8 +25,8 @@ def test_every_literal_key_used_in_templates_and_pages_is_in_the_table():
 
 
 def test_keys_built_from_names_exist():
-    from gridloop.domain.cases import Field
-    from gridloop.services.console import QUEUE_TABS
+    from gridloop.cases.domain.lifecycle import Field
+    from gridloop.cases.services.console import QUEUE_TABS
 
     built = [f"queue.{t}" for t in QUEUE_TABS]
     built += [f"inbox.{s}" for s in ("to_sign", "overdue", "due_soon", "in_progress")]

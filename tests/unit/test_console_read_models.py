@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from gridloop.domain.org import Actor, Role
-from gridloop.services.console import BoardCache
+from gridloop.cases.services.console import BoardCache
+from gridloop.kernel.org import Actor, Role
 
 T = datetime(2026, 11, 26, 2, 0, 30, tzinfo=UTC)
 
@@ -44,7 +44,7 @@ def test_entries_of_an_older_minute_are_dropped_and_size_is_bounded():
 
 
 def test_dispatch_suggestion_is_read_from_auto_dispatch_or_plain_field():
-    from gridloop.services.console import dispatch_suggestion
+    from gridloop.cases.services.console import dispatch_suggestion
 
     auto = {"dispatch_suggestion": {"unit": "310107-FG", "co_units": ["310107001"], "reason": "目录规则 城乡建设"}}
     assert dispatch_suggestion(auto) == {

@@ -1,4 +1,4 @@
-from gridloop.domain.conventions import CategoryRule, Conventions, LabeledExample, parse_phrases
+from gridloop.triage.domain.conventions import CategoryRule, Conventions, LabeledExample, parse_phrases
 
 MODEL = {"城乡建设": 0.6, "交通运输": 0.3, "环境保护": 0.1}
 

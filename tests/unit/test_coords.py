@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from fast_geocn import coord as ref
 
-from gridloop.adapters.geo import coords
+from gridloop.geo.adapters import coords
 
 # Reference pairs published with wandergis/coordtransform (input 116.404, 39.915), widely reused as test data
 # (e.g. hutool's CoordinateUtilTest).

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gridloop.domain.routing import RouteResult, Rule
-from gridloop.domain.sla import TimeLimit
-from gridloop.services.dispatching import decide
+from gridloop.cases.services.dispatching import decide
+from gridloop.dispatch.domain.routing import RouteResult, Rule
+from gridloop.kernel.sla import TimeLimit
 
 RESULT = RouteResult(
     Rule(category="城乡建设", area_code="310107", lead_unit="310107-FG", limits={"complaint": TimeLimit.parse("5wd")}),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridloop.domain.errors import InvalidInput
-from gridloop.domain.geo import (
+from gridloop.geo.domain import (
     ancestor_codes,
     check_point,
     code_problems,
@@ -14,7 +13,8 @@ from gridloop.domain.geo import (
     parent_code,
     validate_code,
 )
-from gridloop.domain.org import Level
+from gridloop.kernel.errors import InvalidInput
+from gridloop.kernel.org import Level
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer
-from gridloop.domain.duplicates import DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
-from gridloop.services.duplicates import ReportRef, check_and_index, group_reports
+from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer
+from gridloop.triage.domain.duplicates import DuplicatePolicy, DuplicateVerdict, haversine_m, judge_pair
+from gridloop.triage.services.duplicates import ReportRef, check_and_index, group_reports
 
 T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
 

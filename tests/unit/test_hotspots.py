@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 import typer
 from typer.testing import CliRunner
 
-from gridloop.adapters.nlp.dedup import DuplicateIndex, SketchVectorizer
-from gridloop.domain.hotspots import HeatInputs, common_place, growth_ratio, heat_index, shared_name
-from gridloop.services.hotspots import Message, find_hot_issues
+from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer
+from gridloop.triage.domain.hotspots import HeatInputs, common_place, growth_ratio, heat_index, shared_name
+from gridloop.triage.services.hotspots import Message, find_hot_issues
 
 T0 = datetime(2019, 7, 1, 9)
 
@@ -64,7 +64,7 @@ def test_shared_name_ignores_stock_phrases():
 
 
 def test_hot_cli_prints_teddy_tables_from_csv(tmp_path):
-    from gridloop.entrypoints.cli import triage as triage_cli
+    from gridloop.triage.cli import triage as triage_cli
 
     path = tmp_path / "hot.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -86,7 +86,7 @@ def test_hot_cli_prints_teddy_tables_from_csv(tmp_path):
 
 
 def test_hot_cli_rejects_bad_date(tmp_path):
-    from gridloop.entrypoints.cli import triage as triage_cli
+    from gridloop.triage.cli import triage as triage_cli
 
     app = typer.Typer()
     app.command("hot")(triage_cli.hot_cmd)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gridloop.domain.intake import ReportText, default_title, validate_report
-from gridloop.domain.org import mask_phone
+from gridloop.cases.domain.intake import ReportText, default_title, validate_report
+from gridloop.kernel.org import mask_phone
 
 
 def _fields(**kw):

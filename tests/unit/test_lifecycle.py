@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gridloop.domain.cases import (
-    ACTIONS,
-    TERMINAL,
-    TRANSITIONS,
-    Action,
-    Status,
-    allowed_actions,
-    next_status,
-)
-from gridloop.domain.errors import Conflict
-from gridloop.domain.org import Role
+from gridloop.cases.domain.lifecycle import ACTIONS, TERMINAL, TRANSITIONS, Action, Status, allowed_actions, next_status
+from gridloop.kernel.errors import Conflict
+from gridloop.kernel.org import Role
 
 
 def test_every_status_is_reachable_from_receive():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gridloop.domain.errors import InvalidInput
-from gridloop.services.geography import locate_case_area
-from gridloop.services.ports import AreaMatch
+from gridloop.geo.services.geography import locate_case_area
+from gridloop.kernel.errors import InvalidInput
+from gridloop.kernel.ports import AreaMatch
 
 
 class FakeLocator:

@@ -1,4 +1,4 @@
-from gridloop.domain.privacy import find_personal_data, id_checksum_ok, luhn_ok, mask_personal_data
+from gridloop.kernel.privacy import find_personal_data, id_checksum_ok, luhn_ok, mask_personal_data
 
 VALID_ID = "11010519491231002X"
 INVALID_ID = "110105194912310021"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gridloop.services.refcache import TtlCache
+from gridloop.platform.cache import TtlCache
 from tests.conftest import T0
 
 

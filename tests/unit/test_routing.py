@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gridloop.domain.catalogue import columns, parse_catalogue_csv, write_catalogue_csv
-from gridloop.domain.errors import InvalidInput
-from gridloop.domain.routing import (
+from gridloop.dispatch.domain.catalogue import columns, parse_catalogue_csv, write_catalogue_csv
+from gridloop.dispatch.domain.routing import (
     CrossTag,
     Rule,
     UnitFacts,
@@ -15,7 +14,8 @@ from gridloop.domain.routing import (
     find_overlaps,
     route,
 )
-from gridloop.domain.sla import TimeLimit
+from gridloop.kernel.errors import InvalidInput
+from gridloop.kernel.sla import TimeLimit
 
 L5 = {"complaint": TimeLimit.parse("5wd")}
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gridloop.adapters.calendar import ChineseWorkCalendar
-from gridloop.domain.errors import InvalidInput
-from gridloop.domain.sla import (
+from gridloop.dispatch.adapters.calendar import ChineseWorkCalendar
+from gridloop.kernel.errors import InvalidInput
+from gridloop.kernel.sla import (
     LimitUnit,
     StepLimits,
     TimeLimit,

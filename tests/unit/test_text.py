@@ -1,4 +1,4 @@
-from gridloop.domain.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
+from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
 
 
 def test_html_and_control_characters_are_removed():

@@ -1,6 +1,6 @@
-from gridloop.adapters.nlp.factory import shipped_conventions_value
-from gridloop.adapters.nlp.text import to_simplified
-from gridloop.services.triage import TriageService
+from gridloop.triage.adapters.factory import shipped_conventions_value
+from gridloop.triage.adapters.text import to_simplified
+from gridloop.triage.services.triage import TriageService
 
 
 class FakeClassifier:
@@ -86,7 +86,7 @@ def test_low_confidence_needs_review():
 
 
 def test_emergency_produces_a_notice_with_masked_text_and_reason():
-    from gridloop.services.triage import emergency_notice
+    from gridloop.triage.services.triage import emergency_notice
 
     svc, _ = _service()
     r = svc.analyse(title="", text="小区3号楼着火了，浓烟很大，我的电话13812345678")
@@ -96,15 +96,15 @@ def test_emergency_produces_a_notice_with_masked_text_and_reason():
 
 
 def test_normal_report_produces_no_notice():
-    from gridloop.services.triage import emergency_notice
+    from gridloop.triage.services.triage import emergency_notice
 
     svc, _ = _service()
     assert emergency_notice(svc.analyse(title="", text="小区路灯坏了"), title="路灯") is None
 
 
 def test_personal_data_gate_never_hides_what_the_detector_finds():
-    from gridloop.domain.privacy import find_personal_data
-    from gridloop.services.triage import _MAYBE_PERSONAL
+    from gridloop.kernel.privacy import find_personal_data
+    from gridloop.triage.services.triage import _MAYBE_PERSONAL
 
     samples = [
         "电话13812345678",

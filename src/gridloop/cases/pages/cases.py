@@ -1,0 +1,234 @@
+"""Case list (filter, sort, page, CSV export), the case page, and lifecycle actions as small forms."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status
+from gridloop.cases.services import console, queries
+from gridloop.cases.services.lifecycle import ActionRequest, act
+from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
+from gridloop.kernel.org import Actor, Permission
+from gridloop.org.services import admin
+from gridloop.platform.web.auth import PageActor, check_csrf, safe_next
+from gridloop.platform.web.deps import DepsDep, UowDep
+from gridloop.platform.web.i18n import field_message, t
+from gridloop.platform.web.render import flash, lang_of, render
+
+router = APIRouter(include_in_schema=False)
+
+PER_PAGE_CHOICES = (20, 50, 100, 200)
+SORTS = ("-received_at", "received_at", "due_at", "-due_at", "number", "-updated_at")
+CSV_COLUMNS = (
+    ("number", "field.number"),
+    ("title", "field.title"),
+    ("status", "field.status"),
+    ("request_type", "field.request_type"),
+    ("category", "field.category"),
+    ("district_code", "field.district"),
+    ("lead_unit_name", "field.lead_unit"),
+    ("received_at", "field.received_at"),
+    ("due_at", "field.due_at"),
+    ("overdue", "field.overdue"),
+    ("supervised", "field.supervised"),
+)
+
+
+def _tri(raw: str | None) -> bool | None:
+    return {"1": True, "0": False}.get(raw or "")
+
+
+def _filters(request: Request) -> tuple[queries.CaseFilter, dict[str, Any]]:
+    q = request.query_params
+    statuses = [s for s in q.getlist("status") if s]
+    one = {k: q.get(k, "") for k in ("district", "category", "overdue", "supervised")}
+    text = q.get("text", "")[:200]
+    f = queries.CaseFilter(
+        status=statuses or None,
+        district=one["district"] or None,
+        category=one["category"] or None,
+        overdue=_tri(one["overdue"]),
+        supervised=_tri(one["supervised"]),
+        text=text.strip() or None,
+    )
+    return f, {**one, "status": statuses, "text": text}
+
+
+def _int(raw: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        return min(max(int(raw or default), lo), hi)
+    except ValueError:
+        return default
+
+
+@router.get("/cases")
+def case_list(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
+    """A page of the cases in the caller's scope."""
+    f, form = _filters(request)
+    q = request.query_params
+    page = _int(q.get("page"), 1, 1, 1_000_000)
+    per_page = _int(q.get("per_page"), 50, 1, queries.MAX_PAGE_SIZE)
+    sort = q.get("sort") or "-received_at"
+    sort = sort if sort in SORTS else "-received_at"
+    now = deps.clock.now()
+    rows, total = queries.list_cases(uow.session, actor, f, now=now, page=page, per_page=per_page, sort=sort)
+    units = queries.unit_codes(uow.session, rows)
+    items = [queries.case_to_dict(c, actor, units=units, now=now, full=False) for c in rows]
+    keep = [(k, v) for k, v in q.multi_items() if k not in ("page",) and v]
+    ctx = {
+        "items": items,
+        "total": total or 0,
+        "page": page,
+        "per_page": per_page,
+        "sort": sort,
+        "sorts": SORTS,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "form": form,
+        "statuses": list(Status),
+        "districts": admin.list_units(uow, kind="area", level="district"),
+        "categories": admin.list_categories(uow),
+        "query_keep": urlencode(keep),
+        "query_all": urlencode([(k, v) for k, v in q.multi_items() if v]),
+        "pages": max(1, -(-(total or 0) // per_page)),
+        "can_export": actor.can(Permission.EXPORT),
+        "now": now,
+    }
+    return render(request, "cases.html", ctx)
+
+
+@router.get("/cases.csv")
+def case_csv(request: Request, actor: PageActor, deps: DepsDep) -> StreamingResponse:
+    """Every case matching the filters, as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
+    if not actor.can(Permission.EXPORT):
+        raise Forbidden(f"Role '{actor.role.value}' may not export cases.")
+    f, _form = _filters(request)
+    lang = lang_of(request)
+    container = request.app.state.container
+    now = deps.clock.now()
+
+    def rows() -> Iterator[str]:
+        buf = io.StringIO()
+        out = csv.writer(buf)
+        out.writerow([t(key, lang) for _col, key in CSV_COLUMNS])
+        yield "\ufeff" + buf.getvalue()
+        with container.uow() as uow:
+            batch: list[Any] = []
+            for case in queries.iter_cases(uow.session, actor, f, now=now):
+                batch.append(case)
+                if len(batch) == 1000:
+                    yield _csv_lines(uow.session, batch, actor, now, lang)
+                    batch = []
+            if batch:
+                yield _csv_lines(uow.session, batch, actor, now, lang)
+
+    stamp = now.strftime("%Y%m%d%H%M")
+    headers = {"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'}
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _csv_lines(session: Any, batch: list[Any], actor: Actor, now: datetime, lang: str) -> str:
+    units = queries.unit_codes(session, batch)
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    for case in batch:
+        d = queries.case_to_dict(case, actor, units=units, now=now, full=False)
+        d["status"] = Status(d["status"]).label(lang)
+        row = [d.get(col) for col, _key in CSV_COLUMNS]
+        # Cells starting with = + - @ are formulas to spreadsheet programs; neutralise them.
+        out.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return buf.getvalue()
+
+
+def action_forms(actions: list[str]) -> list[dict[str, Any]]:
+    """Each allowed action with the inputs its form needs."""
+    forms = []
+    for raw in actions:
+        action = Action(raw)
+        fields = [f.value for f in ACTIONS[action].requires]
+        if action in (Action.DISPATCH, Action.REDISPATCH, Action.UPHOLD_RETURN):
+            fields.append("co_units")
+        forms.append({"action": action.value, "fields": fields, "colour": action.colour})
+    return forms
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: int, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
+    """All fields of a case (masked per role), its timeline, linked cases, map, and the actions allowed now."""
+    case = queries.get_case(uow.session, actor, case_id)
+    now = deps.clock.now()
+    data = queries.case_to_dict(case, actor, units=queries.unit_codes(uow.session, [case]), now=now)
+    events = [queries.event_to_dict(e) for e in queries.timeline(uow.session, actor, case_id)]
+    ctx = {
+        "case": data,
+        "events": events,
+        "forms": action_forms(data["allowed_actions"]),
+        "linked": console.linked_cases(uow.session, actor, case),
+        "targets": console.dispatch_targets(uow.session) if data["allowed_actions"] else [],
+        "satisfactions": list(Satisfaction),
+        "field_labels": {f.value: f for f in Field},
+        "now": now,
+        **console.dispatch_suggestion(case.extra),
+        "tile_url": request.app.state.container.settings.map_tile_url,
+    }
+    return render(request, "case.html", ctx)
+
+
+@router.post("/cases/{case_id}/act")
+def case_act(
+    request: Request,
+    case_id: int,
+    actor: PageActor,
+    uow: UowDep,
+    deps: DepsDep,
+    action: Annotated[str, Form(max_length=32)],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+    unit: Annotated[str, Form(max_length=200)] = "",
+    co_units: Annotated[str, Form(max_length=500)] = "",
+    reply: Annotated[str, Form(max_length=5000)] = "",
+    satisfaction: Annotated[str, Form(max_length=32)] = "",
+    solved: Annotated[str, Form(max_length=4)] = "",
+    parent: Annotated[str, Form(max_length=32)] = "",
+    days: Annotated[str, Form(max_length=4)] = "",
+) -> RedirectResponse:
+    """Take one lifecycle action through the lifecycle service, then go back (errors shown by the form)."""
+    check_csrf(request, csrf)
+    lang = lang_of(request)
+    back = safe_next(next, f"/cases/{case_id}")
+    req = ActionRequest(
+        action=action,
+        reason=reason.strip() or None,
+        note=note.strip() or None,
+        unit=unit.strip().split(" ", 1)[0] or None,
+        co_units=[c.strip() for c in co_units.replace("，", ",").split(",") if c.strip()],
+        reply=reply.strip() or None,
+        satisfaction=satisfaction or None,
+        solved=_tri(solved),
+        parent=parent.strip() or None,
+        days=int(days) if days.strip().isdigit() else None,
+    )
+    try:
+        act(uow, actor, case_id, req, deps=deps)
+    except (InvalidInput, Conflict) as exc:
+        errors = {f"{action}.{e.field}": field_message(e.message, lang) for e in exc.errors}
+        message = t("common.errors", lang) if errors else exc.detail
+        if isinstance(exc, Conflict):
+            message = f"{t('error.409', lang)} {exc.detail}"
+        flash(request, message, kind="error", errors=errors)
+        return RedirectResponse(f"{back}#act-{action}", status_code=303)
+    try:
+        label = Action(action).label(lang)
+    except ValueError:
+        label = action
+    flash(request, t("case.done", lang, action=label))
+    return RedirectResponse(back, status_code=303)

@@ -1,0 +1,500 @@
+"""Read models of the operations console: dispatcher queue, unit inbox, operations board, duplicate hints.
+
+Every query is scoped with `visible_cases(actor)`; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Satisfaction, Status
+from gridloop.cases.services.scope import is_root, visible_cases
+from gridloop.cases.tables import CaseRow, CaseUnitRow
+from gridloop.kernel.errors import Forbidden, InvalidInput, NotFound
+from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within
+from gridloop.org.tables import UnitRow
+from gridloop.platform.deps import ServiceDeps
+
+SHANGHAI = timezone(timedelta(hours=8))
+OPEN = [s.value for s in OPEN_STATUSES]
+#: Statuses in which the handling unit holds the case.
+AT_UNIT = [Status.SIGNED.value, Status.IN_PROGRESS.value]
+DUE_SOON = timedelta(hours=24)
+LIST_LIMIT = 100
+
+
+class QueueTab:
+    """The dispatcher's queue tabs (keys of QUEUE_TABS)."""
+
+    NEW = "new"
+    LOW_CONFIDENCE = "low_confidence"
+    RETURNED = "returned"
+    CROSS_CUTTING = "cross_cutting"
+
+
+def _co_units() -> ColumnElement[bool]:
+    return exists(
+        select(CaseUnitRow.id).where(CaseUnitRow.case_id == CaseRow.id, CaseUnitRow.active, CaseUnitRow.role == "co")
+    )
+
+
+def _queue_predicates(threshold: float) -> dict[str, ColumnElement[bool]]:
+    received = CaseRow.status == Status.RECEIVED.value
+    return {
+        QueueTab.NEW: received,
+        QueueTab.LOW_CONFIDENCE: and_(
+            received, or_(CaseRow.category.is_(None), CaseRow.category_confidence < threshold)
+        ),
+        QueueTab.RETURNED: CaseRow.status == Status.RETURN_REVIEW.value,
+        QueueTab.CROSS_CUTTING: and_(CaseRow.status.in_(OPEN), _co_units()),
+    }
+
+
+QUEUE_TABS = (QueueTab.NEW, QueueTab.LOW_CONFIDENCE, QueueTab.RETURNED, QueueTab.CROSS_CUTTING)
+
+
+def queue_counts(session: Session, actor: Actor, *, threshold: float) -> dict[str, int]:
+    """How many cases wait in each queue tab, in one query."""
+    preds = _queue_predicates(threshold)
+    cols = [func.coalesce(func.sum(case((preds[t], 1), else_=0)), 0).label(t) for t in QUEUE_TABS]
+    relevant = CaseRow.status.in_([Status.RECEIVED.value, Status.RETURN_REVIEW.value, *OPEN])
+    row = session.execute(select(*cols).where(visible_cases(actor), relevant)).one()
+    return {t: int(getattr(row, t)) for t in QUEUE_TABS}
+
+
+def queue(
+    session: Session,
+    actor: Actor,
+    *,
+    tab: str,
+    threshold: float,
+    text: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> list[CaseRow]:
+    """One page of a queue tab, oldest first (first in, first out); `text` narrows to a number or title."""
+    preds = _queue_predicates(threshold)
+    if tab not in preds:
+        raise InvalidInput("Unknown queue.", errors=[])
+    stmt = select(CaseRow).where(visible_cases(actor), preds[tab])
+    if text and text.strip():
+        needle = text.strip()
+        stmt = stmt.where(or_(CaseRow.number == needle, CaseRow.title.contains(needle, autoescape=True)))
+    stmt = stmt.order_by(CaseRow.received_at, CaseRow.id).offset((max(page, 1) - 1) * per_page).limit(per_page)
+    return list(session.scalars(stmt).unique().all())
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """A handling unit's work, by urgency of the deadline."""
+
+    to_sign: list[CaseRow]
+    overdue: list[CaseRow]
+    due_soon: list[CaseRow]
+    in_progress: list[CaseRow]
+    pending_extension: list[CaseRow] = field(default_factory=list)
+
+
+def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LIMIT) -> Inbox:
+    """Cases at the actor's unit: to sign, overdue, due within a day, in progress (each soonest deadline first)."""
+    base = select(CaseRow).where(visible_cases(actor))
+    by_due = (CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id)
+
+    def rows(*where: ColumnElement[bool]) -> list[CaseRow]:
+        return list(session.scalars(base.where(*where).order_by(*by_due).limit(limit)).unique().all())
+
+    held = CaseRow.status.in_(AT_UNIT)
+    return Inbox(
+        to_sign=rows(CaseRow.status == Status.DISPATCHED.value),
+        overdue=rows(held, CaseRow.due_at < now),
+        due_soon=rows(held, CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON),
+        in_progress=rows(held, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON)),
+    )
+
+
+def similar_open_cases(
+    session: Session, actor: Actor, *, address: str | None, title: str | None, now: datetime, limit: int = 5
+) -> list[CaseRow]:
+    """Open cases of the last 7 days at the same address or with the same title: possible duplicates."""
+    tests = []
+    if address and len(address.strip()) >= 4:
+        tests.append(CaseRow.address == address.strip())
+    if title and len(title.strip()) >= 4:
+        tests.append(CaseRow.title == title.strip())
+    if not tests:
+        return []
+    stmt = (
+        select(CaseRow)
+        .where(visible_cases(actor), CaseRow.status.in_(OPEN), CaseRow.received_at >= now - timedelta(days=7))
+        .where(or_(*tests))
+        .order_by(CaseRow.received_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt).unique().all())
+
+
+# ---------------------------------------------------------------- operations board
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    """Open and overdue cases of one area (a child of the board's area)."""
+
+    code: str
+    name: str
+    level: str
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    """An area unit as the board shows it (plain data, safe to keep beyond the session)."""
+
+    area_code: str
+    name: str
+    level: str
+    is_top: bool
+
+    @classmethod
+    def of(cls, unit: UnitRow) -> AreaRef:
+        """From a unit row."""
+        return cls(
+            area_code=unit.area_code or unit.code, name=unit.name, level=unit.level, is_top=unit.parent_id is None
+        )
+
+
+@dataclass(frozen=True)
+class Board:
+    """What the operations board shows for one area."""
+
+    area: AreaRef
+    trail: list[AreaRef]
+    children: list[AreaCount]
+    kpis: dict[str, Any]
+    trend: dict[str, list[Any]]
+    overdue_units: list[tuple[str, str, int]]
+    closing_units: list[tuple[str, str, int]]
+    open_here: list[CaseRow]
+
+
+def _home_area(session: Session, actor: Actor) -> UnitRow:
+    """The area unit the actor's board starts at: their own unit, or the nearest area above it."""
+    ids = [int(p) for p in actor.unit_path.strip("/").split("/") if p]
+    units = {u.id: u for u in session.scalars(select(UnitRow).where(UnitRow.id.in_(ids)))}
+    for uid in reversed(ids):
+        unit = units.get(uid)
+        if unit is not None and unit.kind == "area":
+            return unit
+    raise NotFound("Your unit has no area above it; the board needs one.")
+
+
+def board_area(session: Session, actor: Actor, code: str | None) -> tuple[UnitRow, list[UnitRow]]:
+    """The area to show (default: the actor's home area) and its trail from the actor's home area down."""
+    home = _home_area(session, actor)
+    if not code:
+        return home, [home]
+    unit = session.scalar(select(UnitRow).where(UnitRow.area_code == code, UnitRow.kind == "area"))
+    if unit is None:
+        raise NotFound(f"No area with code '{code}'.")
+    if not (is_root(actor) or is_within(unit.path, home.path)):
+        raise Forbidden(f"Area '{code}' is outside your part of the city.")
+    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+    chain = {u.id: u for u in session.scalars(select(UnitRow).where(UnitRow.id.in_(ids)))}
+    trail = [chain[i] for i in ids if i in chain and is_within(chain[i].path, home.path)]
+    return unit, trail or [unit]
+
+
+def local_day(session: Session, col: Any) -> Any:
+    """SQL expression: the Asia/Shanghai calendar day of a UTC timestamp column, as text YYYY-MM-DD."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("Asia/Shanghai", col), "YYYY-MM-DD")
+    return func.date(col, "+8 hours")
+
+
+def _area_scope(actor: Actor, area: UnitRow, *, located_only: bool) -> ColumnElement[bool]:
+    """Cases of an area that the actor may see (with located_only=False at the top: every visible case).
+
+    When the area lies inside the actor's own area and the role sees by area, every case located there is
+    visible, so the scope test (an OR with a subquery) is left out: same rows, a much cheaper query.
+    """
+    if not located_only:
+        return visible_cases(actor)
+    in_area = CaseRow.area_path.startswith(area.path, autoescape=True)
+    if ROLE_SCOPE[actor.role] is ScopeRule.AREA_OR_ASSIGNED and is_within(area.path, actor.unit_path):
+        return in_area
+    return and_(visible_cases(actor), in_area)
+
+
+def _children_counts(session: Session, actor: Actor, area: UnitRow, now: datetime) -> list[AreaCount]:
+    children = list(
+        session.scalars(
+            select(UnitRow).where(UnitRow.parent_id == area.id, UnitRow.kind == "area").order_by(UnitRow.code)
+        )
+    )
+    overdue = func.sum(case((CaseRow.due_at < now, 1), else_=0))
+    stmt = (
+        select(CaseRow.area_path, func.count(), overdue)
+        .where(_area_scope(actor, area, located_only=True), CaseRow.status.in_(OPEN))
+        .group_by(CaseRow.area_path)
+    )
+    sums: dict[int, list[int]] = {c.id: [0, 0] for c in children}
+    by_path = {c.path: c.id for c in children}
+    for path, n_open, n_overdue in session.execute(stmt):
+        rest = path[len(area.path) :]
+        head = rest.split("/", 1)[0]
+        key = by_path.get(f"{area.path}{head}/") if head else None
+        if key is not None:
+            sums[key][0] += int(n_open)
+            sums[key][1] += int(n_overdue or 0)
+    return [AreaCount(c.area_code or c.code, c.name, c.level, sums[c.id][0], sums[c.id][1]) for c in children]
+
+
+def _kpis(session: Session, scoped: ColumnElement[bool], now: datetime) -> dict[str, Any]:
+    today = datetime(*now.astimezone(SHANGHAI).timetuple()[:3], tzinfo=SHANGHAI)
+    month_ago = now - timedelta(days=30)
+    is_open = CaseRow.status.in_(OPEN)
+    satisfied = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY_SATISFIED.value]
+
+    def total(pred: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((pred, 1), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            total(is_open),
+            total(and_(is_open, CaseRow.due_at < now)),
+            total(CaseRow.received_at >= today),
+            total(and_(CaseRow.status == Status.CLOSED.value, CaseRow.closed_at >= month_ago)),
+            total(and_(CaseRow.satisfaction.is_not(None), CaseRow.closed_at >= month_ago)),
+            total(and_(CaseRow.satisfaction.in_(satisfied), CaseRow.closed_at >= month_ago)),
+            total(and_(is_open, CaseRow.supervised)),
+        ).where(scoped)
+    ).one()
+    n_open, n_overdue, n_today, n_closed, n_rated, n_satisfied, n_supervised = (int(v) for v in row)
+    return {
+        "open": n_open,
+        "overdue": n_overdue,
+        "received_today": n_today,
+        "closed_30d": n_closed,
+        "satisfaction_30d": round(100.0 * n_satisfied / n_rated, 1) if n_rated else None,
+        "supervised_open": n_supervised,
+    }
+
+
+def _trend(session: Session, scoped: ColumnElement[bool], now: datetime, days: int = 30) -> dict[str, list[Any]]:
+    """Cases received per day over the last `days` days, and on the same days one year earlier."""
+    start = now - timedelta(days=days)
+    last_year = timedelta(days=364)  # same weekday one year earlier
+    day = local_day(session, CaseRow.received_at)
+
+    def per_day(lo: datetime, hi: datetime) -> dict[str, int]:
+        stmt = (
+            select(day, func.count()).where(scoped, CaseRow.received_at >= lo, CaseRow.received_at < hi).group_by(day)
+        )
+        return {str(d): int(n) for d, n in session.execute(stmt)}
+
+    now_days = per_day(start, now)
+    then_days = per_day(start - last_year, now - last_year)
+    labels, this, prior = [], [], []
+    for i in range(days, -1, -1):
+        d = (now - timedelta(days=i)).astimezone(SHANGHAI)
+        labels.append(d.strftime("%m-%d"))
+        this.append(now_days.get(d.strftime("%Y-%m-%d"), 0))
+        prior.append(then_days.get((d - last_year).strftime("%Y-%m-%d"), 0))
+    return {"days": labels, "this_year": this, "last_year": prior}
+
+
+def _unit_ranking(
+    session: Session, scoped: ColumnElement[bool], pred: ColumnElement[bool], limit: int
+) -> list[tuple[str, str, int]]:
+    n = func.count().label("n")
+    stmt = (
+        select(UnitRow.code, UnitRow.name, n)
+        .join(CaseRow, CaseRow.lead_unit_id == UnitRow.id)
+        .where(scoped, pred)
+        .group_by(UnitRow.code, UnitRow.name)
+        .order_by(n.desc(), UnitRow.code)
+        .limit(limit)
+    )
+    return [(c, name, int(k)) for c, name, k in session.execute(stmt)]
+
+
+class BoardCache:
+    """Keeps built boards for a short time: an operations board is refreshed once a minute, not on every load.
+
+    Entries are keyed by what decides the numbers (scope rule, unit path, area, time bucket), so two people with
+    the same scope share an entry and nobody sees another scope's counts. Grid-level boards (with case rows) are
+    never kept.
+    """
+
+    def __init__(self, *, ttl_seconds: int = 60, max_entries: int = 512) -> None:
+        self.ttl = max(1, ttl_seconds)
+        self.max_entries = max_entries
+        self._entries: dict[tuple[str, ...], Board] = {}
+        self._lock = threading.Lock()
+
+    def key(self, actor: Actor, area_code: str | None, now: datetime) -> tuple[str, ...]:
+        """The entry a request maps to."""
+        bucket = int(now.timestamp()) // self.ttl
+        return (ROLE_SCOPE[actor.role].value, actor.unit_path, area_code or "", str(bucket))
+
+    def get(self, key: tuple[str, ...]) -> Board | None:
+        """A kept board, or None."""
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: tuple[str, ...], value: Board) -> None:
+        """Keep a board (dropping entries of older time buckets, and the oldest when full)."""
+        with self._lock:
+            for k in [k for k in self._entries if k[3] != key[3]]:
+                del self._entries[k]
+            if len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = value
+
+
+def board(
+    session: Session,
+    actor: Actor,
+    *,
+    now: datetime,
+    area_code: str | None = None,
+    cache: BoardCache | None = None,
+) -> Board:
+    """Counts, KPIs, trend and rankings for an area within the actor's scope (kept for a minute with a cache)."""
+    key = cache.key(actor, area_code, now) if cache is not None else None
+    if cache is not None and key is not None:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    built = _build_board(session, actor, now=now, area_code=area_code)
+    if cache is not None and key is not None and not built.open_here:
+        cache.put(key, built)
+    return built
+
+
+def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: str | None) -> Board:
+    area, trail = board_area(session, actor, area_code)
+    scoped = _area_scope(actor, area, located_only=area.parent_id is not None)
+    is_open = CaseRow.status.in_(OPEN)
+    children = _children_counts(session, actor, area, now)
+    open_here: list[CaseRow] = []
+    if not children:
+        open_here = list(
+            session.scalars(
+                select(CaseRow).where(scoped, is_open).order_by(CaseRow.due_at.is_(None), CaseRow.due_at).limit(50)
+            )
+            .unique()
+            .all()
+        )
+    return Board(
+        area=AreaRef.of(area),
+        trail=[AreaRef.of(u) for u in trail],
+        children=children,
+        kpis=_kpis(session, scoped, now),
+        trend=_trend(session, scoped, now),
+        overdue_units=_unit_ranking(session, scoped, and_(is_open, CaseRow.due_at < now), 10),
+        closing_units=_unit_ranking(
+            session,
+            scoped,
+            and_(CaseRow.status == Status.CLOSED.value, CaseRow.closed_at >= now - timedelta(days=30)),
+            10,
+        ),
+        open_here=open_here,
+    )
+
+
+# ---------------------------------------------------------------- intake suggestions
+
+
+def suggest(
+    session: Session,
+    actor: Actor,
+    *,
+    deps: ServiceDeps,
+    title: str,
+    text: str,
+    address: str | None,
+    lng: float | None,
+    lat: float | None,
+) -> dict[str, Any]:
+    """What the configured triage and locator say about a report being typed, and possible duplicates."""
+    out: dict[str, Any] = {"triage": None, "areas": [], "duplicates": []}
+    if deps.triage is not None and (title.strip() or len(text.strip()) >= 4):
+        r = deps.triage.analyse(title=title, text=text)
+        out["triage"] = {
+            "category": r.category,
+            "confidence": round(r.confidence, 3),
+            "urgency": r.urgency,
+            "urgency_reason": r.urgency_reason,
+            "incident_type": r.incident_type,
+            "meaningless": r.meaningless,
+            "reason": r.reason,
+        }
+    if deps.locator is not None:
+        matches = []
+        if lng is not None and lat is not None:
+            point = deps.locator.locate_point(lng, lat, "wgs84")
+            matches = [point] if point is not None else []
+        place = " ".join(p for p in (address, title, text) if p)
+        if not matches and place.strip():
+            matches = deps.locator.locate_text(place)[:5]
+        out["areas"] = [
+            {"code": m.finest_code, "name": m.name, "confidence": round(m.confidence, 3), "method": m.method}
+            for m in matches
+            if m.finest_code
+        ]
+    now = deps.clock.now()
+    out["duplicates"] = [
+        {"id": c.id, "number": c.number, "title": c.title, "status": c.status}
+        for c in similar_open_cases(session, actor, address=address, title=title, now=now)
+    ]
+    return out
+
+
+def linked_cases(session: Session, actor: Actor, case_row: CaseRow) -> dict[str, list[CaseRow]]:
+    """The parent a case was merged into and the duplicates merged into it, those the actor may see."""
+    parent = []
+    if case_row.parent_case_id is not None:
+        parent = list(
+            session.scalars(select(CaseRow).where(CaseRow.id == case_row.parent_case_id, visible_cases(actor)))
+        )
+    children = session.scalars(
+        select(CaseRow)
+        .where(CaseRow.parent_case_id == case_row.id, visible_cases(actor))
+        .order_by(CaseRow.id)
+        .limit(LIST_LIMIT)
+    )
+    return {"parent": parent, "duplicates": list(children.unique().all())}
+
+
+def dispatch_targets(session: Session) -> list[UnitRow]:
+    """Units a case can be sent to: departments, enterprises, and area offices down to street level."""
+    stmt = (
+        select(UnitRow)
+        .where(or_(UnitRow.kind != "area", UnitRow.level.in_(["city", "district", "street"])))
+        .order_by(UnitRow.code)
+    )
+    return list(session.scalars(stmt))
+
+
+def dispatch_suggestion(extra: dict[str, Any]) -> dict[str, Any]:
+    """The unit suggested for a case and why: auto-dispatch's `dispatch_suggestion`, else `suggested_unit`."""
+    sug = extra.get("dispatch_suggestion")
+    if isinstance(sug, dict) and sug.get("unit"):
+        return {
+            "suggested_unit": str(sug["unit"]),
+            "suggested_co_units": ",".join(str(c) for c in sug.get("co_units") or []),
+            "suggest_reason": sug.get("reason"),
+        }
+    return {
+        "suggested_unit": extra.get("suggested_unit"),
+        "suggested_co_units": "",
+        "suggest_reason": extra.get("suggest_reason") or (sug.get("reason") if isinstance(sug, dict) else None),
+    }

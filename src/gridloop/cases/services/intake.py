@@ -1,0 +1,353 @@
+"""Intake: validate a report, locate and triage it, number it and store it with its first audit event."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gridloop.cases.domain.intake import ReportText, default_title, validate_report
+from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
+from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow
+from gridloop.geo.adapters.coords import convert_point
+from gridloop.geo.services.geography import locate_case_area
+from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
+from gridloop.kernel.org import Actor, Permission
+from gridloop.kernel.ports import AreaMatch
+from gridloop.org.tables import CategoryRow, UnitRow
+from gridloop.platform.cache import AreaRef
+from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.deps import ServiceDeps
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A report as submitted (already parsed from JSON or a form)."""
+
+    text: str
+    title: str = ""
+    channel: str = Channel.PHONE.value
+    request_type: str = RequestType.COMPLAINT.value
+    urgency: str | None = None
+    category: str | None = None
+    lng: float | None = None
+    lat: float | None = None
+    crs: str | None = None
+    address: str | None = None
+    area_code: str | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    reported_at: datetime | None = None
+
+    def fingerprint(self) -> str:
+        """A hash of the request body, to tell a retry from a different request under the same key."""
+        body = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _check_enums(problems: ValidationProblems, data: NewCase) -> None:
+    for fname, enum, value in (
+        ("channel", Channel, data.channel),
+        ("request_type", RequestType, data.request_type),
+        ("urgency", Urgency, data.urgency),
+        ("crs", Crs, data.crs),
+    ):
+        if value is None:
+            continue
+        try:
+            enum.parse(value)
+        except ValueError as exc:
+            problems.add(fname, str(exc))
+    if data.crs is None and data.lng is not None:
+        problems.add("crs", "say which CRS the point uses: wgs84 (GPS), gcj02 (Amap/Tencent) or bd09 (Baidu)")
+    if len(data.attachments) > 20:
+        problems.add("attachments", "at most 20 attachments")
+    for i, url in enumerate(data.attachments):
+        if not (url.startswith("https://") or url.startswith("http://")) or len(url) > 1000:
+            problems.add(f"attachments[{i}]", "must be an http(s) URL of at most 1000 characters")
+    if len(data.tags) > 20 or any(not t.strip() or len(t) > 40 for t in data.tags):
+        problems.add("tags", "at most 20 tags of 1–40 characters")
+
+
+def validate_new_case(session: Session, data: NewCase, *, deps: ServiceDeps) -> ValidationProblems:
+    """Every problem of a new case: text rules, enums, point, known category and area."""
+    problems = validate_report(
+        ReportText(title=data.title, text=data.text, address=data.address),
+        lng=data.lng,
+        lat=data.lat,
+        phone=data.reporter_phone,
+    )
+    _check_enums(problems, data)
+    if data.category is not None:
+        known = active_categories(session, deps=deps)
+        if data.category not in known:
+            listed = ", ".join(sorted(known)[:20])
+            problems.add("category", f"unknown category '{data.category}'; known: {listed}")
+    if data.area_code is not None and area_ref(session, data.area_code, deps=deps) is None:
+        problems.add("area_code", f"unknown area '{data.area_code}'; use a district/street/community/grid code")
+    return problems
+
+
+def active_categories(session: Session, *, deps: ServiceDeps) -> frozenset[str]:
+    """Codes of the active categories (cached for a short while)."""
+    return deps.cache.categories.get_or_load(
+        "active",
+        now=deps.clock.now(),
+        load=lambda: frozenset(session.scalars(select(CategoryRow.code).where(CategoryRow.active)).all()),
+    )
+
+
+def area_ref(session: Session, code: str, *, deps: ServiceDeps) -> AreaRef | None:
+    """The area unit with a code, with its district and street codes (cached for a short while)."""
+
+    def load() -> AreaRef | None:
+        unit = session.scalar(select(UnitRow).where(UnitRow.area_code == code, UnitRow.kind == "area"))
+        if unit is None or unit.area_code is None:
+            return None
+        ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+        codes = {
+            row.level: row.area_code
+            for row in session.scalars(select(UnitRow).where(UnitRow.id.in_(ids), UnitRow.kind == "area"))
+        }
+        return AreaRef(
+            unit_id=unit.id,
+            path=unit.path,
+            level=unit.level,
+            area_code=unit.area_code,
+            district_code=codes.get("district"),
+            street_code=codes.get("street"),
+        )
+
+    return deps.cache.areas.get_or_load(code, now=deps.clock.now(), load=load)
+
+
+def next_case_number(session: Session, *, now: datetime, prefix: str) -> str:
+    """The next number of the day (Asia/Shanghai), e.g. SH2026112600001; atomic on SQLite and PostgreSQL."""
+    day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        ins(CaseCounterRow)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": CaseCounterRow.last + 1})
+        .returning(CaseCounterRow.last)
+    )
+    seq = session.execute(stmt).scalar_one()
+    return f"{prefix}{day}{seq:05d}"
+
+
+def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method: str, deps: ServiceDeps) -> None:
+    if match is None:
+        return
+    unit = None
+    for code in (match.duty_grid_code, match.community_code, match.street_code, match.district_code):
+        if code:
+            unit = area_ref(session, code, deps=deps)
+            if unit is not None:
+                break
+    case.district_code = match.district_code
+    case.street_code = match.street_code
+    case.grid_code = match.cell_code
+    case.locate_method = method
+    if unit is not None:
+        case.area_unit_id = unit.unit_id
+        case.area_path = unit.path
+    if match.duty_grid_code:
+        case.extra = {**case.extra, "duty_grid_code": match.duty_grid_code}
+    if match.confidence < 1.0:
+        case.extra = {**case.extra, "locate_confidence": round(match.confidence, 3)}
+
+
+def _locate(session: Session, case: CaseRow, data: NewCase, deps: ServiceDeps) -> None:
+    if data.area_code is not None:
+        ref = area_ref(session, data.area_code, deps=deps)
+        if ref is not None:
+            case.area_unit_id = ref.unit_id
+            case.area_path = ref.path
+            case.locate_method = "given"
+            case.district_code = ref.district_code
+            case.street_code = ref.street_code
+            if ref.level == "grid":
+                case.extra = {**case.extra, "duty_grid_code": ref.area_code}
+        if data.lng is None or deps.locator is None:
+            return
+    if deps.locator is None:
+        return
+    place = " ".join(p for p in (data.address, data.title, data.text) if p)
+    found = locate_case_area(deps.locator, lng=data.lng, lat=data.lat, crs=data.crs, text=place)
+    if data.lng is not None and found.method != "point" and getattr(deps.locator, "has_areas", True):
+        raise InvalidInput(
+            "The point is outside the city's areas.",
+            errors=[
+                FieldError(
+                    "lng",
+                    f"({data.lng}, {data.lat}) in {data.crs} is outside every district; "
+                    "check the point and its CRS, or send only the address",
+                )
+            ],
+        )
+    if data.area_code is not None:
+        if found.match is not None:  # keep the given area; add the cell the point fell in
+            case.grid_code = found.match.cell_code
+        return
+    if found.match is not None:
+        _apply_area(session, case, found.match, found.method, deps)
+    elif found.candidates:
+        case.locate_method = found.method
+        case.extra = {
+            **case.extra,
+            "area_candidates": [
+                {"code": c.finest_code, "name": c.name, "confidence": round(c.confidence, 3)}
+                for c in found.candidates[:5]
+            ],
+        }
+
+
+def create_case(
+    session: Session,
+    actor: Actor,
+    data: NewCase,
+    *,
+    deps: ServiceDeps,
+    idempotency_key: str | None = None,
+) -> tuple[CaseRow, bool]:
+    """Receive a report; returns (case, created). A repeated Idempotency-Key returns the first case."""
+    if not actor.can(Permission.CREATE_CASE):
+        raise Forbidden(f"Role '{actor.role.value}' may not create cases.")
+    now = deps.clock.now()
+    fingerprint = data.fingerprint()
+    if idempotency_key is not None:
+        seen = session.get(IdempotencyRow, f"{actor.user_id}:{idempotency_key}")
+        if seen is not None:
+            if seen.request_hash != fingerprint:
+                raise Conflict(
+                    "This Idempotency-Key was already used for a different request; use a new key for a new case."
+                )
+            existing = session.get(CaseRow, seen.case_id)
+            assert existing is not None
+            return existing, False
+    validate_new_case(session, data, deps=deps).raise_if_any()
+    status = next_status(None, Action.RECEIVE)
+    case = CaseRow(
+        number="",  # allocated below, as late as possible: the first write takes SQLite's write lock
+        title=data.title.strip() or default_title(data.text),
+        text=data.text,
+        channel=data.channel,
+        request_type=data.request_type,
+        urgency=data.urgency or Urgency.NORMAL.value,
+        category=data.category,
+        category_confidence=1.0 if data.category else None,
+        status=status.value,
+        lng=data.lng,
+        lat=data.lat,
+        crs=data.crs,
+        address=data.address,
+        reporter_name=data.reporter_name,
+        reporter_phone=data.reporter_phone,
+        attachments=list(data.attachments),
+        tags=list(dict.fromkeys(t.strip() for t in data.tags)),
+        received_at=data.reported_at or now,
+        extra={},
+        units=[],
+        created_by_id=actor.user_id,
+        updated_at=now,
+        version=1,
+    )
+    if data.lng is not None and data.lat is not None and data.crs:
+        case.lng_wgs84, case.lat_wgs84 = convert_point(data.lng, data.lat, source=data.crs, target="wgs84")
+    _locate(session, case, data, deps)
+    _triage(case, data, deps)
+    case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix)
+    session.add(case)
+    session.flush()
+    session.add(
+        CaseEventRow(
+            case_id=case.id,
+            at=now,
+            actor_id=actor.user_id,
+            actor_name=actor.username,
+            actor_role=actor.role.value,
+            action=Action.RECEIVE.value,
+            from_status=None,
+            to_status=status.value,
+            note=None,
+            payload=_receive_payload(case),
+        )
+    )
+    if idempotency_key is not None:
+        session.add(
+            IdempotencyRow(
+                key=f"{actor.user_id}:{idempotency_key}",
+                user_id=actor.user_id,
+                request_hash=fingerprint,
+                case_id=case.id,
+                created_at=now,
+            )
+        )
+    session.flush()
+    for hook in deps.after_receive:
+        hook(session, case, actor, now, deps)
+    return case, True
+
+
+def _triage(case: CaseRow, data: NewCase, deps: ServiceDeps) -> None:
+    if deps.triage is None:
+        return
+    result = deps.triage.analyse(title=case.title, text=case.text)
+    info: dict[str, Any] = {"urgency_reason": result.urgency_reason} if result.urgency_reason else {}
+    if data.category is None and result.category and not result.meaningless:
+        case.category = result.category
+        case.category_confidence = result.confidence
+    if data.urgency is None and result.urgency:
+        case.urgency = result.urgency
+    if result.incident_type:
+        info["incident_type"] = result.incident_type
+    if result.masked_text and result.masked_text != case.text:
+        info["masked_text"] = result.masked_text
+    if result.meaningless:
+        info["meaningless"] = result.reason
+    case.extra = {**case.extra, **info}
+
+
+def _receive_payload(case: CaseRow) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "channel": case.channel,
+        "request_type": case.request_type,
+        "category": case.category,
+        "category_confidence": case.category_confidence,
+        "urgency": case.urgency,
+        "locate_method": case.locate_method,
+        "district_code": case.district_code,
+    }
+
+
+def receive(
+    uow: UnitOfWork, actor: Actor, data: NewCase, *, deps: ServiceDeps, idempotency_key: str | None = None
+) -> tuple[CaseRow, bool]:
+    """Receive a report in its own transaction, committed before returning (the acknowledgement is durable)."""
+    try:
+        with deps.write_lock:
+            case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
+            uow.commit()
+    except IntegrityError:
+        # A concurrent retry with the same Idempotency-Key won the race: return its case.
+        uow.rollback()
+        if idempotency_key is None:
+            raise
+        case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
+        if created:
+            raise
+    return case, created

@@ -1,0 +1,485 @@
+"""Performing lifecycle actions: check role, scope and inputs, move by the table, apply effects, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status, next_status
+from gridloop.cases.services.scope import require_visible
+from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow, SupervisionRow
+from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
+from gridloop.kernel.org import Actor, Role, is_within
+from gridloop.org.tables import UnitRow
+from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.deps import ServiceDeps
+
+MAX_EXTENSION_DAYS = 15
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """An action and its inputs, as sent by a client."""
+
+    action: str
+    reason: str | None = None
+    note: str | None = None
+    unit: str | None = None
+    co_units: list[str] = field(default_factory=list)
+    reply: str | None = None
+    satisfaction: str | None = None
+    solved: bool | None = None
+    parent: str | None = None
+    days: int | None = None
+
+
+@dataclass
+class Step:
+    """What one action does, handed to its effect function."""
+
+    session: Session
+    case: CaseRow
+    actor: Actor
+    req: ActionRequest
+    now: datetime
+    deps: ServiceDeps
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def _parse_action(raw: str) -> Action:
+    try:
+        return Action(raw)
+    except ValueError:
+        allowed = ", ".join(a.value for a in Action if a is not Action.RECEIVE)
+        raise InvalidInput(f"Unknown action '{raw}'.", errors=[_fe("action", f"must be one of: {allowed}")]) from None
+
+
+def _fe(field_name: str, message: str) -> Any:
+    from gridloop.kernel.errors import FieldError
+
+    return FieldError(field_name, message)
+
+
+def _check_inputs(action: Action, req: ActionRequest) -> None:
+    problems = ValidationProblems()
+    for f in ACTIONS[action].requires:
+        value = {
+            Field.REASON: req.reason,
+            Field.UNIT: req.unit,
+            Field.REPLY: req.reply,
+            Field.SATISFACTION: req.satisfaction,
+            Field.SOLVED: req.solved,
+            Field.PARENT: req.parent,
+            Field.DAYS: req.days,
+            Field.NOTE: req.note,
+        }[f]
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.add(f.value, f"is required for '{action.value}' ({f.en.lower()})")
+    for name, value in (("reason", req.reason), ("note", req.note), ("reply", req.reply)):
+        if value is not None and len(value) > 5000:
+            problems.add(name, "is longer than 5000 characters")
+    if req.satisfaction is not None:
+        try:
+            Satisfaction.parse(req.satisfaction)
+        except ValueError as exc:
+            problems.add("satisfaction", str(exc))
+    if req.days is not None and not (1 <= req.days <= MAX_EXTENSION_DAYS):
+        problems.add("days", f"must be between 1 and {MAX_EXTENSION_DAYS} working days")
+    problems.raise_if_any(f"The action '{action.value}' is missing inputs or has bad ones; see errors[].")
+
+
+def _unit(session: Session, code: str, field_name: str = "unit") -> UnitRow:
+    unit = session.scalar(select(UnitRow).where(UnitRow.code == code))
+    if unit is None:
+        raise InvalidInput(
+            f"Unknown unit '{code}'.",
+            errors=[_fe(field_name, f"no unit with code '{code}'; see GET /api/v1/units")],
+        )
+    return unit
+
+
+def _lead(case: CaseRow) -> CaseUnitRow | None:
+    return next((cu for cu in case.units if cu.active and cu.role == "lead"), None)
+
+
+def _require_unit_member(step: Step) -> None:
+    """Unit actions are for people of the lead unit (or a unit above it in their own tree)."""
+    if step.actor.role is Role.ADMIN:
+        return
+    lead = _lead(step.case)
+    if lead is None or not is_within(lead.unit_path, step.actor.unit_path):
+        raise Forbidden(
+            f"Only the lead unit of case {step.case.number} may '{step.req.action}'; your unit is not on this case."
+        )
+
+
+def _assign(step: Step, *, lead_code: str, co_codes: list[str]) -> None:
+    case, session = step.case, step.session
+    lead = _unit(session, lead_code)
+    cos = [_unit(session, c, "co_units") for c in co_codes if c != lead_code]
+    session.execute(update(CaseUnitRow).where(CaseUnitRow.case_id == case.id).values(active=False))
+    for unit, role in [(lead, "lead"), *[(u, "co") for u in cos]]:
+        existing = next((cu for cu in case.units if cu.unit_id == unit.id and cu.role == role), None)
+        if existing is not None:
+            existing.active = True
+            existing.assigned_at = step.now
+        else:
+            case.units.append(
+                CaseUnitRow(unit_id=unit.id, unit_path=unit.path, role=role, active=True, assigned_at=step.now)
+            )
+    case.lead_unit_id = lead.id
+    step.payload.update({"lead_unit": lead.code, "co_units": [u.code for u in cos]})
+    _start_clock(step)
+
+
+def _start_clock(step: Step) -> None:
+    case, deps, now = step.case, step.deps, step.now
+    kw = {"request_type": case.request_type, "urgency": case.urgency}
+    case.dispatched_at = now
+    case.signed_at = None
+    case.sign_due_at = deps.deadlines.sign_due(now, **kw)
+    case.contact_due_at = deps.deadlines.contact_due(now, **kw)
+    case.reply_due_at = deps.deadlines.reply_due(now, **kw)
+    case.due_at = case.sign_due_at
+    step.payload.update({"sign_due_at": case.sign_due_at.isoformat(), "reply_due_at": case.reply_due_at.isoformat()})
+
+
+def _dispatch(step: Step) -> None:
+    assert step.req.unit is not None
+    _assign(step, lead_code=step.req.unit, co_codes=step.req.co_units)
+
+
+def _sign(step: Step) -> None:
+    _require_unit_member(step)
+    step.case.signed_at = step.now
+    step.case.due_at = step.case.contact_due_at
+
+
+def _return(step: Step) -> None:
+    _require_unit_member(step)
+    step.case.return_count += 1
+    step.case.due_at = step.deps.deadlines.sign_due(
+        step.now, request_type=step.case.request_type, urgency=step.case.urgency
+    )
+    step.payload["return_count"] = step.case.return_count
+
+
+def _reject_return(step: Step) -> None:
+    lead = _lead(step.case)
+    assert lead is not None
+    step.case.signed_at = None
+    step.case.sign_due_at = step.deps.deadlines.sign_due(
+        step.now, request_type=step.case.request_type, urgency=step.case.urgency
+    )
+    step.case.due_at = step.case.sign_due_at
+
+
+def _first_contact(step: Step) -> None:
+    _require_unit_member(step)
+    step.case.first_contact_at = step.now
+    step.case.due_at = step.case.reply_due_at
+
+
+def _request_extension(step: Step) -> None:
+    _require_unit_member(step)
+    case = step.case
+    if case.extension_pending_days is not None:
+        raise Conflict(f"Case {case.number} already has an extension request waiting for approval.")
+    if case.reply_due_at is not None and step.now > case.reply_due_at:
+        raise Conflict(
+            f"The reply deadline of case {case.number} ({case.reply_due_at.isoformat()}) has passed; "
+            "an extension must be requested before the deadline."
+        )
+    case.extension_pending_days = step.req.days
+    step.payload["days"] = step.req.days
+
+
+def _approve_extension(step: Step) -> None:
+    case = step.case
+    if case.extension_pending_days is None or case.reply_due_at is None:
+        raise Conflict(f"Case {case.number} has no extension request to approve.")
+    old = case.reply_due_at
+    case.reply_due_at = step.deps.deadlines.extend(old, work_days=case.extension_pending_days)
+    if case.due_at == old:
+        case.due_at = case.reply_due_at
+    case.extra = {**case.extra, "extensions": int(case.extra.get("extensions", 0)) + 1}
+    step.payload.update(
+        {
+            "days": case.extension_pending_days,
+            "old_due": old.isoformat(),
+            "new_due": case.reply_due_at.isoformat(),
+        }
+    )
+    case.extension_pending_days = None
+
+
+def _reject_extension(step: Step) -> None:
+    if step.case.extension_pending_days is None:
+        raise Conflict(f"Case {step.case.number} has no extension request to reject.")
+    step.case.extension_pending_days = None
+
+
+def _suspend(step: Step) -> None:
+    step.case.extra = {**step.case.extra, "suspended_at": step.now.isoformat()}
+    step.case.due_at = None
+
+
+def _resume(step: Step) -> None:
+    case = step.case
+    since = case.extra.get("suspended_at")
+    if since and case.reply_due_at is not None:
+        paused = step.now - datetime.fromisoformat(since)
+        case.reply_due_at = case.reply_due_at + paused
+        step.payload["paused_seconds"] = int(paused.total_seconds())
+    case.extra = {k: v for k, v in case.extra.items() if k != "suspended_at"}
+    case.due_at = case.reply_due_at
+
+
+def _reply(step: Step) -> None:
+    _require_unit_member(step)
+    step.case.reply_text = step.req.reply
+    step.case.replied_at = step.now
+    step.case.due_at = None
+
+
+def _approve_reply(step: Step) -> None:
+    step.case.due_at = None
+
+
+def _send_back(step: Step) -> None:
+    step.case.replied_at = None
+    step.case.due_at = step.case.reply_due_at
+
+
+def _callback(step: Step) -> None:
+    step.case.satisfaction = step.req.satisfaction
+    step.case.solved = step.req.solved
+    step.payload.update({"satisfaction": step.req.satisfaction, "solved": step.req.solved})
+
+
+def _reopen(step: Step) -> None:
+    case = step.case
+    if case.solved:
+        raise Conflict(f"The callback of case {case.number} says it was solved; close it instead of reopening.")
+    case.reopen_count += 1
+    case.replied_at = None
+    case.reply_due_at = step.deps.deadlines.extend(step.now, work_days=3)
+    case.due_at = case.reply_due_at
+    step.payload["reopen_count"] = case.reopen_count
+
+
+def _close(step: Step) -> None:
+    step.case.closed_at = step.now
+    step.case.due_at = None
+
+
+def _answer_directly(step: Step) -> None:
+    step.case.reply_text = step.req.reply
+    step.case.replied_at = step.now
+    step.case.closed_at = step.now
+    step.case.extra = {**step.case.extra, "closure": "direct"}
+
+
+def _cancel(step: Step) -> None:
+    step.case.closed_at = step.now
+    step.case.due_at = None
+
+
+def _merge(step: Step) -> None:
+    case, session = step.case, step.session
+    assert step.req.parent is not None
+    parent = session.scalar(select(CaseRow).where(CaseRow.number == step.req.parent))
+    if parent is None:
+        raise InvalidInput("Unknown parent case.", errors=[_fe("parent", f"no case numbered '{step.req.parent}'")])
+    if parent.id == case.id:
+        raise InvalidInput("A case cannot merge into itself.", errors=[_fe("parent", "choose another case")])
+    if Status(parent.status) in (Status.MERGED, Status.CANCELLED, Status.CLOSED):
+        raise Conflict(f"Parent case {parent.number} is '{parent.status}'; merge into an open case.")
+    require_visible(session, step.actor, parent)
+    case.parent_case_id = parent.id
+    case.closed_at = step.now
+    case.due_at = None
+    step.payload["parent"] = parent.number
+
+
+def _supervise(step: Step) -> None:
+    case = step.case
+    case.supervised = True
+    lead = _lead(case)
+    step.session.add(
+        SupervisionRow(
+            case_id=case.id,
+            opened_at=step.now,
+            by_user_id=step.actor.user_id,
+            addressed_unit_id=lead.unit_id if lead else None,
+            step="manual",
+            level=1,
+            note=step.req.note,
+        )
+    )
+
+
+def _reply_checked(step: Step) -> None:
+    from gridloop.cases.services import coordination
+
+    coordination.check_lead_reply(step)
+    _reply(step)
+
+
+def _escalate(step: Step) -> None:
+    from gridloop.cases.services import coordination
+
+    coordination.escalate(step)
+
+
+def _coordinate(step: Step) -> None:
+    from gridloop.cases.services import coordination
+
+    coordination.coordinate(step)
+
+
+def _co_reply(step: Step) -> None:
+    from gridloop.cases.services import coordination
+
+    coordination.co_reply(step)
+
+
+def _after_return(step: Step) -> None:
+    from gridloop.cases.services import coordination
+
+    coordination.after_return(step)
+
+
+def _after_close(step: Step) -> None:
+    from gridloop.cases.services import coordination
+
+    coordination.close_children(step)
+
+
+def _after_dispatch(step: Step) -> None:
+    from gridloop.cases.services import coordination
+
+    coordination.tag_units(step)
+
+
+#: Follow-ups run after an action's event is written, in the same transaction (cascades, automatic steps).
+AFTER: dict[Action, Callable[[Step], None]] = {
+    Action.RETURN: _after_return,
+    Action.CLOSE: _after_close,
+    Action.DISPATCH: _after_dispatch,
+    Action.REDISPATCH: _after_dispatch,
+    Action.UPHOLD_RETURN: _after_dispatch,
+}
+
+#: Side effects of each action (the transition table says where the case goes; this says what else changes).
+EFFECTS: dict[Action, Callable[[Step], None]] = {
+    Action.ANSWER_DIRECTLY: _answer_directly,
+    Action.DISPATCH: _dispatch,
+    Action.REDISPATCH: _dispatch,
+    Action.UPHOLD_RETURN: _dispatch,
+    Action.REJECT_RETURN: _reject_return,
+    Action.SIGN: _sign,
+    Action.RETURN: _return,
+    Action.FIRST_CONTACT: _first_contact,
+    Action.REQUEST_EXTENSION: _request_extension,
+    Action.APPROVE_EXTENSION: _approve_extension,
+    Action.REJECT_EXTENSION: _reject_extension,
+    Action.SUSPEND: _suspend,
+    Action.RESUME: _resume,
+    Action.REPLY: _reply_checked,
+    Action.APPROVE_REPLY: _approve_reply,
+    Action.SEND_BACK: _send_back,
+    Action.CALLBACK: _callback,
+    Action.REOPEN: _reopen,
+    Action.CLOSE: _close,
+    Action.CANCEL: _cancel,
+    Action.MERGE: _merge,
+    Action.SUPERVISE: _supervise,
+    Action.ESCALATE: _escalate,
+    Action.COORDINATE: _coordinate,
+    Action.CO_REPLY: _co_reply,
+}
+
+
+def load_case_for_update(session: Session, case_id: int) -> CaseRow:
+    """A case row locked for this transaction (PostgreSQL row lock; SQLite has one writer anyway)."""
+    case = session.scalar(select(CaseRow).where(CaseRow.id == case_id).with_for_update())
+    if case is None:
+        raise NotFound(f"No case with id {case_id}.")
+    return case
+
+
+def perform(session: Session, actor: Actor, case_id: int, req: ActionRequest, *, deps: ServiceDeps) -> CaseRow:
+    """Take one action on a case: scope → role → inputs → transition → effects → audit event."""
+    action = _parse_action(req.action)
+    if action is Action.RECEIVE:
+        raise InvalidInput("Cases are received with POST /api/v1/cases.", errors=[_fe("action", "not 'receive'")])
+    case = load_case_for_update(session, case_id)
+    require_visible(session, actor, case)
+    spec = ACTIONS[action]
+    if actor.role not in spec.roles:
+        roles = ", ".join(sorted(r.value for r in spec.roles))
+        raise Forbidden(f"Role '{actor.role.value}' may not '{action.value}'; roles that may: {roles}.")
+    current = Status(case.status)
+    target = next_status(current, action)
+    _check_inputs(action, req)
+    step = Step(session=session, case=case, actor=actor, req=req, now=deps.clock.now(), deps=deps)
+    effect = EFFECTS.get(action)
+    if effect is not None:
+        effect(step)
+    case.status = target.value
+    case.updated_at = step.now
+    case.version += 1
+    append_event(session, case, actor, action=action, from_status=current, to_status=target, step=step)
+    follow_up = AFTER.get(action)
+    if follow_up is not None:
+        session.flush()
+        follow_up(step)
+    return case
+
+
+def append_event(
+    session: Session,
+    case: CaseRow,
+    actor: Actor,
+    *,
+    action: Action,
+    from_status: Status | None,
+    to_status: Status,
+    step: Step,
+) -> CaseEventRow:
+    """Append the audit event of an action (events are never updated or deleted)."""
+    payload = dict(step.payload)
+    for key in ("unit", "co_units", "satisfaction", "solved", "parent", "days"):
+        value = getattr(step.req, key)
+        if value not in (None, []) and key not in payload:
+            payload[key] = value
+    if step.req.reply:
+        payload["reply"] = step.req.reply
+    event = CaseEventRow(
+        case_id=case.id,
+        at=step.now,
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        actor_role=actor.role.value,
+        action=action.value,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value,
+        note=step.req.reason or step.req.note,
+        payload=payload,
+    )
+    session.add(event)
+    return event
+
+
+def act(uow: UnitOfWork, actor: Actor, case_id: int, req: ActionRequest, *, deps: ServiceDeps) -> CaseRow:
+    """Take one action in its own transaction and commit it."""
+    with deps.write_lock:
+        case = perform(uow.session, actor, case_id, req, deps=deps)
+        uow.commit()
+    return case

@@ -1,0 +1,250 @@
+"""Reading cases: scoped lists with filters, one case, its timeline, and the shapes clients receive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status, allowed_actions
+from gridloop.cases.services.scope import require_visible, visible_cases
+from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
+from gridloop.kernel.errors import InvalidInput, NotFound
+from gridloop.kernel.org import Actor, Permission, mask_name, mask_phone
+from gridloop.org.tables import UnitRow
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Filters of the case list."""
+
+    status: list[str] | None = None
+    unit: str | None = None
+    district: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    text: str | None = None
+    supervised: bool | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+
+
+SORTABLE = {
+    "received_at": CaseRow.received_at,
+    "due_at": CaseRow.due_at,
+    "number": CaseRow.number,
+    "updated_at": CaseRow.updated_at,
+}
+
+
+def _filtered(actor: Actor, f: CaseFilter, *, now: datetime, session: Session) -> Select[CaseRow]:
+    stmt = select(CaseRow).where(visible_cases(actor))
+    if f.status:
+        for s in f.status:
+            try:
+                Status.parse(s)
+            except ValueError as exc:
+                raise InvalidInput("Bad status filter.", errors=[_fe("status", str(exc))]) from None
+        stmt = stmt.where(CaseRow.status.in_(f.status))
+    if f.unit:
+        unit = session.scalar(select(UnitRow).where(UnitRow.code == f.unit))
+        if unit is None:
+            raise InvalidInput("Bad unit filter.", errors=[_fe("unit", f"no unit with code '{f.unit}'")])
+        stmt = stmt.where(
+            CaseRow.id.in_(
+                select(CaseUnitRow.case_id).where(
+                    CaseUnitRow.unit_path.startswith(unit.path, autoescape=True), CaseUnitRow.active
+                )
+            )
+        )
+    if f.district:
+        stmt = stmt.where(CaseRow.district_code == f.district)
+    if f.category:
+        stmt = stmt.where(CaseRow.category == f.category)
+    if f.overdue is True:
+        stmt = stmt.where(CaseRow.due_at < now, CaseRow.status.in_([s.value for s in OPEN_STATUSES]))
+    elif f.overdue is False:
+        stmt = stmt.where(or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now))
+    if f.supervised is not None:
+        stmt = stmt.where(CaseRow.supervised.is_(f.supervised))
+    if f.text:
+        like = f"%{f.text.strip()}%"
+        stmt = stmt.where(or_(CaseRow.title.like(like), CaseRow.text.like(like), CaseRow.number == f.text.strip()))
+    if f.received_from:
+        stmt = stmt.where(CaseRow.received_at >= f.received_from)
+    if f.received_to:
+        stmt = stmt.where(CaseRow.received_at < f.received_to)
+    return stmt
+
+
+def _fe(field_name: str, message: str) -> Any:
+    from gridloop.kernel.errors import FieldError
+
+    return FieldError(field_name, message)
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    f: CaseFilter,
+    *,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 50,
+    sort: str = "-received_at",
+    with_total: bool = True,
+) -> tuple[list[CaseRow], int | None]:
+    """One page of the cases the actor may see, newest first by default, and the total count."""
+    if page < 1 or not (1 <= per_page <= MAX_PAGE_SIZE):
+        raise InvalidInput("Bad paging.", errors=[_fe("per_page", f"page ≥ 1 and 1 ≤ per_page ≤ {MAX_PAGE_SIZE}")])
+    key = sort.lstrip("-")
+    if key not in SORTABLE:
+        raise InvalidInput("Bad sort.", errors=[_fe("sort", f"one of {', '.join(SORTABLE)} (prefix - for desc)")])
+    col = SORTABLE[key]
+    stmt = _filtered(actor, f, now=now, session=session)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) if with_total else None
+    order = col.desc() if sort.startswith("-") else col.asc()
+    rows = session.scalars(stmt.order_by(order, CaseRow.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return list(rows.unique().all()), total
+
+
+def iter_cases(session: Session, actor: Actor, f: CaseFilter, *, now: datetime, batch: int = 1000) -> Iterator[CaseRow]:
+    """Every visible case matching the filter, streamed in id order (for exports)."""
+    last = 0
+    base = _filtered(actor, f, now=now, session=session)
+    while True:
+        rows = session.scalars(base.where(CaseRow.id > last).order_by(CaseRow.id).limit(batch)).unique().all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def get_case(session: Session, actor: Actor, case_id: int) -> CaseRow:
+    """One case the actor may see (NotFound / Forbidden otherwise)."""
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise NotFound(f"No case with id {case_id}.")
+    require_visible(session, actor, case)
+    return case
+
+
+def get_case_by_number(session: Session, actor: Actor, number: str) -> CaseRow:
+    """One case by its number."""
+    case = session.scalar(select(CaseRow).where(CaseRow.number == number))
+    if case is None:
+        raise NotFound(f"No case numbered '{number}'.")
+    require_visible(session, actor, case)
+    return case
+
+
+def timeline(session: Session, actor: Actor, case_id: int) -> list[CaseEventRow]:
+    """Every audit event of a case, oldest first."""
+    get_case(session, actor, case_id)
+    return list(
+        session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)).all()
+    )
+
+
+def unit_codes(session: Session, cases: list[CaseRow]) -> dict[int, tuple[str, str]]:
+    """Code and name of every unit on the given cases, in one query."""
+    ids = {cu.unit_id for c in cases for cu in c.units}
+    if not ids:
+        return {}
+    return {u.id: (u.code, u.name) for u in session.scalars(select(UnitRow).where(UnitRow.id.in_(ids)))}
+
+
+def case_to_dict(
+    case: CaseRow, actor: Actor, *, units: dict[int, tuple[str, str]], now: datetime, full: bool = True
+) -> dict[str, Any]:
+    """A case as clients see it: personal data masked unless the role may see it."""
+    private = actor.can(Permission.VIEW_PERSONAL_DATA)
+    status = Status(case.status)
+    lead = next((cu for cu in case.units if cu.active and cu.role == "lead"), None)
+    out: dict[str, Any] = {
+        "id": case.id,
+        "number": case.number,
+        "title": case.title,
+        "status": case.status,
+        "status_label": {"zh": status.zh, "en": status.en},
+        "channel": case.channel,
+        "request_type": case.request_type,
+        "urgency": case.urgency,
+        "category": case.category,
+        "category_confidence": case.category_confidence,
+        "district_code": case.district_code,
+        "street_code": case.street_code,
+        "grid_code": case.grid_code,
+        "lead_unit": units.get(lead.unit_id, ("", ""))[0] if lead else None,
+        "lead_unit_name": units.get(lead.unit_id, ("", ""))[1] if lead else None,
+        "received_at": case.received_at.isoformat(),
+        "due_at": case.due_at.isoformat() if case.due_at else None,
+        "overdue": bool(case.due_at and case.due_at < now and status not in (Status.CLOSED,)),
+        "supervised": case.supervised,
+        "tags": case.tags,
+    }
+    if not full:
+        return out
+    text = case.text if private else case.extra.get("masked_text", case.text)
+    out.update(
+        {
+            "text": text,
+            "lng": case.lng,
+            "lat": case.lat,
+            "crs": case.crs,
+            "address": case.address,
+            "locate_method": case.locate_method,
+            "reporter": {
+                "name": case.reporter_name if private else mask_name(case.reporter_name),
+                "phone": case.reporter_phone if private else mask_phone(case.reporter_phone),
+            },
+            "attachments": case.attachments,
+            "co_units": [units.get(cu.unit_id, ("", ""))[0] for cu in case.units if cu.active and cu.role == "co"],
+            "parent_case_id": case.parent_case_id,
+            "deadlines": {
+                "sign": _iso(case.sign_due_at),
+                "first_contact": _iso(case.contact_due_at),
+                "reply": _iso(case.reply_due_at),
+            },
+            "dispatched_at": _iso(case.dispatched_at),
+            "signed_at": _iso(case.signed_at),
+            "first_contact_at": _iso(case.first_contact_at),
+            "replied_at": _iso(case.replied_at),
+            "closed_at": _iso(case.closed_at),
+            "reply": case.reply_text,
+            "satisfaction": case.satisfaction,
+            "solved": case.solved,
+            "return_count": case.return_count,
+            "reopen_count": case.reopen_count,
+            "extension_pending_days": case.extension_pending_days,
+            "version": case.version,
+            "allowed_actions": [a.value for a in allowed_actions(status, actor.role)],
+            "triage": {k: v for k, v in case.extra.items() if k != "masked_text"},
+        }
+    )
+    return out
+
+
+def event_to_dict(event: CaseEventRow) -> dict[str, Any]:
+    """An audit event as clients see it."""
+    return {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "actor": event.actor_name,
+        "role": event.actor_role,
+        "action": event.action,
+        "from": event.from_status,
+        "to": event.to_status,
+        "note": event.note,
+        "payload": event.payload,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

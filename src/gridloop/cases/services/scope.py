@@ -1,0 +1,54 @@
+"""Who sees which cases: one SQL predicate per scope rule, used by every read and write."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select, true, union
+from sqlalchemy.orm import Session, aliased
+
+from gridloop.cases.tables import CaseRow, CaseUnitRow
+from gridloop.kernel.errors import Forbidden
+from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within, subtree_pattern
+from gridloop.org.tables import UnitRow
+
+
+def is_root(actor: Actor) -> bool:
+    """Whether the actor sits at the top of the tree (sees the whole city)."""
+    return actor.unit_path.count("/") == 2
+
+
+def visible_cases(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause selecting the cases an actor may see: `cases.id IN (area subtree ∪ assigned units)`.
+
+    Both halves are prefix searches on an indexed path, so the planner reads only the matching index range.
+    """
+    pattern = subtree_pattern(actor.unit_path)
+    assigned = select(CaseUnitRow.case_id).where(CaseUnitRow.active, CaseUnitRow.unit_path.like(pattern))
+    rule = ROLE_SCOPE[actor.role]
+    if rule is ScopeRule.ASSIGNED:
+        return CaseRow.id.in_(assigned)
+    if is_root(actor):
+        return true()
+    inner = aliased(CaseRow)
+    in_area = select(inner.id).where(inner.area_path.like(pattern))
+    return CaseRow.id.in_(union(in_area, assigned))
+
+
+def can_see(session: Session, actor: Actor, case: CaseRow) -> bool:
+    """Whether an actor may see one loaded case (same rule as `visible_cases`, evaluated in Python)."""
+    assigned = any(cu.active and is_within(cu.unit_path, actor.unit_path) for cu in case.units)
+    if ROLE_SCOPE[actor.role] is ScopeRule.ASSIGNED:
+        return assigned
+    if is_root(actor):
+        return True
+    return assigned or (case.area_path is not None and is_within(case.area_path, actor.unit_path))
+
+
+def require_visible(session: Session, actor: Actor, case: CaseRow) -> None:
+    """Forbidden unless the actor may see the case."""
+    if not can_see(session, actor, case):
+        raise Forbidden(f"Case {case.number} is outside your scope ({actor.role.value} of your unit).")
+
+
+def unit_in_scope(actor: Actor, unit: UnitRow) -> bool:
+    """Whether a unit is the actor's own unit or below it."""
+    return is_within(unit.path, actor.unit_path)

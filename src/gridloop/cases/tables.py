@@ -1,0 +1,177 @@
+"""Case tables: cases, case units, audit events, supervision records, idempotency keys, number counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gridloop.platform.db.base import Base
+from gridloop.platform.db.types import UTCDateTime
+
+
+class CaseRow(Base):
+    """One citizen request or found problem (工单)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))
+    request_type: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(20), default="normal")
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
+    category_confidence: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(24))
+    # place: the point as the client gave it, and normalised to WGS-84
+    lng: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    crs: Mapped[str | None] = mapped_column(String(8))
+    lng_wgs84: Mapped[float | None] = mapped_column(Float)
+    lat_wgs84: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(500))
+    area_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    area_path: Mapped[str | None] = mapped_column(String(400))
+    district_code: Mapped[str | None] = mapped_column(String(20))
+    street_code: Mapped[str | None] = mapped_column(String(20))
+    grid_code: Mapped[str | None] = mapped_column(String(20))
+    locate_method: Mapped[str | None] = mapped_column(String(20))
+    # reporter: personal data, masked for roles without the privacy permission
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # deadlines of the steps, and the running flags
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sign_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the deadline of the current step
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)
+    extension_pending_days: Mapped[int | None] = mapped_column(Integer)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    satisfaction: Mapped[str | None] = mapped_column(String(24))
+    solved: Mapped[bool | None] = mapped_column(Boolean)
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    catalogue_version: Mapped[int | None] = mapped_column(Integer)  # the 派单目录 version that routed it
+    # supervision tick state (services/supervision.py): flag and level of the step due at sla_due_seen
+    sla_flag: Mapped[str | None] = mapped_column(String(12))  # SlaFlag: on_time | due_soon | overdue
+    sla_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sla_due_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    units: Mapped[list[CaseUnitRow]] = relationship(
+        back_populates="case", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "due_at"),
+        # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
+        Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
+        # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class
+        Index("ix_cases_area_path", "area_path", postgresql_ops={"area_path": "varchar_pattern_ops"}),
+        Index("ix_cases_district_status", "district_code", "status"),
+        Index("ix_cases_received_at", "received_at"),
+    )
+
+
+class CaseUnitRow(Base):
+    """A unit on a case: the lead unit or a co-unit."""
+
+    __tablename__ = "case_units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_path: Mapped[str] = mapped_column(String(400))
+    role: Mapped[str] = mapped_column(String(8))  # lead | co
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    case: Mapped[CaseRow] = relationship(back_populates="units", lazy="raise")
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "unit_id", "role", name="uq_case_units_case_unit_role"),
+        Index("ix_case_units_unit_path", "unit_path", postgresql_ops={"unit_path": "varchar_pattern_ops"}),
+    )
+
+
+class CaseEventRow(Base):
+    """An append-only audit event: who did what to a case, when, from which status to which."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SupervisionRow(Base):
+    """A 督办 record: a higher level presses a case."""
+
+    __tablename__ = "supervisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    addressed_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    step: Mapped[str] = mapped_column(String(24), default="manual")
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class IdempotencyRow(Base):
+    """Maps a client's Idempotency-Key to the case it created, so a retry returns the same case."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseCounterRow(Base):
+    """The last sequence number used per day, for human-readable case numbers."""
+
+    __tablename__ = "case_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD, Asia/Shanghai
+    last: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,0 @@
-"""`python -m gridloop.entrypoints.cli`."""
-
-from gridloop.entrypoints.cli import main
-
-main()

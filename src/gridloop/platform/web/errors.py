@@ -1,0 +1,72 @@
+"""Problem-details JSON (RFC 9457) for every error: one mapping from error class to HTTP status."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gridloop.kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+
+STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Forbidden: 403,
+    Unauthenticated: 401,
+    Conflict: 409,
+}
+
+log = logging.getLogger("gridloop.api")
+
+
+def problem(
+    status: int, title: str, detail: str, *, type_: str, errors: list[dict[str, str]] | None = None
+) -> JSONResponse:
+    """A problem-details response."""
+    body = {
+        "type": f"https://gridloop.dev/problems/{type_}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body["errors"] = errors or []
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on an app."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(_req: Request, exc: DomainError) -> JSONResponse:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+        return problem(status, exc.title, exc.detail, type_=exc.code, errors=errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _loc(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))} for e in exc.errors()]
+        return problem(
+            422,
+            "Invalid input",
+            "The request has problems; see errors[].",
+            type_="invalid-input",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), type_=f"http-{exc.status_code}")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error: %s", type(exc).__name__)
+        return problem(500, "Internal error", "Something went wrong on our side; nothing was saved.", type_="internal")

@@ -1,0 +1,17 @@
+"""Wiring: every capability's tables, so `Base.metadata` is complete (migration checks, autogenerate)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def metadata() -> MetaData:
+    """The complete metadata: imports each capability's table module, then returns the shared Base's."""
+    from gridloop.cases import tables as cases_tables  # noqa: F401
+    from gridloop.dispatch import tables as dispatch_tables  # noqa: F401
+    from gridloop.geo import tables as geo_tables  # noqa: F401
+    from gridloop.org import tables as org_tables  # noqa: F401
+    from gridloop.platform.db.base import Base
+    from gridloop.triage import tables as triage_tables  # noqa: F401
+
+    return Base.metadata

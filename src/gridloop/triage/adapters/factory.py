@@ -1,0 +1,86 @@
+"""Wiring: a TriageService with the resolved classifier, the city's conventions and OpenCC conversion."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from gridloop.config import Settings
+from gridloop.triage.adapters.classifier import TextClassifier
+from gridloop.triage.adapters.models import DEFAULT_MODEL_PATH, resolve_model, shipped_examples, shipped_rules
+from gridloop.triage.adapters.text import to_simplified
+from gridloop.triage.domain.conventions import Conventions
+from gridloop.triage.services.triage import TriageService
+
+log = logging.getLogger(__name__)
+
+
+def shipped_conventions_value() -> Conventions:
+    """The shipped Shanghai conventions, compiled."""
+    return Conventions(shipped_rules(), shipped_examples())
+
+
+def db_conventions(session_factory: Callable[[], Session]) -> Callable[[], Conventions]:
+    """A provider reading rules and examples from the database (shipped defaults when none are stored)."""
+    from gridloop.triage.services.conventions import list_examples, list_rules
+
+    def load() -> Conventions:
+        try:
+            with session_factory() as s:
+                rules, examples = list_rules(s), list_examples(s)
+        except SQLAlchemyError as exc:  # tables not created yet: the shipped defaults apply
+            log.warning("city rules unavailable (%s); using shipped defaults", type(exc).__name__)
+            return shipped_conventions_value()
+        if not rules and not examples:
+            return shipped_conventions_value()
+        return Conventions(rules, examples)
+
+    return load
+
+
+def classifier_provider(
+    settings: Settings,
+    *,
+    session_factory: Callable[[], Session] | None = None,
+    default_path: Path = DEFAULT_MODEL_PATH,
+) -> Callable[[], TextClassifier]:
+    """A provider that resolves the classifier on first call (explicit → active → var/ → train → seed)."""
+
+    def build() -> TextClassifier:
+        active = None
+        if session_factory is not None:
+            from gridloop.triage.services.conventions import active_model_path
+
+            try:
+                with session_factory() as s:
+                    active = active_model_path(s)
+            except SQLAlchemyError:  # tables absent (fresh DB): no active model
+                active = None
+        return resolve_model(
+            explicit=settings.model_path,
+            active=active,
+            shared_data_dir=settings.shared_data_dir,
+            default_path=default_path,
+        )
+
+    return build
+
+
+def build_triage(
+    settings: Settings,
+    *,
+    session_factory: Callable[[], Session] | None = None,
+    classifier: Callable[[], TextClassifier] | None = None,
+) -> TriageService:
+    """A lazily-built TriageService for this deployment."""
+    conventions = db_conventions(session_factory) if session_factory else shipped_conventions_value
+    return TriageService(
+        classifier=classifier or classifier_provider(settings, session_factory=session_factory),
+        conventions=conventions,
+        simplify=to_simplified,
+        review_threshold=settings.auto_dispatch_threshold,
+    )

@@ -1,0 +1,175 @@
+"""Triage use case: clean and judge text, classify with city conventions, flag urgency, mask personal data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from gridloop.kernel.ports import Classifier, Notice, TriageResult
+from gridloop.kernel.privacy import find_personal_data, mask_personal_data
+from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
+from gridloop.triage.domain.conventions import Conventions
+from gridloop.triage.domain.urgency import assess_urgency
+
+_MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
+"""A necessary condition for any personal data `find_personal_data` detects (an e-mail's @; the 7 digits every
+phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
+characters): one scan instead of six."""
+
+REVIEW_THRESHOLD = 0.6
+"""Below this confidence a person checks the category (issue on dispatch)."""
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass
+class _Prepared:
+    title: str
+    text: str
+    joined: str
+    truncated: bool
+    meaningless: bool
+    reason: str
+    foreign: bool
+
+
+class TriageService:
+    """Implements the Triage port; the classifier and conventions are built on first use, not at import."""
+
+    def __init__(
+        self,
+        *,
+        classifier: Callable[[], Classifier],
+        conventions: Callable[[], Conventions] = Conventions,
+        simplify: Callable[[str], str] = _same,
+        review_threshold: float = REVIEW_THRESHOLD,
+    ) -> None:
+        self._classifier_factory = classifier
+        self._conventions_factory = conventions
+        self._simplify = simplify
+        self._classifier: Classifier | None = None
+        self._conventions: Conventions | None = None
+        self.review_threshold = review_threshold
+
+    @property
+    def classifier(self) -> Classifier:
+        """The classifier, built on first use."""
+        if self._classifier is None:
+            self._classifier = self._classifier_factory()
+        return self._classifier
+
+    @property
+    def conventions(self) -> Conventions:
+        """The city's rules and examples, loaded on first use."""
+        if self._conventions is None:
+            self._conventions = self._conventions_factory()
+        return self._conventions
+
+    def reload_conventions(self) -> None:
+        """Forget cached rules and examples so that edits take effect on the next call."""
+        self._conventions = None
+
+    def analyse(self, *, title: str, text: str) -> TriageResult:
+        """Triage one report."""
+        return self.analyse_many([(title, text)])[0]
+
+    def analyse_many(self, items: Sequence[tuple[str, str]]) -> list[TriageResult]:
+        """Triage many (title, text) pairs; the classifier runs once over the whole batch."""
+        prepared = [self._prepare(t, x) for t, x in items]
+        to_score = [i for i, p in enumerate(prepared) if not p.meaningless and not p.foreign]
+        scores: dict[int, dict[str, float]] = {}
+        if to_score:
+            texts = [prepared[i].joined for i in to_score]
+            # texts are cleaned and simplified already: a classifier that can skip that pass does
+            clean_scorer = getattr(self.classifier, "scores_clean", None)
+            if clean_scorer is not None and self._simplify is not _same:
+                batch = clean_scorer(texts)
+            else:
+                batch = self.classifier.scores(texts)
+            scores = dict(zip(to_score, batch, strict=True))
+        conventions = self.conventions
+        return [self._result(p, scores.get(i), conventions) for i, p in enumerate(prepared)]
+
+    def _prepare(self, title: str, text: str) -> _Prepared:
+        raw_len = len(title or "") + len(text or "")
+        ctitle = self._simplify(clean_text(title or "", max_chars=200))
+        ctext = self._simplify(clean_text(text or ""))
+        joined = f"{ctitle} {ctext}".strip() if ctitle not in ctext[: len(ctitle) + 5] else ctext
+        meaning = judge_meaning(joined)
+        return _Prepared(
+            ctitle,
+            ctext,
+            joined,
+            raw_len > MAX_CHARS + 200,
+            meaning.meaningless,
+            meaning.reason,
+            not meaning.meaningless and is_mostly_foreign(joined),
+        )
+
+    def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
+        flag = assess_urgency(p.joined)
+        found = find_personal_data(p.text) if _MAYBE_PERSONAL.search(p.text) else []
+        found_title = find_personal_data(p.title) if _MAYBE_PERSONAL.search(p.title) else []
+        masked = mask_personal_data(p.text, found=found)
+        extra: dict[str, object] = {
+            "masked_title": mask_personal_data(p.title, found=found_title) if found_title else p.title,
+            "personal_data": sorted({d.kind for d in found + found_title}),
+            "truncated": p.truncated,
+            "clean_title": p.title,
+            "clean_text": p.text,
+        }
+        incident = flag.incident_type.value if flag.incident_type else None
+        if p.meaningless:
+            extra["needs_review"] = flag.level != "normal"
+            return TriageResult(None, 0.0, flag.level, flag.reason, incident, masked, True, p.reason, extra)
+        decision = conventions.decide(p.joined, scores or {})
+        if p.foreign and decision.category is None:
+            extra["needs_review"] = True
+            return TriageResult(
+                None,
+                0.0,
+                flag.level,
+                flag.reason,
+                incident,
+                masked,
+                False,
+                "mostly non-Chinese text: a person decides",
+                extra,
+            )
+        extra.update(
+            explanation=decision.explanation,
+            model_category=decision.model_category,
+            needs_review=decision.confidence < self.review_threshold,
+        )
+        return TriageResult(
+            decision.category,
+            decision.confidence,
+            flag.level,
+            flag.reason,
+            incident,
+            masked,
+            False,
+            decision.explanation,
+            extra,
+        )
+
+
+def emergency_notice(result: TriageResult, *, title: str, case_number: str | None = None) -> Notice | None:
+    """The notice to announce for an emergency report (None when the report is not an emergency)."""
+    if result.urgency != "emergency":
+        return None
+    body = f"{result.incident_type or 'emergency'}: {result.urgency_reason}\n{(result.masked_text or '')[:300]}"
+    return Notice(
+        kind="emergency",
+        title=f"紧急事件 {title}".strip(),
+        body=body,
+        case_number=case_number,
+        payload={
+            "incident_type": result.incident_type,
+            "reason": result.urgency_reason,
+            "category": result.category,
+        },
+    )
