@@ -22,6 +22,7 @@ def _register() -> None:
     from gridloop.cases import cli as cases
     from gridloop.demo import cli as demo
     from gridloop.dispatch import cli as dispatch
+    from gridloop.emergency import cli as emergency
     from gridloop.geo import cli as geo
     from gridloop.org import cli as org
     from gridloop.platform.cli import common
@@ -30,7 +31,7 @@ def _register() -> None:
     common.use_container_factory(build_container)
     if app.registered_commands or app.registered_groups:
         return
-    for module in (commands, demo, org, cases, geo, dispatch, model, triage):
+    for module in (commands, demo, org, cases, geo, dispatch, model, triage, emergency):
         module.register(app)
 
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gridloop.domain.errors import InvalidInput
 from gridloop.emergency.domain.rules import (
     Combine,
     Evaluator,
@@ -19,6 +18,7 @@ from gridloop.emergency.domain.rules import (
     TransitionKind,
     evaluate,
 )
+from gridloop.kernel.errors import InvalidInput
 
 T0 = datetime(2026, 7, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 H = timedelta(hours=1)

@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from gridloop.domain.errors import InvalidInput
 from gridloop.emergency.domain.rules import Reading
+from gridloop.kernel.errors import InvalidInput
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _COLUMNS = {"station_id", "metric", "value", "unit"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridloop.domain.errors import InvalidInput
+from gridloop.kernel.errors import InvalidInput
 
 
 @dataclass(frozen=True)

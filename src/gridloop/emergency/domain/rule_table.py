@@ -10,8 +10,8 @@ from datetime import timedelta
 from importlib import resources
 from typing import Any
 
-from gridloop.domain.errors import InvalidInput
 from gridloop.emergency.domain.rules import Combine, Kind, Op, Rule, Step
+from gridloop.kernel.errors import InvalidInput
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

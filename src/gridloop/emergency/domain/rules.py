@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from gridloop.domain.errors import InvalidInput
 from gridloop.emergency.domain.levels import LEVELS, more_severe
+from gridloop.kernel.errors import InvalidInput
 
 
 class Kind(StrEnum):
