@@ -93,3 +93,22 @@ def test_an_unknown_rule_kind_is_one_clear_error(tmp_path):
     readings.write_text("ts,station_id,metric,value,unit\n")
     result = run(readings, "--out", tmp_path / "out", "--rules", rules)
     assert result.exit_code != 0 and "median" in str(result.exception)
+
+
+def test_replay_with_db_stores_every_message_once(emergency_data, tmp_path, db_url):
+    from sqlalchemy import create_engine, text
+
+    from gridloop.cli import _register, app
+
+    _register()
+    args = ["emergency", "replay", str(emergency_data / SHANGHAI), "--db", db_url]
+    first = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["stored"] == 16
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT msg_type, level, status FROM emergency_warning_messages")).all()
+    engine.dispose()
+    assert len(rows) == 16 and {r.status for r in rows} == {"Actual"}
+    again = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "b")])
+    assert again.exit_code != 0 and "already stored" in str(again.exception)

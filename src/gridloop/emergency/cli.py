@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from gridloop.platform.cli.common import DbOption
+from gridloop.platform.cli.common import DbOption, container_for
 
 app = typer.Typer(help="Emergency loop: monitoring rules and warnings (CAP 1.2).", no_args_is_help=True)
 
@@ -39,7 +39,7 @@ def replay_command(
     tz: Annotated[str, typer.Option(help="Time zone of times written without an offset.")] = "Asia/Shanghai",
     db: DbOption = None,
 ) -> None:
-    """Replay READINGS on its own clock and write one CAP message per warning transition."""
+    """Replay READINGS on its own clock and write one CAP message per warning transition (--db: store them too)."""
     from gridloop.emergency.services.run import replay_file
 
     try:
@@ -57,6 +57,6 @@ def replay_command(
         sender_name=sender_name,
         status="Exercise" if exercise else "Actual",
         naive_tz=naive_tz,
-        db=db,
+        uow=container_for(db).uow if db else None,
     )
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,8 +11,10 @@ from gridloop.emergency.adapters.cap_checks import CapSchema, conformance_proble
 from gridloop.emergency.adapters.message_dir import DirectorySink
 from gridloop.emergency.adapters.readings_csv import read_readings
 from gridloop.emergency.adapters.rules_file import load_rules
-from gridloop.emergency.domain.cap import CapComposer, CapProfile
-from gridloop.emergency.services.replay import Check, replay
+from gridloop.emergency.domain.cap import CapComposer, CapMessage, CapProfile
+from gridloop.emergency.services.replay import Check, MessageSink, replay
+from gridloop.emergency.services.warnings import record_warnings
+from gridloop.platform.db.uow import UnitOfWork
 
 SHARED_XSD = Path("emergency/cap/CAP-v1.2.xsd")
 
@@ -36,9 +39,9 @@ def replay_file(
     sender_name: str = "gridloop 城运中心",
     status: str = "Actual",
     naive_tz: ZoneInfo = ZoneInfo("Asia/Shanghai"),
-    db: str | None = None,
+    uow: Callable[[], UnitOfWork] | None = None,
 ) -> dict[str, Any]:
-    """Replay a readings file through the rules; every message is checked before it is written."""
+    """Replay a readings file through the rules; every message is checked before it is written (and stored)."""
     rules = load_rules(rules_path)
     profile = CapProfile(
         sender=sender, sender_name=sender_name, admin_code=admin_code, org_code=org_code, status=status
@@ -48,10 +51,13 @@ def replay_file(
     schema_path = xsd or default_xsd()
     if schema_path is not None:
         checks.append(CapSchema.load(schema_path).problems)
-    with DirectorySink(out) as sink:
+    kept: list[CapMessage] = []
+    with DirectorySink(out) as folder:
+        sink = _Tee(folder, kept) if uow is not None else folder
         summary = replay(
             read_readings(readings_path, naive_tz=naive_tz), rules=rules, composer=composer, sink=sink, checks=checks
         )
+    stored = record_warnings(kept, uow=uow, status=status) if uow is not None else None
     return {
         "readings": summary.readings,
         "messages": summary.messages,
@@ -62,4 +68,16 @@ def replay_file(
         "rules": [r.id for r in rules],
         "schema": str(schema_path) if schema_path else None,
         "out": str(out),
+        "stored": stored,
     }
+
+
+class _Tee:
+    """Writes to a sink and keeps each message for the database."""
+
+    def __init__(self, sink: MessageSink, kept: list[CapMessage]) -> None:
+        self.sink, self.kept = sink, kept
+
+    def write(self, message: CapMessage) -> None:
+        self.sink.write(message)
+        self.kept.append(message)
