@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,9 +25,13 @@ def read_readings(path: Path, *, naive_tz: ZoneInfo = SHANGHAI) -> Iterator[Read
             raise InvalidInput(
                 f"{path}: columns must be ts (or ts_local), station_id, metric, value, unit; got {sorted(header)}"
             )
+        zones: dict[object, tzinfo] = {}  # one tzinfo object per offset: aware comparisons stay on the fast path
         for line, row in enumerate(reader, start=2):
             try:
                 ts = datetime.fromisoformat(row[ts_column])
+                if ts.tzinfo is not None:
+                    offset = ts.utcoffset()
+                    ts = ts.replace(tzinfo=zones.setdefault(offset, ts.tzinfo))
                 raw = (row["value"] or "").strip()
                 value = float(raw) if raw else None
             except ValueError as exc:

@@ -19,8 +19,9 @@ A measure that cannot be computed (no valid value in the window) is neither on n
 from __future__ import annotations
 
 import math
+import operator
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -163,20 +164,22 @@ class Transition:
     stations: tuple[str, ...]
 
 
+_OPERATORS: dict[Op, Callable[[float, float], bool]] = {
+    Op.GE: operator.ge,
+    Op.GT: operator.gt,
+    Op.LE: operator.le,
+    Op.LT: operator.lt,
+}
+
+
 def _compare(op: Op, value: float, threshold: float) -> bool:
-    if op is Op.GE:
-        return value >= threshold
-    if op is Op.GT:
-        return value > threshold
-    if op is Op.LE:
-        return value <= threshold
-    return value < threshold
+    return _OPERATORS[op](value, threshold)
 
 
 def _off(op: Op, value: float, threshold: float, margin: float) -> bool:
     """Whether the value has left the step's condition by more than the clearing margin."""
     edge = threshold - margin if op in (Op.GE, Op.GT) else threshold + margin
-    return not _compare(op, value, edge)
+    return not _OPERATORS[op](value, edge)
 
 
 @dataclass
@@ -308,83 +311,106 @@ class Evaluator:
         elif stations:
             yield rule.area, stations
 
-    def _measures(self, rule: Rule, stations: tuple[str, ...], step: Step, now: datetime) -> list[float]:
+    def _measures(self, rule: Rule, stations: tuple[str, ...], window: timedelta, now: datetime) -> list[float]:
         values = []
         for station in stations:
-            value = self._series[(station, rule.metric)].measure(rule.kind, step.window, now)
+            value = self._series[(station, rule.metric)].measure(rule.kind, window, now)
             if value is not None:
                 values.append(value)
         return values
 
-    def _judge(
-        self, rule: Rule, stations: tuple[str, ...], step: Step, now: datetime
-    ) -> tuple[bool, bool, float | None]:
-        """(on, off, measure) of one step on one subject."""
-        values = self._measures(rule, stations, step, now)
+    @staticmethod
+    def _judge(rule: Rule, values: list[float], step: Step) -> tuple[bool, bool, float | None]:
+        """(on, off, measure) of one step on one subject, from the measures of its stations."""
         if not values:
             return False, False, None
+        compare = _OPERATORS[rule.op]
         if rule.combine is Combine.COUNT:
-            on_count = sum(_compare(rule.op, v, step.threshold) for v in values)
+            on_count = sum(compare(v, step.threshold) for v in values)
             not_off = sum(not _off(rule.op, v, step.threshold, rule.clear_margin) for v in values)
             pick = max if rule.op in (Op.GE, Op.GT) else min
             return on_count >= rule.min_stations, not_off < rule.min_stations, pick(values)
-        if rule.combine is Combine.MIN:
+        if len(values) == 1:
+            value = values[0]
+        elif rule.combine is Combine.MIN:
             value = min(values)
         elif rule.combine is Combine.MEAN:
             value = sum(values) / len(values)
-        else:  # EACH has one value; MAX
+        else:  # MAX
             value = max(values)
-        return _compare(rule.op, value, step.threshold), _off(rule.op, value, step.threshold, rule.clear_margin), value
+        return compare(value, step.threshold), _off(rule.op, value, step.threshold, rule.clear_margin), value
 
     def _advance(self, rule: Rule, subject: str, stations: tuple[str, ...], now: datetime) -> list[Transition]:
-        state = self._warnings.setdefault((rule.id, subject), _Warning())
+        key = (rule.id, subject)
+        state = self._warnings.get(key)
+        if state is None:
+            state = self._warnings[key] = _Warning()
+        on_since, off_since = state.on_since, state.off_since
         measures: dict[int, float | None] = {}
         raised = 0
+        by_window: dict[timedelta, list[float]] = {}
         for step in rule.steps:  # most severe first
-            on, off, value = self._judge(rule, stations, step, now)
-            measures[step.level] = value
+            level = step.level
+            values = by_window.get(step.window)
+            if values is None:
+                values = by_window[step.window] = self._measures(rule, stations, step.window, now)
+            on, off, measures[level] = self._judge(rule, values, step)
             if on:
-                state.on_since.setdefault(step.level, now)
-            else:
-                state.on_since.pop(step.level, None)
+                since = on_since.setdefault(level, now)
+                if not raised and now - since >= rule.hold:
+                    raised = level
+            elif level in on_since:
+                del on_since[level]
             if off:
-                state.off_since.setdefault(step.level, now)
-            else:
-                state.off_since.pop(step.level, None)
-            since = state.on_since.get(step.level)
-            if not raised and since is not None and now - since >= rule.hold:
-                raised = step.level
-
-        def made(kind: TransitionKind, level: int, previous: int) -> Transition:
-            state.last_sent = now
-            return Transition(
-                kind=kind,
-                rule_id=rule.id,
-                event=rule.event,
-                subject=subject,
-                level=level,
-                previous_level=previous,
-                at=now,
-                value=measures.get(level),
-                metric=rule.metric,
-                unit=rule.unit,
-                stations=stations,
-            )
-
+                off_since.setdefault(level, now)
+            elif level in off_since:
+                del off_since[level]
         current = state.level
         if more_severe(raised, current):
             state.level = raised
-            return [made(TransitionKind.ISSUE if current == 0 else TransitionKind.UPGRADE, raised, current)]
+            kind = TransitionKind.ISSUE if current == 0 else TransitionKind.UPGRADE
+            return [self._made(rule, subject, stations, state, kind, raised, current, now, measures)]
         if current:
-            cleared = state.off_since.get(current)
+            cleared = off_since.get(current)
             if cleared is not None and now - cleared >= rule.clear_hold:
                 state.level = raised
                 if raised:
-                    return [made(TransitionKind.DOWNGRADE, raised, current)]
-                return [made(TransitionKind.CANCEL, current, current)]
+                    kind, level = TransitionKind.DOWNGRADE, raised
+                else:
+                    kind, level = TransitionKind.CANCEL, current
+                return [self._made(rule, subject, stations, state, kind, level, current, now, measures)]
             if rule.renotify is not None and state.last_sent is not None and now - state.last_sent >= rule.renotify:
-                return [made(TransitionKind.RENOTIFY, current, current)]
+                return [
+                    self._made(rule, subject, stations, state, TransitionKind.RENOTIFY, current, current, now, measures)
+                ]
         return []
+
+    @staticmethod
+    def _made(
+        rule: Rule,
+        subject: str,
+        stations: tuple[str, ...],
+        state: _Warning,
+        kind: TransitionKind,
+        level: int,
+        previous: int,
+        now: datetime,
+        measures: dict[int, float | None],
+    ) -> Transition:
+        state.last_sent = now
+        return Transition(
+            kind=kind,
+            rule_id=rule.id,
+            event=rule.event,
+            subject=subject,
+            level=level,
+            previous_level=previous,
+            at=now,
+            value=measures.get(level),
+            metric=rule.metric,
+            unit=rule.unit,
+            stations=stations,
+        )
 
 
 def evaluate(readings: Iterable[Reading], *, rules: Sequence[Rule]) -> Iterator[Transition]:
