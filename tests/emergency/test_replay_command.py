@@ -72,6 +72,7 @@ def test_a_rule_file_in_toml_drives_the_replay(tmp_path):
     rules.write_text(
         '[[rule]]\nid = "co-high"\nevent = "一氧化碳超标"\nmetric = "co"\nunit = "mg/m3"\nkind = "threshold"\n'
         'hold = "1h"\nclear_hold = "2h"\ncategory = "Env"\nsteps = [{ level = 3, threshold = 8 }]\n'
+        '[[area]]\nsubject = "IT"\ndescription = "路边监测站周边"\npolygon = [[45.0, 9.0], [45.0, 9.1], [45.1, 9.1]]\n'
     )
     result = run(readings, "--out", tmp_path / "out", "--rules", rules, "--tz", "Europe/Rome", "--exercise")
     assert result.exit_code == 0, result.output
@@ -82,6 +83,10 @@ def test_a_rule_file_in_toml_drives_the_replay(tmp_path):
     ]
     xml = (tmp_path / "out" / f"{lines[0]['identifier']}.xml").read_bytes()
     assert b"<status>Exercise</status>" in xml
+    assert "<areaDesc>路边监测站周边</areaDesc>" in xml.decode()
+    assert (
+        "<polygon>45.000000,9.000000 45.000000,9.100000 45.100000,9.100000 45.000000,9.000000</polygon>" in xml.decode()
+    )
 
 
 def test_an_unknown_rule_kind_is_one_clear_error(tmp_path):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import Any
 
+from gridloop.emergency.domain.cap import Area
 from gridloop.emergency.domain.rules import Combine, Kind, Op, Rule, Step
 from gridloop.kernel.errors import InvalidInput
 
@@ -94,18 +95,51 @@ def rule_from_mapping(data: Mapping[str, Any]) -> Rule:
     )
 
 
-def rules_from_toml(text: str) -> tuple[Rule, ...]:
-    """Every `[[rule]]` of a rule file."""
+def _load(text: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"rule file is not valid TOML: {exc}") from None
-    if set(data) - {"rule"}:
-        raise InvalidInput(f"a rule file holds only [[rule]] tables, got {sorted(set(data) - {'rule'})}")
-    rules = tuple(rule_from_mapping(r) for r in data.get("rule", []))
+    if set(data) - {"rule", "area"}:
+        raise InvalidInput(
+            f"a rule file holds [[rule]] and [[area]] tables, got {sorted(set(data) - {'rule', 'area'})}"
+        )
+    return data
+
+
+def rules_from_toml(text: str) -> tuple[Rule, ...]:
+    """Every `[[rule]]` of a rule file."""
+    rules = tuple(rule_from_mapping(r) for r in _load(text).get("rule", []))
     if not rules:
         raise InvalidInput("the rule file has no [[rule]]")
     return rules
+
+
+def areas_from_toml(text: str) -> dict[str, Area]:
+    """Every `[[area]]` of a rule file: what a station or combined area is called, and where it is, in CAP."""
+    areas: dict[str, Area] = {}
+    for raw in _load(text).get("area", []):
+        unknown = set(raw) - {"subject", "description", "geocode", "polygon", "circle"}
+        if unknown or not {"subject", "description"} <= set(raw):
+            raise InvalidInput(
+                f"area {raw.get('subject', '?')!r}: keys are subject, description, geocode, polygon, circle"
+            )
+        try:
+            polygon = tuple((float(lat), float(lon)) for lat, lon in raw.get("polygon", []))
+            circle = raw.get("circle")
+            areas[str(raw["subject"])] = Area(
+                description=str(raw["description"]),
+                polygon=polygon,
+                circle=(float(circle[0]), float(circle[1]), float(circle[2])) if circle else None,
+                geocode=str(raw.get("geocode", "")),
+            )
+        except (TypeError, ValueError, IndexError):
+            raise InvalidInput(
+                f"area {raw['subject']!r}: polygon is [[lat, lon], …], circle is [lat, lon, km]"
+            ) from None
+        if polygon and len(polygon) < 3:
+            raise InvalidInput(f"area {raw['subject']!r}: a polygon needs at least 3 distinct points")
+    return areas
 
 
 def default_rules() -> tuple[Rule, ...]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from gridloop.emergency.adapters.cap_checks import CapSchema, conformance_problems
 from gridloop.emergency.adapters.message_dir import DirectorySink
 from gridloop.emergency.adapters.readings_csv import read_readings
-from gridloop.emergency.adapters.rules_file import load_rules
+from gridloop.emergency.adapters.rules_file import load_areas, load_rules
 from gridloop.emergency.domain.cap import CapComposer, CapMessage, CapProfile
 from gridloop.emergency.services.replay import Check, MessageSink, replay
 from gridloop.emergency.services.warnings import record_warnings
@@ -46,7 +46,7 @@ def replay_file(
     profile = CapProfile(
         sender=sender, sender_name=sender_name, admin_code=admin_code, org_code=org_code, status=status
     )
-    composer = CapComposer(profile=profile)
+    composer = CapComposer(profile=profile, areas=load_areas(rules_path))
     checks: list[Check] = [lambda xml: conformance_problems(xml, gbt35965=True, offset="+08:00")]
     schema_path = xsd or default_xsd()
     if schema_path is not None:
