@@ -71,7 +71,7 @@ def next_status(current: HazardStatus, action: HazardAction) -> HazardStatus:
         allowed = ", ".join(a.value for a in allowed_actions(current)) or "none (the hazard is finished)"
         raise Conflict(
             f"Action '{action.value}' is not allowed when the hazard is '{current.value}'. Allowed: {allowed}."
-        )
+        ) from None
 
 
 def allowed_actions(current: HazardStatus) -> list[HazardAction]:
