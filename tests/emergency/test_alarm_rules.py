@@ -100,6 +100,12 @@ def test_staleness_raises_when_a_station_falls_silent_and_clears_when_it_speaks(
     assert got == [("S1", "issue", 0, 4, 2), ("S1", "upgrade", 4, 3, 4), ("S1", "cancel", 3, 3, 5)]
 
 
+def test_a_listed_station_that_never_reports_goes_stale():
+    r = rule(id="silent", kind=Kind.STALENESS, stations=("S1", "GHOST"), steps=(Step(level=4, threshold=2),))
+    out = list(evaluate(series([1, 1, 1, 1]), rules=[r]))
+    assert [(t.subject, *m) for t, m in zip(out, moves(out), strict=True)] == [("GHOST", "issue", 0, 4, 2)]
+
+
 def test_renotify_repeats_the_level_while_it_lasts():
     got = moves(evaluate(series([12] * 6 + [0]), rules=[rule(renotify=2 * H)]))
     assert got == [("issue", 0, 3, 0), ("renotify", 3, 3, 2), ("renotify", 3, 3, 4), ("cancel", 3, 3, 6)]

@@ -146,6 +146,11 @@ class Rule:
         """How much history the rule looks at."""
         return max((s.window for s in self.steps), default=timedelta(0))
 
+    @property
+    def windows(self) -> tuple[timedelta, ...]:
+        """The distinct windows of the steps, shortest first."""
+        return tuple(sorted({s.window for s in self.steps}))
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -198,37 +203,50 @@ class _Series:
         while self.points and self.points[0][0] <= ts - keep:
             self.points.popleft()
 
-    def measure(self, kind: Kind, window: timedelta, now: datetime) -> float | None:
+    def measures(self, kind: Kind, windows: tuple[timedelta, ...], now: datetime) -> list[float | None]:
+        """The measure over each window (ascending), in one pass from the newest value back."""
         if kind is Kind.STALENESS:
             since = self.last_valid or self.first_seen
-            return (now - since).total_seconds() / 3600.0
+            return [(now - since).total_seconds() / 3600.0] * len(windows)
         if kind is Kind.THRESHOLD:
             if not self.points:
-                return None
+                return [None] * len(windows)
             ts, value = self.points[-1]
-            return value if window <= timedelta(0) or ts > now - window else None
-        start = now - window
-        total, count = 0.0, 0
+            return [value if w <= timedelta(0) or ts > now - w else None for w in windows]
+        out: list[float | None] = []
+        starts = [now - w for w in windows]
+        total, count, i = 0.0, 0, 0
         first: tuple[datetime, float] | None = None
         last: tuple[datetime, float] | None = None
         for ts, value in reversed(self.points):
-            if ts <= start:
+            while i < len(starts) and ts <= starts[i]:
+                out.append(_finish(kind, total, count, first, last))
+                i += 1
+            if i == len(starts):
                 break
-            if ts > now:
-                continue
             total += value
             count += 1
             first = (ts, value)
-            last = last or (ts, value)
-        if count == 0:
-            return None
-        if kind is Kind.ROLLING_SUM:
-            return total
-        if kind is Kind.ROLLING_MEAN:
-            return total / count
-        assert first is not None and last is not None
-        hours = (last[0] - first[0]).total_seconds() / 3600.0
-        return None if hours <= 0 else (last[1] - first[1]) / hours
+            if last is None:
+                last = first
+        while i < len(starts):
+            out.append(_finish(kind, total, count, first, last))
+            i += 1
+        return out
+
+
+def _finish(
+    kind: Kind, total: float, count: int, first: tuple[datetime, float] | None, last: tuple[datetime, float] | None
+) -> float | None:
+    if count == 0:
+        return None
+    if kind is Kind.ROLLING_SUM:
+        return total
+    if kind is Kind.ROLLING_MEAN:
+        return total / count
+    assert first is not None and last is not None
+    hours = (last[0] - first[0]).total_seconds() / 3600.0
+    return None if hours <= 0 else (last[1] - first[1]) / hours
 
 
 @dataclass
@@ -253,6 +271,7 @@ class Evaluator:
         for rule in self.rules:
             self._keep[rule.metric] = max(self._keep.get(rule.metric, timedelta(0)), rule.horizon, timedelta(hours=1))
         self._units = {r.metric: r.unit for r in self.rules}
+        self._windows = {r.id: r.windows for r in self.rules}
         self._series: dict[tuple[str, str], _Series] = {}
         self._stations: dict[str, list[str]] = {}  # metric -> stations in first-seen order
         self._warnings: dict[tuple[str, str], _Warning] = {}
@@ -273,6 +292,8 @@ class Evaluator:
             raise InvalidInput(f"the clock needs aware instants, got {now.isoformat()}")
         if self._now is not None and now < self._now:
             raise InvalidInput(f"readings go back in time: {now.isoformat()} after {self._now.isoformat()}")
+        if self._now is None:
+            self._expect_listed_stations(now)
         self._now = now
         for reading in readings:
             self._record(reading, now)
@@ -302,22 +323,34 @@ class Evaluator:
             self._stations.setdefault(reading.metric, []).append(reading.station_id)
         series.add(reading.ts, reading.value, keep)
 
+    def _expect_listed_stations(self, start: datetime) -> None:
+        """Stations a rule names are expected from the first instant: one that never reports goes stale."""
+        for rule in self.rules:
+            for station in rule.stations:
+                key = (station, rule.metric)
+                if key not in self._series:
+                    self._series[key] = _Series(first_seen=start)
+                    self._stations.setdefault(rule.metric, []).append(station)
+
     def _subjects(self, rule: Rule) -> Iterator[tuple[str, tuple[str, ...]]]:
         seen = self._stations.get(rule.metric, [])
-        stations = tuple(s for s in rule.stations if (s, rule.metric) in self._series) if rule.stations else tuple(seen)
+        stations = rule.stations or tuple(seen)
         if rule.combine is Combine.EACH:
             for station in stations:
                 yield station, (station,)
         elif stations:
             yield rule.area, stations
 
-    def _measures(self, rule: Rule, stations: tuple[str, ...], window: timedelta, now: datetime) -> list[float]:
-        values = []
+    def _measures(
+        self, rule: Rule, stations: tuple[str, ...], windows: tuple[timedelta, ...], now: datetime
+    ) -> dict[timedelta, list[float]]:
+        """The valid measures of the subject's stations, per window."""
+        by_window: dict[timedelta, list[float]] = {w: [] for w in windows}
         for station in stations:
-            value = self._series[(station, rule.metric)].measure(rule.kind, window, now)
-            if value is not None:
-                values.append(value)
-        return values
+            for window, value in zip(windows, self._series[(station, rule.metric)].measures(rule.kind, windows, now)):
+                if value is not None:
+                    by_window[window].append(value)
+        return by_window
 
     @staticmethod
     def _judge(rule: Rule, values: list[float], step: Step) -> tuple[bool, bool, float | None]:
@@ -348,13 +381,10 @@ class Evaluator:
         on_since, off_since = state.on_since, state.off_since
         measures: dict[int, float | None] = {}
         raised = 0
-        by_window: dict[timedelta, list[float]] = {}
+        by_window = self._measures(rule, stations, self._windows[rule.id], now)
         for step in rule.steps:  # most severe first
             level = step.level
-            values = by_window.get(step.window)
-            if values is None:
-                values = by_window[step.window] = self._measures(rule, stations, step.window, now)
-            on, off, measures[level] = self._judge(rule, values, step)
+            on, off, measures[level] = self._judge(rule, by_window[step.window], step)
             if on:
                 since = on_since.setdefault(level, now)
                 if not raised and now - since >= rule.hold:
