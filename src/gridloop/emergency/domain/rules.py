@@ -347,7 +347,8 @@ class Evaluator:
         """The valid measures of the subject's stations, per window."""
         by_window: dict[timedelta, list[float]] = {w: [] for w in windows}
         for station in stations:
-            for window, value in zip(windows, self._series[(station, rule.metric)].measures(rule.kind, windows, now)):
+            values = self._series[(station, rule.metric)].measures(rule.kind, windows, now)
+            for window, value in zip(windows, values, strict=True):
                 if value is not None:
                     by_window[window].append(value)
         return by_window
