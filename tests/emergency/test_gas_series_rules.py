@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from gridloop.emergency.adapters.readings_csv import read_readings
@@ -39,7 +40,7 @@ def test_co_above_8_for_three_hours_running_warns_only_then(emergency_data):
 def test_every_gap_longer_than_a_day_is_one_silent_gauge_warning(emergency_data):
     rows = readings(emergency_data)
     valid = [r.ts for r in rows if r.metric == "co" and r.value is not None]
-    long_gaps = sum(1 for a, b in zip(valid, valid[1:], strict=False) if b - a > timedelta(hours=24))
+    long_gaps = sum(1 for a, b in pairwise(valid) if b - a > timedelta(hours=24))
     out = list(evaluate(rows, rules=[SILENT]))
     issues = [t for t in out if t.kind is TransitionKind.ISSUE]
     assert len(issues) == long_gaps > 10
