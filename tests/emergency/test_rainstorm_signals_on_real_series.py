@@ -122,3 +122,39 @@ def test_beijing_july_2016_has_no_red_and_every_station_is_all_clear_by_noon_on_
     last = {t.subject: t for t in out}
     assert all(t.kind is TransitionKind.CANCEL for t in last.values())
     assert max(t.at for t in last.values()) - min(t.at for t in out) < timedelta(days=1, hours=3)
+
+
+def test_beijing_area_warning_follows_half_the_stations(emergency_data, tmp_path):
+    from dataclasses import replace
+
+    from gridloop.emergency.domain.cap import CapComposer, CapProfile
+    from gridloop.emergency.domain.rules import Combine
+    from gridloop.emergency.services.replay import warnings_from
+
+    area_rule = replace(rainstorm(), id="rainstorm-beijing", combine=Combine.COUNT, min_stations=6, area="北京市")
+    readings = sorted(read_readings(emergency_data / BEIJING), key=lambda r: r.ts)
+    composer = CapComposer(profile=CapProfile(admin_code="110000"))
+    messages = list(warnings_from(readings, rules=[area_rule], composer=composer))
+    moves = [(m.msg_type, m.transition.at.strftime("%d %H"), m.transition.level) for m in messages]
+    assert moves == [
+        ("Alert", "20 10", 3),  # 7 stations with 6-hour sums ≥ 50 mm
+        ("Update", "20 11", 2),  # 8 stations with 3-hour sums ≥ 50 mm
+        ("Update", "20 18", 3),
+        ("Update", "20 20", 2),
+        ("Update", "21 00", 4),
+        ("Cancel", "21 10", 4),
+    ]
+    line = messages[0].summary()
+    assert line["station_id"] is None and line["area"] == "北京市" and len(line["stations"]) == 12
+    assert len({m.identifier[:14] for m in messages}) == 1, "one subject, one sender code"
+
+
+def test_beijing_mean_of_stations_reaches_orange_an_hour_later_than_the_first_stations(emergency_data):
+    from dataclasses import replace
+
+    from gridloop.emergency.domain.rules import Combine
+
+    mean_rule = replace(rainstorm(), id="rainstorm-mean", combine=Combine.MEAN, area="北京市")
+    readings = sorted(read_readings(emergency_data / BEIJING), key=lambda r: r.ts)
+    raised = [(t.at.strftime("%d %H"), t.level) for t in evaluate(readings, rules=[mean_rule]) if t.kind in RAISING]
+    assert raised == [("20 11", 3), ("20 12", 2)]
