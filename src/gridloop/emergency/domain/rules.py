@@ -272,6 +272,19 @@ class Evaluator:
             self._keep[rule.metric] = max(self._keep.get(rule.metric, timedelta(0)), rule.horizon, timedelta(hours=1))
         self._units = {r.metric: r.unit for r in self.rules}
         self._windows = {r.id: r.windows for r in self.rules}
+        # per rule: (level, window, threshold, clearing edge) of each step, most severe first
+        self._plans = {
+            r.id: tuple(
+                (
+                    s.level,
+                    s.window,
+                    s.threshold,
+                    s.threshold - r.clear_margin if r.op in (Op.GE, Op.GT) else s.threshold + r.clear_margin,
+                )
+                for s in r.steps
+            )
+            for r in self.rules
+        }
         self._series: dict[tuple[str, str], _Series] = {}
         self._stations: dict[str, list[str]] = {}  # metric -> stations in first-seen order
         self._warnings: dict[tuple[str, str], _Warning] = {}
@@ -353,9 +366,29 @@ class Evaluator:
                     by_window[window].append(value)
         return by_window
 
+    def _judged(
+        self, rule: Rule, stations: tuple[str, ...], now: datetime
+    ) -> Iterator[tuple[int, bool, bool, float | None]]:
+        """(level, on, off, measure) of every step on one subject, most severe first."""
+        windows = self._windows[rule.id]
+        compare = _OPERATORS[rule.op]
+        if rule.combine is Combine.EACH:  # one station: no lists, no combining
+            series = self._series[(stations[0], rule.metric)]
+            single = dict(zip(windows, series.measures(rule.kind, windows, now), strict=True))
+            for level, window, threshold, edge in self._plans[rule.id]:
+                value = single[window]
+                if value is None:
+                    yield level, False, False, None
+                else:
+                    yield level, compare(value, threshold), not compare(value, edge), value
+            return
+        by_window = self._measures(rule, stations, windows, now)
+        for step in rule.steps:
+            yield (step.level, *self._judge(rule, by_window[step.window], step))
+
     @staticmethod
     def _judge(rule: Rule, values: list[float], step: Step) -> tuple[bool, bool, float | None]:
-        """(on, off, measure) of one step on one subject, from the measures of its stations."""
+        """(on, off, measure) of one step on a combined subject, from the measures of its stations."""
         if not values:
             return False, False, None
         compare = _OPERATORS[rule.op]
@@ -364,9 +397,7 @@ class Evaluator:
             not_off = sum(not _off(rule.op, v, step.threshold, rule.clear_margin) for v in values)
             pick = max if rule.op in (Op.GE, Op.GT) else min
             return on_count >= rule.min_stations, not_off < rule.min_stations, pick(values)
-        if len(values) == 1:
-            value = values[0]
-        elif rule.combine is Combine.MIN:
+        if rule.combine is Combine.MIN:
             value = min(values)
         elif rule.combine is Combine.MEAN:
             value = sum(values) / len(values)
@@ -382,10 +413,8 @@ class Evaluator:
         on_since, off_since = state.on_since, state.off_since
         measures: dict[int, float | None] = {}
         raised = 0
-        by_window = self._measures(rule, stations, self._windows[rule.id], now)
-        for step in rule.steps:  # most severe first
-            level = step.level
-            on, off, measures[level] = self._judge(rule, by_window[step.window], step)
+        for level, on, off, value in self._judged(rule, stations, now):  # most severe first
+            measures[level] = value
             if on:
                 since = on_since.setdefault(level, now)
                 if not raised and now - since >= rule.hold:
