@@ -177,10 +177,6 @@ _OPERATORS: dict[Op, Callable[[float, float], bool]] = {
 }
 
 
-def _compare(op: Op, value: float, threshold: float) -> bool:
-    return _OPERATORS[op](value, threshold)
-
-
 def _off(op: Op, value: float, threshold: float, margin: float) -> bool:
     """Whether the value has left the step's condition by more than the clearing margin."""
     edge = threshold - margin if op in (Op.GE, Op.GT) else threshold + margin

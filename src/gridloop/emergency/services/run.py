@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from gridloop.emergency.adapters.cap_checks import CapSchema, conformance_problems
 from gridloop.emergency.adapters.message_dir import DirectorySink
-from gridloop.emergency.adapters.readings_csv import read_readings
+from gridloop.emergency.adapters.readings_csv import SHANGHAI, read_readings
 from gridloop.emergency.adapters.rules_file import load_areas, load_rules
 from gridloop.emergency.domain.cap import CapComposer, CapMessage, CapProfile
 from gridloop.emergency.services.replay import Check, MessageSink, replay
@@ -38,7 +38,7 @@ def replay_file(
     sender: str = "emergency@gridloop.example",
     sender_name: str = "gridloop 城运中心",
     status: str = "Actual",
-    naive_tz: ZoneInfo = ZoneInfo("Asia/Shanghai"),
+    naive_tz: ZoneInfo = SHANGHAI,
     uow: Callable[[], UnitOfWork] | None = None,
 ) -> dict[str, Any]:
     """Replay a readings file through the rules; every message is checked before it is written (and stored)."""
