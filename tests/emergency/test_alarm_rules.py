@@ -111,6 +111,29 @@ def test_renotify_repeats_the_level_while_it_lasts():
     assert got == [("issue", 0, 3, 0), ("renotify", 3, 3, 2), ("renotify", 3, 3, 4), ("cancel", 3, 3, 6)]
 
 
+def test_each_level_can_renotify_at_its_own_interval():
+    steps = (Step(level=3, threshold=10.0, renotify=3 * H), Step(level=2, threshold=20.0, renotify=H))
+    got = moves(evaluate(series([12, 12, 25, 25, 25, 12, 12, 12, 12]), rules=[rule(steps=steps, renotify=6 * H)]))
+    assert got == [
+        ("issue", 0, 3, 0),
+        ("upgrade", 3, 2, 2),
+        ("renotify", 2, 2, 3),  # orange: every hour
+        ("renotify", 2, 2, 4),
+        ("downgrade", 2, 3, 5),
+        ("renotify", 3, 3, 8),  # yellow: every 3 hours
+    ]
+
+
+def test_rule_file_reads_step_intervals():
+    from gridloop.emergency.domain.rule_table import rules_from_toml
+
+    (r,) = rules_from_toml(
+        '[[rule]]\nid="x"\nevent="e"\nmetric="m"\nunit="u"\nkind="threshold"\nrenotify="6h"\n'
+        'steps=[{level=1, threshold=5, renotify="1h"}, {level=4, threshold=1}]\n'
+    )
+    assert [s.renotify for s in r.steps] == [H, None] and r.renotify == 6 * H
+
+
 def test_count_combination_needs_enough_stations():
     r = rule(combine=Combine.COUNT, min_stations=2, area="城区", steps=(Step(level=3, threshold=10),))
     readings = sorted(

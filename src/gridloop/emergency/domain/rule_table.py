@@ -35,7 +35,7 @@ _RULE_KEYS = {
     "category",
     "event_code",
 }
-_STEP_KEYS = {"level", "threshold", "window"}
+_STEP_KEYS = {"level", "threshold", "window", "renotify"}
 
 
 def parse_duration(text: str) -> timedelta:
@@ -64,9 +64,12 @@ def rule_from_mapping(data: Mapping[str, Any]) -> Rule:
     steps = []
     for raw in data["steps"]:
         if set(raw) - _STEP_KEYS or not {"level", "threshold"} <= set(raw):
-            raise InvalidInput(f"{where}: a step has keys level, threshold and optionally window; got {sorted(raw)}")
+            raise InvalidInput(
+                f"{where}: a step has level, threshold and optionally window, renotify; got {sorted(raw)}"
+            )
         window = parse_duration(raw["window"]) if "window" in raw else timedelta(0)
-        steps.append(Step(level=int(raw["level"]), threshold=float(raw["threshold"]), window=window))
+        renotify = parse_duration(raw["renotify"]) if "renotify" in raw else None
+        steps.append(Step(level=int(raw["level"]), threshold=float(raw["threshold"]), window=window, renotify=renotify))
     optional: dict[str, Any] = {}
     for key in ("hold", "clear_hold", "renotify"):
         if key in data:

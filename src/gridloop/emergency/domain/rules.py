@@ -12,7 +12,8 @@ the subject's warning:
 - issue / upgrade at once to the most severe level whose step has been on for at least `hold`;
 - downgrade / cancel when the active level's step has been off for at least `clear_hold` (hysteresis in
   time; `clear_margin` is the hysteresis in value), to the most severe level still raised, or to none;
-- re-notify (same level) when `renotify` has passed since the last message of the warning.
+- re-notify (same level) when the active step's `renotify` (or the rule's) has passed since the warning's last
+  message; per-step intervals let red repeat hourly and blue every six hours.
 A measure that cannot be computed (no valid value in the window) is neither on nor off: the warning stays.
 """
 
@@ -87,6 +88,7 @@ class Step:
     level: int
     threshold: float
     window: timedelta = timedelta(0)
+    renotify: timedelta | None = None  # overrides the rule's interval while this level is active
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class Rule:
             problems.append("min_stations must be at least 1")
         if self.hold < timedelta(0) or self.clear_hold < timedelta(0) or self.clear_margin < 0:
             problems.append("hold, clear_hold and clear_margin cannot be negative")
-        if self.renotify is not None and self.renotify <= timedelta(0):
+        if any(r is not None and r <= timedelta(0) for r in (self.renotify, *(s.renotify for s in self.steps))):
             problems.append("renotify must be positive when given")
         if problems:
             raise InvalidInput(f"rule {self.id!r}: " + "; ".join(problems))
@@ -268,6 +270,7 @@ class Evaluator:
             self._keep[rule.metric] = max(self._keep.get(rule.metric, timedelta(0)), rule.horizon, timedelta(hours=1))
         self._units = {r.metric: r.unit for r in self.rules}
         self._windows = {r.id: r.windows for r in self.rules}
+        self._renotify = {r.id: {s.level: s.renotify or r.renotify for s in r.steps} for r in self.rules}
         # per rule: (level, window, threshold, clearing edge) of each step, most severe first
         self._plans = {
             r.id: tuple(
@@ -435,7 +438,8 @@ class Evaluator:
                 else:
                     kind, level = TransitionKind.CANCEL, current
                 return [self._made(rule, subject, stations, state, kind, level, current, now, measures)]
-            if rule.renotify is not None and state.last_sent is not None and now - state.last_sent >= rule.renotify:
+            every = self._renotify[rule.id][current]
+            if every is not None and state.last_sent is not None and now - state.last_sent >= every:
                 return [
                     self._made(rule, subject, stations, state, TransitionKind.RENOTIFY, current, current, now, measures)
                 ]
