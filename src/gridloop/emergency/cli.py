@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from gridloop.platform.cli.common import DbOption, container_for
+from gridloop.platform.cli.common import container_for
 
 app = typer.Typer(help="Emergency loop: monitoring rules and warnings (CAP 1.2).", no_args_is_help=True)
 
@@ -37,7 +37,12 @@ def replay_command(
     sender_name: Annotated[str, typer.Option(help="Sender name shown in each message.")] = "gridloop 城运中心",
     exercise: Annotated[bool, typer.Option("--exercise", help="Publish with status=Exercise (drills).")] = False,
     tz: Annotated[str, typer.Option(help="Time zone of times written without an offset.")] = "Asia/Shanghai",
-    db: DbOption = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Also store every message in this database (URL or SQLite path); else none is stored."
+        ),
+    ] = None,
 ) -> None:
     """Replay READINGS on its own clock and write one CAP message per warning transition (--db: store them too)."""
     from gridloop.emergency.services.run import replay_file
