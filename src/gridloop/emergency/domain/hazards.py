@@ -237,3 +237,56 @@ def apply(
         raise InvalidInput(f"'{action.value}' needs a reason in the note")
     event = HazardEvent(action=action, actor=actor, at=now, note=note.strip())
     return replace(hazard, status=status, history=(*hazard.history, event), **changes)  # type: ignore[arg-type]
+
+
+# --- the register's rules beyond the lifecycle --------------------------------------------------------------
+#: Risk grade → the colour word of the four-colour map (红橙黄蓝).
+COLOUR_OF_GRADE: dict[RiskGrade, str] = {
+    RiskGrade.MAJOR: "red",
+    RiskGrade.HIGH: "orange",
+    RiskGrade.GENERAL: "yellow",
+    RiskGrade.LOW: "blue",
+}
+COLOURS: tuple[str, ...] = ("red", "orange", "yellow", "blue")
+
+#: The 五落实 of a major hazard (责任、措施、资金、时限、预案): field → Chinese word.
+FIVE_IMPLEMENTATIONS: dict[str, str] = {
+    "responsible_person": "责任（责任人）",
+    "measures": "措施",
+    "funds": "资金",
+    "deadline": "时限",
+    "plan": "预案",
+}
+
+
+def missing_five_implementations(values: dict[str, object]) -> list[str]:
+    """The 五落实 items a major hazard still lacks (empty text, no funds, no deadline), in table order."""
+    missing = []
+    for name, word in FIVE_IMPLEMENTATIONS.items():
+        value = values.get(name)
+        empty = value is None or (isinstance(value, str) and not value.strip())
+        if name == "funds" and isinstance(value, int | float) and value <= 0:
+            empty = True
+        if empty:
+            missing.append(word)
+    return missing
+
+
+#: 挂牌督办 and its escalation: (working days past the deadline, at least) → the level that supervises,
+#: most overdue first. Past the deadline at all → the street (街镇) lists it; 3 working days → the district;
+#: 5 → the city. Levels are `kernel.org.Level` values.
+SUPERVISION_STEPS: tuple[tuple[int, str], ...] = ((5, "city"), (3, "district"), (0, "street"))
+
+
+def supervision_level(overdue_workdays: int | None) -> str | None:
+    """Which level supervises a hazard this many working days past its deadline (None when not overdue)."""
+    if overdue_workdays is None or overdue_workdays < 0:
+        return None
+    return next(level for days, level in SUPERVISION_STEPS if overdue_workdays >= days)
+
+
+#: Who may take which action (roles as `kernel.org.Role` values); an action not listed is open to every role.
+ACTION_ROLES: dict[HazardAction, frozenset[str]] = {
+    a: frozenset({"admin", "supervisor", "dispatcher"})
+    for a in (A.REGISTER, A.DISMISS, A.ASSESS, A.REASSESS, A.ASSIGN, A.REASSIGN, A.CLOSE, A.REJECT_CLOSE)
+}
