@@ -91,6 +91,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
     from gridloop.emergency.api import hazards as emergency_hazards
+    from gridloop.emergency.api import incidents as emergency_incidents
+    from gridloop.emergency.api import teams as emergency_teams
     from gridloop.geo import api as geo_api
     from gridloop.org import api as org_api
     from gridloop.org import pages as org_pages
@@ -100,7 +102,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     return build_app(
         container or build_container(settings),
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router, emergency_hazards.router],
+                 triage_api.router, emergency_hazards.router, emergency_incidents.router,
+                 emergency_teams.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,

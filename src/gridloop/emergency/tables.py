@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridloop.platform.db.base import Base
@@ -94,3 +94,120 @@ class HazardEventRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class IncidentRow(Base):
+    """One 突发事件: type, grade and command level, commander and sections, place, the 四早 times, review."""
+
+    __tablename__ = "emergency_incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(20), index=True)
+    grade: Mapped[str] = mapped_column(String(4))
+    command_level: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    commander: Mapped[str] = mapped_column(String(100), default="")
+    sections: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{name, lead}]
+    grid_code: Mapped[str | None] = mapped_column(String(20))
+    street_code: Mapped[str | None] = mapped_column(String(20))
+    district_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    lng: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    warning_identifier: Mapped[str | None] = mapped_column(String(64), index=True)
+    case_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    # 四早: 发现、报告、预警、处置
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TeamRow(Base):
+    """A response team (应急队伍): skills, size, base point, duty and status."""
+
+    __tablename__ = "emergency_teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str] = mapped_column(String(64), default="")
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    size: Mapped[int] = mapped_column(Integer)
+    lng: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+
+
+class IncidentTaskRow(Base):
+    """A task of an incident given to a unit or a team; acknowledged, or escalated after its timeout."""
+
+    __tablename__ = "emergency_incident_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("emergency_incidents.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    unit_code: Mapped[str] = mapped_column(String(64), default="")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_teams.id"), index=True)
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ack_due: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str] = mapped_column(String(64), default="")
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_to: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class IncidentEventRow(Base):
+    """The incident's timeline (append-only): opening, grades, tasks, acknowledgements, escalations, notes."""
+
+    __tablename__ = "emergency_incident_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("emergency_incidents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class WarehouseRow(Base):
+    """A store of emergency supplies (物资储备库)."""
+
+    __tablename__ = "emergency_warehouses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str] = mapped_column(String(64), default="")
+    lng: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+
+
+class SupplyRow(Base):
+    """How much of one item a warehouse holds."""
+
+    __tablename__ = "emergency_supplies"
+    __table_args__ = (UniqueConstraint("warehouse_id", "item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("emergency_warehouses.id"), index=True)
+    item: Mapped[str] = mapped_column(String(100), index=True)
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
