@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
+    from gridloop.emergency.api import cap as emergency_cap
     from gridloop.emergency.api import hazards as emergency_hazards
     from gridloop.emergency.api import incidents as emergency_incidents
     from gridloop.emergency.api import teams as emergency_teams
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         container or build_container(settings),
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, emergency_hazards.router, emergency_incidents.router,
-                 emergency_teams.router],
+                 emergency_teams.router, emergency_cap.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
