@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.api import hazards as emergency_hazards
     from gridloop.emergency.api import incidents as emergency_incidents
     from gridloop.emergency.api import teams as emergency_teams
+    from gridloop.emergency.pages import console as emergency_pages
     from gridloop.geo import api as geo_api
     from gridloop.org import api as org_api
     from gridloop.org import pages as org_pages
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, emergency_hazards.router, emergency_incidents.router,
                  emergency_teams.router, emergency_cap.router],
-        pages=[org_pages.router, intake.router, case_pages.router, work.router],
+        pages=[org_pages.router, intake.router, case_pages.router, work.router, emergency_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip
@@ -114,9 +115,15 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 def PAGE_ENUMS() -> dict[str, object]:
     """The labelled enums the console's pages show (status, action, channel …)."""
     from gridloop.cases.domain.lifecycle import Action, Channel, RequestType, Satisfaction, Status, Urgency
+    from gridloop.emergency.domain import hazards, incidents, teams
 
     return {"status": Status, "action": Action, "channel": Channel, "request_type": RequestType,
-            "urgency": Urgency, "satisfaction": Satisfaction}  # fmt: skip
+            "urgency": Urgency, "satisfaction": Satisfaction,
+            "hazard_status": hazards.HazardStatus, "hazard_action": hazards.HazardAction,
+            "incident_type": incidents.IncidentType, "grade": incidents.Grade,
+            "incident_status": incidents.IncidentStatus, "incident_action": incidents.IncidentAction,
+            "task_status": incidents.TaskStatus, "task_action": incidents.TaskAction,
+            "team_status": teams.TeamStatus}  # fmt: skip
 
 
 def _category_labels(container: Container) -> dict[str, str]:
