@@ -76,10 +76,12 @@ def serve(
 
     from gridloop.bootstrap import build_container, create_app
     from gridloop.cases import jobs as supervision_job
+    from gridloop.emergency import jobs as emergency_job
 
     container = build_container(settings_for(db))
     if supervision:
         supervision_job.start(container)
+        emergency_job.start(container)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(container=container), host=host, port=port, log_level="warning")
 

@@ -133,3 +133,17 @@ def test_supplies_are_stocked_per_warehouse_and_never_below_zero(as_user):
     assert sup.post(url, json={"item": "沙袋", "delta": -600, "unit": "个"}).status_code == 409
     assert sup.post(url, json={"item": "沙袋", "delta": -100, "unit": "个"}).json()["quantity"] == 400
     assert sup.get("/api/v1/emergency/supplies").json()["items"][0]["quantity"] == 400
+
+
+def test_the_tick_command_supervises_and_escalates_once(as_user, db_url, clock):
+    from typer.testing import CliRunner
+
+    from gridloop.cli import _register, app
+
+    sup = as_user("supervisor")
+    inc = _incident(sup)
+    sup.post(f"{URL}/{inc['id']}/tasks", json={"title": "警戒", "unit_code": "310107-FG", "ack_minutes": 1})
+    _register()
+    result = CliRunner().invoke(app, ["emergency", "tick", "--db", db_url])  # the real clock: long past due
+    assert result.exit_code == 0, result.output
+    assert '"tasks_escalated": 1' in result.stdout
