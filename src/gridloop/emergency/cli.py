@@ -70,13 +70,7 @@ def replay_command(
 @app.command("tick")
 def tick_command(db: Annotated[str | None, typer.Option(help="Database URL (default: settings).")] = None) -> None:
     """Run the emergency supervision tick once (overdue hazards → 挂牌督办; unacknowledged tasks escalate)."""
-    from gridloop.emergency.services.hazards import supervise_overdue
-    from gridloop.emergency.services.incidents import escalate_unacknowledged
+    from gridloop.emergency.services.tick import tick
 
     container = container_for(db)
-    now = container.deps.clock.now()
-    with container.uow() as uow:
-        hazards = supervise_overdue(uow, now=now)
-    with container.uow() as uow:
-        tasks = escalate_unacknowledged(uow, now=now)
-    typer.echo(json.dumps({"hazards_supervised": hazards, "tasks_escalated": tasks}))
+    typer.echo(json.dumps(tick(container.uow, now=container.deps.clock.now())))

@@ -11,15 +11,9 @@ log = logging.getLogger("gridloop.emergency")
 
 def run_once(container: Any) -> dict[str, int]:
     """One tick on the container's clock; returns how many hazards and tasks moved."""
-    from gridloop.emergency.services.hazards import supervise_overdue
-    from gridloop.emergency.services.incidents import escalate_unacknowledged
+    from gridloop.emergency.services.tick import tick
 
-    now = container.deps.clock.now()
-    with container.uow() as uow:
-        hazards = supervise_overdue(uow, now=now)
-    with container.uow() as uow:
-        tasks = escalate_unacknowledged(uow, now=now)
-    return {"hazards_supervised": hazards, "tasks_escalated": tasks}
+    return tick(container.uow, now=container.deps.clock.now())
 
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 60) -> threading.Thread:
