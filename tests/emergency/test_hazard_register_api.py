@@ -138,3 +138,10 @@ def test_the_register_lists_with_filters_exports_csv_and_sums_colours_per_area(a
     csv_text = sup.get(f"{URL}/export.csv").text
     lines = csv_text.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("编号,隐患名称,类别,状态") and len(lines) == 4
+
+
+def test_the_export_neutralises_cells_that_spreadsheets_would_run_as_formulas(as_user):
+    sup = as_user("supervisor")
+    _report(as_user("gridworker"), title='=HYPERLINK("http://x")')
+    text = sup.get(f"{URL}/export.csv").text
+    assert "'=HYPERLINK" in text

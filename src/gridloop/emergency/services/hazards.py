@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -116,7 +117,7 @@ def _add(session: Session, actor: Actor, data: NewHazard, *, now: datetime) -> H
     _check_new(session, data)
     district, street = _place(data.grid_code)
     row = HazardRow(
-        number=f"tmp-{now.timestamp()}-{actor.user_id}",
+        number=f"t-{uuid4().hex[:28]}",  # replaced after the flush
         title=data.title.strip()[:200],
         description=data.description.strip(),
         category=data.category.strip()[:50],
@@ -470,7 +471,9 @@ def export_csv(session: Session, f: HazardFilter, *, now: datetime) -> str:
     for row in session.scalars(_filtered(f, now=now).order_by(HazardRow.id)):
         d = hazard_to_dict(row, now=now)
         flat = {**d, **d["place"], **d["risk"], "major": "是" if row.major else "否"}
-        writer.writerow(["" if flat.get(k) is None else flat.get(k) for k, _ in EXPORT_COLUMNS])
+        cells = ["" if flat.get(k) is None else flat.get(k) for k, _ in EXPORT_COLUMNS]
+        # Cells starting with = + - @ are formulas to spreadsheet programs; neutralise them.
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in cells])
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import mean, median
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -113,7 +114,7 @@ def _add(session: Session, actor: Actor, data: NewIncident, *, now: datetime, wa
         raise InvalidInput("give both lng and lat, or neither")
     district, street = _place(data.grid_code)
     row = IncidentRow(
-        number=f"tmp-{now.timestamp()}-{actor.user_id}",
+        number=f"t-{uuid4().hex[:28]}",  # replaced after the flush
         title=data.title.strip()[:200],
         description=data.description.strip(),
         type=kind.value,
