@@ -145,3 +145,19 @@ def test_the_export_neutralises_cells_that_spreadsheets_would_run_as_formulas(as
     _report(as_user("gridworker"), title='=HYPERLINK("http://x")')
     text = sup.get(f"{URL}/export.csv").text
     assert "'=HYPERLINK" in text
+
+
+def test_each_area_sees_its_own_hazards_and_a_rectifying_unit_sees_what_it_was_given(as_user):
+    from tests.factories import YANGPU_GRID
+
+    admin, sup, yangpu = as_user("admin"), as_user("supervisor"), as_user("yangpu_housing")
+    putuo_id = _report(as_user("gridworker"))["id"]
+    _report(admin, title="杨浦某处隐患", grid_code=YANGPU_GRID)
+    assert sup.get(URL).json()["total"] == 1 and admin.get(URL).json()["total"] == 2
+    assert [a["code"] for a in sup.get(f"{URL}/risk-summary").json()["areas"]] == ["310107"]
+    assert yangpu.get(f"{URL}/{putuo_id}").status_code == 403
+    _act(sup, putuo_id, "register")
+    _act(sup, putuo_id, "assess", likelihood=3, exposure=3, consequence=7)
+    _act(sup, putuo_id, "assign", unit="310110-FG", deadline_workdays=3)
+    assert yangpu.get(f"{URL}/{putuo_id}").status_code == 200
+    assert [h["id"] for h in yangpu.get(URL).json()["items"]] == [putuo_id]

@@ -147,3 +147,16 @@ def test_the_tick_command_supervises_and_escalates_once(as_user, db_url, clock):
     result = CliRunner().invoke(app, ["emergency", "tick", "--db", db_url])  # the real clock: long past due
     assert result.exit_code == 0, result.output
     assert '"tasks_escalated": 1' in result.stdout
+
+
+def test_an_incident_is_seen_in_its_area_and_by_the_units_given_its_tasks(as_user):
+    from tests.factories import PUTUO_GRID
+
+    sup, yangpu = as_user("supervisor"), as_user("yangpu_housing")
+    inc = _incident(sup, grid_code=PUTUO_GRID)
+    assert yangpu.get(f"{URL}/{inc['id']}").status_code == 403
+    assert yangpu.get(URL).json()["total"] == 0
+    task = sup.post(f"{URL}/{inc['id']}/tasks", json={"title": "支援抽水", "unit_code": "310110-FG"}).json()
+    assert yangpu.get(URL).json()["total"] == 1
+    r = yangpu.post(f"{URL}/{inc['id']}/tasks/{task['id']}/actions", json={"action": "acknowledge"})
+    assert r.status_code == 200 and r.json()["acknowledged_by"] == "yangpu_housing"

@@ -52,6 +52,7 @@ class HazardRow(Base):
     lng: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(500), default="")
+    area_path: Mapped[str] = mapped_column(String(400), index=True)  # unit path of its area (who sees it)
     owner_unit_code: Mapped[str] = mapped_column(String(64), default="", index=True)
     responsible_person: Mapped[str] = mapped_column(String(100), default="")
     major: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -65,6 +66,7 @@ class HazardRow(Base):
     colour: Mapped[str | None] = mapped_column(String(10), index=True)
     # rectification: the 五落实 (responsible person above, measures, funds, deadline, plan) and interim controls
     assigned_unit_code: Mapped[str] = mapped_column(String(64), default="")
+    assigned_unit_path: Mapped[str] = mapped_column(String(400), default="")
     measures: Mapped[str] = mapped_column(Text, default="")
     funds: Mapped[float | None] = mapped_column(Float)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -117,6 +119,7 @@ class IncidentRow(Base):
     lng: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(500), default="")
+    area_path: Mapped[str] = mapped_column(String(400), index=True)  # unit path of its area (who sees it)
     warning_identifier: Mapped[str | None] = mapped_column(String(64), index=True)
     case_number: Mapped[str | None] = mapped_column(String(32), index=True)
     # 四早: 发现、报告、预警、处置
@@ -158,6 +161,7 @@ class IncidentTaskRow(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("emergency_incidents.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     unit_code: Mapped[str] = mapped_column(String(64), default="")
+    unit_path: Mapped[str] = mapped_column(String(400), default="", index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_teams.id"), index=True)
     distance_km: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), index=True)

@@ -103,7 +103,7 @@ def list_(
     """A page of hazards, most recently found first; filters combine with AND."""
     now = deps.clock.now()
     f = _filter(status, colour, category, district, street, grid, unit, major, overdue, supervised, text)
-    rows, total = svc.list_hazards(uow.session, f, now=now, page=page, per_page=per_page)
+    rows, total = svc.list_hazards(uow.session, actor, f, now=now, page=page, per_page=per_page)
     return {"items": [svc.hazard_to_dict(r, now=now) for r in rows], "page": page, "per_page": per_page,
             "total": total}  # fmt: skip
 
@@ -144,7 +144,7 @@ def export(
 ) -> Response:
     """Every hazard matching the filters, Chinese column headers."""
     f = _filter(status, colour, category, district, street, grid, unit, major, overdue, supervised, text)
-    body = svc.export_csv(uow.session, f, now=deps.clock.now())
+    body = svc.export_csv(uow.session, actor, f, now=deps.clock.now())
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="hazards.csv"'})  # fmt: skip
 
@@ -154,13 +154,13 @@ def risk_summary(
     uow: UowDep, actor: ActorDep, by: str = "district", within: Annotated[str | None, Query(max_length=20)] = None
 ) -> dict[str, Any]:
     """Open hazards by colour per district (or street) code; `colour` is the most severe present."""
-    return {"by": by, "areas": svc.risk_summary(uow.session, by=by, within=within)}
+    return {"by": by, "areas": svc.risk_summary(uow.session, actor, by=by, within=within)}
 
 
 @router.get("/{hazard_id}", summary="One hazard with its history")
 def detail(hazard_id: int, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """All fields, the actions allowed now, working days overdue, and the history."""
-    row = svc.get_hazard(uow.session, hazard_id)
+    row = svc.get_hazard(uow.session, actor, hazard_id)
     d = svc.hazard_to_dict(row, now=deps.clock.now(), calendar=work_calendar(uow.session))
     d["history"] = [svc.event_to_dict(e) for e in svc.history(uow.session, hazard_id)]
     return d

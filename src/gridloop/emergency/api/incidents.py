@@ -86,9 +86,9 @@ class TaskActionIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-def _full(uow: UowDep, incident_id: int) -> dict[str, Any]:
+def _full(uow: UowDep, actor: ActorDep, incident_id: int) -> dict[str, Any]:
     s = uow.session
-    row = svc.get_incident(s, incident_id)
+    row = svc.get_incident(s, actor, incident_id)
     tasks = svc.tasks(s, incident_id)
     teams = svc.teams_of(s, tasks)
     return {**svc.incident_to_dict(row), "tasks": [svc.task_to_dict(t, teams=teams) for t in tasks],
@@ -101,7 +101,7 @@ def list_(
     page: Annotated[int, Query(ge=1)] = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:  # fmt: skip
     """Newest first."""
-    rows, total = svc.list_incidents(uow.session, status=status, type_=type, page=page, per_page=per_page)
+    rows, total = svc.list_incidents(uow.session, actor, status=status, type_=type, page=page, per_page=per_page)
     return {"items": [svc.incident_to_dict(r) for r in rows], "page": page, "per_page": per_page, "total": total}
 
 
@@ -110,7 +110,7 @@ def create(body: IncidentIn, response: Response, uow: UowDep, actor: ActorDep, d
     """Commanded at the level its grade calls for (Ⅳ 村居 … Ⅰ 市)."""
     row = svc.open_incident(uow, actor, svc.NewIncident(**body.model_dump()), now=deps.clock.now())
     response.headers["Location"] = f"/api/v1/emergency/incidents/{row.id}"
-    return _full(uow, row.id)
+    return _full(uow, actor, row.id)
 
 
 @router.post("/from-warning", status_code=201, summary="Open an incident from a warning")
@@ -118,7 +118,7 @@ def from_warning(body: FromWarningIn, uow: UowDep, actor: ActorDep, deps: DepsDe
     """The grade follows the warning level unless given; one responding incident per warning chain."""
     row = svc.open_incident_from_warning(uow, actor, body.identifier, now=deps.clock.now(), grade=body.grade,
                                          incident_type=body.type, commander=body.commander)  # fmt: skip
-    return _full(uow, row.id)
+    return _full(uow, actor, row.id)
 
 
 @router.get("/kpis", summary="四早 durations")
@@ -130,7 +130,7 @@ def kpis(uow: UowDep, actor: ActorDep, since: datetime | None = None, until: dat
 @router.get("/{incident_id}", summary="One incident with tasks and timeline")
 def detail(incident_id: int, uow: UowDep, actor: ActorDep) -> dict[str, Any]:
     """All fields, the tasks and the timeline."""
-    return _full(uow, incident_id)
+    return _full(uow, actor, incident_id)
 
 
 @router.post("/{incident_id}/actions", summary="A command action")
@@ -141,7 +141,7 @@ def action(incident_id: int, body: IncidentActionIn, uow: UowDep, actor: ActorDe
         sections=[s.model_dump() for s in body.sections] if body.sections is not None else None,
     )  # fmt: skip
     svc.act_on_incident(uow, actor, incident_id, req, now=deps.clock.now())
-    return _full(uow, incident_id)
+    return _full(uow, actor, incident_id)
 
 
 @router.post("/{incident_id}/tasks", status_code=201, summary="Give a task to a unit or a team")
@@ -156,7 +156,7 @@ def recommend(
     incident_id: int, uow: UowDep, actor: ActorDep, skill: str, n: Annotated[int, Query(ge=1, le=50)] = 3
 ) -> dict[str, Any]:
     """Straight-line distance from the incident point, nearest first."""
-    row = svc.get_incident(uow.session, incident_id)
+    row = svc.get_incident(uow.session, actor, incident_id)
     if row.lng is None or row.lat is None:
         return {"items": [], "detail": "the incident has no point"}
     ranked = team_svc.recommend(uow.session, skill=skill, lng=row.lng, lat=row.lat, n=n)

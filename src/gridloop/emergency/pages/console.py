@@ -52,8 +52,8 @@ def hazards_page(
     page = max(1, min(page, 100_000))
     f = hz.HazardFilter(status=[status] if status else None, colour=colour or None, district=district or None,
                         text=q[:100] or None)  # fmt: skip
-    rows, total = hz.list_hazards(uow.session, f, now=now, page=page, per_page=PER_PAGE)
-    summary = hz.risk_summary(uow.session, by="district")
+    rows, total = hz.list_hazards(uow.session, actor, f, now=now, page=page, per_page=PER_PAGE)
+    summary = hz.risk_summary(uow.session, actor, by="district")
     query = request.url.query
     ctx = {
         "items": [hz.hazard_to_dict(r, now=now) for r in rows], "total": total, "page": page,
@@ -70,7 +70,7 @@ def hazard_page(request: Request, hazard_id: int, actor: PageActor, uow: UowDep,
     """One hazard: place, risk, the 五落实, deadline and supervision, history, and the actions allowed now."""
     require_role(actor, *ROLES)
     now = deps.clock.now()
-    row = hz.get_hazard(uow.session, hazard_id)
+    row = hz.get_hazard(uow.session, actor, hazard_id)
     ctx = {"h": hz.hazard_to_dict(row, now=now, calendar=work_calendar(uow.session)),
            "history": [hz.event_to_dict(e) for e in hz.history(uow.session, hazard_id)]}  # fmt: skip
     return _page(request, "emergency_hazard.html", ctx)
@@ -140,7 +140,7 @@ def open_from_warning(
 def incidents_page(request: Request, actor: PageActor, uow: UowDep, status: str = "") -> Response:
     """Incidents, newest first."""
     require_role(actor, *ROLES)
-    rows, total = inc.list_incidents(uow.session, status=status or None, per_page=100)
+    rows, total = inc.list_incidents(uow.session, actor, status=status or None, per_page=100)
     ctx = {"items": [inc.incident_to_dict(r) for r in rows], "total": total}
     return _page(request, "emergency_incidents.html", ctx)
 
@@ -152,7 +152,7 @@ def incident_page(
     """The command board: facts and 四早, tasks with acknowledgement, nearest teams for a skill, timeline, map."""
     require_role(actor, *ROLES)
     s = uow.session
-    row = inc.get_incident(s, incident_id)
+    row = inc.get_incident(s, actor, incident_id)
     tasks = inc.tasks(s, incident_id)
     teams = inc.teams_of(s, tasks)
     ranked: list[dict[str, Any]] = []

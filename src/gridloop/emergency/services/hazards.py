@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from gridloop.cases.services import queries as case_queries
 from gridloop.dispatch.services.calendar import work_calendar
 from gridloop.emergency.domain import hazards as dom
+from gridloop.emergency.services import scope
 from gridloop.emergency.tables import HazardEventRow, HazardRow
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import Actor
@@ -129,6 +130,7 @@ def _add(session: Session, actor: Actor, data: NewHazard, *, now: datetime) -> H
         lng=data.lng,
         lat=data.lat,
         address=data.address.strip()[:500],
+        area_path=scope.area_path(session, (data.grid_code, street, district), actor=actor),
         owner_unit_code=data.owner_unit_code,
         responsible_person=data.responsible_person.strip()[:100],
         major=data.major,
@@ -186,15 +188,18 @@ def hazard_from_case(
     row = _add(uow.session, actor, data, now=now)
     row.district_code = case.district_code or row.district_code
     row.street_code = case.street_code or row.street_code
+    row.area_path = scope.area_path(uow.session, (row.grid_code, row.street_code, row.district_code), actor=actor)
     uow.commit()
     return row
 
 
-def get_hazard(session: Session, hazard_id: int) -> HazardRow:
-    """One hazard, or NotFound."""
+def get_hazard(session: Session, actor: Actor, hazard_id: int) -> HazardRow:
+    """One hazard the actor may see; NotFound or Forbidden otherwise."""
     row = session.get(HazardRow, hazard_id)
     if row is None:
         raise NotFound(f"No hazard with id {hazard_id}.")
+    if not scope.can_see(actor, row.area_path, [row.assigned_unit_path]):
+        raise Forbidden(f"Hazard {row.number} is outside your area.")
     return row
 
 
@@ -259,7 +264,7 @@ def act_on_hazard(
 ) -> HazardRow:
     """Take one lifecycle action (the transition table's guards, who may act, the 五落实) and commit."""
     session = uow.session
-    row = get_hazard(session, hazard_id)
+    row = get_hazard(session, actor, hazard_id)
     try:
         action = dom.HazardAction(req.action)
     except ValueError:
@@ -299,6 +304,7 @@ def act_on_hazard(
         changed.update(lec_d=score.d, colour=row.colour)
     if action in (dom.HazardAction.ASSIGN, dom.HazardAction.REASSIGN):
         row.assigned_unit_code = moved.unit
+        row.assigned_unit_path = scope.unit_path(session, moved.unit)
         row.deadline = moved.deadline
         row.supervision_level = None  # a new deadline starts the supervision again
         row.supervised_at = None
@@ -357,8 +363,8 @@ def supervise_overdue(uow: UnitOfWork, *, now: datetime, calendar: WorkCalendar 
     return moved
 
 
-def _filtered(f: HazardFilter, *, now: datetime) -> Select[Any]:
-    q = select(HazardRow)
+def _filtered(actor: Actor, f: HazardFilter, *, now: datetime) -> Select[Any]:
+    q = select(HazardRow).where(scope.visible(actor, HazardRow.area_path, HazardRow.assigned_unit_path))
     if f.status:
         q = q.where(HazardRow.status.in_(f.status))
     if f.colour:
@@ -388,10 +394,10 @@ def _filtered(f: HazardFilter, *, now: datetime) -> Select[Any]:
 
 
 def list_hazards(
-    session: Session, f: HazardFilter, *, now: datetime, page: int = 1, per_page: int = 50
+    session: Session, actor: Actor, f: HazardFilter, *, now: datetime, page: int = 1, per_page: int = 50
 ) -> tuple[list[HazardRow], int]:
-    """A page of hazards (most recently found first) and the total."""
-    q = _filtered(f, now=now)
+    """A page of the hazards the actor may see (most recently found first) and the total."""
+    q = _filtered(actor, f, now=now)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = session.scalars(
         q.order_by(HazardRow.found_at.desc(), HazardRow.id.desc()).offset((page - 1) * per_page).limit(per_page)
@@ -462,13 +468,13 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def export_csv(session: Session, f: HazardFilter, *, now: datetime) -> str:
+def export_csv(session: Session, actor: Actor, f: HazardFilter, *, now: datetime) -> str:
     """The register as CSV (UTF-8 with a BOM so spreadsheet programs read the Chinese), Chinese headers."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow([zh for _, zh in EXPORT_COLUMNS])
-    for row in session.scalars(_filtered(f, now=now).order_by(HazardRow.id)):
+    for row in session.scalars(_filtered(actor, f, now=now).order_by(HazardRow.id)):
         d = hazard_to_dict(row, now=now)
         flat = {**d, **d["place"], **d["risk"], "major": "是" if row.major else "否"}
         cells = ["" if flat.get(k) is None else flat.get(k) for k, _ in EXPORT_COLUMNS]
@@ -477,14 +483,17 @@ def export_csv(session: Session, f: HazardFilter, *, now: datetime) -> str:
     return out.getvalue()
 
 
-def risk_summary(session: Session, *, by: str = "district", within: str | None = None) -> list[dict[str, Any]]:
-    """Four-colour counts of open hazards per district or street code (unassessed counted apart)."""
+def risk_summary(
+    session: Session, actor: Actor, *, by: str = "district", within: str | None = None
+) -> list[dict[str, Any]]:
+    """Four-colour counts of the open hazards the actor may see, per district or street code."""
     column = {"district": HazardRow.district_code, "street": HazardRow.street_code}.get(by)
     if column is None:
         raise InvalidInput("by is 'district' or 'street'")
     q = (
         select(column, HazardRow.colour, func.count())
         .where(HazardRow.status.not_in([s.value for s in dom.TERMINAL]), column.is_not(None))
+        .where(scope.visible(actor, HazardRow.area_path, HazardRow.assigned_unit_path))
         .group_by(column, HazardRow.colour)
     )
     if within:

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from gridloop.emergency.domain import incidents as dom
 from gridloop.emergency.domain.levels import level_info
 from gridloop.emergency.domain.teams import TeamStatus
+from gridloop.emergency.services import scope
 from gridloop.emergency.tables import IncidentEventRow, IncidentRow, IncidentTaskRow, TeamRow, WarningMessageRow
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
-from gridloop.kernel.org import Actor
+from gridloop.kernel.org import Actor, subtree_pattern
 from gridloop.kernel.sla import SHANGHAI
 from gridloop.org.services.org import get_unit
 from gridloop.platform.db.uow import UnitOfWork
@@ -129,6 +130,7 @@ def _add(session: Session, actor: Actor, data: NewIncident, *, now: datetime, wa
         lng=data.lng,
         lat=data.lat,
         address=data.address.strip()[:500],
+        area_path=scope.area_path(session, (data.grid_code, street, district), actor=actor),
         warning_identifier=warning,
         case_number=data.case_number,
         found_at=data.found_at,
@@ -191,11 +193,14 @@ def open_incident_from_warning(
     return row
 
 
-def get_incident(session: Session, incident_id: int) -> IncidentRow:
-    """One incident, or NotFound."""
+def get_incident(session: Session, actor: Actor, incident_id: int) -> IncidentRow:
+    """One incident the actor may see (its area, or a task of their unit); NotFound or Forbidden otherwise."""
     row = session.get(IncidentRow, incident_id)
     if row is None:
         raise NotFound(f"No incident with id {incident_id}.")
+    task_paths = session.scalars(select(IncidentTaskRow.unit_path).where(IncidentTaskRow.incident_id == row.id))
+    if not scope.can_see(actor, row.area_path, task_paths):
+        raise Forbidden(f"Incident {row.number} is outside your area.")
     return row
 
 
@@ -204,7 +209,7 @@ def act_on_incident(
 ) -> IncidentRow:
     """One command action (regrade, commander, mark a 四早 time, note, close, review); commit."""
     session = uow.session
-    row = get_incident(session, incident_id)
+    row = get_incident(session, actor, incident_id)
     action = _enum(dom.IncidentAction, req.action, "action")
     if action is not dom.IncidentAction.NOTE:
         require_command(actor)
@@ -306,6 +311,7 @@ def add_task_row(
     t = IncidentTaskRow(
         incident_id=row.id, title=task.title.strip()[:200],
         unit_code=task.unit_code or (team.unit_code if team else ""),
+        unit_path=scope.unit_path(session, task.unit_code or (team.unit_code if team else "")),
         team_id=team.id if team else None, distance_km=distance_km, status=dom.TaskStatus.ASSIGNED.value,
         assigned_by=actor.username, assigned_at=now, ack_due=now + timedelta(minutes=task.ack_minutes),
         note=task.note.strip(), escalations=0, escalated_to="",
@@ -321,7 +327,7 @@ def add_task_row(
 def add_task(uow: UnitOfWork, actor: Actor, incident_id: int, task: NewTask, *, now: datetime) -> IncidentTaskRow:
     """Give a task to a unit or a team; it must be acknowledged within `ack_minutes`; commit."""
     require_command(actor)
-    row = get_incident(uow.session, incident_id)
+    row = get_incident(uow.session, actor, incident_id)
     t = add_task_row(uow.session, actor, row, task, now=now)
     uow.commit()
     return t
@@ -335,7 +341,7 @@ def act_on_task(
     task = session.get(IncidentTaskRow, task_id)
     if task is None or task.incident_id != incident_id:
         raise NotFound(f"No task {task_id} in incident {incident_id}.")
-    incident = get_incident(session, incident_id)
+    incident = get_incident(session, actor, incident_id)
     act = _enum(dom.TaskAction, action, "task action")
     if act is dom.TaskAction.CANCEL:
         require_command(actor)
@@ -368,7 +374,7 @@ def escalate_unacknowledged(uow: UnitOfWork, *, now: datetime, ack_minutes: int 
         .order_by(IncidentTaskRow.id)
     ).all()
     for task in late:
-        incident = get_incident(session, task.incident_id)
+        incident = session.get_one(IncidentRow, task.incident_id)
         task.escalations += 1
         task.escalated_to = dom.escalated_level(incident.command_level, task.escalations)
         task.ack_due = now + timedelta(minutes=ack_minutes)
@@ -380,10 +386,12 @@ def escalate_unacknowledged(uow: UnitOfWork, *, now: datetime, ack_minutes: int 
 
 
 def list_incidents(
-    session: Session, *, status: str | None = None, type_: str | None = None, page: int = 1, per_page: int = 50
-) -> tuple[list[IncidentRow], int]:
-    """A page of incidents, newest first, and the total."""
-    q = select(IncidentRow)
+    session: Session, actor: Actor, *, status: str | None = None, type_: str | None = None, page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[IncidentRow], int]:  # fmt: skip
+    """A page of the incidents the actor may see, newest first, and the total."""
+    mine = select(IncidentTaskRow.incident_id).where(IncidentTaskRow.unit_path.like(subtree_pattern(actor.unit_path)))
+    q = select(IncidentRow).where(scope.visible(actor, IncidentRow.area_path, IncidentRow.id.in_(mine)))
     if status:
         q = q.where(IncidentRow.status == status)
     if type_:

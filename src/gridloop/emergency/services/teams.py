@@ -112,7 +112,7 @@ def send_teams(
     """Send N teams with skill S to the incident, nearest first; each gets a task to acknowledge; commit once."""
     require_command(actor)
     session = uow.session
-    incident = get_incident(session, incident_id)
+    incident = get_incident(session, actor, incident_id)
     if incident.lng is None or incident.lat is None:
         raise InvalidInput("the incident has no point; nearest teams need one")
     chosen = recommend(session, skill=skill, lng=incident.lng, lat=incident.lat, n=n, travel=travel)

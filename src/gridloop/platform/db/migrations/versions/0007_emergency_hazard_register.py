@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('lng', sa.Float(), nullable=True),
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('address', sa.String(length=500), nullable=False),
+    sa.Column('area_path', sa.String(length=400), nullable=False),
     sa.Column('owner_unit_code', sa.String(length=64), nullable=False),
     sa.Column('responsible_person', sa.String(length=100), nullable=False),
     sa.Column('major', sa.Boolean(), nullable=False),
@@ -47,6 +48,7 @@ def upgrade() -> None:
     sa.Column('risk_grade', sa.String(length=2), nullable=True),
     sa.Column('colour', sa.String(length=10), nullable=True),
     sa.Column('assigned_unit_code', sa.String(length=64), nullable=False),
+    sa.Column('assigned_unit_path', sa.String(length=400), nullable=False),
     sa.Column('measures', sa.Text(), nullable=False),
     sa.Column('funds', sa.Float(), nullable=True),
     sa.Column('deadline', gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=True),
@@ -65,6 +67,7 @@ def upgrade() -> None:
     with op.batch_alter_table('emergency_hazards', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_emergency_hazards_case_number'), ['case_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_hazards_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_hazards_area_path'), ['area_path'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_hazards_colour'), ['colour'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_hazards_deadline'), ['deadline'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_hazards_district_code'), ['district_code'], unique=False)
@@ -109,6 +112,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_emergency_hazards_deadline'))
         batch_op.drop_index(batch_op.f('ix_emergency_hazards_colour'))
         batch_op.drop_index(batch_op.f('ix_emergency_hazards_category'))
+        batch_op.drop_index(batch_op.f('ix_emergency_hazards_area_path'))
         batch_op.drop_index(batch_op.f('ix_emergency_hazards_case_number'))
 
     op.drop_table('emergency_hazards')

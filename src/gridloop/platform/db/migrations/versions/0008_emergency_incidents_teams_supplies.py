@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('lng', sa.Float(), nullable=True),
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('address', sa.String(length=500), nullable=False),
+    sa.Column('area_path', sa.String(length=400), nullable=False),
     sa.Column('warning_identifier', sa.String(length=64), nullable=True),
     sa.Column('case_number', sa.String(length=32), nullable=True),
     sa.Column('found_at', gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -56,6 +57,7 @@ def upgrade() -> None:
     with op.batch_alter_table('emergency_incidents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_emergency_incidents_case_number'), ['case_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_incidents_district_code'), ['district_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_incidents_area_path'), ['area_path'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_incidents_found_at'), ['found_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_incidents_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_incidents_type'), ['type'], unique=False)
@@ -109,6 +111,7 @@ def upgrade() -> None:
     sa.Column('incident_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('unit_code', sa.String(length=64), nullable=False),
+    sa.Column('unit_path', sa.String(length=400), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=True),
     sa.Column('distance_km', sa.Float(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -130,6 +133,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_emergency_incident_tasks_ack_due'), ['ack_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_incident_tasks_incident_id'), ['incident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_incident_tasks_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_emergency_incident_tasks_unit_path'), ['unit_path'], unique=False)
         batch_op.create_index(batch_op.f('ix_emergency_incident_tasks_team_id'), ['team_id'], unique=False)
 
     op.create_table('emergency_supplies',
@@ -159,6 +163,7 @@ def downgrade() -> None:
     with op.batch_alter_table('emergency_incident_tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_emergency_incident_tasks_team_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_incident_tasks_status'))
+        batch_op.drop_index(batch_op.f('ix_emergency_incident_tasks_unit_path'))
         batch_op.drop_index(batch_op.f('ix_emergency_incident_tasks_incident_id'))
         batch_op.drop_index(batch_op.f('ix_emergency_incident_tasks_ack_due'))
 
@@ -179,6 +184,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_emergency_incidents_status'))
         batch_op.drop_index(batch_op.f('ix_emergency_incidents_found_at'))
         batch_op.drop_index(batch_op.f('ix_emergency_incidents_district_code'))
+        batch_op.drop_index(batch_op.f('ix_emergency_incidents_area_path'))
         batch_op.drop_index(batch_op.f('ix_emergency_incidents_case_number'))
 
     op.drop_table('emergency_incidents')
