@@ -41,13 +41,21 @@ def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 
     deps.locator = LazyLocator(engine, street_csv=settings.shared_data_dir / "geo" / "shanghai_streets_gazetteer.csv")
     _plug_dispatch(settings, deps, engine)
+    _plug_emergency(deps)
     if settings.triage_enabled:
         _plug_triage(settings, deps, engine)
     # order: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
     deps.after_receive.sort(key=lambda hook: _HOOK_ORDER.get(getattr(hook, "__name__", ""), 50))
 
 
-_HOOK_ORDER = {"announce_emergency": 10, "hook": 20, "auto_dispatch_hook": 30}
+_HOOK_ORDER = {"announce_emergency": 10, "emergency_case_to_incident": 15, "hook": 20, "auto_dispatch_hook": 30}
+
+
+def _plug_emergency(deps: ServiceDeps) -> None:
+    """A 12345 report flagged as an emergency opens or joins an incident."""
+    from gridloop.emergency.subscribers import emergency_case_to_incident
+
+    deps.after_receive.append(emergency_case_to_incident)
 
 
 def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:

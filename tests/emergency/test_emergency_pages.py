@@ -66,7 +66,7 @@ def test_the_warnings_board_opens_an_incident_and_the_command_board_sends_the_ne
     assert "自然灾害" in page.text and "Ⅲ级（较大）" in page.text and "街镇" in page.text
     assert app_client.get("/emergency/incidents").text.count(f"/emergency/incidents/{iid}") == 1
     # the warning's incident has no point (its area is a station): nearest teams go to one that has
-    body = {"title": "徐家汇地道积水", "type": "natural", "grade": "IV", "found_at": T0.isoformat(),
+    body = {"title": "徐家汇地道积水", "type": "natural_disaster", "grade": "IV", "found_at": T0.isoformat(),
             "lng": 121.437, "lat": 31.195}  # fmt: skip
     incident = api.post("/api/v1/emergency/incidents", json=body).json()
     url = f"/emergency/incidents/{incident['id']}"

@@ -42,7 +42,7 @@ def test_a_warning_opens_an_incident_once_with_its_grade_and_warned_time(as_user
     r = sup.post(f"{URL}/from-warning", json={"identifier": "310000000000_20261126090000_1", "commander": "李指挥"})
     assert r.status_code == 201, r.text
     inc = r.json()
-    assert inc["type"] == "natural" and inc["grade"] == "II" and inc["command_level"] == "district"
+    assert inc["type"] == "natural_disaster" and inc["grade"] == "II" and inc["command_level"] == "district"
     assert inc["title"] == "SH_MET暴雨橙色预警" and inc["commander"] == "李指挥"
     assert inc["four_early"]["warned_at"] == sent.isoformat()
     assert inc["four_early_minutes"]["warn_minutes"] == 0.0
@@ -160,3 +160,20 @@ def test_an_incident_is_seen_in_its_area_and_by_the_units_given_its_tasks(as_use
     assert yangpu.get(URL).json()["total"] == 1
     r = yangpu.post(f"{URL}/{inc['id']}/tasks/{task['id']}/actions", json={"action": "acknowledge"})
     assert r.status_code == 200 and r.json()["acknowledged_by"] == "yangpu_housing"
+
+
+def test_an_emergency_report_opens_an_incident_and_the_next_one_in_the_street_joins_it(as_user):
+    from tests.factories import case_body
+
+    op, sup = as_user("operator"), as_user("supervisor")
+    body = case_body(title="小区燃气泄漏有人晕倒", text="长寿路小区闻到很浓燃气味，有老人晕倒", urgency="emergency")
+    first = op.post("/api/v1/cases", json=body).json()
+    second = op.post("/api/v1/cases", json={**body, "title": "燃气味很重"}).json()
+    op.post("/api/v1/cases", json=case_body())  # not an emergency: no incident
+    items = sup.get(URL).json()["items"]
+    assert len(items) == 1
+    inc = items[0]
+    assert inc["case_number"] == first["number"] and inc["grade"] == "IV" and inc["type"] == "accident"
+    assert inc["command_level"] == "community"
+    timeline = sup.get(f"{URL}/{inc['id']}").json()["timeline"]
+    assert [e["kind"] for e in timeline] == ["open", "case"] and second["number"] in timeline[1]["text"]

@@ -37,7 +37,7 @@ class FromWarningIn(BaseModel):
 
     identifier: str = Field(min_length=1, max_length=64)
     grade: str | None = Field(default=None, max_length=4)
-    type: str = Field(default="natural", max_length=20)
+    type: str = Field(default="natural_disaster", max_length=20)
     commander: str = Field(default="", max_length=100)
 
 

@@ -16,10 +16,10 @@ from gridloop.kernel.labels import LabeledEnum
 class IncidentType(LabeledEnum):
     """The four kinds of 突发事件 of the Emergency Response Law."""
 
-    NATURAL = ("natural", "自然灾害", "Natural disaster")
+    NATURAL = ("natural_disaster", "自然灾害", "Natural disaster")
     ACCIDENT = ("accident", "事故灾难", "Accident")
     PUBLIC_HEALTH = ("public_health", "公共卫生事件", "Public health event")
-    SOCIAL_SECURITY = ("social_security", "社会安全事件", "Social security event")
+    SOCIAL_SAFETY = ("social_safety", "社会安全事件", "Social safety event")
 
 
 class Grade(LabeledEnum):
@@ -178,3 +178,8 @@ def check_mark(times: FourEarly, field_name: str, at: datetime) -> None:
         raise InvalidInput("times carry a time zone")
     if at < times.found_at:
         raise InvalidInput(f"{field_name} cannot be before found_at")
+
+
+#: A 12345 report flagged as an emergency joins a responding incident of the same type in the same street found
+#: within this many hours (else it opens a new Ⅳ-grade incident).
+JOIN_WINDOW_HOURS = 24

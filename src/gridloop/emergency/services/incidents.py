@@ -157,7 +157,7 @@ def open_incident(uow: UnitOfWork, actor: Actor, data: NewIncident, *, now: date
 
 def open_incident_from_warning(
     uow: UnitOfWork, actor: Actor, identifier: str, *, now: datetime, grade: str | None = None,
-    incident_type: str = "natural", commander: str = "",
+    incident_type: str = "natural_disaster", commander: str = "",
 ) -> IncidentRow:  # fmt: skip
     """Open an incident from a stored warning message; its grade follows the level unless given, once per chain."""
     require_command(actor)
@@ -483,3 +483,43 @@ def four_early_kpis(
         out[name] = {"label": label, "count": len(values), "mean": round(mean(values), 1) if values else None,
                      "median": round(median(values), 1) if values else None}  # fmt: skip
     return out
+
+
+def open_or_join_from_case(session: Session, case: Any, actor: Actor, now: datetime) -> IncidentRow | None:
+    """A 12345 report flagged as an emergency joins a responding incident of its type in its street (found within
+    `JOIN_WINDOW_HOURS`) or opens a Ⅳ-grade one; in the caller's transaction (the intake commits). None otherwise.
+    """
+    if getattr(case, "urgency", None) != "emergency":
+        return None
+    extra = case.extra or {}
+    kind = extra.get("incident_type") or dom.IncidentType.ACCIDENT.value
+    if kind not in {m.value for m in dom.IncidentType}:
+        kind = dom.IncidentType.ACCIDENT.value
+    found_at = case.received_at
+    if case.street_code:
+        joined = session.scalar(
+            select(IncidentRow)
+            .where(
+                IncidentRow.status == dom.IncidentStatus.RESPONDING.value,
+                IncidentRow.type == kind,
+                IncidentRow.street_code == case.street_code,
+                IncidentRow.found_at >= now - timedelta(hours=dom.JOIN_WINDOW_HOURS),
+            )
+            .order_by(IncidentRow.found_at.desc())
+        )
+        if joined is not None:
+            text = f"12345 工单 {case.number} 并入：{case.title}"
+            _event(session, joined, "case", actor=actor.username, at=now, text=text, case_number=case.number)
+            joined.updated_at = now
+            return joined
+    data = NewIncident(
+        title=case.title, type=kind, grade=dom.Grade.IV.value, found_at=min(found_at, now), description=case.text,
+        grid_code=case.grid_code or extra.get("duty_grid_code"), lng=case.lng_wgs84, lat=case.lat_wgs84,
+        address=case.address or "", reported_at=case.received_at, case_number=case.number,
+    )  # fmt: skip
+    row = _add(session, actor, data, now=now)
+    row.street_code = case.street_code or row.street_code
+    row.district_code = case.district_code or row.district_code
+    if case.area_path:
+        row.area_path = case.area_path
+    return row
