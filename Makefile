@@ -9,7 +9,7 @@ DEMO_CASES ?= 3000
 SHARED ?= ../shared/data
 MODEL := var/models/classifier.joblib
 
-.PHONY: run test lint typecheck unit lock assets clean
+.PHONY: run test test-db lint typecheck contracts unit lock assets clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,18 @@ run: $(STAMP)
 	  GRIDLOOP_DATABASE_URL="sqlite:///$(DB)" $(BIN)/gridloop model train --data "$(SHARED)/messages/messages_labeled.csv" --out "$(MODEL)"; fi  # else: the seed model
 	$(BIN)/gridloop serve --db "$(DB)" --host 127.0.0.1 --port 8000
 
-## make test: lint, type-check, then the whole suite (PostgreSQL too when GRIDLOOP_TEST_PG_URL is set)
-test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest -p no:warnings -n 2 tests
+## make test: lint, type-check, architecture contracts, then the whole suite (on PostgreSQL when
+## GRIDLOOP_TEST_PG_URL is set)
+test: $(STAMP) lint typecheck contracts
+	$(BIN)/python -m pytest -p no:warnings -n 2 --durations=15 tests
+
+## make test-db: only the tests that use a database (marked `db` automatically), e.g. again on PostgreSQL
+test-db: $(STAMP)
+	$(BIN)/python -m pytest -p no:warnings -n 2 --durations=15 -m db tests
+
+## make contracts: the import-linter contracts of docs/architecture.md (layers, capabilities, no cycles)
+contracts: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -64,7 +64,7 @@ def main() -> None:
     from gridloop.cases.services.console import BoardCache
     from gridloop.config import Settings
     from gridloop.demo import city as demo
-    from gridloop.demo.bulk import bulk_cases
+    from gridloop.demo.bulk import bulk_demo_cases as bulk_cases
     from gridloop.org.services import org
     from gridloop.platform.db.migrate import upgrade
 

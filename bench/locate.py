@@ -25,9 +25,9 @@ from sqlalchemy import select
 
 from gridloop import schema
 from gridloop.config import Settings
-from gridloop.demo.geography import generate_demo_city
 from gridloop.geo.adapters import coords
 from gridloop.geo.adapters.locator import GeoLocator
+from gridloop.geo.services.generate import generate_demo_city
 from gridloop.geo.tables import AreaShapeRow
 from gridloop.platform.db.engine import build_engine, session_factory
 

@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gridloop.config import Settings
-from gridloop.triage.adapters.factory import build_triage
 from gridloop.triage.adapters.models import resolve_model
 from gridloop.triage.cli.batch import run_batch
+from gridloop.triage.plug import build_triage
 
 
 def _sources(shared: Path) -> list[tuple[str, str]]:

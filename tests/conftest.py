@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,21 +27,23 @@ PG_URL = os.environ.get("GRIDLOOP_TEST_PG_URL")
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
-def _seed(url: str) -> None:
-    from gridloop.demo import city as demo
-
+def _seed(url: str, *, organisation: bool = True) -> None:
     engine = build_engine(url)
     upgrade(engine)
+    engine.dispose()
+    if not organisation:
+        return
+    from gridloop.demo import city as demo
+
     container = build_container(Settings(database_url=url), clock=FakeClock(T0))
     with container.uow() as uow:
         demo.build_org(uow.session, now=T0)
         uow.commit()
-    engine.dispose()
     container.uow.engine.dispose()
 
 
 class _PgDatabases:
-    """Creates databases from a seeded template (CREATE DATABASE … TEMPLATE is a fast file copy)."""
+    """Creates databases from migrated templates (CREATE DATABASE … TEMPLATE is a fast file copy)."""
 
     def __init__(self, admin_url: str) -> None:
         self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -50,10 +53,10 @@ class _PgDatabases:
     def url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
 
-    def create_template(self) -> None:
+    def create_template(self, *, organisation: bool) -> None:
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.template}"'))
-        _seed(self.url(self.template))
+        _seed(self.url(self.template), organisation=organisation)
 
     def new(self) -> str:
         name = f"gl_t_{uuid.uuid4().hex[:10]}"
@@ -76,32 +79,72 @@ class _PgDatabases:
                 time.sleep(0.2 * (attempt + 1))
 
 
-@pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def _make_template(tmp_path_factory: pytest.TempPathFactory, *, organisation: bool) -> Iterator[object]:
     if PG_URL:
         pg = _PgDatabases(PG_URL)
-        pg.create_template()
+        pg.create_template(organisation=organisation)
         yield pg
         pg.drop(pg.template)
         pg.admin.dispose()
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
-        _seed(f"sqlite:///{path}")
+        _seed(f"sqlite:///{path}", organisation=organisation)
         yield path
+
+
+@contextmanager
+def database_from(template: object, folder: Path) -> Iterator[str]:
+    """A new database copied from a migrated template (a file copy on SQLite, TEMPLATE on PostgreSQL)."""
+    if isinstance(template, _PgDatabases):
+        name = template.new()
+        yield template.url(name)
+        template.drop(name)
+    else:
+        assert isinstance(template, Path)
+        target = folder / f"test-{uuid.uuid4().hex[:6]}.db"
+        shutil.copy(template, target)
+        yield f"sqlite:///{target}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a database (directly or through another fixture) with `db`."""
+    for item in items:
+        if {"db_url", "empty_db_url", "_empty_template"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cli_container_factory() -> None:
+    """CLI commands reach the database through the wiring's container, as `gridloop.cli.main` arranges."""
+    from gridloop.platform.cli import common
+
+    common.use_container_factory(build_container)
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The migrated database with the demo organisation, made once per test session."""
+    yield from _make_template(tmp_path_factory, organisation=True)
+
+
+@pytest.fixture(scope="session")
+def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The migrated database with no rows, made once per test session."""
+    yield from _make_template(tmp_path_factory, organisation=False)
 
 
 @pytest.fixture
 def db_url(_template: object, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database holding the demo organisation (no cases)."""
-    if isinstance(_template, _PgDatabases):
-        name = _template.new()
-        yield _template.url(name)
-        _template.drop(name)
-    else:
-        assert isinstance(_template, Path)
-        target = tmp_path / "test.db"
-        shutil.copy(_template, target)
-        yield f"sqlite:///{target}"
+    with database_from(_template, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_db_url(_empty_template: object, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database (tests that build their own organisation or geography)."""
+    with database_from(_empty_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from threading import RLock
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from gridloop.config import Settings, get_settings
 from gridloop.kernel.clock import SystemClock
+from gridloop.kernel.events import DomainEvent
 from gridloop.kernel.ports import Clock
 from gridloop.platform.container import Container
 from gridloop.platform.db.engine import build_engine
 from gridloop.platform.db.uow import UnitOfWorkFactory
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.events import EventBus, Handler, Subscription
+from gridloop.platform.outbox import Outbox
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -28,6 +32,7 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         clock=clock or SystemClock(),
         auto_dispatch_threshold=settings.auto_dispatch_threshold,
         case_number_prefix=settings.case_number_prefix,
+        tz=ZoneInfo(settings.timezone),
     )
     if engine.dialect.name == "sqlite":
         deps.write_lock = RLock()
@@ -36,35 +41,53 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
 
 
 def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
-    """Attach the features: geography (locator), dispatch (calendar, notifiers, auto-dispatch)."""
+    """Attach the features: geography (locator), dispatch (calendar, outbox channels), triage; then the events."""
     from gridloop.geo.adapters.lazy import LazyLocator
 
     deps.locator = LazyLocator(engine, street_csv=settings.shared_data_dir / "geo" / "shanghai_streets_gazetteer.csv")
     _plug_dispatch(settings, deps, engine)
-    _plug_emergency(deps)
-    if settings.triage_enabled:
-        _plug_triage(settings, deps, engine)
-    # order: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
-    deps.after_receive.sort(key=lambda hook: _HOOK_ORDER.get(getattr(hook, "__name__", ""), 50))
+    duplicates = _plug_triage(settings, deps, engine) if settings.triage_enabled else None
+    deps.events = EventBus(
+        Subscription(event, order, handler, isolated)
+        for event, order, handler, isolated in EVENT_SUBSCRIBERS(duplicates)
+    )
 
 
-_HOOK_ORDER = {"announce_emergency": 10, "emergency_case_to_incident": 15, "hook": 20, "auto_dispatch_hook": 30}
+def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[DomainEvent], int, Handler, bool]]:
+    """Who hears which domain event, in which order (ascending; the order is this data, never a name).
+
+    Rows are (event type, order, subscriber, isolated). Isolated subscribers (intake) that fail are rolled
+    back to their savepoint and logged, and the report is kept; a lifecycle cascade that fails fails the action.
+    `duplicates` (triage's duplicate search) is given when triage is on; emergencies are announced then too.
+    """
+    from gridloop.cases.services import coordination
+    from gridloop.cases.services.dispatching import dispatch_received
+    from gridloop.cases.subscribers import announce_emergency
+    from gridloop.emergency.subscribers import open_or_join_incident
+    from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseReceived, CaseReturned
+
+    rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
+        # after intake: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
+        (CaseReceived, 30, dispatch_received, True),
+        # an emergency report opens or joins an incident (after it is announced)
+        (CaseReceived, 15, open_or_join_incident, True),
+        # lifecycle cascades (三跨 coordination, merged children)
+        (CaseDispatched, 10, coordination.on_dispatched, False),
+        (CaseReturned, 10, coordination.on_returned, False),
+        (CaseClosed, 10, coordination.on_closed, False),
+    ]
+    if duplicates is not None:
+        rows += [(CaseReceived, 10, announce_emergency, True), (CaseReceived, 20, duplicates, True)]
+    return rows
 
 
-def _plug_emergency(deps: ServiceDeps) -> None:
-    """A 12345 report flagged as an emergency opens or joins an incident."""
-    from gridloop.emergency.subscribers import emergency_case_to_incident
-
-    deps.after_receive.append(emergency_case_to_incident)
-
-
-def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
-    """Classifier + urgency + personal data (lazy model), emergency notices, duplicates of open cases."""
-    from gridloop.cases.subscribers import OpenCaseIndex, announce_emergency
+def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> Handler:
+    """Classifier + urgency + personal data (lazy model); returns the duplicate search of open cases."""
     from gridloop.platform.db.engine import session_factory
     from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer
-    from gridloop.triage.adapters.factory import build_triage
+    from gridloop.triage.plug import build_triage
     from gridloop.triage.services.duplicates import ReportRef
+    from gridloop.triage.subscribers import OpenCaseIndex
 
     def build_index(refs: Sequence[ReportRef]) -> DuplicateIndex:
         index = DuplicateIndex(SketchVectorizer(reference=[r.text for r in refs]))
@@ -73,28 +96,26 @@ def _plug_triage(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
         return index
 
     deps.triage = build_triage(settings, session_factory=session_factory(engine))
-    deps.after_receive.append(announce_emergency)
-    deps.after_receive.append(OpenCaseIndex(build_index).hook)
+    return OpenCaseIndex(build_index).merge_duplicates
 
 
 def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:
-    """Working-day deadlines (official calendar + overrides), notifiers, auto-dispatch after intake."""
-    from gridloop.cases.services.dispatching import auto_dispatch_hook
+    """Working-day deadlines (official calendar + overrides), the outbox's channels (log, webhook)."""
     from gridloop.dispatch.adapters.calendar import RefreshingCalendar, engine_overrides_loader
     from gridloop.kernel.sla import WorkdayDeadlinePolicy, WorkingHours
-    from gridloop.platform.notify import build_notifier
+    from gridloop.platform.notify import build_channels
 
     calendar = RefreshingCalendar(engine_overrides_loader(engine))
     deps.deadlines = WorkdayDeadlinePolicy(
         calendar, working=WorkingHours.parse(settings.working_hours), tz=settings.timezone
     )
-    deps.notifier = build_notifier(settings.webhook_url)
-    deps.after_receive.append(auto_dispatch_hook)
+    deps.outbox = Outbox(channels=build_channels(settings.webhook_url, webhook_timeout=settings.webhook_timeout))
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
     from gridloop.cases.api import cases, kpis, meta
+    from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
@@ -103,7 +124,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.api import incidents as emergency_incidents
     from gridloop.emergency.api import teams as emergency_teams
     from gridloop.emergency.pages import console as emergency_pages
-    from gridloop.geo import api as geo_api
+    from gridloop.exportcontrol import api as exportcontrol_api
+    from gridloop.exportcontrol import pages as exportcontrol_pages
+    from gridloop.knowledge import api as knowledge_api
     from gridloop.org import api as org_api
     from gridloop.org import pages as org_pages
     from gridloop.platform.web.app import build_app
@@ -112,9 +135,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     return build_app(
         container or build_container(settings),
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router, emergency_hazards.router, emergency_incidents.router,
-                 emergency_teams.router, emergency_cap.router],
-        pages=[org_pages.router, intake.router, case_pages.router, work.router, emergency_pages.router],
+                 triage_api.router, exportcontrol_api.router, knowledge_api.router, emergency_hazards.router,
+                 emergency_incidents.router, emergency_teams.router, emergency_cap.router],
+        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
+               emergency_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

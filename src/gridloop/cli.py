@@ -23,15 +23,30 @@ def _register() -> None:
     from gridloop.demo import cli as demo
     from gridloop.dispatch import cli as dispatch
     from gridloop.emergency import cli as emergency
+    from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
+    from gridloop.knowledge import cli as knowledge
     from gridloop.org import cli as org
-    from gridloop.platform.cli import common
+    from gridloop.platform.cli import common, outbox
     from gridloop.triage.cli import model, triage
 
     common.use_container_factory(build_container)
     if app.registered_commands or app.registered_groups:
         return
-    for module in (commands, demo, org, cases, geo, dispatch, model, triage, emergency):
+    for module in (
+        commands,
+        demo,
+        org,
+        cases,
+        geo,
+        dispatch,
+        model,
+        triage,
+        exportcontrol,
+        outbox,
+        knowledge,
+        emergency,
+    ):
         module.register(app)
 
 

@@ -71,17 +71,21 @@ def serve(
         bool, typer.Option(help="Run the supervision tick every GRIDLOOP_SLA_TICK_SECONDS inside the server.")
     ] = True,
 ) -> None:
-    """Serve the API and the console (one process; the supervision job runs in a background thread)."""
+    """Serve the API and the console (one process; the supervision job and the outbox run in background threads)."""
+    import threading
+
     import uvicorn
 
     from gridloop.bootstrap import build_container, create_app
     from gridloop.cases import jobs as supervision_job
     from gridloop.emergency import jobs as emergency_job
+    from gridloop.platform.delivery import dispatcher_for
 
     container = build_container(settings_for(db))
     if supervision:
         supervision_job.start(container)
         emergency_job.start(container)
+    dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(container=container), host=host, port=port, log_level="warning")
 

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         default=0.6,
         description="Classifier confidence above which a case matching a rule is dispatched at once.",
     )
+    reload_check_seconds: float = Field(
+        default=2.0,
+        description="Seconds between a process's looks at the change stamps (city rules, active model) to reload them.",
+    )
     sla_tick_seconds: int = Field(default=300, description="Seconds between supervision ticks inside `serve`.")
     working_hours: str = Field(
         default="09:00-12:00,13:00-17:30", description="Working periods of a working day, for work_hour limits."
@@ -49,6 +53,13 @@ class Settings(BaseSettings):
         default="0,2,5", description="Working days overdue at which supervision levels 1, 2, 3… start."
     )
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
+    webhook_timeout: float = Field(default=5.0, description="Seconds the outbox waits for the webhook to answer.")
+    outbox_max_attempts: int = Field(
+        default=8, description="Delivery tries of an outbox message before it is marked dead (an admin may retry)."
+    )
+    outbox_poll_seconds: float = Field(
+        default=5.0, description="Seconds between outbox delivery passes inside `serve` (commits also wake it)."
+    )
     session_hours: int = Field(default=10, description="Hours a console login lasts before it must be renewed.")
     session_https_only: bool = Field(default=False, description="Send the console's session cookie over HTTPS only.")
     map_tile_url: str | None = Field(

@@ -10,8 +10,12 @@ def metadata() -> MetaData:
     from gridloop.cases import tables as cases_tables  # noqa: F401
     from gridloop.dispatch import tables as dispatch_tables  # noqa: F401
     from gridloop.emergency import tables as emergency_tables  # noqa: F401
+    from gridloop.exportcontrol import tables as exportcontrol_tables  # noqa: F401
     from gridloop.geo import tables as geo_tables  # noqa: F401
+    from gridloop.knowledge import tables as knowledge_tables  # noqa: F401
     from gridloop.org import tables as org_tables  # noqa: F401
+    from gridloop.platform.db import outbox as outbox_table  # noqa: F401
+    from gridloop.platform.db import stamps  # noqa: F401
     from gridloop.platform.db.base import Base
     from gridloop.triage import tables as triage_tables  # noqa: F401
 

@@ -81,7 +81,7 @@ def server(e2e_db: str, e2e_model: Path) -> Iterator[str]:
 
     from gridloop.bootstrap import build_container, create_app
     from gridloop.config import Settings
-    from gridloop.demo.bulk import bulk_cases
+    from gridloop.demo.bulk import bulk_demo_cases as bulk_cases
 
     container = build_container(Settings(database_url=e2e_db, secret_key="e2e-" + "k" * 40, model_path=e2e_model))
     now = datetime.now(UTC)

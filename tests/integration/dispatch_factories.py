@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from gridloop import schema
 from gridloop.org.tables import UnitRow
 from gridloop.platform.db.engine import build_engine, session_factory
 
@@ -38,23 +34,9 @@ class Work:
         self.session.commit()
 
 
-def make_engine(tmp_path: Path) -> Engine:
-    """A fresh schema: SQLite in tmp_path, or a new PostgreSQL database when GRIDLOOP_TEST_PG_URL is set."""
-    pg = os.environ.get("GRIDLOOP_TEST_PG_URL")
-    if pg:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        name = f"gl_d_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        engine = build_engine(make_url(pg).set(database=name).render_as_string(hide_password=False))
-    else:
-        engine = build_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    schema.metadata().create_all(engine)
-    return engine
+def make_engine(url: str) -> Engine:
+    """An engine on a fresh migrated empty database (the `empty_db_url` fixture)."""
+    return build_engine(url)
 
 
 @dataclass
@@ -163,13 +145,5 @@ def make_case(session: Session, **overrides):
 
 
 def drop_engine(engine: Engine) -> None:
-    """Dispose of a test engine; drop its PostgreSQL database."""
-    url = engine.url
+    """Dispose of a test engine (the `empty_db_url` fixture drops its database)."""
     engine.dispose()
-    pg = os.environ.get("GRIDLOOP_TEST_PG_URL")
-    if pg and url.get_backend_name() == "postgresql":
-        from tests.conftest import _PgDatabases
-
-        databases = _PgDatabases(pg)
-        databases.drop(str(url.database))
-        databases.admin.dispose()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from dispatch_factories import T0, Work, drop_engine, make_engine, make_org
 
-from gridloop.demo.catalogue import load_demo_catalogue
 from gridloop.dispatch.domain.catalogue import columns
 from gridloop.dispatch.domain.routing import route
 from gridloop.dispatch.services import catalogue as svc
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.errors import InvalidInput
 
 HEADER = ",".join(columns())
@@ -26,8 +24,8 @@ def good_csv() -> bytes:
 
 
 @pytest.fixture
-def work(tmp_path: Path):
-    engine = make_engine(tmp_path)
+def work(empty_db_url: str):
+    engine = make_engine(empty_db_url)
     try:
         yield from _world(engine)
     finally:

@@ -25,7 +25,7 @@ def _counting(engine):
 
 
 def _add_cases(container, clock, n, seed):
-    from gridloop.demo.bulk import bulk_cases
+    from gridloop.demo.bulk import bulk_demo_cases as bulk_cases
 
     with container.uow() as uow:
         bulk_cases(uow.session, count=n, now=clock.now(), days=30, seed=seed)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from gridloop.cases.services.coordination import record_child_callback
 from gridloop.cases.tables import CaseRow
-from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.org import Role
 from gridloop.org.services import org
 from tests.factories import case_body

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gridloop.demo.catalogue import load_demo_catalogue
 from gridloop.dispatch.domain.catalogue import columns
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from tests.factories import case_body
 
 

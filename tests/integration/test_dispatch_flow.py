@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from gridloop.cases.services.supervision import scheduled_tick
 from gridloop.cases.tables import SupervisionRow
-from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.org.tables import UnitRow
 from tests.factories import case_body
 
@@ -84,7 +84,7 @@ def test_case_without_rule_waits_in_the_queue(as_user):
 def test_left_alone_the_case_is_supervised_from_the_district(container, as_user, clock, demo_catalogue):
     case_id = as_user("operator").post("/api/v1/cases", json=case_body()).json()["id"]
     tick = lambda: scheduled_tick(  # noqa: E731
-        container.uow, settings=container.settings, notifier=container.deps.notifier, now=clock.now()
+        container.uow, settings=container.settings, outbox=container.deps.outbox, now=clock.now()
     )
     clock.set(datetime(2026, 11, 27, 9, tzinfo=SH))
     assert tick().due_soon == 1

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from gridloop.cases.services import intake
 from gridloop.cases.services.intake import NewCase, receive
 from gridloop.cases.tables import CaseEventRow, CaseRow
 from gridloop.org.services import org
@@ -17,11 +18,11 @@ def _count(container, table) -> int:
         return uow.session.scalar(select(func.count()).select_from(table))
 
 
-def test_failure_after_the_insert_leaves_no_half_written_case(container, as_user):
-    def broken_hook(*_args):
+def test_failure_after_the_insert_leaves_no_half_written_case(container, as_user, monkeypatch):
+    def broken(*_args):
         raise RuntimeError("downstream failure")
 
-    container.deps.after_receive.append(broken_hook)
+    monkeypatch.setattr(intake, "_receive_payload", broken)  # fails after the case row is flushed
     r = as_user("operator").post("/api/v1/cases", json=case_body())
     assert r.status_code == 500 and "Traceback" not in r.text and r.json()["title"] == "Internal error"
     assert _count(container, CaseRow) == 0 and _count(container, CaseEventRow) == 0

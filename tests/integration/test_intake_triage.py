@@ -10,8 +10,9 @@ import pytest
 
 from gridloop.bootstrap import Container, build_container
 from gridloop.config import Settings
-from gridloop.demo.catalogue import load_demo_catalogue
+from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.ports import Notice
+from gridloop.platform.delivery import dispatcher_for
 from tests.conftest import Api
 from tests.factories import PUTUO_GRID
 
@@ -41,7 +42,7 @@ def triaged(db_url: str, clock, seed_model: Path) -> Iterator[tuple[Container, F
     settings = Settings(database_url=db_url, triage_enabled=True, model_path=seed_model, auto_dispatch_threshold=0.0)
     container = build_container(settings, clock=clock)
     notifier = FakeNotifier()
-    container.deps.notifier = notifier
+    container.deps.outbox.channels = {"fake": notifier}
     with container.uow() as uow:
         load_demo_catalogue(uow, now=clock.now())
     yield container, notifier
@@ -74,10 +75,12 @@ def _report(api, text: str, **extra):
 
 
 def test_emergency_report_is_announced_and_dispatched_at_once(api, triaged):
-    _container, notifier = triaged
+    container, notifier = triaged
     case = _report(api, "小区3号楼楼道里闻到很浓的煤气味，怀疑燃气泄漏，请马上派人来")
     assert case["urgency"] == "emergency", case
     assert case["status"] == "dispatched", case
+    assert not notifier.notices, "nothing is sent from inside the intake: the announcement waits in the outbox"
+    dispatcher_for(container).deliver_pending()
     assert any(n.kind == "emergency" and n.case_number == case["number"] for n in notifier.notices)
     detail = api("operator").get(f"/api/v1/cases/{case['id']}").json()
     assert detail["triage"]["urgency_reason"], "the flag is explained"

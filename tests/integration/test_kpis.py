@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,8 +25,8 @@ def eod(m: int, d: int) -> datetime:
 
 
 @pytest.fixture
-def month(tmp_path: Path):
-    engine = make_engine(tmp_path)
+def month(empty_db_url: str):
+    engine = make_engine(empty_db_url)
     try:
         yield from _world(engine)
     finally:

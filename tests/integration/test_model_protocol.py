@@ -4,20 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from gridloop.config import Settings
 from gridloop.triage.adapters import dataset as ds
 from gridloop.triage.adapters.classifier import train
 from gridloop.triage.adapters.models import LABELED_FILE
+from tests.shared_data import shared_path
 
 
 def _labeled() -> Path:
-    shared = Settings().shared_data_dir
-    if not shared.is_absolute():
-        shared = (Path(__file__).parents[2] / shared).resolve()
-    labeled = shared / LABELED_FILE
-    if not labeled.is_file():
-        pytest.skip(f"shared data absent ({labeled}); set GRIDLOOP_SHARED_DATA_DIR")
-    return labeled
+    return shared_path(LABELED_FILE)
 
 
 @pytest.mark.slow

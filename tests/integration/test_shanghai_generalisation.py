@@ -6,25 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from gridloop.config import Settings
-from gridloop.triage.adapters.factory import shipped_conventions_value
 from gridloop.triage.adapters.models import LABELED_FILE, train_full
 from gridloop.triage.adapters.text import to_simplified
+from gridloop.triage.plug import shipped_conventions_value
 from gridloop.triage.services.triage import TriageService
+from tests.shared_data import shared_path
 
 DATA = Path(__file__).parents[1] / "data" / "shanghai_messages.csv"
 
 
 @pytest.fixture(scope="module")
 def model():
-    shared = Settings().shared_data_dir
-    if not shared.is_absolute():
-        shared = (Path(__file__).parents[2] / shared).resolve()
-    labeled = shared / LABELED_FILE
-    if not labeled.is_file():
-        labeled = Path("/work/shared/data") / LABELED_FILE
-    if not labeled.is_file():
-        pytest.skip(f"shared data absent ({labeled}); set GRIDLOOP_SHARED_DATA_DIR")
+    labeled = shared_path(LABELED_FILE)
     return train_full(labeled)
 
 

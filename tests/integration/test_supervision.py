@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +12,9 @@ from sqlalchemy import select
 from gridloop.cases.services.supervision import run_tick
 from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
 from gridloop.dispatch.adapters.calendar import ChineseWorkCalendar
+from gridloop.kernel.clock import FakeClock
 from gridloop.kernel.sla import WorkdayDeadlinePolicy
+from gridloop.platform.outbox import Dispatcher, Outbox
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = ChineseWorkCalendar()
@@ -24,8 +25,8 @@ def sh(m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
 
 
 @pytest.fixture
-def world(tmp_path: Path):
-    engine = make_engine(tmp_path)
+def world(empty_db_url: str):
+    engine = make_engine(empty_db_url)
     try:
         yield from _world(engine)
     finally:
@@ -52,7 +53,11 @@ def _world(engine):
 
 
 def tick(w: Work, when: datetime, notifier: FakeNotifier | None = None):
-    return run_tick(w, now=when, calendar=CAL, notifier=notifier or FakeNotifier())
+    """One tick; its notices, committed to the outbox, are then delivered to `notifier`."""
+    outbox = Outbox(channels={"fake": notifier or FakeNotifier()})
+    result = run_tick(w, now=when, calendar=CAL, outbox=outbox)
+    Dispatcher(w.session.get_bind(), outbox, FakeClock(when)).deliver_pending()
+    return result
 
 
 def supervisions(w: Work, case_id: int) -> list[tuple[int, int | None, str]]:

@@ -1,8 +1,8 @@
 import json
 
-from gridloop.triage.adapters.factory import shipped_conventions_value
 from gridloop.triage.adapters.fastgrams import CharGramHasher
 from gridloop.triage.cli.batch import run_batch
+from gridloop.triage.plug import shipped_conventions_value
 from gridloop.triage.services.triage import TriageService
 
 

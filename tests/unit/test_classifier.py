@@ -78,8 +78,8 @@ def test_model_train_cli_rejects_missing_file(tmp_path):
     assert res.exit_code != 0
 
 
-def test_model_train_and_use_cli_activate_artifact(tmp_path, monkeypatch):
-    monkeypatch.setenv("GRIDLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+def test_model_train_and_use_cli_activate_artifact(tmp_path, monkeypatch, db_url):
+    monkeypatch.setenv("GRIDLOOP_DATABASE_URL", db_url)
     from gridloop.config import get_settings
 
     get_settings.cache_clear()
@@ -117,8 +117,8 @@ def test_model_train_and_use_cli_activate_artifact(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("mode", ["override", "boost"])
-def test_rule_cli_adds_and_lists(tmp_path, monkeypatch, mode):
-    monkeypatch.setenv("GRIDLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+def test_rule_cli_adds_and_lists(tmp_path, monkeypatch, mode, db_url):
+    monkeypatch.setenv("GRIDLOOP_DATABASE_URL", db_url)
     from gridloop.config import get_settings
 
     get_settings.cache_clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from gridloop.cases.services.console import BoardCache
+from gridloop.cases.services.board_cache import BoardCache
 from gridloop.kernel.org import Actor, Role
 
 T = datetime(2026, 11, 26, 2, 0, 30, tzinfo=UTC)
@@ -34,13 +34,14 @@ def test_entries_of_an_older_minute_are_dropped_and_size_is_bounded():
     cache = BoardCache(ttl_seconds=60, max_entries=2)
     a = _actor(Role.SUPERVISOR, "/1/5/")
     old = cache.key(a, None, T)
-    cache.put(old, "board-1")  # type: ignore[arg-type]
-    new = cache.key(a, None, T + timedelta(minutes=1))
-    cache.put(new, "board-2")  # type: ignore[arg-type]
-    assert cache.get(old) is None and cache.get(new) == "board-2"
+    cache.put(old, "board-1", now=T)  # type: ignore[arg-type]
+    later = T + timedelta(minutes=1)
+    new = cache.key(a, None, later)
+    cache.put(new, "board-2", now=later)  # type: ignore[arg-type]
+    assert cache.get(old, now=later) is None and cache.get(new, now=later) == "board-2"
     for area in ("a", "b", "c"):
-        cache.put(cache.key(a, area, T + timedelta(minutes=1)), "x")  # type: ignore[arg-type]
-    assert len(cache._entries) == 2
+        cache.put(cache.key(a, area, later), "x", now=later)  # type: ignore[arg-type]
+    assert len(cache) == 2
 
 
 def test_dispatch_suggestion_is_read_from_auto_dispatch_or_plain_field():

@@ -1,5 +1,5 @@
-from gridloop.triage.adapters.factory import shipped_conventions_value
 from gridloop.triage.adapters.text import to_simplified
+from gridloop.triage.plug import shipped_conventions_value
 from gridloop.triage.services.triage import TriageService
 
 

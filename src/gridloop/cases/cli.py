@@ -130,11 +130,15 @@ def sla_tick(
     import time
 
     from gridloop.cases.services.supervision import scheduled_tick
+    from gridloop.platform.delivery import dispatcher_for
 
     container = container_for(db)
     while True:
         now = parse_when(at, container.settings.timezone) if at else container.deps.clock.now()
-        result = scheduled_tick(container.uow, settings=container.settings, notifier=container.deps.notifier, now=now)
+        result = scheduled_tick(
+            container.uow, settings=container.settings, outbox=container.deps.outbox, deps=container.deps, now=now
+        )
+        dispatcher_for(container).deliver_pending()  # the notices were committed to the outbox: send them now
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         if every is None:
             return

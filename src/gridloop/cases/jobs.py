@@ -10,11 +10,15 @@ log = logging.getLogger("gridloop.supervision")
 
 
 def run_once(container: Any) -> dict[str, Any]:
-    """One tick with the container's settings, clock and notifier; returns what it did."""
+    """One tick with the container's settings, clock and outbox; returns what it did."""
     from gridloop.cases.services.supervision import scheduled_tick
 
     result = scheduled_tick(
-        container.uow, settings=container.settings, notifier=container.deps.notifier, now=container.deps.clock.now()
+        container.uow,
+        settings=container.settings,
+        outbox=container.deps.outbox,
+        deps=container.deps,
+        now=container.deps.clock.now(),
     )
     return result.as_dict()
 

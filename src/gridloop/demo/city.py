@@ -14,13 +14,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridloop.cases.domain.lifecycle import Channel, RequestType, Status
+from gridloop.cases.services import Channel, RequestType, Status
 from gridloop.cases.services.intake import NewCase, create_case
 from gridloop.cases.services.lifecycle import ActionRequest, perform
 from gridloop.dispatch.services.catalogue import DEFAULT_CATEGORIES
+from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Level, Role, UnitKind
 from gridloop.org.services import org
 from gridloop.org.tables import UnitRow, UserRow
+from gridloop.platform.db.uow import UnitOfWorkFactory
 from gridloop.platform.deps import ServiceDeps
 
 DEMO_PASSWORD = "gridloop-demo"  # noqa: S105  (printed at start; demo only)
@@ -163,7 +165,7 @@ def real_areas(cells: int = 40_000, *, seed: int = 2026) -> AreaBuilder:
     duty grids at the given scale (40,000 cells ≈ Shanghai's 万米网格)."""
 
     def build(session: Session, *, now: datetime) -> list[UnitRow]:
-        from gridloop.demo.geography import generate_demo_city
+        from gridloop.geo.services.generate import generate_demo_city
 
         generate_demo_city(session, now=now, cells_target=cells, seed=seed)
         grids = session.scalars(
@@ -272,7 +274,8 @@ def generate_cases(
     handlers: dict[str, Actor] = {}
     demo_hash = org.get_user(session, "operator").password_hash
     clock = FakeClock(start)
-    sim = replace(deps, clock=clock, after_receive=[], triage=None)  # generated texts need no classifier
+    # generated texts need no classifier nor intake subscribers; generated history sends no notices
+    sim = replace(deps, clock=clock, events=deps.events.without(CaseReceived), outbox=deps.outbox.muted(), triage=None)
     weights = [w for w, _ in PATHS]
     span = (end - start).total_seconds()
     opened: list[str] = []
@@ -372,17 +375,51 @@ def _handler_actor(
 
 def _cell_boxes(session: Session) -> list[tuple[float, float, float, float]]:
     """Bounding boxes of the stored unit cells (WGS-84), for placing generated reports."""
-    from gridloop.geo.tables import AreaShapeRow
+    from gridloop.geo.services.geography import cell_boxes
 
-    rows = session.execute(
-        select(AreaShapeRow.min_lng, AreaShapeRow.min_lat, AreaShapeRow.max_lng, AreaShapeRow.max_lat).where(
-            AreaShapeRow.level == Level.GRID.value
-        )
-    ).all()
-    return [(a, b, c, d) for a, b, c, d in rows]
+    return cell_boxes(session)
 
 
 def _point_in(cells: list[tuple[float, float, float, float]], rng: random.Random) -> tuple[float, float]:
     """A point near the middle of a random cell."""
     a, b, c, d = rng.choice(cells)
     return (a + (c - a) * rng.uniform(0.3, 0.7), b + (d - b) * rng.uniform(0.3, 0.7))
+
+
+def is_empty(uow_factory: UnitOfWorkFactory) -> bool:
+    """Whether the database has no organisation yet (a demo is only built into an empty city)."""
+    with uow_factory() as uow:
+        return not org.has_units(uow.session)
+
+
+def build_demo_city(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    deps: ServiceDeps,
+    cases: int,
+    days: int,
+    cells: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[DemoLogin]:
+    """The whole demo city, committed step by step: organisation and areas, the starter catalogue, then `cases`
+    cases walked through the real lifecycle over the last `days` days; returns the demo logins."""
+    from gridloop.dispatch.services.starter import load_demo_catalogue
+
+    now = deps.clock.now()
+    with uow_factory() as uow:
+        builder = real_areas(cells, seed=seed) if cells else simple_areas
+        logins = build_org(uow.session, now=now - timedelta(days=days + 1), area_builder=builder)
+        uow.commit()
+        load_demo_catalogue(uow, now=now - timedelta(days=days + 1))
+        generate_cases(
+            uow.session,
+            deps=deps,
+            count=cases,
+            start=now - timedelta(days=days),
+            end=now,
+            seed=seed,
+            progress=progress,
+        )
+        uow.commit()
+    return logins

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -17,15 +16,6 @@ console = Console(stderr=True)
 def register(app: typer.Typer) -> None:
     """Attach `demo` to the main CLI."""
     app.command("demo")(demo)
-
-
-def _is_empty(container: object) -> bool:
-    from sqlalchemy import func, select
-
-    from gridloop.org.tables import UnitRow
-
-    with container.uow() as uow:  # type: ignore[attr-defined]
-        return not uow.session.scalar(select(func.count()).select_from(UnitRow))
 
 
 def demo(
@@ -44,31 +34,22 @@ def demo(
 
     container = container_for(db)
     upgrade(container.uow.engine)
-    if not _is_empty(container):
+    if not demo_service.is_empty(container.uow):
         if if_empty:
             console.print("database already has data; demo not generated")
             return
         raise typer.BadParameter("the database already has data; use a new --db or pass --if-empty", param_hint="--db")
-    now = container.deps.clock.now()
-    with container.uow() as uow:
-        builder = demo_service.real_areas(cells, seed=seed) if cells else demo_service.simple_areas
-        logins = demo_service.build_org(uow.session, now=now - timedelta(days=days + 1), area_builder=builder)
-        uow.commit()
-        from gridloop.demo.catalogue import load_demo_catalogue
-
-        load_demo_catalogue(uow, now=now - timedelta(days=days + 1))
-        with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("generating cases", total=cases)
-            demo_service.generate_cases(
-                uow.session,
-                deps=container.deps,
-                count=cases,
-                start=now - timedelta(days=days),
-                end=now,
-                seed=seed,
-                progress=lambda n: bar.advance(task, n),
-            )
-        uow.commit()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("generating cases", total=cases)
+        logins = demo_service.build_demo_city(
+            container.uow,
+            deps=container.deps,
+            cases=cases,
+            days=days,
+            cells=cells,
+            seed=seed,
+            progress=lambda n: bar.advance(task, n),
+        )
     console.print(f"demo city ready: {cases} cases; logins (password '{demo_service.DEMO_PASSWORD}'):")
     for login in logins:
         console.print(f"  {login.username:16} {login.role:12} unit {login.unit}")

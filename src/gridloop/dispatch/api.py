@@ -145,7 +145,7 @@ def import_csv(
 @router.get("/calendar/overrides")
 def overrides(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """Administrator's exceptions to the official calendar."""
-    from gridloop.dispatch.adapters.calendar import load_overrides
+    from gridloop.dispatch.services.calendar import overrides as load_overrides
 
     return {"items": [{"day": d.isoformat(), "is_workday": w} for d, w in sorted(load_overrides(session).items())]}
 
@@ -153,11 +153,10 @@ def overrides(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 @router.put("/calendar/overrides/{day}")
 def set_override(day: date, body: OverrideIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """Declare a day a working day or not (a typhoon day, a local holiday); administrators only."""
-    from gridloop.dispatch.adapters.calendar import set_override as put
+    from gridloop.dispatch.services.calendar import declare_day
 
     _require(actor, Permission.MANAGE_ORG)
-    row = put(
-        uow.session, day=day, is_workday=body.is_workday, reason=body.reason, by=actor.username, now=deps.clock.now()
+    row = declare_day(
+        uow, day=day, is_workday=body.is_workday, reason=body.reason, by=actor.username, now=deps.clock.now()
     )
-    uow.commit()
     return {"day": row.day.isoformat(), "is_workday": row.is_workday, "reason": row.reason}

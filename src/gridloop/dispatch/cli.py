@@ -70,21 +70,20 @@ def sla_override(
     db: DbOption = None,
 ) -> None:
     """Override the official calendar for one day (a typhoon day, a local holiday, an extra working day)."""
-    from gridloop.dispatch.adapters.calendar import set_override
+    from gridloop.dispatch.services.calendar import declare_day
 
     if not reason.strip():
         raise typer.BadParameter("--reason must not be empty")
     container = container_for(db)
     with container.uow() as uow:
-        set_override(
-            uow.session,
+        declare_day(
+            uow,
             day=parse_day(day, "DAY"),
             is_workday=workday,
             reason=reason,
             by=by,
             now=container.deps.clock.now(),
         )
-        uow.commit()
     typer.echo(f"{day}: {'working day' if workday else 'day off'} ({reason})")
 
 
@@ -134,7 +133,7 @@ def catalogue_export(
 @catalogue_app.command("demo")
 def catalogue_demo(db: DbOption = None) -> None:
     """Make the demo catalogue (one rule per district × category, from the units that exist) active."""
-    from gridloop.demo.catalogue import load_demo_catalogue
+    from gridloop.dispatch.services.starter import load_demo_catalogue
 
     container = container_for(db)
     with container.uow() as uow:

@@ -16,13 +16,10 @@ import typer
 from sqlalchemy.orm import Session
 
 from gridloop.kernel.org import Level
+from gridloop.platform.cli.common import DbOption, container_for
 
 geo_app = typer.Typer(name="geo", help="Geography: boundaries, unit grid, duty grids, locating.", no_args_is_help=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: GRIDLOOP_DATABASE_URL or sqlite:///var/gridloop.db)."),
-]
 CrsOption = Annotated[str, typer.Option("--crs", help="Coordinate system of the input: wgs84, gcj02 or bd09.")]
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -34,17 +31,9 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _session(db: str | None) -> Iterator[Session]:
-    from gridloop import schema as all_tables  # noqa: F401  (complete metadata)
-    from gridloop.config import get_settings
-    from gridloop.platform.db.engine import build_engine, session_factory
-
-    url = db if db is None or "://" in db else f"sqlite:///{db}"
-    engine = build_engine(url or get_settings().database_url)
-    try:
-        with session_factory(engine)() as session:
-            yield session
-    finally:
-        engine.dispose()
+    """A session of the container's unit of work (the services commit)."""
+    with container_for(db).uow() as uow:
+        yield uow.session
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -94,7 +83,7 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """Build the demo city: 16 real districts, generated streets, communities, cells and duty grids."""
-    from gridloop.demo.geography import generate_demo_city
+    from gridloop.geo.services.generate import generate_demo_city
 
     with _session(db) as session:
         report = generate_demo_city(
@@ -121,7 +110,7 @@ def grid(
     """Grid the stored communities that have no cells; on an empty geography, build the real-scale demo."""
     from sqlalchemy import select
 
-    from gridloop.demo.geography import generate_demo_city, grid_communities
+    from gridloop.geo.services.generate import generate_demo_city, grid_communities
     from gridloop.geo.tables import AreaShapeRow
 
     with _session(db) as session:

@@ -5,11 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
 
-from gridloop.cases.api.schemas import UnitIn, UserIn
 from gridloop.kernel.org import Role
 from gridloop.org.services import admin
 from gridloop.platform.web.deps import ActorDep, DepsDep, UowDep
+
+
+class UnitIn(BaseModel):
+    """A new unit."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    kind: str
+    level: str
+    parent: str | None = None
+    handling_level: int | None = None
+
+
+class UserIn(BaseModel):
+    """A new user."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(max_length=64)
+    display_name: str | None = Field(default=None, max_length=100)
+    role: str
+    unit: str
+    password: str | None = Field(default=None, max_length=200)
+
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
 

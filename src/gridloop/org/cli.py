@@ -31,7 +31,7 @@ def user_add(
 ) -> None:
     """Add a person with one role in one unit."""
     from gridloop.kernel.org import Role
-    from gridloop.org.services import org
+    from gridloop.org.services.people import register_user
 
     try:
         role_v = Role.parse(role)
@@ -39,8 +39,8 @@ def user_add(
         raise typer.BadParameter(str(exc), param_hint="--role") from None
     container = container_for(db)
     with container.uow() as uow:
-        org.create_user(
-            uow.session,
+        register_user(
+            uow,
             username=username,
             role=role_v,
             unit_code=unit,
@@ -48,7 +48,6 @@ def user_add(
             display_name=display_name,
             password=password,
         )
-        uow.commit()
     console.print(f"user {username} added ({role_v.value} of {unit})")
 
 
@@ -59,10 +58,9 @@ def token_create(
     db: DbOption = None,
 ) -> None:
     """Print a new bearer token for a user (shown once)."""
-    from gridloop.org.services import org
+    from gridloop.org.services.people import issue_token
 
     container = container_for(db)
     with container.uow() as uow:
-        token = org.create_token(uow.session, username=user, now=container.deps.clock.now(), days=days)
-        uow.commit()
+        token = issue_token(uow, username=user, now=container.deps.clock.now(), days=days)
     typer.echo(token)

@@ -1,4 +1,4 @@
-"""A small per-process cache of reference data read on every request (areas, categories, tokens).
+"""The one TTL cache of the process (cachetools on the injected clock) and the reference data kept in it.
 
 Entries live for `ttl` seconds, so an administrator's change (a new area, a revoked token) takes effect within
 that time in every worker; the clock is injected like everywhere else.
@@ -12,31 +12,52 @@ from datetime import datetime, timedelta
 from threading import Lock
 from typing import Generic, TypeVar
 
+import cachetools
+
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-@dataclass
 class TtlCache(Generic[K, V]):
-    """A thread-safe mapping whose entries expire after `ttl`; bounded by `max_entries` (oldest dropped)."""
+    """A thread-safe mapping whose entries expire `ttl` after they were stored, bounded by `max_entries` (least
+    recently used dropped first): cachetools' TTLCache on the injected clock (callers pass `now`)."""
 
-    ttl: timedelta = timedelta(seconds=30)
-    max_entries: int = 10_000
-    _data: dict[K, tuple[datetime, V]] = field(default_factory=dict)
-    _lock: Lock = field(default_factory=Lock)
+    def __init__(self, ttl: timedelta = timedelta(seconds=30), max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self._now = 0.0
+        self._data: cachetools.TTLCache[K, V] = cachetools.TTLCache(
+            maxsize=max_entries, ttl=ttl.total_seconds(), timer=lambda: self._now
+        )
+        self._lock = Lock()
+
+    def _at(self, now: datetime) -> None:
+        self._now = max(self._now, now.timestamp())  # the cache's timer never goes back
+
+    def get(self, key: K, *, now: datetime) -> V | None:
+        """The value stored less than `ttl` ago, or None."""
+        with self._lock:
+            self._at(now)
+            return self._data.get(key)
+
+    def put(self, key: K, value: V, *, now: datetime) -> None:
+        """Store a value for `ttl`."""
+        with self._lock:
+            self._at(now)
+            self._data[key] = value
 
     def get_or_load(self, key: K, *, now: datetime, load: Callable[[], V]) -> V:
         """The cached value, or `load()` stored for `ttl` (a None result is cached too)."""
         with self._lock:
-            hit = self._data.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
-                return hit[1]
+            self._at(now)
+            if key in self._data:
+                return self._data[key]
         value = load()
-        with self._lock:
-            if len(self._data) >= self.max_entries:
-                self._data.pop(next(iter(self._data)))
-            self._data[key] = (now, value)
+        self.put(key, value, now=now)
         return value
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
 
     def clear(self) -> None:
         """Forget everything (after an administrator's change in this process)."""

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from gridloop.cases.tables import CaseRow
-from gridloop.kernel.org import Actor
-from gridloop.kernel.ports import Clock, DeadlinePolicy, Locator, Notice, Notifier, Triage
+from gridloop.kernel.ports import Clock, DeadlinePolicy, Locator, Triage
 from gridloop.platform.cache import ReferenceCache
-
-#: A hook run inside the intake transaction after a case is received (auto-dispatch, duplicate search …).
-AfterReceive = Callable[[Session, CaseRow, Actor, datetime, "ServiceDeps"], None]
+from gridloop.platform.events import EventBus
+from gridloop.platform.outbox import Outbox
 
 
 class WeekdayDeadlines:
@@ -63,30 +58,22 @@ class WeekdayDeadlines:
         return self._add(due, work_days)
 
 
-class LogNotifier:
-    """Writes notices to the log (never personal data: notices carry case numbers, not phones)."""
-
-    def notify(self, notice: Notice) -> None:
-        """Log one notice."""
-        import logging
-
-        logging.getLogger("gridloop.notice").warning(
-            "%s: %s (case %s, unit %s)", notice.kind, notice.title, notice.case_number, notice.unit_code
-        )
-
-
 @dataclass
 class ServiceDeps:
     """The ports a service call may use."""
 
     clock: Clock
     deadlines: DeadlinePolicy = field(default_factory=WeekdayDeadlines)
-    notifier: Notifier = field(default_factory=LogNotifier)
+    #: Messages that leave the process are written here, in the transaction, and delivered after commit.
+    outbox: Outbox = field(default_factory=Outbox)
     triage: Triage | None = None
     locator: Locator | None = None
-    after_receive: list[AfterReceive] = field(default_factory=list)
+    #: Subscribers of domain events (intake: announce, merge duplicates, auto-dispatch; lifecycle cascades).
+    events: EventBus = field(default_factory=EventBus)
     auto_dispatch_threshold: float = 0.6
     case_number_prefix: str = "SH"
+    #: The zone in which days are counted and times shown (GRIDLOOP_TIMEZONE).
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     cache: ReferenceCache = field(default_factory=ReferenceCache)
     #: Serialises write transactions in this process. SQLite has one writer: queueing on a lock wakes the next
     #: writer at once, where SQLite's busy handler would sleep and poll (long tail latencies). No-op elsewhere.

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-
-import pytest
 
 
 def shared_geo_dir() -> Path:
-    """`<shared_data_dir>/geo`, or skip the test when the shared data is absent (CI has it)."""
-    from gridloop.config import Settings
+    """`<shared_data_dir>/geo`: fails in CI when absent, skips elsewhere."""
+    from tests.shared_data import shared_path
 
-    folder = Settings().shared_data_dir / "geo"
-    if not folder.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data folder {folder} is absent in CI")
-        pytest.skip(f"shared data folder {folder} is absent (set GRIDLOOP_SHARED_DATA_DIR)")
-    return folder
+    return shared_path("geo")
 
 
 def write_geojson(path: Path, features: list[dict]) -> Path:

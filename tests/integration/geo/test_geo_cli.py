@@ -9,18 +9,13 @@ import typer
 from geo_helpers import square, write_geojson
 from typer.testing import CliRunner
 
-from gridloop import schema
 from gridloop.geo import cli as geo
 from gridloop.kernel.errors import InvalidInput
-from gridloop.platform.db.engine import build_engine
 
 
 @pytest.fixture
-def cli(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = build_engine(url)
-    schema.metadata().create_all(engine)
-    engine.dispose()
+def cli(empty_db_url):
+    url = empty_db_url
     app = typer.Typer()
     app.command("noop")(lambda: None)
     geo.register(app)

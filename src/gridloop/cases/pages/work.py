@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from gridloop.cases.pages.cases import action_forms
 from gridloop.cases.services import console, queries
+from gridloop.cases.services.board_cache import BoardCache
 from gridloop.kernel.org import Role
 from gridloop.platform.web.auth import PageActor, require_role
 from gridloop.platform.web.deps import DepsDep, UowDep
@@ -87,7 +88,7 @@ def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, a
     """KPI cards, open/overdue per area below (map and table), trend with the year before, unit rankings."""
     require_role(actor, Role.SUPERVISOR, Role.ANALYST, Role.DISPATCHER)
     now = deps.clock.now()
-    b = console.board(uow.session, actor, now=now, area_code=area, cache=_board_cache(request))
+    b = console.board(uow.session, actor, now=now, area_code=area, cache=_board_cache(request), tz=deps.tz)
     geo_level = {"city": "district", "district": "street", "street": "community", "community": "grid"}.get(b.area.level)
     has_geo = has_route(request, "/api/v1/geo/district")
     ctx = {
@@ -101,11 +102,11 @@ def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, a
     return render(request, "board.html", ctx)
 
 
-def _board_cache(request: Request) -> console.BoardCache | None:
+def _board_cache(request: Request) -> BoardCache[console.Board] | None:
     """The board views reused per scope (GRIDLOOP_BOARD_CACHE_SECONDS; 0 turns it off), made on first use."""
     state = request.app.state
     if not hasattr(state, "board_cache"):
         seconds = state.container.settings.board_cache_seconds
-        state.board_cache = console.BoardCache(ttl_seconds=seconds) if seconds > 0 else None
-    cache: console.BoardCache | None = state.board_cache
+        state.board_cache = BoardCache(ttl_seconds=seconds) if seconds > 0 else None
+    cache: BoardCache[console.Board] | None = state.board_cache
     return cache

@@ -1,1 +1,16 @@
-"""cases/services."""
+"""The case loop's use cases; other capabilities use the case loop only through this package and its events.
+
+The labelled enums of a case are re-exported here for them (the domain module itself is the case loop's own).
+"""
+
+from gridloop.cases.domain.lifecycle import (
+    OPEN_STATUSES,
+    Action,
+    Channel,
+    RequestType,
+    Satisfaction,
+    Status,
+    Urgency,
+)
+
+__all__ = ["OPEN_STATUSES", "Action", "Channel", "RequestType", "Satisfaction", "Status", "Urgency"]

@@ -5,15 +5,16 @@ Every query is scoped with `visible_cases(actor)`; nothing here writes.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Satisfaction, Status
+from gridloop.cases.services.board_cache import BoardCache
 from gridloop.cases.services.scope import is_root, visible_cases
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput, NotFound
@@ -21,7 +22,6 @@ from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within
 from gridloop.org.tables import UnitRow
 from gridloop.platform.deps import ServiceDeps
 
-SHANGHAI = timezone(timedelta(hours=8))
 OPEN = [s.value for s in OPEN_STATUSES]
 #: Statuses in which the handling unit holds the case.
 AT_UNIT = [Status.SIGNED.value, Status.IN_PROGRESS.value]
@@ -211,11 +211,17 @@ def board_area(session: Session, actor: Actor, code: str | None) -> tuple[UnitRo
     return unit, trail or [unit]
 
 
-def local_day(session: Session, col: Any) -> Any:
-    """SQL expression: the Asia/Shanghai calendar day of a UTC timestamp column, as text YYYY-MM-DD."""
+#: Used when a caller gives no zone (tests, benchmarks); the console passes GRIDLOOP_TIMEZONE.
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_day(session: Session, col: Any, *, tz: ZoneInfo, now: datetime) -> Any:
+    """SQL expression: the calendar day in `tz` of a UTC timestamp column, as text YYYY-MM-DD (on SQLite with the
+    zone's offset at `now`)."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("Asia/Shanghai", col), "YYYY-MM-DD")
-    return func.date(col, "+8 hours")
+        return func.to_char(func.timezone(tz.key, col), "YYYY-MM-DD")
+    offset = tz.utcoffset(now.replace(tzinfo=None)) or timedelta(0)
+    return func.date(col, f"{int(offset.total_seconds())} seconds")
 
 
 def _area_scope(actor: Actor, area: UnitRow, *, located_only: bool) -> ColumnElement[bool]:
@@ -256,8 +262,8 @@ def _children_counts(session: Session, actor: Actor, area: UnitRow, now: datetim
     return [AreaCount(c.area_code or c.code, c.name, c.level, sums[c.id][0], sums[c.id][1]) for c in children]
 
 
-def _kpis(session: Session, scoped: ColumnElement[bool], now: datetime) -> dict[str, Any]:
-    today = datetime(*now.astimezone(SHANGHAI).timetuple()[:3], tzinfo=SHANGHAI)
+def _kpis(session: Session, scoped: ColumnElement[bool], now: datetime, *, tz: ZoneInfo) -> dict[str, Any]:
+    today = datetime(*now.astimezone(tz).timetuple()[:3], tzinfo=tz)
     month_ago = now - timedelta(days=30)
     is_open = CaseRow.status.in_(OPEN)
     satisfied = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY_SATISFIED.value]
@@ -287,11 +293,13 @@ def _kpis(session: Session, scoped: ColumnElement[bool], now: datetime) -> dict[
     }
 
 
-def _trend(session: Session, scoped: ColumnElement[bool], now: datetime, days: int = 30) -> dict[str, list[Any]]:
+def _trend(
+    session: Session, scoped: ColumnElement[bool], now: datetime, *, tz: ZoneInfo, days: int = 30
+) -> dict[str, list[Any]]:
     """Cases received per day over the last `days` days, and on the same days one year earlier."""
     start = now - timedelta(days=days)
     last_year = timedelta(days=364)  # same weekday one year earlier
-    day = local_day(session, CaseRow.received_at)
+    day = local_day(session, CaseRow.received_at, tz=tz, now=now)
 
     def per_day(lo: datetime, hi: datetime) -> dict[str, int]:
         stmt = (
@@ -303,7 +311,7 @@ def _trend(session: Session, scoped: ColumnElement[bool], now: datetime, days: i
     then_days = per_day(start - last_year, now - last_year)
     labels, this, prior = [], [], []
     for i in range(days, -1, -1):
-        d = (now - timedelta(days=i)).astimezone(SHANGHAI)
+        d = (now - timedelta(days=i)).astimezone(tz)
         labels.append(d.strftime("%m-%d"))
         this.append(now_days.get(d.strftime("%Y-%m-%d"), 0))
         prior.append(then_days.get((d - last_year).strftime("%Y-%m-%d"), 0))
@@ -325,61 +333,28 @@ def _unit_ranking(
     return [(c, name, int(k)) for c, name, k in session.execute(stmt)]
 
 
-class BoardCache:
-    """Keeps built boards for a short time: an operations board is refreshed once a minute, not on every load.
-
-    Entries are keyed by what decides the numbers (scope rule, unit path, area, time bucket), so two people with
-    the same scope share an entry and nobody sees another scope's counts. Grid-level boards (with case rows) are
-    never kept.
-    """
-
-    def __init__(self, *, ttl_seconds: int = 60, max_entries: int = 512) -> None:
-        self.ttl = max(1, ttl_seconds)
-        self.max_entries = max_entries
-        self._entries: dict[tuple[str, ...], Board] = {}
-        self._lock = threading.Lock()
-
-    def key(self, actor: Actor, area_code: str | None, now: datetime) -> tuple[str, ...]:
-        """The entry a request maps to."""
-        bucket = int(now.timestamp()) // self.ttl
-        return (ROLE_SCOPE[actor.role].value, actor.unit_path, area_code or "", str(bucket))
-
-    def get(self, key: tuple[str, ...]) -> Board | None:
-        """A kept board, or None."""
-        with self._lock:
-            return self._entries.get(key)
-
-    def put(self, key: tuple[str, ...], value: Board) -> None:
-        """Keep a board (dropping entries of older time buckets, and the oldest when full)."""
-        with self._lock:
-            for k in [k for k in self._entries if k[3] != key[3]]:
-                del self._entries[k]
-            if len(self._entries) >= self.max_entries:
-                self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = value
-
-
 def board(
     session: Session,
     actor: Actor,
     *,
     now: datetime,
     area_code: str | None = None,
-    cache: BoardCache | None = None,
+    cache: BoardCache[Board] | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> Board:
     """Counts, KPIs, trend and rankings for an area within the actor's scope (kept for a minute with a cache)."""
     key = cache.key(actor, area_code, now) if cache is not None else None
     if cache is not None and key is not None:
-        kept = cache.get(key)
+        kept = cache.get(key, now=now)
         if kept is not None:
             return kept
-    built = _build_board(session, actor, now=now, area_code=area_code)
+    built = _build_board(session, actor, now=now, area_code=area_code, tz=tz)
     if cache is not None and key is not None and not built.open_here:
-        cache.put(key, built)
+        cache.put(key, built, now=now)
     return built
 
 
-def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: str | None) -> Board:
+def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: str | None, tz: ZoneInfo) -> Board:
     area, trail = board_area(session, actor, area_code)
     scoped = _area_scope(actor, area, located_only=area.parent_id is not None)
     is_open = CaseRow.status.in_(OPEN)
@@ -397,8 +372,8 @@ def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: st
         area=AreaRef.of(area),
         trail=[AreaRef.of(u) for u in trail],
         children=children,
-        kpis=_kpis(session, scoped, now),
-        trend=_trend(session, scoped, now),
+        kpis=_kpis(session, scoped, now, tz=tz),
+        trend=_trend(session, scoped, now, tz=tz),
         overdue_units=_unit_ranking(session, scoped, and_(is_open, CaseRow.due_at < now), 10),
         closing_units=_unit_ranking(
             session,

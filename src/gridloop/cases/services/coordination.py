@@ -7,6 +7,9 @@
   and it is the lead's reply that closes the loop.
 * Closing a parent case closes its merged children with the same reply, and asks for a callback of each
   child's reporter (a notice; the result is recorded with `record_child_callback`).
+
+The follow-ups (`on_dispatched`, `on_returned`, `on_closed`) subscribe to the lifecycle's domain events in
+the wiring; notices go to the outbox.
 """
 
 from __future__ import annotations
@@ -15,25 +18,27 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import Satisfaction, Status
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
-from gridloop.dispatch.domain.routing import CrossTag, UnitFacts, coordinating_level, cross_cutting
+from gridloop.dispatch.services import CrossTag, UnitFacts, coordinating_level, cross_cutting
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseReturned
 from gridloop.kernel.org import Actor, Role, is_within
 from gridloop.kernel.ports import Notice
 from gridloop.org.tables import UnitRow
 
 if TYPE_CHECKING:
     from gridloop.cases.services.lifecycle import Step
+    from gridloop.platform.deps import ServiceDeps
 
 #: Returns after which the system escalates a case (configurable here; 2 per the hotline rules).
 RETURN_LIMIT = 2
 
 
-def _unit_facts(step: Step, unit_ids: list[int]) -> list[UnitFacts]:
-    session = step.session
+def _unit_facts(session: Session, unit_ids: list[int]) -> list[UnitFacts]:
     units = list(session.scalars(select(UnitRow).where(UnitRow.id.in_(unit_ids))))
     ancestor_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
     areas = {
@@ -78,7 +83,7 @@ def escalate(step: Step) -> None:
     """Effect of `escalate`: tag the case as cross-cutting and hand it to the coordinating level."""
     case = step.case
     unit_ids = [cu.unit_id for cu in case.units]
-    facts = _unit_facts(step, unit_ids) if unit_ids else []
+    facts = _unit_facts(step.session, unit_ids) if unit_ids else []
     verdict = cross_cutting(
         facts, return_count=case.return_count, disputed=step.actor.username != "system", return_limit=RETURN_LIMIT
     )
@@ -99,7 +104,8 @@ def escalate(step: Step) -> None:
     }
     case.due_at = step.deps.deadlines.sign_due(step.now, request_type=case.request_type, urgency=case.urgency)
     step.payload.update({"tags": sorted(tags), "coordinating_unit": coordinator.code, "level": level})
-    step.deps.notifier.notify(
+    step.deps.outbox.enqueue(
+        step.session,
         Notice(
             kind="coordination",
             title=f"三跨 case {case.number} needs coordination at {coordinator.name}",
@@ -107,7 +113,8 @@ def escalate(step: Step) -> None:
             case_number=case.number,
             unit_code=coordinator.code,
             payload={"tags": sorted(tags), "level": level},
-        )
+        ),
+        now=step.now,
     )
 
 
@@ -135,7 +142,9 @@ def coordinate(step: Step) -> None:
         "reason": step.req.reason,
     }
     case.extra = {**case.extra, "coordination": info, "co_replies": {}}
-    tag_units(step)
+    tags = tag_units(step.session, case)
+    if tags:
+        step.payload["tags"] = tags
 
 
 def _active_co_units(step: Step) -> list[tuple[CaseUnitRow, str]]:
@@ -175,47 +184,56 @@ def check_lead_reply(step: Step) -> None:
         )
 
 
-def tag_units(step: Step) -> None:
-    """After a dispatch: tag the case cross-cutting when its units span departments, levels or districts."""
-    ids = [cu.unit_id for cu in step.case.units if cu.active]
+def tag_units(session: Session, case: CaseRow) -> list[str] | None:
+    """Tag the case cross-cutting when its active units span departments, levels or districts."""
+    ids = [cu.unit_id for cu in case.units if cu.active]
     if len(ids) < 2:
-        return
-    verdict = cross_cutting(_unit_facts(step, ids))
-    if verdict.tags:
-        step.payload["tags"] = _add_tags(step.case, {t.value for t in verdict.tags})
+        return None
+    verdict = cross_cutting(_unit_facts(session, ids))
+    return _add_tags(case, {t.value for t in verdict.tags}) if verdict.tags else None
 
 
-def after_return(step: Step) -> None:
-    """After a return: the second return escalates the case to the coordinating level, by the system."""
-    if step.case.return_count < RETURN_LIMIT:
+def on_dispatched(session: Session, event: CaseDispatched, deps: ServiceDeps) -> None:
+    """Subscriber of `CaseDispatched`: tag the case cross-cutting by its units."""
+    case = session.get(CaseRow, event.case_id)
+    if case is not None:
+        tag_units(session, case)
+
+
+def on_returned(session: Session, event: CaseReturned, deps: ServiceDeps) -> None:
+    """Subscriber of `CaseReturned`: the second return escalates the case to the coordinating level, by the system."""
+    if event.return_count < RETURN_LIMIT:
         return
     from gridloop.cases.services.dispatching import system_actor
     from gridloop.cases.services.lifecycle import ActionRequest, perform
 
-    actor = system_actor(step.session, now=step.now)
-    reason = f"returned {step.case.return_count} times; 三跨 coordination needed"
-    perform(step.session, actor, step.case.id, ActionRequest(action="escalate", reason=reason), deps=step.deps)
+    actor = system_actor(session, now=event.at)
+    reason = f"returned {event.return_count} times; 三跨 coordination needed"
+    perform(session, actor, event.case_id, ActionRequest(action="escalate", reason=reason), deps=deps)
 
 
-def close_children(step: Step) -> None:
-    """After the parent closes: each merged child gets the same reply and its reporter a callback request."""
-    parent = step.case
-    children = step.session.scalars(
+def on_closed(session: Session, event: CaseClosed, deps: ServiceDeps) -> None:
+    """Subscriber of `CaseClosed`: each merged child gets the parent's reply and its reporter a callback request."""
+    parent = session.get(CaseRow, event.case_id)
+    if parent is None:
+        return
+    actor, now = event.actor, event.at
+    children = session.scalars(
         select(CaseRow).where(CaseRow.parent_case_id == parent.id, CaseRow.status == Status.MERGED.value)
     ).all()
     for child in children:
         child.reply_text = parent.reply_text
         child.replied_at = parent.replied_at
-        child.closed_at = step.now
+        child.closed_at = now
         child.extra = {**child.extra, "closed_with_parent": parent.number, "callback": "pending"}
-        child.updated_at = step.now
-        step.session.add(
+        child.updated_at = now
+        session.add(
             CaseEventRow(
                 case_id=child.id,
-                at=step.now,
-                actor_id=step.actor.user_id,
-                actor_name=step.actor.username,
-                actor_role=step.actor.role.value,
+                at=now,
+                actor_id=actor.user_id,
+                actor_name=actor.username,
+                actor_role=actor.role.value,
                 action="close",
                 from_status=child.status,
                 to_status=child.status,
@@ -223,16 +241,16 @@ def close_children(step: Step) -> None:
                 payload={"parent": parent.number, "reply": parent.reply_text, "callback": "pending"},
             )
         )
-        step.deps.notifier.notify(
+        deps.outbox.enqueue(
+            session,
             Notice(
                 kind="callback_due",
                 title=f"回访: case {child.number} closed with {parent.number}; call the reporter back",
                 body=parent.reply_text or "",
                 case_number=child.number,
-            )
+            ),
+            now=now,
         )
-    if children:
-        step.payload["children_closed"] = [c.number for c in children]
 
 
 def record_child_callback(

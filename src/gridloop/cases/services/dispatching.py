@@ -1,6 +1,6 @@
 """Auto-dispatch (智能派单): route a freshly received case by the catalogue, or queue it with a suggestion.
 
-Run as an `after_receive` hook inside the intake transaction. A case is dispatched by the system when a
+Run as a subscriber of `CaseReceived` inside the intake transaction. A case is dispatched by the system when a
 catalogue rule matches its category and area and the classifier's confidence reaches the threshold, or at
 once when it is an emergency; the rule's reply limit for the request type sets the reply deadline. Otherwise
 it stays with the dispatcher, with `extra["dispatch_suggestion"]` saying which unit and why.
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from gridloop.cases.services.lifecycle import ActionRequest, perform
 from gridloop.cases.tables import CaseRow
-from gridloop.dispatch.domain.routing import RouteResult, route
+from gridloop.dispatch.services import RouteResult, route
 from gridloop.dispatch.services.catalogue import Catalogue, active_catalogue
 from gridloop.kernel.errors import DomainError
+from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Role
 from gridloop.kernel.ports import DeadlinePolicy, Notice
 from gridloop.kernel.sla import TimeLimit, WorkdayDeadlinePolicy
@@ -152,19 +153,22 @@ def auto_dispatch(
             return decision
     case.extra = {**case.extra, "dispatch_suggestion": info}
     if case.urgency == "emergency":
-        deps.notifier.notify(
+        deps.outbox.enqueue(
+            session,
             Notice(
                 kind="emergency_unrouted",
                 title=f"特急 case {case.number} could not be dispatched automatically; dispatch it by hand",
                 body=decision.reason,
                 case_number=case.number,
-            )
+            ),
+            now=now,
         )
     return decision
 
 
-def auto_dispatch_hook(session: Session, case: CaseRow, actor: Actor, now: datetime, deps: ServiceDeps) -> None:
-    """The `after_receive` hook (the receiving actor is recorded on the receive event; the system dispatches)."""
-    if case.status != "received":  # merged into a duplicate's parent, or otherwise moved on
+def dispatch_received(session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
+    """Subscriber of `CaseReceived` (the receiving actor is recorded on the receive event; the system dispatches)."""
+    case = session.get(CaseRow, event.case_id)
+    if case is None or case.status != "received":  # merged into a duplicate's parent, or otherwise moved on
         return
-    auto_dispatch(session, case, deps=deps, now=now)
+    auto_dispatch(session, case, deps=deps, now=event.at)

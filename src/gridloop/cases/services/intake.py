@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -17,17 +17,16 @@ from sqlalchemy.orm import Session
 from gridloop.cases.domain.intake import ReportText, default_title, validate_report
 from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
 from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow
-from gridloop.geo.adapters.coords import convert_point
+from gridloop.geo.services import convert_point
 from gridloop.geo.services.geography import locate_case_area
 from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
+from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.ports import AreaMatch
 from gridloop.org.tables import CategoryRow, UnitRow
 from gridloop.platform.cache import AreaRef
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
-
-SHANGHAI = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -133,9 +132,9 @@ def area_ref(session: Session, code: str, *, deps: ServiceDeps) -> AreaRef | Non
     return deps.cache.areas.get_or_load(code, now=deps.clock.now(), load=load)
 
 
-def next_case_number(session: Session, *, now: datetime, prefix: str) -> str:
-    """The next number of the day (Asia/Shanghai), e.g. SH2026112600001; atomic on SQLite and PostgreSQL."""
-    day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
+def next_case_number(session: Session, *, now: datetime, prefix: str, tz: tzinfo) -> str:
+    """The next number of the day (in the configured zone), e.g. SH2026112600001; atomic on SQLite and PostgreSQL."""
+    day = now.astimezone(tz).strftime("%Y%m%d")
     dialect = session.get_bind().dialect.name
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
@@ -269,7 +268,7 @@ def create_case(
         case.lng_wgs84, case.lat_wgs84 = convert_point(data.lng, data.lat, source=data.crs, target="wgs84")
     _locate(session, case, data, deps)
     _triage(case, data, deps)
-    case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix)
+    case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix, tz=deps.tz)
     session.add(case)
     session.flush()
     session.add(
@@ -297,8 +296,9 @@ def create_case(
             )
         )
     session.flush()
-    for hook in deps.after_receive:
-        hook(session, case, actor, now, deps)
+    deps.events.publish(
+        session, CaseReceived(at=now, case_id=case.id, number=case.number, actor=actor, urgency=case.urgency), deps=deps
+    )
     return case, True
 
 

@@ -14,6 +14,7 @@ from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction
 from gridloop.cases.services.scope import require_visible
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow, SupervisionRow
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
+from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReturned, DomainEvent
 from gridloop.kernel.org import Actor, Role, is_within
 from gridloop.org.tables import UnitRow
 from gridloop.platform.db.uow import UnitOfWork
@@ -349,31 +350,40 @@ def _co_reply(step: Step) -> None:
     coordination.co_reply(step)
 
 
-def _after_return(step: Step) -> None:
-    from gridloop.cases.services import coordination
-
-    coordination.after_return(step)
+def _dispatched(step: Step) -> DomainEvent:
+    return CaseDispatched(**_about(step), action=step.req.action, lead_unit=step.req.unit)
 
 
-def _after_close(step: Step) -> None:
-    from gridloop.cases.services import coordination
-
-    coordination.close_children(step)
+def _returned(step: Step) -> DomainEvent:
+    return CaseReturned(**_about(step), return_count=step.case.return_count)
 
 
-def _after_dispatch(step: Step) -> None:
-    from gridloop.cases.services import coordination
-
-    coordination.tag_units(step)
+def _closed(step: Step) -> DomainEvent:
+    return CaseClosed(**_about(step))
 
 
-#: Follow-ups run after an action's event is written, in the same transaction (cascades, automatic steps).
-AFTER: dict[Action, Callable[[Step], None]] = {
-    Action.RETURN: _after_return,
-    Action.CLOSE: _after_close,
-    Action.DISPATCH: _after_dispatch,
-    Action.REDISPATCH: _after_dispatch,
-    Action.UPHOLD_RETURN: _after_dispatch,
+def _escalated(step: Step) -> DomainEvent:
+    return CaseEscalated(
+        **_about(step),
+        coordinating_unit=step.payload.get("coordinating_unit"),
+        level=step.payload.get("level"),
+        tags=tuple(step.payload.get("tags") or ()),
+    )
+
+
+def _about(step: Step) -> dict[str, Any]:
+    return {"at": step.now, "case_id": step.case.id, "number": step.case.number, "actor": step.actor}
+
+
+#: The domain event each action publishes after its audit event is written, in the same transaction; the
+#: wiring subscribes the follow-ups (三跨 escalation after returns, merged children closed with the parent …).
+PUBLISHES: dict[Action, Callable[[Step], DomainEvent]] = {
+    Action.RETURN: _returned,
+    Action.CLOSE: _closed,
+    Action.DISPATCH: _dispatched,
+    Action.REDISPATCH: _dispatched,
+    Action.UPHOLD_RETURN: _dispatched,
+    Action.ESCALATE: _escalated,
 }
 
 #: Side effects of each action (the transition table says where the case goes; this says what else changes).
@@ -436,10 +446,10 @@ def perform(session: Session, actor: Actor, case_id: int, req: ActionRequest, *,
     case.updated_at = step.now
     case.version += 1
     append_event(session, case, actor, action=action, from_status=current, to_status=target, step=step)
-    follow_up = AFTER.get(action)
-    if follow_up is not None:
+    publish = PUBLISHES.get(action)
+    if publish is not None:
         session.flush()
-        follow_up(step)
+        deps.events.publish(session, publish(step), deps=deps)
     return case
 
 

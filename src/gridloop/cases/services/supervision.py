@@ -28,11 +28,14 @@ from gridloop.cases.domain.supervision import (
 )
 from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
 from gridloop.config import Settings
-from gridloop.dispatch.adapters.calendar import calendar_from_db
+from gridloop.dispatch.services.calendar import work_calendar as calendar_from_db
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
-from gridloop.kernel.ports import Notice, Notifier
+from gridloop.kernel.events import DeadlineMissed
+from gridloop.kernel.ports import Notice
 from gridloop.kernel.sla import SHANGHAI, WorkCalendar
 from gridloop.org.tables import UnitRow
+from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.outbox import Outbox
 
 SYSTEM_NAME = "system"
 
@@ -47,7 +50,8 @@ class TickResult:
     escalated: int = 0
     notices: int = 0
     at: str = ""
-    pending: list[Notice] = field(default_factory=list)  # sent by run_tick after the commit
+    pending: list[Notice] = field(default_factory=list)  # written to the outbox by run_tick, in its transaction
+    missed: list[DeadlineMissed] = field(default_factory=list)  # published by run_tick, in its transaction
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (CLI JSON, logs)."""
@@ -198,6 +202,10 @@ def tick(
                 }
             )
             change["supervised"] = True
+            result.missed.append(
+                DeadlineMissed(at=now, case_id=r.id, number=r.number, step=step, level=verdict.level,
+                               addressed_unit=target_code)
+            )  # fmt: skip
             if prev_level == 0:
                 result.supervised += 1
             else:
@@ -228,15 +236,19 @@ def run_tick(
     *,
     now: datetime,
     calendar: WorkCalendar,
-    notifier: Notifier,
+    outbox: Outbox,
     policy: EscalationPolicy | None = None,
     tz: str = SHANGHAI,
+    deps: ServiceDeps | None = None,
 ) -> TickResult:
-    """One tick in its own transaction (what `gridloop sla tick` and the periodic job in `serve` call)."""
+    """One tick in its own transaction: notices to the outbox, `DeadlineMissed` published on `deps.events`."""
     result = tick(uow.session, now=now, calendar=calendar, policy=policy, tz=tz)
-    uow.commit()
     for notice in result.pending:
-        notifier.notify(notice)
+        outbox.enqueue(uow.session, notice, now=now)
+    if deps is not None:
+        for event in result.missed:
+            deps.events.publish(uow.session, event, deps=deps)
+    uow.commit()
     return result
 
 
@@ -249,8 +261,9 @@ def scheduled_tick(
     uow_factory: Callable[[], AbstractContextManager[Any]],
     *,
     settings: Settings,
-    notifier: Notifier,
+    outbox: Outbox,
     now: datetime,
+    deps: ServiceDeps | None = None,
 ) -> TickResult:
     """One tick with the database's calendar overrides and the configured levels (`sla tick`, `serve`)."""
     with uow_factory() as uow:
@@ -259,7 +272,8 @@ def scheduled_tick(
             uow,
             now=now,
             calendar=calendar,
-            notifier=notifier,
+            outbox=outbox,
             policy=policy_from_settings(settings),
             tz=settings.timezone,
+            deps=deps,
         )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from gridloop.dispatch.services.calendar import work_calendar
+from gridloop.emergency.services import hazard_queries as q
 from gridloop.emergency.services import hazards as svc
 from gridloop.platform.web.deps import ActorDep, DepsDep, UowDep
 
@@ -70,8 +71,8 @@ def _filter(
     overdue: bool | None,
     supervised: bool | None,
     text: str | None,
-) -> svc.HazardFilter:
-    return svc.HazardFilter(
+) -> q.HazardFilter:
+    return q.HazardFilter(
         status=status, colour=colour, category=category, district=district, street=street, grid=grid, unit=unit,
         major=major, overdue=overdue, supervised=supervised, text=text,
     )  # fmt: skip
@@ -103,8 +104,8 @@ def list_(
     """A page of hazards, most recently found first; filters combine with AND."""
     now = deps.clock.now()
     f = _filter(status, colour, category, district, street, grid, unit, major, overdue, supervised, text)
-    rows, total = svc.list_hazards(uow.session, actor, f, now=now, page=page, per_page=per_page)
-    return {"items": [svc.hazard_to_dict(r, now=now) for r in rows], "page": page, "per_page": per_page,
+    rows, total = q.list_hazards(uow.session, actor, f, now=now, page=page, per_page=per_page)
+    return {"items": [q.hazard_to_dict(r, now=now) for r in rows], "page": page, "per_page": per_page,
             "total": total}  # fmt: skip
 
 
@@ -113,7 +114,7 @@ def create(body: HazardIn, response: Response, uow: UowDep, actor: ActorDep, dep
     """Record a hazard found by a grid worker, an inspection or anyone else."""
     row = svc.report_hazard(uow, actor, svc.NewHazard(**body.model_dump()), now=deps.clock.now())
     response.headers["Location"] = f"/api/v1/emergency/hazards/{row.id}"
-    return svc.hazard_to_dict(row, now=deps.clock.now())
+    return q.hazard_to_dict(row, now=deps.clock.now())
 
 
 @router.post("/from-case", status_code=201, summary="Turn a 12345 case into a hazard")
@@ -122,7 +123,7 @@ def from_case(body: FromCaseIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> 
     row = svc.hazard_from_case(
         uow, actor, body.case_number, now=deps.clock.now(), category=body.category, major=body.major
     )
-    return svc.hazard_to_dict(row, now=deps.clock.now())
+    return q.hazard_to_dict(row, now=deps.clock.now())
 
 
 @router.get("/export.csv", summary="Export the register as CSV")
@@ -144,7 +145,7 @@ def export(
 ) -> Response:
     """Every hazard matching the filters, Chinese column headers."""
     f = _filter(status, colour, category, district, street, grid, unit, major, overdue, supervised, text)
-    body = svc.export_csv(uow.session, actor, f, now=deps.clock.now())
+    body = q.export_csv(uow.session, actor, f, now=deps.clock.now())
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="hazards.csv"'})  # fmt: skip
 
@@ -154,15 +155,15 @@ def risk_summary(
     uow: UowDep, actor: ActorDep, by: str = "district", within: Annotated[str | None, Query(max_length=20)] = None
 ) -> dict[str, Any]:
     """Open hazards by colour per district (or street) code; `colour` is the most severe present."""
-    return {"by": by, "areas": svc.risk_summary(uow.session, actor, by=by, within=within)}
+    return {"by": by, "areas": q.risk_summary(uow.session, actor, by=by, within=within)}
 
 
 @router.get("/{hazard_id}", summary="One hazard with its history")
 def detail(hazard_id: int, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """All fields, the actions allowed now, working days overdue, and the history."""
     row = svc.get_hazard(uow.session, actor, hazard_id)
-    d = svc.hazard_to_dict(row, now=deps.clock.now(), calendar=work_calendar(uow.session))
-    d["history"] = [svc.event_to_dict(e) for e in svc.history(uow.session, hazard_id)]
+    d = q.hazard_to_dict(row, now=deps.clock.now(), calendar=work_calendar(uow.session))
+    d["history"] = [q.event_to_dict(e) for e in q.history(uow.session, hazard_id)]
     return d
 
 
@@ -176,4 +177,4 @@ def action(hazard_id: int, body: HazardActionIn, uow: UowDep, actor: ActorDep, d
         deadline_workdays=body.deadline_workdays, plan_fields=plan,
     )  # fmt: skip
     row = svc.act_on_hazard(uow, actor, hazard_id, req, now=deps.clock.now())
-    return svc.hazard_to_dict(row, now=deps.clock.now(), calendar=work_calendar(uow.session))
+    return q.hazard_to_dict(row, now=deps.clock.now(), calendar=work_calendar(uow.session))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from gridloop.emergency.services import incident_queries as iq
 from gridloop.emergency.services import incidents as svc
 from gridloop.emergency.services import teams as team_svc
 from gridloop.platform.web.deps import ActorDep, DepsDep, UowDep
@@ -89,10 +90,10 @@ class TaskActionIn(BaseModel):
 def _full(uow: UowDep, actor: ActorDep, incident_id: int) -> dict[str, Any]:
     s = uow.session
     row = svc.get_incident(s, actor, incident_id)
-    tasks = svc.tasks(s, incident_id)
-    teams = svc.teams_of(s, tasks)
-    return {**svc.incident_to_dict(row), "tasks": [svc.task_to_dict(t, teams=teams) for t in tasks],
-            "timeline": [svc.event_to_dict(e) for e in svc.timeline(s, incident_id)]}  # fmt: skip
+    tasks = iq.tasks(s, incident_id)
+    teams = iq.teams_of(s, tasks)
+    return {**iq.incident_to_dict(row), "tasks": [iq.task_to_dict(t, teams=teams) for t in tasks],
+            "timeline": [iq.event_to_dict(e) for e in iq.timeline(s, incident_id)]}  # fmt: skip
 
 
 @router.get("", summary="List incidents")
@@ -101,8 +102,8 @@ def list_(
     page: Annotated[int, Query(ge=1)] = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:  # fmt: skip
     """Newest first."""
-    rows, total = svc.list_incidents(uow.session, actor, status=status, type_=type, page=page, per_page=per_page)
-    return {"items": [svc.incident_to_dict(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+    rows, total = iq.list_incidents(uow.session, actor, status=status, type_=type, page=page, per_page=per_page)
+    return {"items": [iq.incident_to_dict(r) for r in rows], "page": page, "per_page": per_page, "total": total}
 
 
 @router.post("", status_code=201, summary="Open an incident")
@@ -124,7 +125,7 @@ def from_warning(body: FromWarningIn, uow: UowDep, actor: ActorDep, deps: DepsDe
 @router.get("/kpis", summary="四早 durations")
 def kpis(uow: UowDep, actor: ActorDep, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
     """Mean and median minutes from discovery to report, warning and handling."""
-    return svc.four_early_kpis(uow.session, since=since, until=until)
+    return iq.four_early_kpis(uow.session, since=since, until=until)
 
 
 @router.get("/{incident_id}", summary="One incident with tasks and timeline")
@@ -148,7 +149,7 @@ def action(incident_id: int, body: IncidentActionIn, uow: UowDep, actor: ActorDe
 def add_task(incident_id: int, body: TaskIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
     """The task must be acknowledged within ack_minutes, or it is escalated."""
     task = svc.add_task(uow, actor, incident_id, svc.NewTask(**body.model_dump()), now=deps.clock.now())
-    return svc.task_to_dict(task, teams=svc.teams_of(uow.session, [task]))
+    return iq.task_to_dict(task, teams=iq.teams_of(uow.session, [task]))
 
 
 @router.get("/{incident_id}/recommend", summary="Nearest available teams with a skill")
@@ -168,8 +169,8 @@ def send_teams(incident_id: int, body: SendTeamsIn, uow: UowDep, actor: ActorDep
     """One task per team, each to acknowledge."""
     made = team_svc.send_teams(uow, actor, incident_id, skill=body.skill, n=body.n, now=deps.clock.now(),
                                title=body.title, ack_minutes=body.ack_minutes)  # fmt: skip
-    teams = svc.teams_of(uow.session, made)
-    return {"items": [svc.task_to_dict(t, teams=teams) for t in made]}
+    teams = iq.teams_of(uow.session, made)
+    return {"items": [iq.task_to_dict(t, teams=teams) for t in made]}
 
 
 @router.post("/{incident_id}/tasks/{task_id}/actions", summary="Acknowledge, arrive, finish or cancel a task")
@@ -178,4 +179,4 @@ def task_action(
 ) -> dict[str, Any]:
     """Moves the task by its table; arriving first on site sets the incident's handled time."""
     task = svc.act_on_task(uow, actor, incident_id, task_id, body.action, now=deps.clock.now(), note=body.note)
-    return svc.task_to_dict(task, teams=svc.teams_of(uow.session, [task]))
+    return iq.task_to_dict(task, teams=iq.teams_of(uow.session, [task]))

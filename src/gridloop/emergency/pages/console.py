@@ -9,7 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from gridloop.dispatch.services.calendar import work_calendar
 from gridloop.emergency.pages.text import translator
+from gridloop.emergency.services import hazard_queries as hq
 from gridloop.emergency.services import hazards as hz
+from gridloop.emergency.services import incident_queries as iq
 from gridloop.emergency.services import incidents as inc
 from gridloop.emergency.services import teams as tm
 from gridloop.emergency.services import warnings as wn
@@ -50,14 +52,14 @@ def hazards_page(
     require_role(actor, *ROLES)
     now = deps.clock.now()
     page = max(1, min(page, 100_000))
-    f = hz.HazardFilter(status=[status] if status else None, colour=colour or None, district=district or None,
+    f = hq.HazardFilter(status=[status] if status else None, colour=colour or None, district=district or None,
                         text=q[:100] or None)  # fmt: skip
-    rows, total = hz.list_hazards(uow.session, actor, f, now=now, page=page, per_page=PER_PAGE)
-    summary = hz.risk_summary(uow.session, actor, by="district")
+    rows, total = hq.list_hazards(uow.session, actor, f, now=now, page=page, per_page=PER_PAGE)
+    summary = hq.risk_summary(uow.session, actor, by="district")
     query = request.url.query
     ctx = {
-        "items": [hz.hazard_to_dict(r, now=now) for r in rows], "total": total, "page": page,
-        "pages": max(1, -(-total // PER_PAGE)), "summary": summary, "points": hz.points(rows),
+        "items": [hq.hazard_to_dict(r, now=now) for r in rows], "total": total, "page": page,
+        "pages": max(1, -(-total // PER_PAGE)), "summary": summary, "points": hq.points(rows),
         "f": {"status": status, "colour": colour, "district": district, "q": q[:100]},
         "export_url": "/api/v1/emergency/hazards/export.csv" + (f"?{query}" if query else ""),
         "tile_url": request.app.state.container.settings.map_tile_url,
@@ -71,8 +73,8 @@ def hazard_page(request: Request, hazard_id: int, actor: PageActor, uow: UowDep,
     require_role(actor, *ROLES)
     now = deps.clock.now()
     row = hz.get_hazard(uow.session, actor, hazard_id)
-    ctx = {"h": hz.hazard_to_dict(row, now=now, calendar=work_calendar(uow.session)),
-           "history": [hz.event_to_dict(e) for e in hz.history(uow.session, hazard_id)]}  # fmt: skip
+    ctx = {"h": hq.hazard_to_dict(row, now=now, calendar=work_calendar(uow.session)),
+           "history": [hq.event_to_dict(e) for e in hq.history(uow.session, hazard_id)]}  # fmt: skip
     return _page(request, "emergency_hazard.html", ctx)
 
 
@@ -140,8 +142,8 @@ def open_from_warning(
 def incidents_page(request: Request, actor: PageActor, uow: UowDep, status: str = "") -> Response:
     """Incidents, newest first."""
     require_role(actor, *ROLES)
-    rows, total = inc.list_incidents(uow.session, actor, status=status or None, per_page=100)
-    ctx = {"items": [inc.incident_to_dict(r) for r in rows], "total": total}
+    rows, total = iq.list_incidents(uow.session, actor, status=status or None, per_page=100)
+    ctx = {"items": [iq.incident_to_dict(r) for r in rows], "total": total}
     return _page(request, "emergency_incidents.html", ctx)
 
 
@@ -153,15 +155,15 @@ def incident_page(
     require_role(actor, *ROLES)
     s = uow.session
     row = inc.get_incident(s, actor, incident_id)
-    tasks = inc.tasks(s, incident_id)
-    teams = inc.teams_of(s, tasks)
+    tasks = iq.tasks(s, incident_id)
+    teams = iq.teams_of(s, tasks)
     ranked: list[dict[str, Any]] = []
     if skill and row.lng is not None and row.lat is not None:
         ranked = [tm.team_to_dict(t, r) for t, r in tm.recommend(s, skill=skill[:50], lng=row.lng, lat=row.lat,
                                                                  n=max(1, min(n, 20)))]  # fmt: skip
     ctx = {
-        "i": inc.incident_to_dict(row), "tasks": [inc.task_to_dict(t, teams=teams) for t in tasks],
-        "timeline": [inc.event_to_dict(e) for e in inc.timeline(s, incident_id)], "ranked": ranked,
+        "i": iq.incident_to_dict(row), "tasks": [iq.task_to_dict(t, teams=teams) for t in tasks],
+        "timeline": [iq.event_to_dict(e) for e in iq.timeline(s, incident_id)], "ranked": ranked,
         "skill": skill[:50], "n": n, "all_teams": [tm.team_to_dict(t) for t in tm.list_teams(s)],
         "tile_url": request.app.state.container.settings.map_tile_url,
         "points": [{"lng": row.lng, "lat": row.lat, "title": row.title, "colour": "red", "kind": "incident"}]

@@ -12,11 +12,9 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import ColumnElement, and_, case, delete, false, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from gridloop.cases.domain.lifecycle import OPEN_STATUSES
-from gridloop.cases.tables import CaseRow
 from gridloop.geo.adapters import shapes
 from gridloop.geo.tables import AreaShapeRow, DutyAssignmentRow, DutyGridRow, DutyRoleRow
 from gridloop.kernel.errors import FieldError, InvalidInput, NotFound, ValidationProblems
@@ -305,60 +303,16 @@ def workers_on_duty(session: Session, *, cell_code: str, role_code: str) -> list
     return list(session.scalars(query))
 
 
-def _case_counts(
-    session: Session,
-    *,
-    level: str,
-    start: datetime | None,
-    end: datetime | None,
-    visible: ColumnElement[bool] | None = None,
-    now: datetime | None = None,
-) -> dict[str, tuple[int, int, int]]:
-    """(all, open, overdue) case counts per area code of a level, within the caller's scope."""
-    key: Any
-    if level == "district":
-        key = CaseRow.district_code
-    elif level == "street":
-        key = CaseRow.street_code
-    elif level == "community":
-        key = func.substr(CaseRow.grid_code, 1, 12)
-    else:
-        key = CaseRow.grid_code
-    is_open = CaseRow.status.in_([s.value for s in OPEN_STATUSES])
-    overdue = and_(is_open, CaseRow.due_at < now) if now is not None else false()
-    query = (
-        select(
-            key,
-            func.count(),
-            func.sum(case((is_open, 1), else_=0)),
-            func.sum(case((overdue, 1), else_=0)),
-        )
-        .where(key.is_not(None))
-        .group_by(key)
-    )
-    if visible is not None:
-        query = query.where(visible)
-    if start is not None:
-        query = query.where(CaseRow.received_at >= start)
-    if end is not None:
-        query = query.where(CaseRow.received_at < end)
-    counts = {str(code): (int(n), int(o or 0), int(d or 0)) for code, n, o, d in session.execute(query).all()}
-    if level == "duty_grid":
-        by_cell = counts
-        cell_to_grid = dict(
-            session.execute(
-                select(AreaShapeRow.code, DutyGridRow.code)
-                .join(DutyGridRow, DutyGridRow.id == AreaShapeRow.duty_grid_id)
-                .where(AreaShapeRow.code.in_(list(by_cell)))
-            ).all()
-        )
-        counts = {}
-        for cell, (n, o, d) in by_cell.items():
-            grid = cell_to_grid.get(cell)
-            if grid:
-                t = counts.get(grid, (0, 0, 0))
-                counts[grid] = (t[0] + n, t[1] + o, t[2] + d)
-    return counts
+def cell_duty_grids(session: Session, cells: Iterable[str]) -> dict[str, str]:
+    """The duty grid (多格合一) of each of these unit cells that has one."""
+    return {
+        str(cell): str(grid)
+        for cell, grid in session.execute(
+            select(AreaShapeRow.code, DutyGridRow.code)
+            .join(DutyGridRow, DutyGridRow.id == AreaShapeRow.duty_grid_id)
+            .where(AreaShapeRow.code.in_(list(cells)))
+        ).all()
+    }
 
 
 def area_layer(
@@ -369,11 +323,10 @@ def area_layer(
     start: datetime | None = None,
     end: datetime | None = None,
     within: str | None = None,
-    visible: ColumnElement[bool] | None = None,
-    now: datetime | None = None,
+    counts: Mapping[str, tuple[int, int, int]] | None = None,
 ) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of a level's areas, simplified to `tolerance` metres, with case counts
-    (all, open, overdue at `now`) restricted to the cases `visible` selects."""
+    """A GeoJSON FeatureCollection of a level's areas, simplified to `tolerance` metres, with the (all, open,
+    overdue) counts given per area code (the case loop computes them for the period `start`..`end`)."""
     if level not in LAYER_LEVELS:
         raise InvalidInput(
             f"Unknown layer '{level}'; use one of {', '.join(LAYER_LEVELS)}.",
@@ -396,7 +349,7 @@ def area_layer(
             query = query.where(AreaShapeRow.code.startswith(within))
         rows = [tuple(r) for r in session.execute(query.order_by(AreaShapeRow.code)).all()]  # type: ignore[misc]
     rows = [r for r in rows if r[3] is not None]
-    counts = _case_counts(session, level=level, start=start, end=end, visible=visible, now=now)
+    counts = counts or {}
     features: list[dict[str, Any]] = []
     if rows:
         geoms = shapely.from_wkb([r[3] for r in rows])
@@ -478,3 +431,13 @@ def area_names(session: Session) -> Mapping[str, tuple[str, str]]:
     query = select(AreaShapeRow.code, AreaShapeRow.name, AreaShapeRow.level)
     query = query.where(AreaShapeRow.level != Level.GRID.value)
     return {code: (name, level) for code, name, level in session.execute(query).all()}
+
+
+def cell_boxes(session: Session) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes (min lng, min lat, max lng, max lat; WGS-84) of the stored unit cells."""
+    rows = session.execute(
+        select(AreaShapeRow.min_lng, AreaShapeRow.min_lat, AreaShapeRow.max_lng, AreaShapeRow.max_lat).where(
+            AreaShapeRow.level == Level.GRID.value
+        )
+    ).all()
+    return [(a, b, c, d) for a, b, c, d in rows]

@@ -240,3 +240,8 @@ def change_own_password(uow: UnitOfWork, actor: Actor, *, old: str, new: str) ->
     """Replace the caller's own password (checked against the old one) and commit."""
     change_password(uow.session, user_id=actor.user_id, old=old, new=new)
     uow.commit()
+
+
+def has_units(session: Session) -> bool:
+    """Whether any unit exists (an empty database has none)."""
+    return session.scalar(select(UnitRow.id).limit(1)) is not None

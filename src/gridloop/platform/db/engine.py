@@ -45,5 +45,16 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay readable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+    """A session factory whose objects stay readable after commit; runs `info["after_commit"]` callbacks."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
+    event.listen(factory, "after_commit", _run_after_commit)
+    return factory
+
+
+def _run_after_commit(session: Session) -> None:
+    """Run what asked to happen once this transaction is committed (wake the outbox dispatcher …).
+
+    After a rollback the callbacks stay until the next commit: waking a dispatcher for nothing is harmless.
+    """
+    for callback in session.info.pop("after_commit", ()):
+        callback()

@@ -14,19 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from gridloop.kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gridloop.kernel.errors import DomainError
+from gridloop.platform.web.errors import status_of
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "gridloop_session"
 log = logging.getLogger("gridloop.web")
-
-_STATUS: list[tuple[type[DomainError], int]] = [
-    (InvalidInput, 422),
-    (NotFound, 404),
-    (Forbidden, 403),
-    (Unauthenticated, 401),
-    (Conflict, 409),
-]
 
 
 def _is_page(request: Request) -> bool:
@@ -74,7 +67,7 @@ def install(
             response: Response = await json_handlers[DomainError](request, exc)
             return response
         assert isinstance(exc, DomainError)
-        status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         return error_page(request, status, exc.detail)
 
     async def on_http(request: Request, exc: Exception) -> Response:

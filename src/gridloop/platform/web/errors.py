@@ -22,6 +22,11 @@ STATUS: dict[type[DomainError], int] = {
 log = logging.getLogger("gridloop.api")
 
 
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error, for the API and the console's pages alike (400 when unlisted)."""
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
 def problem(
     status: int, title: str, detail: str, *, type_: str, errors: list[dict[str, str]] | None = None
 ) -> JSONResponse:
@@ -47,7 +52,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_req: Request, exc: DomainError) -> JSONResponse:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
         return problem(status, exc.title, exc.detail, type_=exc.code, errors=errors)
 

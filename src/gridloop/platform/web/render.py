@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
 from gridloop.kernel.org import Role
 from gridloop.platform.web import i18n
@@ -19,7 +21,6 @@ from gridloop.platform.web.auth import csrf_token, session_me
 TEMPLATES = Path(__file__).parent / "templates"
 #: Every capability keeps its pages' templates in its own `templates/` folder; the shell's come first.
 CAPABILITY_TEMPLATES = sorted(Path(__file__).parents[2].glob("*/templates"))
-SHANGHAI = timezone(timedelta(hours=8))
 
 #: Navigation per role: (path, label key). The first entry is the role's home page.
 NAV: dict[Role, list[tuple[str, str]]] = {
@@ -28,7 +29,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
     Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
     Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/emergency", "nav.emergency")],
-    Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases")],
+    Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
     Role.ADMIN: [
         ("/board", "nav.board"),
         ("/queue", "nav.queue"),
@@ -36,6 +37,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/inbox", "nav.inbox"),
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
+        ("/export-control", "nav.export_control"),
     ],
 }
 
@@ -51,14 +53,14 @@ def _parse(value: str | datetime | None) -> datetime | None:
     return datetime.fromisoformat(value)
 
 
-def local_time(value: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An ISO time or datetime shown in Asia/Shanghai."""
+def local_time(value: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M", *, tz: tzinfo = UTC) -> str:
+    """An ISO time or datetime shown in the zone `tz` (pages use the configured GRIDLOOP_TIMEZONE)."""
     when = _parse(value)
     if when is None:
         return "—"
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(SHANGHAI).strftime(fmt)
+    return when.astimezone(tz).strftime(fmt)
 
 
 def hours_left(due: str | datetime | None, now: datetime) -> float | None:
@@ -90,10 +92,16 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["local"] = local_time
+    env.filters["local"] = _local_filter
     env.globals["urgency_class"] = urgency_class
     env.globals["hours_left"] = hours_left
     return env
+
+
+@pass_context
+def _local_filter(ctx: Context, value: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """`{{ when|local }}`: a time in the page's zone (the `tz` of the render context)."""
+    return local_time(value, fmt, tz=ctx.get("tz", UTC))
 
 
 class _Labels:
@@ -158,6 +166,7 @@ def render(
         "enums": enums,
         "field_message": lambda message: i18n.field_message(message, lang),
         "other_lang": "en" if lang == "zh" else "zh",
+        "tz": ZoneInfo(request.app.state.container.settings.timezone),
     }
     ctx["cat"] = lambda code: _category_label(request, code, lang)
     ctx.update(context or {})

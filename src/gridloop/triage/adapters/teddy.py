@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from gridloop.triage.services.hotspots import Message
+from gridloop.triage.domain.hotspots import Message
 
 HOT_COLUMNS = {
     "留言编号": "key",

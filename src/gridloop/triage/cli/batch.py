@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from gridloop.platform.cli.common import DbOption, container_for
 from gridloop.triage.services.batch import InputMessage
 
 CHUNK = 2000
@@ -101,15 +102,6 @@ def _done_ids(output: Path) -> tuple[dict[str, str], set[str]]:
             if rec.get("meaningless"):
                 meaningless.add(key)
     return done, meaningless
-
-
-def _optional_locator() -> Any:
-    try:
-        from gridloop.geo.adapters import factory  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    build = getattr(factory, "build_locator", None)
-    return build() if build else None
 
 
 def run_batch(
@@ -208,24 +200,25 @@ def triage_cmd(
     ],
     output_path: Annotated[Path, typer.Option("--output", help="JSONL results; appended to and resumed from.")],
     dedup: Annotated[bool, typer.Option(help="Group duplicates.")] = True,
+    locate: Annotated[
+        bool, typer.Option(help="Locate each message in the database's geography (needs a city with areas).")
+    ] = False,
+    db: DbOption = None,
 ) -> None:
     """Batch triage: category, confidence, urgency + reason, incident type, area, duplicates, masked text."""
-    from gridloop.config import get_settings
-    from gridloop.platform.db.engine import build_engine, session_factory
-    from gridloop.triage.adapters.factory import build_triage
-
     if not input_path.is_file():
         raise typer.BadParameter(f"no such file: {input_path}", param_hint="--input")
-    settings = get_settings()
-    engine = build_engine(settings.database_url)
-    triage = build_triage(settings, session_factory=session_factory(engine))
+    container = container_for(db)
+    triage = container.deps.triage
+    if triage is None:
+        raise typer.BadParameter("triage is switched off (GRIDLOOP_TRIAGE_ENABLED=false)")
     stats = run_batch(
         input_path,
         output_path,
         triage=triage,
         progress=sys.stderr.isatty(),
         dedup=dedup,
-        locator=_optional_locator(),
+        locator=container.deps.locator if locate else None,
     )
-    engine.dispose()
+    container.uow.engine.dispose()
     typer.echo(json.dumps(stats), err=True)

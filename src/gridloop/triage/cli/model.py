@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
+from gridloop.platform.cli.common import DbOption, container_for
+
 model_app = typer.Typer(help="Category classifier: train, eval, use; city rules and examples.", no_args_is_help=True)
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Labelled CSV (UTF-8, header row).")]
@@ -25,17 +27,10 @@ def _now() -> datetime:
 
 
 @contextmanager
-def _session() -> Iterator[Session]:
-    """A session on the configured database, migrated to the newest schema first."""
-    from gridloop.config import get_settings
-    from gridloop.platform.db.engine import build_engine, session_factory
-    from gridloop.platform.db.migrate import upgrade
-
-    engine = build_engine(get_settings().database_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
-        yield session
-    engine.dispose()
+def _session(db: str | None) -> Iterator[Session]:
+    """A session of the container's unit of work (the triage services commit)."""
+    with container_for(db).uow() as uow:
+        yield uow.session
 
 
 def _check_data(path: Path) -> None:
@@ -83,6 +78,7 @@ def train_cmd(
     evaluate: Annotated[
         bool, typer.Option("--eval/--no-eval", help="Also run the holdout protocol for the card.")
     ] = True,
+    db: DbOption = None,
 ) -> None:
     """Train on every labelled row (text and token rows) plus the city's examples; write the artifact."""
     from gridloop.triage.adapters.models import train_full
@@ -92,7 +88,7 @@ def train_cmd(
     if examples:
         from gridloop.triage.services.conventions import list_examples
 
-        with _session() as s:
+        with _session(db) as s:
             exs = list_examples(s)
     try:
         model = train_full(data, text_col=text_col, label_col=label_col, examples=exs, now=_now())
@@ -184,6 +180,7 @@ def eval_cmd(
 @model_app.command("use")
 def use_cmd(
     path: Annotated[Path, typer.Argument(help="Artifact written by `gridloop model train`.")],
+    db: DbOption = None,
 ) -> None:
     """Activate an artifact for intake and triage."""
     from gridloop.triage.adapters.classifier import TextClassifier, file_sha256
@@ -195,7 +192,7 @@ def use_cmd(
         clf = TextClassifier.load(path)
     except Exception as exc:
         raise typer.BadParameter(f"not a classifier artifact: {exc}") from None
-    with _session() as s:
+    with _session(db) as s:
         activate_model(s, path=path.resolve(), sha256=file_sha256(path), card=clf.card.as_dict(), now=_now())
     typer.echo(f"active model: {path} (labels: {', '.join(clf.labels)})")
 
@@ -207,21 +204,22 @@ def rule_add_cmd(
     mode: Annotated[str, typer.Option(help="override | boost")] = "boost",
     weight: Annotated[float, typer.Option(help="Boost added to the category's probability.")] = 0.35,
     note: Annotated[str, typer.Option(help="Why the rule exists.")] = "",
+    db: DbOption = None,
 ) -> None:
     """Add a city rule (effective at once)."""
     from gridloop.triage.services.conventions import add_rule
 
-    with _session() as s:
+    with _session(db) as s:
         rule = add_rule(s, category=category, phrases=phrases, mode=mode, weight=weight, note=note, now=_now())
     typer.echo(f"rule #{rule.rule_id}: {'/'.join(rule.phrases)} → {rule.category} ({rule.mode})")
 
 
 @model_app.command("rules")
-def rules_cmd() -> None:
+def rules_cmd(db: DbOption = None) -> None:
     """List city rules and examples."""
     from gridloop.triage.services.conventions import list_examples, list_rules
 
-    with _session() as s:
+    with _session(db) as s:
         for r in list_rules(s):
             typer.echo(f"rule #{r.rule_id}\t{r.category}\t{r.mode}\t{r.weight:g}\t{', '.join(r.phrases)}")
         for e in list_examples(s):
@@ -229,42 +227,42 @@ def rules_cmd() -> None:
 
 
 @model_app.command("rule-rm")
-def rule_rm_cmd(rule_id: int) -> None:
+def rule_rm_cmd(rule_id: int, db: DbOption = None) -> None:
     """Remove a city rule."""
     from gridloop.triage.services.conventions import remove_rule
 
-    with _session() as s:
-        remove_rule(s, rule_id)
+    with _session(db) as s:
+        remove_rule(s, rule_id, now=_now())
     typer.echo(f"removed rule #{rule_id}")
 
 
 @model_app.command("example-add")
-def example_add_cmd(category: str, text: str) -> None:
+def example_add_cmd(category: str, text: str, db: DbOption = None) -> None:
     """Add a labelled example (similar reports follow it at once; `model train` folds it in)."""
     from gridloop.triage.services.conventions import add_example
 
-    with _session() as s:
+    with _session(db) as s:
         ex = add_example(s, category=category, text=text, now=_now())
     typer.echo(f"example #{ex.example_id} → {ex.category}")
 
 
 @model_app.command("example-rm")
-def example_rm_cmd(example_id: int) -> None:
+def example_rm_cmd(example_id: int, db: DbOption = None) -> None:
     """Remove a labelled example."""
     from gridloop.triage.services.conventions import remove_example
 
-    with _session() as s:
-        remove_example(s, example_id)
+    with _session(db) as s:
+        remove_example(s, example_id, now=_now())
     typer.echo(f"removed example #{example_id}")
 
 
 @model_app.command("seed-rules")
-def seed_rules_cmd() -> None:
+def seed_rules_cmd(db: DbOption = None) -> None:
     """Load the shipped Shanghai rules and examples into an empty rules table."""
     from gridloop.triage.adapters.models import shipped_examples, shipped_rules
     from gridloop.triage.services.conventions import seed_rules
 
-    with _session() as s:
+    with _session(db) as s:
         n = seed_rules(s, shipped_rules(), shipped_examples(), now=_now())
     typer.echo(f"added {n} rules and examples" if n else "rules already present; nothing added")
 

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from gridloop.triage.services.hotspots import HotIssue
+from gridloop.platform.cli.common import DbOption
+from gridloop.triage.services.hotspots import issues_as_dict
 
 
 def _day(raw: str | None, *, end: bool) -> datetime | None:
@@ -25,38 +26,6 @@ def _day(raw: str | None, *, end: bool) -> datetime | None:
     return d
 
 
-def issues_as_dict(issues: list[HotIssue]) -> dict[str, list[dict[str, Any]]]:
-    """The two tables as lists of rows with the Teddy Cup column names."""
-    ranking = [
-        {
-            "热度排名": h.rank,
-            "问题ID": h.issue_id,
-            "热度指数": h.heat,
-            "时间范围": h.time_range,
-            "地点/人群": h.place,
-            "问题描述": h.description,
-            "留言数": len(h.members),
-            "留言用户数": h.reporters,
-        }
-        for h in issues
-    ]
-    details = [
-        {
-            "问题ID": h.issue_id,
-            "留言编号": m.key,
-            "留言用户": m.user,
-            "留言主题": m.title,
-            "留言时间": f"{m.when:%Y/%m/%d %H:%M:%S}",
-            "留言详情": m.text,
-            "点赞数": m.likes,
-            "反对数": m.dislikes,
-        }
-        for h in issues
-        for m in sorted(h.members, key=lambda m: m.when)
-    ]
-    return {"热点问题表": ranking, "热点问题留言明细表": details}
-
-
 def hot_cmd(
     date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
@@ -64,6 +33,7 @@ def hot_cmd(
     data: Annotated[Path | None, typer.Option("--data", help="A hot_issues.csv-style file instead of the DB.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Also write both tables as CSV here.")] = None,
+    db: DbOption = None,
 ) -> None:
     """Rank hot issues (热点问题) in a time window and print the ranking and the member messages."""
     from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer, documents
@@ -84,7 +54,7 @@ def hot_cmd(
         from gridloop.triage.cli.model import _session
         from gridloop.triage.services.hotspots import load_case_messages
 
-        with _session() as s:
+        with _session(db) as s:
             messages = load_case_messages(s, start=start, end=end)
     inside = [m for m in messages if (start is None or m.when >= start) and (end is None or m.when <= end)]
     index = DuplicateIndex(

@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 WEIGHTS = {"reporters": 0.40, "reports": 0.15, "reactions": 0.30, "intensity": 0.10, "growth": 0.05}
@@ -118,3 +118,39 @@ def shared_name(title_a: str, title_b: str, *, min_len: int = 4) -> str:
             if g in b and not any(s in g for s in _STOP):
                 return g
     return ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A report as hot-issue mining sees it."""
+
+    key: str
+    user: str
+    title: str
+    text: str
+    when: datetime
+    likes: int = 0
+    dislikes: int = 0
+
+
+@dataclass
+class HotIssue:
+    """One ranked cluster: the row of 热点问题表 plus its member messages (热点问题留言明细表)."""
+
+    rank: int
+    issue_id: int
+    heat: float
+    first: datetime
+    last: datetime
+    place: str
+    description: str
+    reporters: int
+    likes: int
+    dislikes: int
+    growth: float
+    members: list[Message] = field(default_factory=list)
+
+    @property
+    def time_range(self) -> str:
+        """'YYYY/MM/DD 至 YYYY/MM/DD' as in the Teddy Cup tables."""
+        return f"{self.first:%Y/%m/%d} 至 {self.last:%Y/%m/%d}"

@@ -1,4 +1,7 @@
-"""Use cases for a city's category conventions: add/list/remove rules and examples, activate a model."""
+"""Use cases for a city's category conventions: add/list/remove rules and examples, activate a model.
+
+Every change moves a change stamp (`CONVENTIONS`, `MODEL`) in its transaction; running processes see it within
+seconds (`platform.db.stamps.StampWatcher`) and reload."""
 
 from __future__ import annotations
 
@@ -9,7 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import InvalidInput, NotFound
-from gridloop.triage.domain.conventions import MODES, CategoryRule, Conventions, LabeledExample, parse_phrases
+from gridloop.platform.db.stamps import bump
+from gridloop.triage.domain.conventions import MODES, CategoryRule, LabeledExample, parse_phrases
+from gridloop.triage.services.triage import CONVENTIONS_STAMP as CONVENTIONS
+from gridloop.triage.services.triage import MODEL_STAMP as MODEL
 from gridloop.triage.tables import CategoryRuleRow, LabeledExampleRow, ModelArtifactRow
 
 
@@ -45,6 +51,7 @@ def add_rule(
         created_at=now,
     )
     session.add(row)
+    bump(session, CONVENTIONS, now=now)
     session.commit()
     return _rule(row)
 
@@ -55,6 +62,7 @@ def add_example(session: Session, *, category: str, text: str, actor: str = "", 
         raise InvalidInput("An example needs a category and a text.")
     row = LabeledExampleRow(category=category.strip(), text=text.strip(), created_by=actor, created_at=now)
     session.add(row)
+    bump(session, CONVENTIONS, now=now)
     session.commit()
     return LabeledExample(row.category, row.text, row.id)
 
@@ -71,21 +79,23 @@ def list_examples(session: Session) -> list[LabeledExample]:
     return [LabeledExample(r.category, r.text, r.id) for r in rows]
 
 
-def remove_rule(session: Session, rule_id: int) -> None:
+def remove_rule(session: Session, rule_id: int, *, now: datetime) -> None:
     """Delete a rule."""
     row = session.get(CategoryRuleRow, rule_id)
     if row is None:
         raise NotFound(f"No rule #{rule_id}.")
     session.delete(row)
+    bump(session, CONVENTIONS, now=now)
     session.commit()
 
 
-def remove_example(session: Session, example_id: int) -> None:
+def remove_example(session: Session, example_id: int, *, now: datetime) -> None:
     """Delete a labelled example."""
     row = session.get(LabeledExampleRow, example_id)
     if row is None:
         raise NotFound(f"No example #{example_id}.")
     session.delete(row)
+    bump(session, CONVENTIONS, now=now)
     session.commit()
 
 
@@ -108,13 +118,9 @@ def seed_rules(session: Session, rules: list[CategoryRule], examples: list[Label
         )
     for e in examples:
         session.add(LabeledExampleRow(category=e.category, text=e.text, created_by="seed", created_at=now))
+    bump(session, CONVENTIONS, now=now)
     session.commit()
     return len(rules) + len(examples)
-
-
-def load_conventions(session: Session) -> Conventions:
-    """The city's conventions as a compiled value."""
-    return Conventions(list_rules(session), list_examples(session))
 
 
 def activate_model(session: Session, *, path: Path, sha256: str, card: dict[str, object], now: datetime) -> int:
@@ -123,6 +129,7 @@ def activate_model(session: Session, *, path: Path, sha256: str, card: dict[str,
         row.active = False
     row = ModelArtifactRow(path=str(path), sha256=sha256, card=dict(card), active=True, activated_at=now)
     session.add(row)
+    bump(session, MODEL, now=now)
     session.commit()
     return row.id
 

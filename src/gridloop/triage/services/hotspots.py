@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from gridloop.triage.domain.hotspots import HeatInputs, common_place, growth_ratio, heat_index, shared_name
+from gridloop.triage.domain.hotspots import (
+    HeatInputs,
+    HotIssue,
+    Message,
+    common_place,
+    growth_ratio,
+    heat_index,
+    shared_name,
+)
 from gridloop.triage.services.duplicates import ReportIndex
 
 LINK_SIMILARITY = 0.25
@@ -30,42 +37,6 @@ class SimilarityIndex(ReportIndex, Protocol):
     ) -> list[Any]:
         """Earlier similar reports (objects with .key and .similarity), best first."""
         ...
-
-
-@dataclass(frozen=True)
-class Message:
-    """A report as hot-issue mining sees it."""
-
-    key: str
-    user: str
-    title: str
-    text: str
-    when: datetime
-    likes: int = 0
-    dislikes: int = 0
-
-
-@dataclass
-class HotIssue:
-    """One ranked cluster: the row of 热点问题表 plus its member messages (热点问题留言明细表)."""
-
-    rank: int
-    issue_id: int
-    heat: float
-    first: datetime
-    last: datetime
-    place: str
-    description: str
-    reporters: int
-    likes: int
-    dislikes: int
-    growth: float
-    members: list[Message] = field(default_factory=list)
-
-    @property
-    def time_range(self) -> str:
-        """'YYYY/MM/DD 至 YYYY/MM/DD' as in the Teddy Cup tables."""
-        return f"{self.first:%Y/%m/%d} 至 {self.last:%Y/%m/%d}"
 
 
 def _find(parent: list[int], i: int) -> int:
@@ -192,3 +163,35 @@ def hot_issues_of_cases(
         policy=DuplicatePolicy(window_hours=60 * 24),
     )
     return find_hot_issues(messages, index=index, start=start, end=end, top=top)
+
+
+def issues_as_dict(issues: list[HotIssue]) -> dict[str, list[dict[str, Any]]]:
+    """The two tables as lists of rows with the Teddy Cup column names."""
+    ranking = [
+        {
+            "热度排名": h.rank,
+            "问题ID": h.issue_id,
+            "热度指数": h.heat,
+            "时间范围": h.time_range,
+            "地点/人群": h.place,
+            "问题描述": h.description,
+            "留言数": len(h.members),
+            "留言用户数": h.reporters,
+        }
+        for h in issues
+    ]
+    details = [
+        {
+            "问题ID": h.issue_id,
+            "留言编号": m.key,
+            "留言用户": m.user,
+            "留言主题": m.title,
+            "留言时间": f"{m.when:%Y/%m/%d %H:%M:%S}",
+            "留言详情": m.text,
+            "点赞数": m.likes,
+            "反对数": m.dislikes,
+        }
+        for h in issues
+        for m in sorted(h.members, key=lambda m: m.when)
+    ]
+    return {"热点问题表": ranking, "热点问题留言明细表": details}

@@ -17,6 +17,10 @@ _MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][
 phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
 characters): one scan instead of six."""
 
+#: The change stamps (see services/conventions.py) that make a running service reload rules or the model.
+CONVENTIONS_STAMP = "triage.conventions"
+MODEL_STAMP = "triage.model"
+
 REVIEW_THRESHOLD = 0.6
 """Below this confidence a person checks the category (issue on dispatch)."""
 
@@ -46,7 +50,9 @@ class TriageService:
         conventions: Callable[[], Conventions] = Conventions,
         simplify: Callable[[str], str] = _same,
         review_threshold: float = REVIEW_THRESHOLD,
+        changes: Callable[[], set[str]] | None = None,
     ) -> None:
+        self._changes = changes
         self._classifier_factory = classifier
         self._conventions_factory = conventions
         self._simplify = simplify
@@ -68,9 +74,15 @@ class TriageService:
             self._conventions = self._conventions_factory()
         return self._conventions
 
-    def reload_conventions(self) -> None:
-        """Forget cached rules and examples so that edits take effect on the next call."""
-        self._conventions = None
+    def _pick_up_changes(self) -> None:
+        """Drop the cached rules or model when an administrator changed them (seen through `changes`)."""
+        if self._changes is None:
+            return
+        changed = self._changes()
+        if CONVENTIONS_STAMP in changed:
+            self._conventions = None
+        if MODEL_STAMP in changed:
+            self._classifier = None
 
     def analyse(self, *, title: str, text: str) -> TriageResult:
         """Triage one report."""
@@ -78,6 +90,7 @@ class TriageService:
 
     def analyse_many(self, items: Sequence[tuple[str, str]]) -> list[TriageResult]:
         """Triage many (title, text) pairs; the classifier runs once over the whole batch."""
+        self._pick_up_changes()
         prepared = [self._prepare(t, x) for t, x in items]
         to_score = [i for i, p in enumerate(prepared) if not p.meaningless and not p.foreign]
         scores: dict[int, dict[str, float]] = {}

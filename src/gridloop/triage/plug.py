@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gridloop.config import Settings
+from gridloop.platform.db.stamps import StampWatcher, read_stamps
 from gridloop.triage.adapters.classifier import TextClassifier
 from gridloop.triage.adapters.models import DEFAULT_MODEL_PATH, resolve_model, shipped_examples, shipped_rules
 from gridloop.triage.adapters.text import to_simplified
@@ -78,9 +79,19 @@ def build_triage(
 ) -> TriageService:
     """A lazily-built TriageService for this deployment."""
     conventions = db_conventions(session_factory) if session_factory else shipped_conventions_value
+    changes = None
+    if session_factory is not None:
+        factory = session_factory
+
+        def read() -> dict[str, int]:
+            with factory() as s:
+                return read_stamps(s)
+
+        changes = StampWatcher(read, every=settings.reload_check_seconds).changed
     return TriageService(
         classifier=classifier or classifier_provider(settings, session_factory=session_factory),
         conventions=conventions,
         simplify=to_simplified,
         review_threshold=settings.auto_dispatch_threshold,
+        changes=changes,
     )

@@ -1,7 +1,7 @@
 """emergency: hazard register
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05 01:18:14.184415
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 import gridloop.platform.db.types
 
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

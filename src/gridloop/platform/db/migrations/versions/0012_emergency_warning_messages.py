@@ -1,7 +1,7 @@
 """emergency: warning messages
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05 00:46:35.059438
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 import gridloop.platform.db.types
 
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

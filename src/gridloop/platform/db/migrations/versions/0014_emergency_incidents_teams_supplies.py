@@ -1,7 +1,7 @@
 """emergency: incidents, teams, supplies
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05 01:22:32.330659
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 import gridloop.platform.db.types
 
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0014'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

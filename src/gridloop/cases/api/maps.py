@@ -1,5 +1,5 @@
 """Map layers: GET /api/v1/geo/{level} → GeoJSON of the areas of a level, simplified, with case counts
-(all, open, overdue) limited to the caller's scope. Thin: the work is `services.geography.area_layer`."""
+(all, open, overdue) limited to the caller's scope. Thin: the work is `cases.services.maps.case_layer`."""
 
 from __future__ import annotations
 
@@ -9,19 +9,18 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
+from gridloop.cases.services.maps import case_layer
 from gridloop.cases.services.scope import visible_cases
-from gridloop.geo.services.geography import area_layer
 from gridloop.platform.web.deps import ActorDep, DepsDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/geo", tags=["geography"])
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """Times without a zone are read as Shanghai local time."""
+def _aware(value: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """Times without a zone are read in the configured zone (GRIDLOOP_TIMEZONE)."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=SHANGHAI)
+    return value.replace(tzinfo=tz)
 
 
 @router.get("/{level}", summary="Areas of one level as GeoJSON, with case counts for a period")
@@ -40,12 +39,12 @@ def get_layer(
     within: Annotated[str | None, Query(description="Only areas whose code starts with this code.")] = None,
 ) -> dict[str, Any]:
     """GeoJSON FeatureCollection (WGS-84) of one level: district, street, community, grid or duty_grid."""
-    return area_layer(
+    return case_layer(
         session,
         level=level,
         tolerance=tolerance,
-        start=_aware(start),
-        end=_aware(end),
+        start=_aware(start, deps.tz),
+        end=_aware(end, deps.tz),
         within=within,
         visible=visible_cases(actor),
         now=deps.clock.now(),

@@ -1,0 +1,89 @@
+"""What other capabilities may ask of a received report without touching the case tables (triage's duplicate
+search): the report's facts, the open reports of a window, merging into an open case, noting a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
+from gridloop.cases.tables import CaseRow
+from gridloop.kernel.errors import DomainError
+from gridloop.platform.deps import ServiceDeps
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """The text, time and place of one report, and where it stands."""
+
+    number: str
+    title: str
+    text: str
+    received_at: datetime
+    lng: float | None
+    lat: float | None
+    status: str
+    meaningless: bool = False
+
+
+def report_facts(session: Session, case_id: int) -> ReportFacts | None:
+    """The facts of one case (None when there is no such case)."""
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        return None
+    return ReportFacts(
+        case.number,
+        case.title,
+        case.text,
+        case.received_at,
+        case.lng_wgs84,
+        case.lat_wgs84,
+        case.status,
+        bool(case.extra.get("meaningless")),
+    )
+
+
+def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
+    """Open cases received since `since`, oldest first."""
+    rows = session.execute(
+        select(CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
+               CaseRow.status)
+        .where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.received_at >= since)
+        .order_by(CaseRow.received_at)
+    ).all()  # fmt: skip
+    return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def is_open(session: Session, number: str) -> bool:
+    """Whether the case numbered `number` exists and is open."""
+    status = session.scalar(select(CaseRow.status).where(CaseRow.number == number))
+    return status is not None and Status(status) in OPEN_STATUSES
+
+
+def merge_duplicate(session: Session, case_id: int, *, parent: str, note: str, deps: ServiceDeps) -> bool:
+    """Merge a report into the open case it duplicates, as the system; False when the merge is refused."""
+    from gridloop.cases.services.dispatching import system_actor
+    from gridloop.cases.services.lifecycle import ActionRequest, perform
+
+    try:
+        perform(
+            session,
+            system_actor(session, now=deps.clock.now()),
+            case_id,
+            ActionRequest(action="merge", parent=parent, note=note),
+            deps=deps,
+        )
+    except DomainError:
+        return False  # e.g. the parent is outside the system's reach
+    return True
+
+
+def note_finding(session: Session, case_id: int, *, key: str, info: dict[str, Any]) -> None:
+    """Keep a finding about the report on it (`extra[key]`), e.g. a suggested duplicate."""
+    case = session.get(CaseRow, case_id)
+    if case is not None:
+        case.extra = {**case.extra, key: info}

@@ -1,0 +1,1 @@
+"""Export-control use cases: screen and store, batch, control-list import, administrator settings."""

@@ -1,0 +1,1 @@
+"""Adapters of the knowledge base: tokenisation, the lexical index, file readers."""

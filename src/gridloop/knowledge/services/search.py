@@ -1,0 +1,152 @@
+"""Import articles into the knowledge base and search it (one query or a batch)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridloop.knowledge.adapters.lexical import Hit, LexicalIndex
+from gridloop.knowledge.adapters.repository import SqlArticles
+from gridloop.knowledge.adapters.sources import ImportItem
+from gridloop.knowledge.adapters.store import IndexCache, cache_dir
+from gridloop.knowledge.domain.articles import Action, Status, next_status
+from gridloop.knowledge.tables import ArticleRow, ArticleVersionRow
+from gridloop.platform.db.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did."""
+
+    read: int
+    added: int
+    new_versions: int
+    unchanged: int
+
+
+def import_articles(
+    items: Iterable[ImportItem],
+    *,
+    uow: UnitOfWorkFactory,
+    now: datetime,
+    source: str = "",
+    status: Status = Status.PUBLISHED,
+) -> ImportReport:
+    """Store imported articles as new versions (published by default: the old published one expires; or drafts)."""
+    batch = list({i.source_id: i for i in items}.values())
+    added = new_versions = unchanged = 0
+    with uow() as work:
+        repo = SqlArticles(work.session)
+        existing = repo.by_source_ids(i.source_id for i in batch)
+        versions = repo.versions_of(a.id for a in existing.values())
+        fresh = [
+            ArticleRow(
+                source_id=i.source_id,
+                department=i.unit,
+                source=source,
+                citation=i.citation,
+                created_at=now,
+                updated_at=now,
+            )
+            for i in batch
+            if i.source_id not in existing
+        ]
+        work.session.add_all(fresh)
+        work.session.flush()  # one flush gives every new article its id
+        created = {r.source_id for r in fresh}
+        existing.update({r.source_id: r for r in fresh})
+        for item in batch:
+            row = existing[item.source_id]
+            if item.source_id in created:
+                number = 1
+                added += 1
+            else:
+                olds = versions.get(row.id, [])
+                last = olds[-1] if olds else None
+                same = last is not None and (last.title, last.body, last.effective_from, last.expires_on) == (
+                    item.title,
+                    item.body,
+                    item.effective_from,
+                    item.expires_on,
+                )
+                if same and row.department == item.unit:
+                    unchanged += 1
+                    continue
+                for old in olds if status is Status.PUBLISHED else []:
+                    if old.status == Status.PUBLISHED.value:
+                        old.status = next_status(Status.PUBLISHED, Action.EXPIRE).value
+                row.department, row.updated_at = item.unit, now
+                number = (last.number if last else 0) + 1
+                new_versions += 1
+            work.session.add(
+                ArticleVersionRow(
+                    article_id=row.id,
+                    number=number,
+                    title=item.title,
+                    body=item.body,
+                    status=status.value,
+                    effective_from=item.effective_from,
+                    expires_on=item.expires_on,
+                    published_at=now if status is Status.PUBLISHED else None,
+                    created_at=now,
+                )
+            )
+        work.commit()
+    return ImportReport(len(batch), added, new_versions, unchanged)
+
+
+_MEMORY: dict[str, tuple[str, LexicalIndex]] = {}  # cache dir → (stamp, index), filled on first search
+
+
+def current_index(session: Session, *, today: date, cache_root: Path | None = None) -> LexicalIndex:
+    """The index of today's answerable articles: from memory, else from the disk cache, else rebuilt.
+
+    The stamp is the articles' fingerprint and the day, so a change or a new day means a rebuild.
+    """
+    repo = SqlArticles(session)
+    stamp = f"{repo.fingerprint()}:{today.isoformat()}"
+    root = cache_root or cache_dir(session.get_bind().engine.url.render_as_string(hide_password=True))
+    key = str(root.resolve())
+    held = _MEMORY.get(key)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    cache = IndexCache(root)
+    index = cache.load(stamp)
+    if index is None:
+        index = LexicalIndex.build(repo.answerable_records(today=today))
+        cache.save(index, stamp)
+    _MEMORY[key] = (stamp, index)
+    return index
+
+
+def hits_as_json(hits: list[Hit]) -> list[dict[str, Any]]:
+    """Results in the output shape of `gridloop kb search`."""
+    return [{"source_id": h.source_id, "score": round(h.score, 4), "title": h.title} for h in hits]
+
+
+def search_many(queries: Iterable[dict[str, Any]], *, index: LexicalIndex, top: int = 10) -> Iterator[dict[str, Any]]:
+    """One `{"id", "results"}` per `{"id", "query"}`, in input order."""
+    for item in queries:
+        yield {"id": item.get("id"), "results": hits_as_json(index.search(str(item.get("query", "")), top=top))}
+
+
+def search_with_passages(session: Session, query: str, *, top: int, today: date) -> list[dict[str, Any]]:
+    """Results with the best-matching passage of each (matched terms include the synonym table's additions)."""
+    from gridloop.knowledge.adapters.text import expansions
+    from gridloop.knowledge.domain.highlight import highlight
+
+    index = current_index(session, today=today)
+    wanted = " ".join([query, *(term for term, _ in expansions(query))])
+    hits = index.search(query, top=top)
+    out = []
+    for hit, row in zip(hits, hits_as_json(hits), strict=True):
+        passages = highlight(index.records[hit.position].body, query=wanted, limit=1)
+        row["passage"] = passages[0].text if passages else ""
+        row["matched"] = list(passages[0].matched) if passages else []
+        out.append(row)
+    return out

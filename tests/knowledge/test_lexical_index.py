@@ -1,0 +1,63 @@
+"""Search over records: colloquial words find official articles, titles weigh more, the index round-trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gridloop.knowledge.adapters.lexical import LexicalIndex, Record
+from gridloop.knowledge.adapters.text import expansions, strip_fillers
+
+RECORDS = [
+    Record("r1", "北京市居住证如何办？", "您可以通过北京市居住证微信公众号申领居住证。"),
+    Record("r2", "如何申请无犯罪记录证明？", "通过北京警务小程序申请无犯罪记录证明。"),
+    Record("r3", "申请网络预约出租汽车驾驶员证需具备哪些条件？", "具有本市户籍，驾龄三年以上。"),
+    Record("r4", "怎么办理养犬登记？", "携带犬只到区畜牧兽医部门办理养犬登记证。"),
+]
+
+
+def _top(index: LexicalIndex, q: str) -> str:
+    return index.search(q, top=1)[0].source_id
+
+
+def test_old_name_of_the_residence_permit_finds_it() -> None:
+    assert _top(LexicalIndex.build(RECORDS), "暂住证在哪办") == "r1"
+
+
+def test_slang_for_the_criminal_record_certificate_finds_it() -> None:
+    assert _top(LexicalIndex.build(RECORDS), "我要开个良民证") == "r2"
+
+
+def test_ride_hailing_slang_finds_the_driver_licence_conditions() -> None:
+    assert _top(LexicalIndex.build(RECORDS), "想去跑滴滴要啥条件") == "r3"
+
+
+def test_a_one_character_typo_inside_a_word_still_matches() -> None:
+    assert _top(LexicalIndex.build(RECORDS), "养犬登计") == "r4"
+
+
+def test_a_query_with_no_known_token_returns_nothing() -> None:
+    assert LexicalIndex.build(RECORDS).search("！！！") == []
+
+
+def test_the_old_name_expands_to_the_official_one() -> None:
+    assert ("居住证", 1.0) in expansions("暂住证在哪办")
+
+
+def test_expansion_is_not_added_when_the_official_term_is_already_there() -> None:
+    assert "居住证" not in dict(expansions("暂住证就是居住证吗"))
+
+
+def test_fillers_are_stripped_but_never_to_nothing() -> None:
+    assert (strip_fillers("喂你好请问居住证怎么办"), strip_fillers("怎么办")) == ("居住证", "怎么办")
+
+
+def test_a_saved_index_loads_and_answers_the_same(tmp_path: Path) -> None:
+    index = LexicalIndex.build(RECORDS)
+    index.save(tmp_path / "idx")
+    again = LexicalIndex.load(tmp_path / "idx")
+    assert [h.source_id for h in again.search("良民证")] == [h.source_id for h in index.search("良民证")]
+
+
+def test_an_empty_index_answers_nothing_and_round_trips(tmp_path: Path) -> None:
+    LexicalIndex.build([]).save(tmp_path / "empty")
+    assert LexicalIndex.load(tmp_path / "empty").search("居住证") == []
