@@ -69,8 +69,8 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
         # after intake: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
         (CaseReceived, 30, dispatch_received, True),
-        # an emergency report opens or joins an incident (after it is announced)
-        (CaseReceived, 15, open_or_join_incident, True),
+        # an emergency report opens or joins an incident (after the duplicate merge, before auto-dispatch)
+        (CaseReceived, 25, open_or_join_incident, True),
         # lifecycle cascades (三跨 coordination, merged children)
         (CaseDispatched, 10, coordination.on_dispatched, False),
         (CaseReturned, 10, coordination.on_returned, False),
