@@ -177,3 +177,14 @@ def test_an_emergency_report_opens_an_incident_and_the_next_one_in_the_street_jo
     assert inc["command_level"] == "community"
     timeline = sup.get(f"{URL}/{inc['id']}").json()["timeline"]
     assert [e["kind"] for e in timeline] == ["open", "case"] and second["number"] in timeline[1]["text"]
+
+
+def test_straight_line_ranking_is_nearest_first_with_ties_to_the_lower_id():
+    from gridloop.emergency.adapters.travel import StraightLine
+    from gridloop.emergency.domain.teams import Candidate
+
+    cands = [Candidate(3, 121.50, 31.30), Candidate(2, 121.41, 31.25), Candidate(1, 121.41, 31.25)]
+    ranked = StraightLine().rank(121.40, 31.25, cands)
+    assert [r.team_id for r in ranked] == [1, 2, 3] and ranked[0].distance_km == ranked[1].distance_km
+    assert 0.9 < ranked[0].distance_km < 1.0  # 0.01° of longitude at 31.25° N is about 0.95 km
+    assert [r.team_id for r in StraightLine().rank(121.40, 31.25, cands, limit=1)] == [1]

@@ -44,6 +44,8 @@ class Ranked:
 class TravelTimes(Protocol):
     """Orders candidates by how soon they can be at a point."""
 
-    def rank(self, lng: float, lat: float, candidates: Sequence[Candidate]) -> list[Ranked]:
-        """Candidates nearest (soonest) first."""
+    def rank(
+        self, lng: float, lat: float, candidates: Sequence[Candidate], *, limit: int | None = None
+    ) -> list[Ranked]:
+        """Candidates nearest (soonest) first; only the first `limit` when given."""
         ...

@@ -101,7 +101,8 @@ def recommend(
         select(TeamRow).where(TeamRow.on_duty.is_(True), TeamRow.status == TeamStatus.AVAILABLE.value)
     ).all()
     capable = {r.id: r for r in rows if skill in r.skills}
-    ranked = (travel or StraightLine()).rank(lng, lat, [Candidate(r.id, r.lng, r.lat) for r in capable.values()])
+    candidates = [Candidate(r.id, r.lng, r.lat) for r in capable.values()]
+    ranked = (travel or StraightLine()).rank(lng, lat, candidates, limit=n)
     return [(capable[r.team_id], r) for r in ranked[:n]]
 
 
