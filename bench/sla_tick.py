@@ -98,7 +98,6 @@ def _generate(engine: Engine, n: int, units: list[tuple[int, str]], seed: int = 
                     "district_code": "310107",
                     "attachments": [],
                     "tags": [],
-                    "extra": {},
                     "supervised": False,
                     "return_count": 0,
                     "reopen_count": 0,

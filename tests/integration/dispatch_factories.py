@@ -131,7 +131,6 @@ def make_case(session: Session, **overrides):
         updated_at=T0,
         attachments=[],
         tags=[],
-        extra={},
         return_count=0,
         reopen_count=0,
         supervised=False,

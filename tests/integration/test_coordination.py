@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from gridloop.cases.services.coordination import record_child_callback
+from gridloop.cases.services.coordination import callback_pending, record_child_callback
 from gridloop.cases.tables import CaseRow
 from gridloop.dispatch.services.starter import load_demo_catalogue
 from gridloop.kernel.org import Role
@@ -112,11 +112,12 @@ def test_closing_the_parent_closes_children_and_asks_each_reporter_for_a_callbac
     ok(act(operator, parent["id"], "close"))
     with container.uow() as uow:
         row = uow.session.scalars(select(CaseRow).where(CaseRow.id == child["id"])).one()
-        assert (row.status, row.reply_text, row.extra["callback"]) == ("merged", "已修复渗水", "pending")
+        assert (row.status, row.reply_text, row.closure_kind) == ("merged", "已修复渗水", "with_parent")
+        assert callback_pending(row), "the child's reporter is owed a callback"
         from gridloop.org.services.org import actor_for, get_user
 
         actor = actor_for(get_user(uow.session, "operator"))
         done = record_child_callback(uow, actor, child["id"], satisfaction="satisfied", solved=True, now=clock.now())
-        assert done.extra["callback"] == "done"
+        assert not callback_pending(done) and [c.satisfaction for c in done.callbacks] == ["satisfied"]
     actions = [e["action"] for e in operator.get(f"/api/v1/cases/{child['id']}/timeline").json()["items"]]
     assert actions[-3:] == ["merge", "close", "callback"]

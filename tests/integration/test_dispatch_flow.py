@@ -50,7 +50,7 @@ def test_auto_dispatched_case_records_the_catalogue_version(container, as_user, 
     with container.uow() as uow:
         row = uow.session.get(CaseRow, case_id)
         assert row.catalogue_version == demo_catalogue
-        assert row.extra["dispatch"]["auto"] is True
+        assert row.dispatch_auto is True
 
 
 def test_low_confidence_case_waits_with_a_suggestion(container, as_user, demo_catalogue):
@@ -62,8 +62,8 @@ def test_low_confidence_case_waits_with_a_suggestion(container, as_user, demo_ca
     with container.uow() as uow:
         row = uow.session.get(CaseRow, case_id)
         assert row.status == "received"
-        suggestion = row.extra["dispatch_suggestion"]
-        assert suggestion["unit"] == "310107-FG" and "needs a dispatcher" in suggestion["reason"]
+        assert row.dispatch_auto is False
+        assert row.suggested_unit == "310107-FG" and "needs a dispatcher" in (row.suggest_reason or "")
 
 
 def test_emergency_is_dispatched_at_once_whatever_the_confidence(container, as_user, demo_catalogue):
@@ -136,4 +136,4 @@ def test_a_stale_rule_never_loses_the_report(container, as_user, demo_catalogue)
     with container.uow() as uow:
         row = uow.session.get(CaseRow, r.json()["id"])
         assert row.status == "received"
-        assert "automatic dispatch failed" in row.extra["dispatch_suggestion"]["reason"]
+        assert row.dispatch_auto is False and "automatic dispatch failed" in (row.suggest_reason or "")

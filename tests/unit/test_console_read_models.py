@@ -44,14 +44,21 @@ def test_entries_of_an_older_minute_are_dropped_and_size_is_bounded():
     assert len(cache) == 2
 
 
-def test_dispatch_suggestion_is_read_from_auto_dispatch_or_plain_field():
+def test_dispatch_suggestion_is_shown_until_auto_dispatch_dispatched_the_case():
     from gridloop.cases.services.console import dispatch_suggestion
+    from gridloop.cases.tables import CaseRow
 
-    auto = {"dispatch_suggestion": {"unit": "310107-FG", "co_units": ["310107001"], "reason": "目录规则 城乡建设"}}
-    assert dispatch_suggestion(auto) == {
+    waiting = CaseRow(
+        dispatch_auto=False,
+        suggested_unit="310107-FG",
+        suggested_co_units=["310107001"],
+        suggest_reason="目录规则 城乡建设",
+    )
+    assert dispatch_suggestion(waiting) == {
         "suggested_unit": "310107-FG",
         "suggested_co_units": "310107001",
         "suggest_reason": "目录规则 城乡建设",
     }
-    assert dispatch_suggestion({"suggested_unit": "310110-FG"})["suggested_unit"] == "310110-FG"
-    assert dispatch_suggestion({})["suggested_unit"] is None
+    assert dispatch_suggestion(CaseRow(suggested_unit="310110-FG"))["suggested_unit"] == "310110-FG"
+    assert dispatch_suggestion(CaseRow(dispatch_auto=True, suggested_unit="310107-FG"))["suggested_unit"] is None
+    assert dispatch_suggestion(CaseRow())["suggested_unit"] is None

@@ -85,23 +85,6 @@ def test_low_confidence_needs_review():
     assert svc.analyse(title="", text="小区道路破损").extra["needs_review"] is True
 
 
-def test_emergency_produces_a_notice_with_masked_text_and_reason():
-    from gridloop.triage.services.triage import emergency_notice
-
-    svc, _ = _service()
-    r = svc.analyse(title="", text="小区3号楼着火了，浓烟很大，我的电话13812345678")
-    notice = emergency_notice(r, title="3号楼着火", case_number="SH1")
-    assert notice is not None and notice.kind == "emergency"
-    assert "13812345678" not in notice.body and "着火" in notice.body
-
-
-def test_normal_report_produces_no_notice():
-    from gridloop.triage.services.triage import emergency_notice
-
-    svc, _ = _service()
-    assert emergency_notice(svc.analyse(title="", text="小区路灯坏了"), title="路灯") is None
-
-
 def test_personal_data_gate_never_hides_what_the_detector_finds():
     from gridloop.kernel.privacy import find_personal_data
     from gridloop.triage.services.triage import _MAYBE_PERSONAL

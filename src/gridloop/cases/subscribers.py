@@ -22,8 +22,8 @@ def announce_emergency(session: Session, event: CaseReceived, deps: ServiceDeps)
     case = session.get(CaseRow, event.case_id)
     if case is None:
         return
-    incident = case.extra.get("incident_type") or "突发事件"
-    reason = case.extra.get("urgency_reason") or "marked emergency at intake"
+    incident = case.incident_type or "突发事件"
+    reason = case.urgency_reason or "marked emergency at intake"
     deps.outbox.enqueue(
         session,
         Notice(

@@ -1,4 +1,5 @@
-"""Case tables: cases, case units, audit events, supervision records, idempotency keys, number counters."""
+"""Case tables: cases, case units, audit events, supervision records, idempotency keys, number counters, and the
+typed state of the loop: coordinations and co-unit replies, extension requests, callbacks."""
 
 from __future__ import annotations
 
@@ -69,13 +70,35 @@ class CaseRow(Base):
     reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the deadline of the current step
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)
-    extension_pending_days: Mapped[int | None] = mapped_column(Integer)
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction: Mapped[str | None] = mapped_column(String(24))
     solved: Mapped[bool | None] = mapped_column(Boolean)
     reply_text: Mapped[str | None] = mapped_column(Text)
-    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set while suspended (挂起)
+    closure_kind: Mapped[str | None] = mapped_column(String(16))  # ClosureKind: direct | with_parent
+    # what the locator found besides the area (services/intake.py)
+    duty_grid_code: Mapped[str | None] = mapped_column(String(32))
+    locate_confidence: Mapped[float | None] = mapped_column(Float)
+    area_candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # [{code, name, confidence}]
+    # what triage found (services/intake.py); masked_text is the text shown to roles without personal data
+    urgency_reason: Mapped[str | None] = mapped_column(Text)
+    incident_type: Mapped[str | None] = mapped_column(String(32))
+    meaningless_reason: Mapped[str | None] = mapped_column(String(200))
+    masked_text: Mapped[str | None] = mapped_column(Text)
+    # auto-dispatch's decision (services/dispatching.py): dispatched by the system, or the unit it suggests
+    dispatch_auto: Mapped[bool | None] = mapped_column(Boolean)
+    suggested_unit: Mapped[str | None] = mapped_column(String(32))
+    suggested_co_units: Mapped[list[str] | None] = mapped_column(JSON)
+    suggested_area: Mapped[str | None] = mapped_column(String(20))
+    suggest_reason: Mapped[str | None] = mapped_column(Text)
+    suggest_confidence: Mapped[float | None] = mapped_column(Float)
+    suggest_catalogue_version: Mapped[int | None] = mapped_column(Integer)
+    # the open case this report duplicates (subscribers.py): merged into it, or only suggested to the operator
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    duplicate_action: Mapped[str | None] = mapped_column(String(8))  # merge | suggest
+    duplicate_similarity: Mapped[float | None] = mapped_column(Float)
+    duplicate_reason: Mapped[str | None] = mapped_column(Text)
     catalogue_version: Mapped[int | None] = mapped_column(Integer)  # the 派单目录 version that routed it
     # supervision tick state (services/supervision.py): flag and level of the step due at sla_due_seen
     sla_flag: Mapped[str | None] = mapped_column(String(12))  # SlaFlag: on_time | due_soon | overdue
@@ -89,6 +112,20 @@ class CaseRow(Base):
     units: Mapped[list[CaseUnitRow]] = relationship(
         back_populates="case", lazy="selectin", cascade="all, delete-orphan"
     )
+    # the typed state below is loaded when first read (one query each), never for lists
+    coordinations: Mapped[list[CaseCoordinationRow]] = relationship(
+        lazy="select", cascade="all, delete-orphan", order_by="CaseCoordinationRow.id"
+    )
+    co_replies: Mapped[list[CaseCoReplyRow]] = relationship(
+        lazy="select", cascade="all, delete-orphan", order_by="CaseCoReplyRow.id"
+    )
+    extensions: Mapped[list[CaseExtensionRow]] = relationship(
+        lazy="select", cascade="all, delete-orphan", order_by="CaseExtensionRow.id"
+    )
+    callbacks: Mapped[list[CaseCallbackRow]] = relationship(
+        lazy="select", cascade="all, delete-orphan", order_by="CaseCallbackRow.id"
+    )
+    duplicate_of: Mapped[CaseRow | None] = relationship(foreign_keys=[duplicate_of_id], remote_side=[id], lazy="select")
 
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_at"),
@@ -120,6 +157,74 @@ class CaseUnitRow(Base):
         UniqueConstraint("case_id", "unit_id", "role", name="uq_case_units_case_unit_role"),
         Index("ix_case_units_unit_path", "unit_path", postgresql_ops={"unit_path": "varchar_pattern_ops"}),
     )
+
+
+class CaseCoordinationRow(Base):
+    """A 三跨 coordination: escalated to a coordinating level, which names the lead unit and co-units."""
+
+    __tablename__ = "case_coordinations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(12))  # street | district | city
+    coordinator_unit: Mapped[str] = mapped_column(String(32))  # the coordinating unit's code
+    coordinator_name: Mapped[str] = mapped_column(String(100))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # cross_department | cross_level | cross_region
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_by: Mapped[str | None] = mapped_column(String(64))
+    # the coordinating level's decision (`coordinate`)
+    lead_unit: Mapped[str | None] = mapped_column(String(32))
+    co_units: Mapped[list[str] | None] = mapped_column(JSON)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # superseded, or the case closed
+
+
+class CaseCoReplyRow(Base):
+    """A co-unit's reply on its part of a case (every reply kept; the newest per unit counts)."""
+
+    __tablename__ = "case_co_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(32))  # the co-unit's code
+    reply: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CaseExtensionRow(Base):
+    """A request for more working days to reply (延期), and its decision once taken."""
+
+    __tablename__ = "case_extensions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    days: Mapped[int] = mapped_column(Integer)  # working days asked for
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    decision: Mapped[str | None] = mapped_column(String(10))  # approved | rejected; none while pending
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    old_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    new_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseCallbackRow(Base):
+    """A callback (回访) of the reporter: every one is kept; the case holds the newest result for the KPIs."""
+
+    __tablename__ = "case_callbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str | None] = mapped_column(String(64))
+    satisfaction: Mapped[str] = mapped_column(String(24))
+    solved: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseEventRow(Base):

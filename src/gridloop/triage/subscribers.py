@@ -52,10 +52,14 @@ class OpenCaseIndex:
             return
         if not reports.is_open(session, verdict.other):
             return
-        info = {"number": verdict.other, "similarity": round(verdict.similarity, 3), "reason": verdict.reason}
-        if verdict.action == MERGE and reports.merge_duplicate(
+        merged = verdict.action == MERGE and reports.merge_duplicate(
             session, event.case_id, parent=verdict.other, note=f"自动并单: {verdict.reason}", deps=deps
-        ):
-            reports.note_finding(session, event.case_id, key="duplicate_of", info=info)
-            return
-        reports.note_finding(session, event.case_id, key="duplicate_suggestion", info=info)
+        )
+        reports.note_duplicate(
+            session,
+            event.case_id,
+            of=verdict.other,
+            merged=merged,
+            similarity=round(verdict.similarity, 3),
+            reason=verdict.reason,
+        )

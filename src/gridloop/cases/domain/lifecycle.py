@@ -74,6 +74,20 @@ class Satisfaction(LabeledEnum):
     DISSATISFIED = ("dissatisfied", "不满意", "Dissatisfied", "#ef4444")
 
 
+class ClosureKind(LabeledEnum):
+    """How a case was closed, when not by the ordinary reply → callback → close."""
+
+    DIRECT = ("direct", "直接答复", "Answered directly")
+    WITH_PARENT = ("with_parent", "随主单办结", "Closed with its parent case")
+
+
+class ExtensionDecision(LabeledEnum):
+    """The decision on an extension request."""
+
+    APPROVED = ("approved", "已批准", "Approved", "#22c55e")
+    REJECTED = ("rejected", "已驳回", "Rejected", "#ef4444")
+
+
 class RequestType(LabeledEnum):
     """Nature of the request (诉求类型); drives the time limit."""
 

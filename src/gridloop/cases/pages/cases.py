@@ -175,7 +175,7 @@ def case_page(request: Request, case_id: int, actor: PageActor, uow: UowDep, dep
         "satisfactions": list(Satisfaction),
         "field_labels": {f.value: f for f in Field},
         "now": now,
-        **console.dispatch_suggestion(case.extra),
+        **console.dispatch_suggestion(case),
         "tile_url": request.app.state.container.settings.map_tile_url,
     }
     return render(request, "case.html", ctx)

@@ -25,7 +25,7 @@ def _dicts(session: Any, rows: list[Any], actor: Any, now: Any) -> list[dict[str
     out = []
     for case in rows:
         d = queries.case_to_dict(case, actor, units=units, now=now, full=False)
-        d.update(console.dispatch_suggestion(case.extra))
+        d.update(console.dispatch_suggestion(case))
         d["co_unit_count"] = sum(1 for cu in case.units if cu.active and cu.role == "co")
         out.append(d)
     return out

@@ -145,7 +145,6 @@ def bulk_cases(
                     "satisfaction": sat,
                     "solved": None if sat is None else sat != "dissatisfied",
                     "supervised": rng.random() < 0.02 and not closed,
-                    "extra": {},
                     "updated_at": closed_at or dispatched or received,
                     "version": 1,
                     "return_count": 0,

@@ -459,17 +459,12 @@ def dispatch_targets(session: Session) -> list[UnitRow]:
     return list(session.scalars(stmt))
 
 
-def dispatch_suggestion(extra: dict[str, Any]) -> dict[str, Any]:
-    """The unit suggested for a case and why: auto-dispatch's `dispatch_suggestion`, else `suggested_unit`."""
-    sug = extra.get("dispatch_suggestion")
-    if isinstance(sug, dict) and sug.get("unit"):
-        return {
-            "suggested_unit": str(sug["unit"]),
-            "suggested_co_units": ",".join(str(c) for c in sug.get("co_units") or []),
-            "suggest_reason": sug.get("reason"),
-        }
+def dispatch_suggestion(case: CaseRow) -> dict[str, Any]:
+    """The unit auto-dispatch suggested for a case it left to a dispatcher, and why (nothing once it dispatched)."""
+    if case.dispatch_auto:
+        return {"suggested_unit": None, "suggested_co_units": "", "suggest_reason": None}
     return {
-        "suggested_unit": extra.get("suggested_unit"),
-        "suggested_co_units": "",
-        "suggest_reason": extra.get("suggest_reason") or (sug.get("reason") if isinstance(sug, dict) else None),
+        "suggested_unit": case.suggested_unit,
+        "suggested_co_units": ",".join(case.suggested_co_units or []),
+        "suggest_reason": case.suggest_reason,
     }

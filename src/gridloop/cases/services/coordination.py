@@ -20,8 +20,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridloop.cases.domain.lifecycle import Satisfaction, Status
-from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
+from gridloop.cases.domain.lifecycle import ClosureKind, Satisfaction, Status
+from gridloop.cases.tables import (
+    CaseCallbackRow,
+    CaseCoordinationRow,
+    CaseCoReplyRow,
+    CaseEventRow,
+    CaseRow,
+    CaseUnitRow,
+)
 from gridloop.dispatch.services import CrossTag, UnitFacts, coordinating_level, cross_cutting
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -91,17 +98,20 @@ def escalate(step: Step) -> None:
     level = coordinating_level(facts, cross_region=CrossTag.CROSS_REGION in verdict.tags)
     coordinator = _coordinating_unit(step, level)
     _add_tags(case, tags)
-    case.extra = {
-        **case.extra,
-        "coordination": {
-            "level": level,
-            "unit": coordinator.code,
-            "unit_name": coordinator.name,
-            "tags": sorted(tags),
-            "reasons": [*verdict.reasons, step.req.reason or ""],
-            "since": step.now.isoformat(),
-        },
-    }
+    for earlier in case.coordinations:
+        if earlier.closed_at is None:
+            earlier.closed_at = step.now
+    case.coordinations.append(
+        CaseCoordinationRow(
+            level=level,
+            coordinator_unit=coordinator.code,
+            coordinator_name=coordinator.name,
+            tags=sorted(tags),
+            reasons=[*verdict.reasons, step.req.reason or ""],
+            opened_at=step.now,
+            opened_by=step.actor.username,
+        )
+    )
     case.due_at = step.deps.deadlines.sign_due(step.now, request_type=case.request_type, urgency=case.urgency)
     step.payload.update({"tags": sorted(tags), "coordinating_unit": coordinator.code, "level": level})
     step.deps.outbox.enqueue(
@@ -123,28 +133,41 @@ def coordinate(step: Step) -> None:
     from gridloop.cases.services.lifecycle import _assign
 
     case, actor = step.case, step.actor
-    info = dict(case.extra.get("coordination") or {})
-    coordinator = step.session.scalar(select(UnitRow).where(UnitRow.code == info.get("unit")))
-    if coordinator is None:
+    info = current_coordination(case)
+    coordinator = step.session.scalar(select(UnitRow).where(UnitRow.code == info.coordinator_unit)) if info else None
+    if info is None or coordinator is None:
         raise Conflict(f"Case {case.number} has no coordinating unit recorded; escalate it first.")
     if actor.role is not Role.ADMIN and not is_within(coordinator.path, actor.unit_path):
         raise Forbidden(
-            f"Coordination of case {case.number} belongs to {coordinator.name} ({info.get('level')} level); "
+            f"Coordination of case {case.number} belongs to {coordinator.name} ({info.level} level); "
             "your unit is not that level or above it."
         )
     assert step.req.unit is not None
     _assign(step, lead_code=step.req.unit, co_codes=step.req.co_units)
-    info["decided"] = {
-        "at": step.now.isoformat(),
-        "by": actor.username,
-        "lead_unit": step.req.unit,
-        "co_units": list(step.req.co_units),
-        "reason": step.req.reason,
-    }
-    case.extra = {**case.extra, "coordination": info, "co_replies": {}}
+    info.decided_at = step.now
+    info.decided_by = actor.username
+    info.lead_unit = step.req.unit
+    info.co_units = list(step.req.co_units)
+    info.decision_reason = step.req.reason
     tags = tag_units(step.session, case)
     if tags:
         step.payload["tags"] = tags
+
+
+def current_coordination(case: CaseRow) -> CaseCoordinationRow | None:
+    """The newest coordination of a case (the one its co-units answer to), if it was ever escalated."""
+    return case.coordinations[-1] if case.coordinations else None
+
+
+def latest_co_replies(case: CaseRow) -> dict[str, CaseCoReplyRow]:
+    """The newest reply of each co-unit since the coordinating level's last decision (all, if none)."""
+    info = current_coordination(case)
+    since = info.decided_at if info is not None else None
+    out: dict[str, CaseCoReplyRow] = {}
+    for reply in case.co_replies:
+        if since is None or reply.at >= since:
+            out[reply.unit] = reply
+    return out
 
 
 def _active_co_units(step: Step) -> list[tuple[CaseUnitRow, str]]:
@@ -164,18 +187,16 @@ def co_reply(step: Step) -> None:
     if not mine:
         listed = ", ".join(code for _cu, code in cos) or "none"
         raise Forbidden(f"Your unit is not a co-unit of case {case.number} (co-units: {listed}).")
-    replies = dict(case.extra.get("co_replies") or {})
     for code in mine:
-        replies[code] = {"at": step.now.isoformat(), "by": actor.username, "reply": step.req.reply}
-    case.extra = {**case.extra, "co_replies": replies}
+        case.co_replies.append(CaseCoReplyRow(unit=code, reply=step.req.reply, at=step.now, by=actor.username))
     step.payload["co_units_replied"] = mine
 
 
 def check_lead_reply(step: Step) -> None:
     """Before the lead's reply on a coordinated case: every co-unit has replied."""
-    if not step.case.extra.get("coordination"):
+    if current_coordination(step.case) is None:
         return
-    replied = set((step.case.extra.get("co_replies") or {}).keys())
+    replied = set(latest_co_replies(step.case))
     missing = [code for _cu, code in _active_co_units(step) if code not in replied]
     if missing:
         raise Conflict(
@@ -225,7 +246,7 @@ def on_closed(session: Session, event: CaseClosed, deps: ServiceDeps) -> None:
         child.reply_text = parent.reply_text
         child.replied_at = parent.replied_at
         child.closed_at = now
-        child.extra = {**child.extra, "closed_with_parent": parent.number, "callback": "pending"}
+        child.closure_kind = ClosureKind.WITH_PARENT.value
         child.updated_at = now
         session.add(
             CaseEventRow(
@@ -253,6 +274,14 @@ def on_closed(session: Session, event: CaseClosed, deps: ServiceDeps) -> None:
         )
 
 
+def callback_pending(case: CaseRow) -> bool:
+    """A merged case closed with its parent waits for its own reporter's callback until one is recorded."""
+    if case.closure_kind != ClosureKind.WITH_PARENT.value:
+        return False
+    closed = case.closed_at
+    return not any(closed is None or cb.at >= closed for cb in case.callbacks)
+
+
 def record_child_callback(
     uow: UnitOfWorkLike, actor: Actor, child_id: int, *, satisfaction: str, solved: bool, now: datetime
 ) -> CaseRow:
@@ -266,15 +295,16 @@ def record_child_callback(
     child = uow.session.get(CaseRow, child_id)
     if child is None:
         raise NotFound(f"No case with id {child_id}.")
-    if child.extra.get("callback") != "pending":
+    if not callback_pending(child):
         raise Conflict(f"Case {child.number} has no callback pending (it must be closed with its parent first).")
     child.satisfaction = satisfaction
     child.solved = solved
-    child.extra = {**child.extra, "callback": "done"}
+    child.callbacks.append(CaseCallbackRow(at=now, by=actor.username, satisfaction=satisfaction, solved=solved))
+    parent = uow.session.get(CaseRow, child.parent_case_id) if child.parent_case_id is not None else None
     payload: dict[str, Any] = {
         "satisfaction": satisfaction,
         "solved": solved,
-        "child_of": child.extra.get("closed_with_parent"),
+        "child_of": parent.number if parent is not None else None,
     }
     uow.session.add(
         CaseEventRow(

@@ -3,14 +3,13 @@
 Run as a subscriber of `CaseReceived` inside the intake transaction. A case is dispatched by the system when a
 catalogue rule matches its category and area and the classifier's confidence reaches the threshold, or at
 once when it is an emergency; the rule's reply limit for the request type sets the reply deadline. Otherwise
-it stays with the dispatcher, with `extra["dispatch_suggestion"]` saying which unit and why.
+it stays with the dispatcher, with the case's `suggested_unit` and `suggest_reason` saying which unit and why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -125,16 +124,12 @@ def auto_dispatch(
     decision = decide(
         result, confidence=case.category_confidence, threshold=deps.auto_dispatch_threshold, urgency=case.urgency
     )
-    info: dict[str, Any] = {
-        "auto": decision.auto,
-        "reason": decision.reason,
-        "catalogue_version": cat.version,
-        "confidence": case.category_confidence,
-    }
+    case.suggest_catalogue_version = cat.version
+    case.suggest_confidence = case.category_confidence
     if result is not None:
-        info.update(
-            {"unit": result.rule.lead_unit, "co_units": list(result.rule.co_units), "area": result.matched_area}
-        )
+        case.suggested_unit = result.rule.lead_unit
+        case.suggested_co_units = list(result.rule.co_units)
+        case.suggested_area = result.matched_area
     if decision.auto and result is not None:
         rule = result.rule
         step_deps = replace(deps, deadlines=RuleDeadlines(deps.deadlines, rule.reply_limit(case.request_type)))
@@ -146,12 +141,11 @@ def auto_dispatch(
         except (DomainError, LookupError) as exc:
             # a stale rule (unit removed…) must never lose the report: it waits for a dispatcher instead
             decision = Decision(False, result, f"{decision.reason}; automatic dispatch failed: {exc}")
-            info.update({"auto": False, "reason": decision.reason})
         else:
             case.catalogue_version = cat.version
-            case.extra = {**case.extra, "dispatch": info}
+            case.dispatch_auto, case.suggest_reason = True, decision.reason
             return decision
-    case.extra = {**case.extra, "dispatch_suggestion": info}
+    case.dispatch_auto, case.suggest_reason = False, decision.reason
     if case.urgency == "emergency":
         deps.outbox.enqueue(
             session,

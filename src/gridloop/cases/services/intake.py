@@ -164,9 +164,9 @@ def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method
         case.area_unit_id = unit.unit_id
         case.area_path = unit.path
     if match.duty_grid_code:
-        case.extra = {**case.extra, "duty_grid_code": match.duty_grid_code}
+        case.duty_grid_code = match.duty_grid_code
     if match.confidence < 1.0:
-        case.extra = {**case.extra, "locate_confidence": round(match.confidence, 3)}
+        case.locate_confidence = round(match.confidence, 3)
 
 
 def _locate(session: Session, case: CaseRow, data: NewCase, deps: ServiceDeps) -> None:
@@ -179,7 +179,7 @@ def _locate(session: Session, case: CaseRow, data: NewCase, deps: ServiceDeps) -
             case.district_code = ref.district_code
             case.street_code = ref.street_code
             if ref.level == "grid":
-                case.extra = {**case.extra, "duty_grid_code": ref.area_code}
+                case.duty_grid_code = ref.area_code
         if data.lng is None or deps.locator is None:
             return
     if deps.locator is None:
@@ -205,13 +205,9 @@ def _locate(session: Session, case: CaseRow, data: NewCase, deps: ServiceDeps) -
         _apply_area(session, case, found.match, found.method, deps)
     elif found.candidates:
         case.locate_method = found.method
-        case.extra = {
-            **case.extra,
-            "area_candidates": [
-                {"code": c.finest_code, "name": c.name, "confidence": round(c.confidence, 3)}
-                for c in found.candidates[:5]
-            ],
-        }
+        case.area_candidates = [
+            {"code": c.finest_code, "name": c.name, "confidence": round(c.confidence, 3)} for c in found.candidates[:5]
+        ]
 
 
 def create_case(
@@ -258,7 +254,6 @@ def create_case(
         attachments=list(data.attachments),
         tags=list(dict.fromkeys(t.strip() for t in data.tags)),
         received_at=data.reported_at or now,
-        extra={},
         units=[],
         created_by_id=actor.user_id,
         updated_at=now,
@@ -306,19 +301,17 @@ def _triage(case: CaseRow, data: NewCase, deps: ServiceDeps) -> None:
     if deps.triage is None:
         return
     result = deps.triage.analyse(title=case.title, text=case.text)
-    info: dict[str, Any] = {"urgency_reason": result.urgency_reason} if result.urgency_reason else {}
+    case.urgency_reason = result.urgency_reason or None
     if data.category is None and result.category and not result.meaningless:
         case.category = result.category
         case.category_confidence = result.confidence
     if data.urgency is None and result.urgency:
         case.urgency = result.urgency
-    if result.incident_type:
-        info["incident_type"] = result.incident_type
+    case.incident_type = result.incident_type or None
     if result.masked_text and result.masked_text != case.text:
-        info["masked_text"] = result.masked_text
+        case.masked_text = result.masked_text
     if result.meaningless:
-        info["meaningless"] = result.reason
-    case.extra = {**case.extra, **info}
+        case.meaningless_reason = result.reason or "meaningless"
 
 
 def _receive_payload(case: CaseRow) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status, next_status
+from gridloop.cases.domain.lifecycle import ACTIONS, Action, ClosureKind, Field, Satisfaction, Status, next_status
+from gridloop.cases.services import extensions
 from gridloop.cases.services.scope import require_visible
-from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow, SupervisionRow
+from gridloop.cases.tables import CaseCallbackRow, CaseEventRow, CaseRow, CaseUnitRow, SupervisionRow
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
 from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReturned, DomainEvent
 from gridloop.kernel.org import Actor, Role, is_within
@@ -188,56 +189,34 @@ def _first_contact(step: Step) -> None:
 
 def _request_extension(step: Step) -> None:
     _require_unit_member(step)
-    case = step.case
-    if case.extension_pending_days is not None:
-        raise Conflict(f"Case {case.number} already has an extension request waiting for approval.")
-    if case.reply_due_at is not None and step.now > case.reply_due_at:
-        raise Conflict(
-            f"The reply deadline of case {case.number} ({case.reply_due_at.isoformat()}) has passed; "
-            "an extension must be requested before the deadline."
-        )
-    case.extension_pending_days = step.req.days
+    assert step.req.days is not None
+    reason = step.req.reason or step.req.note
+    extensions.request(step.case, days=step.req.days, reason=reason, now=step.now, by=step.actor.username)
     step.payload["days"] = step.req.days
 
 
 def _approve_extension(step: Step) -> None:
-    case = step.case
-    if case.extension_pending_days is None or case.reply_due_at is None:
-        raise Conflict(f"Case {case.number} has no extension request to approve.")
-    old = case.reply_due_at
-    case.reply_due_at = step.deps.deadlines.extend(old, work_days=case.extension_pending_days)
-    if case.due_at == old:
-        case.due_at = case.reply_due_at
-    case.extra = {**case.extra, "extensions": int(case.extra.get("extensions", 0)) + 1}
-    step.payload.update(
-        {
-            "days": case.extension_pending_days,
-            "old_due": old.isoformat(),
-            "new_due": case.reply_due_at.isoformat(),
-        }
-    )
-    case.extension_pending_days = None
+    by, deadlines = step.actor.username, step.deps.deadlines
+    step.payload.update(extensions.approve(step.case, now=step.now, by=by, deadlines=deadlines))
 
 
 def _reject_extension(step: Step) -> None:
-    if step.case.extension_pending_days is None:
-        raise Conflict(f"Case {step.case.number} has no extension request to reject.")
-    step.case.extension_pending_days = None
+    extensions.reject(step.case, now=step.now, by=step.actor.username)
 
 
 def _suspend(step: Step) -> None:
-    step.case.extra = {**step.case.extra, "suspended_at": step.now.isoformat()}
+    step.case.suspended_at = step.now
     step.case.due_at = None
 
 
 def _resume(step: Step) -> None:
     case = step.case
-    since = case.extra.get("suspended_at")
-    if since and case.reply_due_at is not None:
-        paused = step.now - datetime.fromisoformat(since)
+    since = case.suspended_at
+    if since is not None and case.reply_due_at is not None:
+        paused = step.now - since
         case.reply_due_at = case.reply_due_at + paused
         step.payload["paused_seconds"] = int(paused.total_seconds())
-    case.extra = {k: v for k, v in case.extra.items() if k != "suspended_at"}
+    case.suspended_at = None
     case.due_at = case.reply_due_at
 
 
@@ -258,8 +237,18 @@ def _send_back(step: Step) -> None:
 
 
 def _callback(step: Step) -> None:
+    assert step.req.satisfaction is not None
     step.case.satisfaction = step.req.satisfaction
     step.case.solved = step.req.solved
+    step.case.callbacks.append(
+        CaseCallbackRow(
+            at=step.now,
+            by=step.actor.username,
+            satisfaction=step.req.satisfaction,
+            solved=step.req.solved,
+            note=step.req.note,
+        )
+    )
     step.payload.update({"satisfaction": step.req.satisfaction, "solved": step.req.solved})
 
 
@@ -277,13 +266,16 @@ def _reopen(step: Step) -> None:
 def _close(step: Step) -> None:
     step.case.closed_at = step.now
     step.case.due_at = None
+    for coordination in step.case.coordinations:
+        if coordination.closed_at is None:
+            coordination.closed_at = step.now
 
 
 def _answer_directly(step: Step) -> None:
     step.case.reply_text = step.req.reply
     step.case.replied_at = step.now
     step.case.closed_at = step.now
-    step.case.extra = {**step.case.extra, "closure": "direct"}
+    step.case.closure_kind = ClosureKind.DIRECT.value
 
 
 def _cancel(step: Step) -> None:

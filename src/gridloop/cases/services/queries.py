@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status, allowed_actions
+from gridloop.cases.services.coordination import latest_co_replies
+from gridloop.cases.services.extensions import pending_extension
 from gridloop.cases.services.scope import require_visible, visible_cases
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput, NotFound
@@ -127,8 +129,9 @@ def iter_cases(session: Session, actor: Actor, f: CaseFilter, *, now: datetime, 
 
 
 def get_case(session: Session, actor: Actor, case_id: int) -> CaseRow:
-    """One case the actor may see (NotFound / Forbidden otherwise)."""
-    case = session.get(CaseRow, case_id)
+    """One case the actor may see (NotFound / Forbidden otherwise), with its loop state in the same query."""
+    state = [joinedload(CaseRow.coordinations), joinedload(CaseRow.extensions), joinedload(CaseRow.callbacks)]
+    case = session.get(CaseRow, case_id, options=state)
     if case is None:
         raise NotFound(f"No case with id {case_id}.")
     require_visible(session, actor, case)
@@ -191,7 +194,7 @@ def case_to_dict(
     }
     if not full:
         return out
-    text = case.text if private else case.extra.get("masked_text", case.text)
+    text = case.text if private else (case.masked_text or case.text)
     out.update(
         {
             "text": text,
@@ -222,13 +225,106 @@ def case_to_dict(
             "solved": case.solved,
             "return_count": case.return_count,
             "reopen_count": case.reopen_count,
-            "extension_pending_days": case.extension_pending_days,
+            "extension_pending_days": pending.days if (pending := pending_extension(case)) else None,
             "version": case.version,
             "allowed_actions": [a.value for a in allowed_actions(status, actor.role)],
-            "triage": {k: v for k, v in case.extra.items() if k != "masked_text"},
+            "triage": intake_facts(case),
+            **loop_state(case),
         }
     )
     return out
+
+
+def intake_facts(case: CaseRow) -> dict[str, Any]:
+    """What locating, triage, auto-dispatch and the duplicate check found, under the keys clients know."""
+    out: dict[str, Any] = {}
+    for key, value in (
+        ("duty_grid_code", case.duty_grid_code),
+        ("locate_confidence", case.locate_confidence),
+        ("area_candidates", case.area_candidates),
+        ("urgency_reason", case.urgency_reason),
+        ("incident_type", case.incident_type),
+        ("meaningless", case.meaningless_reason),
+    ):
+        if value is not None:
+            out[key] = value
+    if case.dispatch_auto is not None or case.suggested_unit:
+        route: dict[str, Any] = {
+            "auto": bool(case.dispatch_auto),
+            "reason": case.suggest_reason,
+            "catalogue_version": case.suggest_catalogue_version,
+            "confidence": case.suggest_confidence,
+        }
+        if case.suggested_unit:
+            route.update(
+                {"unit": case.suggested_unit, "co_units": case.suggested_co_units or [], "area": case.suggested_area}
+            )
+        out["dispatch" if case.dispatch_auto else "dispatch_suggestion"] = route
+    if case.duplicate_of is not None:
+        key = "duplicate_of" if case.duplicate_action == "merge" else "duplicate_suggestion"
+        out[key] = {
+            "number": case.duplicate_of.number,
+            "similarity": case.duplicate_similarity,
+            "reason": case.duplicate_reason,
+        }
+    return out
+
+
+def loop_state(case: CaseRow) -> dict[str, Any]:
+    """Suspension, closure, coordination with its co-unit replies, every extension request and callback."""
+    coordination: dict[str, Any] | None = None
+    if case.coordinations:
+        c = case.coordinations[-1]
+        replies = latest_co_replies(case)
+        coordination = {
+            "level": c.level,
+            "unit": c.coordinator_unit,
+            "unit_name": c.coordinator_name,
+            "tags": c.tags,
+            "reasons": c.reasons,
+            "since": c.opened_at.isoformat(),
+            "closed_at": _iso(c.closed_at),
+            "decided": None
+            if c.decided_at is None
+            else {
+                "at": c.decided_at.isoformat(),
+                "by": c.decided_by,
+                "lead_unit": c.lead_unit,
+                "co_units": c.co_units or [],
+                "reason": c.decision_reason,
+            },
+            "co_replies": {u: {"at": r.at.isoformat(), "by": r.by, "reply": r.reply} for u, r in replies.items()},
+            "times": len(case.coordinations),
+        }
+    return {
+        "suspended_at": _iso(case.suspended_at),
+        "closure": case.closure_kind,
+        "coordination": coordination,
+        "extensions": [
+            {
+                "days": e.days,
+                "reason": e.reason,
+                "requested_at": e.requested_at.isoformat(),
+                "requested_by": e.requested_by,
+                "decision": e.decision,
+                "decided_at": _iso(e.decided_at),
+                "decided_by": e.decided_by,
+                "old_due": _iso(e.old_due),
+                "new_due": _iso(e.new_due),
+            }
+            for e in case.extensions
+        ],
+        "callbacks": [
+            {
+                "at": cb.at.isoformat(),
+                "by": cb.by,
+                "satisfaction": cb.satisfaction,
+                "solved": cb.solved,
+                "note": cb.note,
+            }
+            for cb in case.callbacks
+        ],
+    }
 
 
 def event_to_dict(event: CaseEventRow) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +42,7 @@ def report_facts(session: Session, case_id: int) -> ReportFacts | None:
         case.lng_wgs84,
         case.lat_wgs84,
         case.status,
-        bool(case.extra.get("meaningless")),
+        bool(case.meaningless_reason),
     )
 
 
@@ -82,8 +81,12 @@ def merge_duplicate(session: Session, case_id: int, *, parent: str, note: str, d
     return True
 
 
-def note_finding(session: Session, case_id: int, *, key: str, info: dict[str, Any]) -> None:
-    """Keep a finding about the report on it (`extra[key]`), e.g. a suggested duplicate."""
+def note_duplicate(session: Session, case_id: int, *, of: str, merged: bool, similarity: float, reason: str) -> None:
+    """Link the report to the open case it duplicates: merged into it, or only suggested to the operator."""
     case = session.get(CaseRow, case_id)
-    if case is not None:
-        case.extra = {**case.extra, key: info}
+    other = session.scalar(select(CaseRow.id).where(CaseRow.number == of))
+    if case is not None and other is not None:
+        case.duplicate_of_id = other
+        case.duplicate_action = "merge" if merged else "suggest"
+        case.duplicate_similarity = similarity
+        case.duplicate_reason = reason

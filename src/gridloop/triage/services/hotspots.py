@@ -133,7 +133,7 @@ def load_case_messages(
         CaseRow.created_by_id,
         CaseRow.title,
         CaseRow.text,
-        CaseRow.extra,
+        CaseRow.masked_text,
         CaseRow.received_at,
     )
     if visible is not None:
@@ -143,9 +143,9 @@ def load_case_messages(
     if end is not None:
         q = q.where(CaseRow.received_at < end)
     out = []
-    for number, phone, name, creator, title, text, extra, received in session.execute(q):
+    for number, phone, name, creator, title, text, masked, received in session.execute(q):
         who = mask_phone(phone) if phone else mask_name(name) if name else f"U{creator or number}"
-        shown = (extra or {}).get("masked_text", text) or ""
+        shown = masked or text or ""
         out.append(Message(str(number), str(who), title or "", shown, received))
     return out
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from gridloop.kernel.ports import Classifier, Notice, TriageResult
+from gridloop.kernel.ports import Classifier, TriageResult
 from gridloop.kernel.privacy import find_personal_data, mask_personal_data
 from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
 from gridloop.triage.domain.conventions import Conventions
@@ -168,21 +168,3 @@ class TriageService:
             decision.explanation,
             extra,
         )
-
-
-def emergency_notice(result: TriageResult, *, title: str, case_number: str | None = None) -> Notice | None:
-    """The notice to announce for an emergency report (None when the report is not an emergency)."""
-    if result.urgency != "emergency":
-        return None
-    body = f"{result.incident_type or 'emergency'}: {result.urgency_reason}\n{(result.masked_text or '')[:300]}"
-    return Notice(
-        kind="emergency",
-        title=f"紧急事件 {title}".strip(),
-        body=body,
-        case_number=case_number,
-        payload={
-            "incident_type": result.incident_type,
-            "reason": result.urgency_reason,
-            "category": result.category,
-        },
-    )
