@@ -156,7 +156,7 @@ def hazard_from_case(
         title=case.title,
         category=category or case.category or "其他",
         description=case.text,
-        grid_code=case.grid_code or (case.extra or {}).get("duty_grid_code"),
+        grid_code=case.grid_code or case.duty_grid_code,
         lng=case.lng_wgs84,
         lat=case.lat_wgs84,
         address=case.address or "",

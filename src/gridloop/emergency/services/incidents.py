@@ -5,7 +5,7 @@ Every writing function takes a UnitOfWork and commits once; every change adds a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -72,7 +72,6 @@ class NewTask:
     team_code: str = ""
     ack_minutes: int = DEFAULT_ACK_MINUTES
     note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def require_command(actor: Actor) -> None:
@@ -390,8 +389,7 @@ def open_or_join_from_case(session: Session, case: Any, actor: Actor, now: datet
     """
     if getattr(case, "urgency", None) != "emergency":
         return None
-    extra = case.extra or {}
-    kind = extra.get("incident_type") or dom.IncidentType.ACCIDENT.value
+    kind = case.incident_type or dom.IncidentType.ACCIDENT.value
     if kind not in {m.value for m in dom.IncidentType}:
         kind = dom.IncidentType.ACCIDENT.value
     found_at = case.received_at
@@ -413,7 +411,7 @@ def open_or_join_from_case(session: Session, case: Any, actor: Actor, now: datet
             return joined
     data = NewIncident(
         title=case.title, type=kind, grade=dom.Grade.IV.value, found_at=min(found_at, now), description=case.text,
-        grid_code=case.grid_code or extra.get("duty_grid_code"), lng=case.lng_wgs84, lat=case.lat_wgs84,
+        grid_code=case.grid_code or case.duty_grid_code, lng=case.lng_wgs84, lat=case.lat_wgs84,
         address=case.address or "", reported_at=case.received_at, case_number=case.number,
     )  # fmt: skip
     row = _add(session, actor, data, now=now)

@@ -1,7 +1,7 @@
 """emergency: warning messages
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0008
 Create Date: 2026-12-05 00:46:35.059438
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import gridloop.platform.db.types
 
 
 revision: str = '0012'
-down_revision: str | None = '0011'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
