@@ -70,7 +70,7 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         # after intake: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
         (CaseReceived, 30, dispatch_received, True),
         # an emergency report opens or joins an incident (after the duplicate merge, before auto-dispatch)
-        (CaseReceived, 25, open_or_join_incident, True),
+        (CaseReceived, 27, open_or_join_incident, True),
         # lifecycle cascades (三跨 coordination, merged children)
         (CaseDispatched, 10, coordination.on_dispatched, False),
         (CaseReturned, 10, coordination.on_returned, False),
