@@ -66,12 +66,15 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     from gridloop.cases import subscribers as case_subscribers
     from gridloop.cases.services import coordination
     from gridloop.cases.services.dispatching import dispatch_received
+    from gridloop.emergency.subscribers import open_or_join_incident
     from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReceived, CaseReturned
     from gridloop.open311.subscribers import on_case_changed
 
     rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
         # after intake: triage facts are on the case; announce emergencies, merge duplicates, then auto-dispatch
         (CaseReceived, 30, dispatch_received, True),
+        # an emergency report opens or joins an incident (after the duplicate merge, before auto-dispatch)
+        (CaseReceived, 27, open_or_join_incident, True),
         # lifecycle cascades (三跨 coordination, merged children)
         (CaseDispatched, 10, coordination.on_dispatched, False),
         (CaseReturned, 10, case_subscribers.escalate_after_returns, False),
@@ -128,6 +131,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
+    from gridloop.emergency.api import cap as emergency_cap
+    from gridloop.emergency.api import hazards as emergency_hazards
+    from gridloop.emergency.api import incidents as emergency_incidents
+    from gridloop.emergency.api import teams as emergency_teams
+    from gridloop.emergency.pages import console as emergency_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
@@ -145,9 +153,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         container,
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
-                 participation_api.router, participation_api.public_router, open311_api.router],
+                 participation_api.router, participation_api.public_router, open311_api.router,
+                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router],
+               participation_pages.router, emergency_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip
@@ -178,9 +187,15 @@ def insecure_key_refusal(container: Container) -> str | None:
 def PAGE_ENUMS() -> dict[str, object]:
     """The labelled enums the console's pages show (status, action, channel …)."""
     from gridloop.cases.domain.lifecycle import Action, Channel, RequestType, Satisfaction, Status, Urgency
+    from gridloop.emergency.domain import hazards, incidents, teams
 
     return {"status": Status, "action": Action, "channel": Channel, "request_type": RequestType,
-            "urgency": Urgency, "satisfaction": Satisfaction}  # fmt: skip
+            "urgency": Urgency, "satisfaction": Satisfaction,
+            "hazard_status": hazards.HazardStatus, "hazard_action": hazards.HazardAction,
+            "incident_type": incidents.IncidentType, "grade": incidents.Grade,
+            "incident_status": incidents.IncidentStatus, "incident_action": incidents.IncidentAction,
+            "task_status": incidents.TaskStatus, "task_action": incidents.TaskAction,
+            "team_status": teams.TeamStatus}  # fmt: skip
 
 
 def _category_labels(container: Container) -> dict[str, str]:

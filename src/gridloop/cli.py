@@ -22,6 +22,7 @@ def _register() -> None:
     from gridloop.cases import cli as cases
     from gridloop.demo import cli as demo
     from gridloop.dispatch import cli as dispatch
+    from gridloop.emergency import cli as emergency
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
     from gridloop.knowledge import cli as knowledge
@@ -49,6 +50,7 @@ def _register() -> None:
         petitions,
         participation,
         open311,
+        emergency,
     ):
         module.register(app)
 

@@ -86,5 +86,5 @@ def test_the_wiring_runs_intake_subscribers_announce_merge_dispatch():
     rows = EVENT_SUBSCRIBERS(duplicates)
     bus = EventBus(Subscription(e, o, h, i) for e, o, h, i in rows)
     names = [s.handler.__name__ for s in bus.subscribers(CaseReceived)]
-    assert names == ["announce_emergency", "duplicates", "dispatch_received"], names
+    assert names == ["announce_emergency", "duplicates", "open_or_join_incident", "dispatch_received"], names
     assert all(s.isolated for s in bus.subscribers(CaseReceived)), "an intake subscriber must not lose the report"

@@ -28,7 +28,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.DISPATCHER: [("/queue", "nav.queue"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
     Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases")],
+    Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/emergency", "nav.emergency")],
     Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
     Role.ADMIN: [
         ("/board", "nav.board"),
@@ -36,6 +36,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/intake", "nav.intake"),
         ("/inbox", "nav.inbox"),
         ("/cases", "nav.cases"),
+        ("/emergency", "nav.emergency"),
         ("/export-control", "nav.export_control"),
     ],
 }

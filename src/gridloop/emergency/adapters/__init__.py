@@ -1,0 +1,1 @@
+"""Implementations at the edge: CSV readings, rule files, CAP schema validation."""

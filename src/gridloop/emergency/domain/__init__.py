@@ -1,0 +1,1 @@
+"""Pure rules of the emergency loop: alarm rules, warning levels, CAP messages, hazards (stdlib only)."""

@@ -1,0 +1,1 @@
+"""Console pages of the emergency loop (server-rendered, Chinese first)."""
