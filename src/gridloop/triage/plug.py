@@ -14,6 +14,7 @@ from gridloop.platform.db.stamps import StampWatcher, read_stamps
 from gridloop.triage.adapters.classifier import TextClassifier
 from gridloop.triage.adapters.models import DEFAULT_MODEL_PATH, resolve_model, shipped_examples, shipped_rules
 from gridloop.triage.adapters.text import to_simplified
+from gridloop.triage.adapters.words import segment
 from gridloop.triage.domain.conventions import Conventions
 from gridloop.triage.services.triage import TriageService
 
@@ -94,4 +95,5 @@ def build_triage(
         simplify=to_simplified,
         review_threshold=settings.auto_dispatch_threshold,
         changes=changes,
+        segment=segment,
     )

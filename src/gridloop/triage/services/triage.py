@@ -10,7 +10,8 @@ from gridloop.kernel.ports import Classifier, Notice, TriageResult
 from gridloop.kernel.privacy import find_personal_data, mask_personal_data
 from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
 from gridloop.triage.domain.conventions import Conventions
-from gridloop.triage.domain.urgency import assess_urgency
+from gridloop.triage.domain.urgency import assess_urgency, incident_label
+from gridloop.triage.domain.words import Segmenter
 
 _MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
 """A necessary condition for any personal data `find_personal_data` detects (an e-mail's @; the 7 digits every
@@ -51,8 +52,10 @@ class TriageService:
         simplify: Callable[[str], str] = _same,
         review_threshold: float = REVIEW_THRESHOLD,
         changes: Callable[[], set[str]] | None = None,
+        segment: Segmenter | None = None,
     ) -> None:
         self._changes = changes
+        self._segment = segment
         self._classifier_factory = classifier
         self._conventions_factory = conventions
         self._simplify = simplify
@@ -123,7 +126,7 @@ class TriageService:
         )
 
     def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
-        flag = assess_urgency(p.joined)
+        flag = assess_urgency(p.joined, segment=self._segment)
         found = find_personal_data(p.text) if _MAYBE_PERSONAL.search(p.text) else []
         found_title = find_personal_data(p.title) if _MAYBE_PERSONAL.search(p.title) else []
         masked = mask_personal_data(p.text, found=found)
@@ -133,6 +136,9 @@ class TriageService:
             "truncated": p.truncated,
             "clean_title": p.title,
             "clean_text": p.text,
+            "incident_kind": flag.kind,
+            "incident_label": incident_label(flag.kind),
+            "urgency_set_aside": list(flag.set_aside),
         }
         incident = flag.incident_type.value if flag.incident_type else None
         if p.meaningless:
