@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gridloop.kernel.labels import LabeledEnum
-from gridloop.triage.domain.words import Segmenter, is_word_at, token_starts
+from gridloop.triage.domain.words import Segmenter, occurrences
 
 
 class IncidentType(LabeledEnum):
@@ -243,26 +243,15 @@ class _Reader:
         self.sentences = [s for s in _SENTENCE.split(text) if s.strip()] or [text]
         self.present = present
         self.segment = segment
-        self._spans: dict[int, list[tuple[int, int]] | None] = {}
         self._found: dict[tuple[str, int], list[int]] = {}
         self.now = any(w in text for w in NOW)
-
-    def spans(self, si: int) -> list[tuple[int, int]] | None:
-        if si not in self._spans:
-            self._spans[si] = token_starts(self.segment(self.sentences[si])) if self.segment else None
-        return self._spans[si]
 
     def find(self, word: str, si: int) -> list[int]:
         key = (word, si)
         got = self._found.get(key)
         if got is None:
             s = self.sentences[si]
-            got = []
-            pos = s.find(word)
-            while pos >= 0:
-                if not _negated(s, pos) and is_word_at(s, pos, pos + len(word), spans=self.spans(si)):
-                    got.append(pos)
-                pos = s.find(word, pos + 1)
+            got = [p for p in occurrences(s, word, segment=self.segment) if not _negated(s, p)]
             self._found[key] = got
         return got
 

@@ -80,3 +80,29 @@ def find_words(text: str, phrase: str, *, spans: Sequence[tuple[int, int]] | Non
             out.append((pos, end))
         pos = text.find(phrase, pos + 1)
     return out
+
+
+WINDOW = 8
+"""Characters segmented on each side of a match (a window, not the whole text: jieba on every long complaint
+would cost more than the rest of triage)."""
+
+
+def occurrences(text: str, phrase: str, *, segment: Segmenter | None = None) -> list[int]:
+    """Start positions where the phrase occurs as a word; the segmenter sees a window around each match."""
+    out: list[int] = []
+    pos = text.find(phrase)
+    while pos >= 0:
+        end = pos + len(phrase)
+        spans = None
+        if segment is not None:
+            lo = max(0, pos - WINDOW)
+            spans = [(s + lo, e + lo) for s, e in token_starts(segment(text[lo : end + WINDOW]))]
+        if is_word_at(text, pos, end, spans=spans):
+            out.append(pos)
+        pos = text.find(phrase, pos + 1)
+    return out
+
+
+def occurs(text: str, phrase: str, *, segment: Segmenter | None = None) -> bool:
+    """Whether the phrase occurs as a word at least once."""
+    return bool(occurrences(text, phrase, segment=segment))
