@@ -272,4 +272,10 @@ def event_judge() -> PairJudge:
 def _event(row: EvalRow, res: TriageResult) -> Any:
     from gridloop.triage.domain.duplicates import EventReport
 
-    return EventReport.of(res.extra.get("clean_text") or row.text, when=row.reported_at, category=res.category)
+    kind = res.extra.get("incident_kind")
+    return EventReport.of(
+        str(res.extra.get("clean_text") or row.text),
+        when=row.reported_at,
+        category=res.category,
+        kind=str(kind) if kind else None,
+    )
