@@ -231,6 +231,7 @@ class EventPolicy:
     suggest_hours: float = 72.0
     merge_wording: float = 0.3
     suggest_wording: float = 0.2
+    min_grams: int = 8
 
 
 def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPolicy()) -> DuplicateVerdict:
@@ -247,7 +248,12 @@ def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPo
         what.append("both " + "/".join(shared[:2]))
     if wording >= policy.suggest_wording:
         what.append(f"wording {wording:.2f}")
-    same_problem = bool(a.kind and a.kind == b.kind) or bool(shared) or wording >= policy.merge_wording
+    # wording counts only between texts long enough to compare; two named problems with none shared differ
+    comparable = min(len(a.grams), len(b.grams)) >= policy.min_grams
+    conflicting = bool(a.problems and b.problems and not shared)
+    same_problem = bool(a.kind and a.kind == b.kind) or (
+        not conflicting and (bool(shared) or (comparable and wording >= policy.merge_wording))
+    )
     if hours is None:
         when_txt, close, in_window = "time unknown", True, True
     else:

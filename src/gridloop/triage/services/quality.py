@@ -217,7 +217,7 @@ def evaluate_file(
     clf = resolve_model(explicit=model or settings.model_path, active=None, shared_data_dir=shared_data_dir)
     triage = build_triage(settings, classifier=lambda: clf)
     results = triage.analyse_many([("", r.text) for r in rows])
-    tune = [(r, s) for r, s in zip(rows, results, strict=True) if r.split != split]
+    tune = [(r, s) for r, s in zip(rows, results, strict=True) if r.split == "tune"]
     part = [(r, s) for r, s in zip(rows, results, strict=True) if r.split == split or split == "all"]
     prows, pres = [r for r, _ in part], [s for _, s in part]
     threshold = calibrate_threshold([r for r, _ in tune], [s for _, s in tune]) if tune else triage.review_threshold

@@ -18,6 +18,28 @@ _MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][
 phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
 characters): one scan instead of six."""
 
+_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:路|街|大道|公路)\d{1,5}(?:弄|号)(?:\d{1,3}(?:号楼|号|幢|栋))?")
+"""A street address, left out of what the classifier reads."""
+
+KIND_CATEGORY: dict[str, str] = {
+    "food_poisoning": "卫生计生",
+    "medical": "卫生计生",
+    "epidemic": "卫生计生",
+    "traffic_injury": "交通运输",
+    "chemical": "环境保护",
+    "gas": "城乡建设",
+    "flooding": "城乡建设",
+    "collapse": "城乡建设",
+    "electric": "城乡建设",
+    "open_manhole": "城乡建设",
+    "fire": "城乡建设",
+    "child_trapped": "城乡建设",
+    "drowning": "城乡建设",
+}
+"""The category an emergency's kind points to (a health event follows the illness, not the setting)."""
+
+KIND_WEIGHT = 0.5
+
 #: The change stamps (see services/conventions.py) that make a running service reload rules or the model.
 CONVENTIONS_STAMP = "triage.conventions"
 MODEL_STAMP = "triage.model"
@@ -98,7 +120,8 @@ class TriageService:
         to_score = [i for i, p in enumerate(prepared) if not p.meaningless and not p.foreign]
         scores: dict[int, dict[str, float]] = {}
         if to_score:
-            texts = [prepared[i].joined for i in to_score]
+            # the address (长寿路500弄3号楼) says where, not what: the model sees the text without it
+            texts = [_ADDRESS.sub(" ", prepared[i].joined) for i in to_score]
             # texts are cleaned and simplified already: a classifier that can skip that pass does
             clean_scorer = getattr(self.classifier, "scores_clean", None)
             if clean_scorer is not None and self._simplify is not _same:
@@ -144,7 +167,14 @@ class TriageService:
         if p.meaningless:
             extra["needs_review"] = flag.level != "normal"
             return TriageResult(None, 0.0, flag.level, flag.reason, incident, masked, True, p.reason, extra)
-        decision = conventions.decide(p.joined, scores or {})
+        scores = dict(scores or {})
+        model_category = max(scores, key=lambda k: scores[k]) if scores else None
+        if flag.kind in KIND_CATEGORY and scores:
+            cat = KIND_CATEGORY[flag.kind]
+            scores[cat] = scores.get(cat, 0.0) + KIND_WEIGHT
+            total = sum(scores.values())
+            scores = {k: v / total for k, v in scores.items()}
+        decision = conventions.decide(p.joined, scores)
         if p.foreign and decision.category is None:
             extra["needs_review"] = True
             return TriageResult(
@@ -158,9 +188,12 @@ class TriageService:
                 "mostly non-Chinese text: a person decides",
                 extra,
             )
+        explanation = decision.explanation
+        if flag.kind in KIND_CATEGORY and decision.category == KIND_CATEGORY[flag.kind]:
+            explanation += f" (+{KIND_WEIGHT:g} {KIND_CATEGORY[flag.kind]} for incident {flag.kind})"
         extra.update(
-            explanation=decision.explanation,
-            model_category=decision.model_category,
+            explanation=explanation,
+            model_category=model_category,
             needs_review=decision.confidence < self.review_threshold,
         )
         return TriageResult(
@@ -171,7 +204,7 @@ class TriageService:
             incident,
             masked,
             False,
-            decision.explanation,
+            explanation,
             extra,
         )
 
