@@ -131,15 +131,26 @@ def category_metrics(rows: Sequence[EvalRow], results: Sequence[TriageResult], *
     }
 
 
+def wilson_lower(right: int, n: int, *, z: float = 1.645) -> float:
+    """The lower end of the one-sided 95 % Wilson interval of a proportion."""
+    if n == 0:
+        return 0.0
+    p = right / n
+    centre = p + z * z / (2 * n)
+    margin = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    return (centre - margin) / (1 + z * z / n)
+
+
 def calibrate_threshold(
     rows: Sequence[EvalRow], results: Sequence[TriageResult], *, target: float = 0.95, floor: float = 0.5
 ) -> float:
-    """The lowest confidence threshold at which what is dispatched automatically is ≥ target precise."""
+    """The lowest confidence threshold at which what is dispatched automatically is ≥ target precise, with 95 %
+    confidence (Wilson lower bound): the tune part also shaped the rules, so its raw precision is optimistic."""
     scored = sorted(((res.confidence, res.category == r.category) for r, res in zip(rows, results, strict=True)))
     candidates = sorted({round(c, 2) for c, _ in scored if c >= floor})
     for t in candidates:
         kept = [ok for c, ok in scored if c >= t]
-        if kept and sum(kept) / len(kept) >= target:
+        if kept and wilson_lower(sum(kept), len(kept)) >= target:
             return t
     return 0.99
 
