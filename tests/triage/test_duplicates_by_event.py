@@ -37,3 +37,25 @@ def test_same_place_and_problem_days_apart_is_only_suggested():
     a = EventReport.of("宜川路210弄楼上漏水到我家", when=T0)
     b = EventReport.of("宜川路210弄楼上渗水，还是没人修", when=T0 + timedelta(hours=30))
     assert judge_event(a, b).action == SUGGEST
+
+
+def test_the_batch_groups_a_reworded_second_report_by_event():
+    from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer
+    from gridloop.triage.plug import shipped_conventions_value
+    from gridloop.triage.services.batch import InputMessage, triage_chunk
+    from gridloop.triage.services.duplicates import EventIndex
+    from gridloop.triage.services.triage import TriageService
+
+    class Flat:
+        def scores(self, texts):
+            return [{"城乡建设": 0.6, "环境保护": 0.4} for _ in texts]
+
+    triage = TriageService(classifier=Flat, conventions=shipped_conventions_value)
+    msgs = [
+        InputMessage("a", "", "宜川路210弄5号楼上人家漏水，我家天花板在滴水", T0, None, None),
+        InputMessage("b", "", "市民反映宜川路210弄5号楼一户顶面渗水，要求协调", T0 + timedelta(minutes=40), None, None),
+    ]
+    recs = triage_chunk(msgs, triage=triage, finder=DuplicateIndex(SketchVectorizer()), events=EventIndex())
+    assert recs[1]["duplicate_action"] == MERGE
+    assert recs[1]["duplicate_group"] == "a"
+    assert "宜川路210弄" in recs[1]["duplicate_reason"]
