@@ -135,7 +135,7 @@ def eval_cmd(
     ] = None,
     cv: Annotated[int, typer.Option("--cv", help="Also run k-fold cross-validation (0 = off).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
-    split: Annotated[
+    part: Annotated[
         str, typer.Option("--split", help="Evaluation set (tests/data/shanghai_eval.csv): holdout, tune or all.")
     ] = "holdout",
 ) -> None:
@@ -151,7 +151,7 @@ def eval_cmd(
     if is_eval_file(data):
         from gridloop.config import Settings
 
-        scored = evaluate_file(data, model=model, shared_data_dir=Settings().shared_data_dir, split=split)
+        scored = evaluate_file(data, model=model, shared_data_dir=Settings().shared_data_dir, split=part)
         if as_json:
             typer.echo(json.dumps(scored, ensure_ascii=False, indent=2))
         else:

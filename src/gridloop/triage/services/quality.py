@@ -64,7 +64,7 @@ def read_eval(path: Path) -> list[EvalRow]:
     return out
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
@@ -138,7 +138,7 @@ def wilson_lower(right: int, n: int, *, z: float = 1.645) -> float:
     p = right / n
     centre = p + z * z / (2 * n)
     margin = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
-    return (centre - margin) / (1 + z * z / n)
+    return float((centre - margin) / (1 + z * z / n))
 
 
 def calibrate_threshold(

@@ -167,14 +167,14 @@ class TriageService:
         if p.meaningless:
             extra["needs_review"] = flag.level != "normal"
             return TriageResult(None, 0.0, flag.level, flag.reason, incident, masked, True, p.reason, extra)
-        scores = dict(scores or {})
-        model_category = max(scores, key=lambda k: scores[k]) if scores else None
-        if flag.kind in KIND_CATEGORY and scores:
+        probs: dict[str, float] = dict(scores or {})
+        model_category = max(probs, key=lambda k: probs[k]) if probs else None
+        if flag.kind in KIND_CATEGORY and probs:
             cat = KIND_CATEGORY[flag.kind]
-            scores[cat] = scores.get(cat, 0.0) + KIND_WEIGHT
-            total = sum(scores.values())
-            scores = {k: v / total for k, v in scores.items()}
-        decision = conventions.decide(p.joined, scores)
+            probs[cat] = probs.get(cat, 0.0) + KIND_WEIGHT
+            total = sum(probs.values())
+            probs = {k: v / total for k, v in probs.items()}
+        decision = conventions.decide(p.joined, probs)
         if p.foreign and decision.category is None:
             extra["needs_review"] = True
             return TriageResult(
