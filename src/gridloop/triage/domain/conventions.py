@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from gridloop.triage.domain.words import Segmenter, occurs
+from gridloop.triage.domain.words import Segmenter, occurs, trie_regex
 
 OVERRIDE = "override"
 BOOST = "boost"
@@ -83,7 +83,7 @@ class Conventions:
                 heads.add(head)
                 self._parts.setdefault(head, []).append((idx, parts, phrase))
         ordered = sorted(heads, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(h) for h in ordered)) if ordered else None
+        self._pattern = re.compile(trie_regex(ordered)) if ordered else None
         self._example_grams = [_bigrams(e.text) for e in self.examples]
         self._max_example = max((len(g) for g in self._example_grams), default=0)
         self._index: dict[str, list[int]] = {}

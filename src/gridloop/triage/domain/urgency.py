@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gridloop.kernel.labels import LabeledEnum
-from gridloop.triage.domain.words import Segmenter, occurrences
+from gridloop.triage.domain.words import Segmenter, occurrences, trie_regex
 
 
 class IncidentType(LabeledEnum):
@@ -198,22 +198,49 @@ def _words(part: str) -> tuple[str, ...]:
     return WORD_LISTS[part[1:]] if part.startswith("@") else (part,)
 
 
-_COMPILED: dict[int, tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = {}
+@dataclass(frozen=True)
+class _Compiled:
+    pattern: re.Pattern[str]
+    """The words of two or more characters, as one trie regex."""
+    singles: frozenset[str]
+    """The one-character words: found by set intersection with the text's characters."""
+    hidden: dict[str, tuple[str, ...]]
+    phrases: tuple[tuple[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]], ...], ...]
+    """Per rule: (phrase, the word set of each part, the part names)."""
+    rules_of: dict[str, frozenset[int]]
+    """Word → the rules using it."""
 
 
-def _pattern(rules: tuple[UrgencyRule, ...]) -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
-    """One alternation of every word (scanned once per text) and, per word, the words a match can hide."""
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(rules: tuple[UrgencyRule, ...]) -> _Compiled:
+    """Everything the scan needs, built once per rule set."""
     key = id(rules)
     got = _COMPILED.get(key)
     if got is None:
         words = sorted({w for r in rules for ph in r.phrases for p in _parts(ph) for w in _words(p)}, key=len)
         words.reverse()
-        pat = re.compile("|".join(re.escape(w) for w in words))
         hidden = {
             m: tuple(w for w in words if w != m and (w in m or any(w.startswith(m[i:]) for i in range(1, len(m)))))
             for m in words
         }
-        got = _COMPILED[key] = (pat, hidden)
+        phrases = tuple(
+            tuple((ph, tuple(frozenset(_words(p)) for p in _parts(ph)), _parts(ph)) for ph in r.phrases) for r in rules
+        )
+        rules_of: dict[str, set[int]] = {}
+        for ri, r in enumerate(rules):
+            for ph in r.phrases:
+                for p in _parts(ph):
+                    for w in _words(p):
+                        rules_of.setdefault(w, set()).add(ri)
+        got = _COMPILED[key] = _Compiled(
+            re.compile(trie_regex([w for w in words if len(w) > 1])),
+            frozenset(w for w in words if len(w) == 1),
+            hidden,
+            phrases,
+            {k: frozenset(v) for k, v in rules_of.items()},
+        )
     return got
 
 
@@ -286,17 +313,22 @@ def assess_urgency(
 ) -> UrgencyFlag:
     """The urgency of a report: the highest level any rule reaches in context, with the words and the rule."""
     lowered = text.lower()
-    pattern, hidden = _pattern(rules)
-    present = set(pattern.findall(lowered))
+    comp = _compiled(rules)
+    present = set(comp.pattern.findall(lowered))
+    present |= comp.singles.intersection(lowered)
     if not present:
         return UrgencyFlag(NORMAL, None, "")
-    present |= {w for m in tuple(present) for w in hidden[m] if w in lowered}
+    present |= {w for m in tuple(present) for w in comp.hidden[m] if w in lowered}
+    candidates: set[int] = set()
+    for w in present:
+        candidates |= comp.rules_of.get(w, frozenset())
     reader = _Reader(lowered, present, segment)
     best_level, best_rule = NORMAL, None
     hits: list[tuple[UrgencyRule, str, str]] = []
     set_aside: list[str] = []
-    for rule in rules:
-        found = _match_rule(rule, reader)
+    for ri in sorted(candidates):
+        rule = rules[ri]
+        found = _match_rule(comp.phrases[ri], reader)
         if found is None:
             continue
         words, reading = found
@@ -325,12 +357,14 @@ def assess_urgency(
     )
 
 
-def _match_rule(rule: UrgencyRule, reader: _Reader) -> tuple[str, str] | None:
-    """The best (words, reading) of the rule's phrases over the sentences, or None."""
+def _match_rule(
+    phrases: tuple[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]], ...], reader: _Reader
+) -> tuple[str, str] | None:
+    """The best (words, reading) of a rule's phrases over the sentences, or None."""
     best: tuple[str, str] | None = None
-    for phrase in rule.phrases:
-        parts = _parts(phrase)
-        if not all(any(w in reader.present for w in _words(p)) for p in parts):
+    present = reader.present
+    for _phrase, wordsets, parts in phrases:
+        if any(present.isdisjoint(ws) for ws in wordsets):
             continue
         for si in range(len(reader.sentences)):
             occs = [reader.part(p, si) for p in parts]
