@@ -220,13 +220,23 @@ def evaluate_file(
 ) -> dict[str, Any]:
     """Issue 18's table on one split of an evaluation CSV; the auto-dispatch threshold calibrated on `tune`."""
     from gridloop.config import Settings
-    from gridloop.triage.adapters.models import resolve_model
-    from gridloop.triage.plug import build_triage
+    from gridloop.triage.adapters.models import resolve_model, shipped_examples, shipped_rules
+    from gridloop.triage.adapters.text import to_simplified
+    from gridloop.triage.adapters.words import segment
+    from gridloop.triage.domain.conventions import Conventions
+    from gridloop.triage.services.triage import TriageService
 
     rows = read_eval(path)
     settings = Settings()
     clf = resolve_model(explicit=model or settings.model_path, active=None, shared_data_dir=shared_data_dir)
-    triage = build_triage(settings, classifier=lambda: clf)
+    # as plug.build_triage wires it, with the shipped Shanghai rules (the issue measures model + shipped rules)
+    triage = TriageService(
+        classifier=lambda: clf,
+        conventions=lambda: Conventions(shipped_rules(), shipped_examples(), segment=segment),
+        simplify=to_simplified,
+        review_threshold=settings.auto_dispatch_threshold,
+        segment=segment,
+    )
     results = triage.analyse_many([("", r.text) for r in rows])
     tune = [(r, s) for r, s in zip(rows, results, strict=True) if r.split == "tune"]
     part = [(r, s) for r, s in zip(rows, results, strict=True) if r.split == split or split == "all"]
