@@ -67,11 +67,35 @@ def judge_pair(
 
 # --- duplicates by event: the same place, the same time window, the same problem (issue 18) ---------------------
 
-_ROAD = r"[\u4e00-\u9fff]{1,8}?(?:路|街|大道|公路|巷|村|镇)"
-_ADDRESS = re.compile(rf"({_ROAD})(\d{{1,5}})(弄|号)(?:(\d{{1,3}})(?:号楼|号|幢|栋|座))?")
-_LANDMARK = re.compile(
-    r"([\u4e00-\u9fff]{2,6}?(?:公园|广场|小区|大厦|商场|医院|小学|中学|幼儿园|地铁站|菜场|菜市场|体育馆|图书馆|新村|花园|苑))"
+_ADDRESS_CORE = re.compile(r"(路|街|大道|公路|巷|村)(\d{1,5})(弄|号)(?:(\d{1,3})(?:号楼|号|幢|栋|座))?")
+"""The end of an address (路 + number + 弄/号 + building); the road's name is read leftwards from it (a regex with
+a leading character class would be tried at every position of a long complaint)."""
+_LANDMARK_CORE = re.compile(
+    r"公园|广场|小区|大厦|商场|医院|小学|中学|幼儿园|地铁站|菜场|菜市场|体育馆|图书馆|新村|花园"
 )
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+EVENT_CHARS = 400
+"""Characters of a report read for duplicates by event (the place and the problem are told early)."""
+
+
+def _name_before(text: str, end: int, most: int) -> str:
+    start = end
+    while start > 0 and end - start < most and _CJK.match(text[start - 1]):
+        start -= 1
+    return text[start:end]
+
+
+def find_addresses(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, road, number, building) of each street address in the text, in order."""
+    out = []
+    for m in _ADDRESS_CORE.finditer(text):
+        name = _name_before(text, m.start(), 8)
+        if not name:
+            continue
+        out.append((m.start() - len(name), m.end(), name + m.group(1), f"{m.group(2)}{m.group(3)}", m.group(4) or ""))
+    return out
+
+
 _LEAD_INS = re.compile(
     r"^(?:来电人?称|来电反映|市民(?:反映|称)|反映[:：]?|来电人反映其在|其在|我们|阿拉|我是|就在|位于|靠近|在|那个|这个|"
     r"[\u4e00-\u9fff]{2,3}区)+"
@@ -141,17 +165,19 @@ def _clean_road(road: str) -> str:
 
 def extract_place(text: str, *, lng: float | None = None, lat: float | None = None) -> Place:
     """The first address (road + 弄/号, building) or landmark named in a text."""
-    m = _ADDRESS.search(text)
-    if m:
-        road = _clean_road(m.group(1))
-        building = m.group(4) or ""
-        if not building:  # "…500弄3号楼" or "…1088弄 8号"
-            after = re.match(r"\D{0,2}?(\d{1,3})(?:号楼|号|幢|栋)", text[m.end() : m.end() + 8])
-            building = after.group(1) if after and m.group(3) == "弄" else ""
-        return Place(road, f"{m.group(2)}{m.group(3)}", building, lng=lng, lat=lat)
-    lm = _LANDMARK.search(text)
+    text = text[:EVENT_CHARS]
+    found = find_addresses(text)
+    if found:
+        _, end, road, number, building = found[0]
+        if not building and number.endswith("弄"):  # "…1088弄 8号" / "…500弄3号楼"
+            after = re.match(r"\D{0,2}?(\d{1,3})(?:号楼|号|幢|栋)", text[end : end + 8])
+            building = after.group(1) if after else ""
+        return Place(_clean_road(road), number, building, lng=lng, lat=lat)
+    lm = _LANDMARK_CORE.search(text)
     if lm:
-        return Place(landmark=_clean_road(lm.group(1)), lng=lng, lat=lat)
+        name = _name_before(text, lm.start(), 6)
+        if len(name) >= 2:
+            return Place(landmark=_clean_road(name) + lm.group(), lng=lng, lat=lat)
     return Place(lng=lng, lat=lat)
 
 
@@ -215,6 +241,7 @@ class EventReport:
         lat: float | None = None,
     ) -> EventReport:
         """Read a report's text (the place's words are left out of its wording)."""
+        text = text[:EVENT_CHARS]
         place = extract_place(text, lng=lng, lat=lat)
         body = text
         for part in (place.road, place.number, place.landmark):

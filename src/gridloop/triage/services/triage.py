@@ -10,6 +10,7 @@ from gridloop.kernel.ports import Classifier, Notice, TriageResult
 from gridloop.kernel.privacy import find_personal_data, mask_personal_data
 from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
 from gridloop.triage.domain.conventions import Conventions
+from gridloop.triage.domain.duplicates import find_addresses
 from gridloop.triage.domain.urgency import assess_urgency, incident_label
 from gridloop.triage.domain.words import Segmenter
 
@@ -18,8 +19,16 @@ _MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][
 phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
 characters): one scan instead of six."""
 
-_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:路|街|大道|公路)\d{1,5}(?:弄|号)(?:\d{1,3}(?:号楼|号|幢|栋))?")
-"""A street address, left out of what the classifier reads."""
+
+def _without_addresses(text: str) -> str:
+    """The text with its street addresses blanked (长寿路500弄3号楼 says where, not what)."""
+    if "弄" not in text and "号" not in text:
+        return text
+    found = find_addresses(text)
+    for start, end, *_ in reversed(found):
+        text = f"{text[:start]} {text[end:]}"
+    return text
+
 
 KIND_CATEGORY: dict[str, str] = {
     "food_poisoning": "卫生计生",
@@ -121,7 +130,7 @@ class TriageService:
         scores: dict[int, dict[str, float]] = {}
         if to_score:
             # the address (长寿路500弄3号楼) says where, not what: the model sees the text without it
-            texts = [_ADDRESS.sub(" ", prepared[i].joined) for i in to_score]
+            texts = [_without_addresses(prepared[i].joined) for i in to_score]
             # texts are cleaned and simplified already: a classifier that can skip that pass does
             clean_scorer = getattr(self.classifier, "scores_clean", None)
             if clean_scorer is not None and self._simplify is not _same:
