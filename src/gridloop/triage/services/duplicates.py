@@ -123,7 +123,7 @@ class EventIndex:
     """Recent reports by place (road + 弄/号, or landmark), for duplicates by event: a new report is judged
     against earlier ones at the same place only, so the cost does not grow with the number of reports."""
 
-    def __init__(self, *, policy: EventPolicy | None = None, per_place: int = 16) -> None:
+    def __init__(self, *, policy: EventPolicy | None = None, per_place: int = 8) -> None:
         self.policy = policy or EventPolicy()
         self.per_place = per_place
         self._by_place: dict[str, list[tuple[str, EventReport]]] = {}
@@ -154,7 +154,10 @@ class EventIndex:
         report = EventReport.of(text, when=when, category=category, kind=kind, lng=lng, lat=lat)
         entries = self._by_place.setdefault(bucket, [])
         best = DuplicateVerdict(NONE)
+        window = self.policy.suggest_hours * 3600
         for other_key, other in reversed(entries):
+            if when is not None and other.when is not None and abs((when - other.when).total_seconds()) > window:
+                continue  # outside the time window: cannot be the same event
             v = judge_event(other, report, policy=self.policy)
             if _RANK[v.action] > _RANK[best.action]:
                 best = DuplicateVerdict(v.action, other_key, v.similarity, v.reason)
