@@ -60,6 +60,15 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+_ID_LABEL = re.compile(r"身份证|证件号|公民身份号码|ID\s*(?:No|number)", re.IGNORECASE)
+
+
+def _labelled_id(text: str, start: int) -> bool:
+    """The caller labelled the number as an ID number just before it (身份证号：…): masked even when its check
+    character is wrong (a typo is still someone's ID)."""
+    return bool(_ID_LABEL.search(text[max(0, start - 12) : start]))
+
+
 def find_personal_data(text: str) -> list[PersonalData]:
     """Non-overlapping personal data in the text, in order of position."""
     if not _TRIGGER.search(text):
@@ -78,7 +87,7 @@ def find_personal_data(text: str) -> list[PersonalData]:
     for m in _EMAIL.finditer(text):
         add("email", m)
     for m in _ID.finditer(text):
-        if id_checksum_ok(m.group()):
+        if id_checksum_ok(m.group()) or _labelled_id(text, m.start()):
             add("id_number", m)
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())

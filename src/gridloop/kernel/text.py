@@ -14,6 +14,8 @@ MAX_CHARS = 5000
 """Longest text kept for analysis; longer input is cut (the original stays in the case record)."""
 
 _TAG = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,500}>", re.IGNORECASE | re.DOTALL)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+"""Terminal escape sequences (colour codes such as ESC[31m, OSC titles): removed whole, not just their ESC."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -29,12 +31,15 @@ class Meaning:
 
 
 def clean_text(raw: str | None, *, max_chars: int = MAX_CHARS) -> str:
-    """Text without HTML tags/entities, control characters or runs of whitespace, cut to `max_chars`."""
+    """Text without HTML tags/entities, terminal colour codes, control characters or runs of whitespace, cut to
+    `max_chars`."""
     if not raw:
         return ""
     text = raw[: max_chars * 4]
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
     text = _CONTROL.sub("", text)
     text = _SPACE.sub(" ", text).strip()
     return text[:max_chars]

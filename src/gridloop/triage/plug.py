@@ -14,19 +14,21 @@ from gridloop.platform.db.stamps import StampWatcher, read_stamps
 from gridloop.triage.adapters.classifier import TextClassifier
 from gridloop.triage.adapters.models import DEFAULT_MODEL_PATH, resolve_model, shipped_examples, shipped_rules
 from gridloop.triage.adapters.text import to_simplified
-from gridloop.triage.domain.conventions import Conventions
+from gridloop.triage.adapters.words import segment
+from gridloop.triage.domain.conventions import Conventions, merge_examples, merge_rules
 from gridloop.triage.services.triage import TriageService
 
 log = logging.getLogger(__name__)
 
 
 def shipped_conventions_value() -> Conventions:
-    """The shipped Shanghai conventions, compiled."""
-    return Conventions(shipped_rules(), shipped_examples())
+    """The shipped Shanghai conventions, compiled (rule phrases matched as words)."""
+    return Conventions(shipped_rules(), shipped_examples(), segment=segment)
 
 
 def db_conventions(session_factory: Callable[[], Session]) -> Callable[[], Conventions]:
-    """A provider reading rules and examples from the database (shipped defaults when none are stored)."""
+    """A provider of the shipped rules and examples merged with the city's own from the database (a city rule
+    overrides a shipped one by key, `overrides:KEY` in its note; it never switches the shipped set off)."""
     from gridloop.triage.services.conventions import list_examples, list_rules
 
     def load() -> Conventions:
@@ -36,9 +38,9 @@ def db_conventions(session_factory: Callable[[], Session]) -> Callable[[], Conve
         except SQLAlchemyError as exc:  # tables not created yet: the shipped defaults apply
             log.warning("city rules unavailable (%s); using shipped defaults", type(exc).__name__)
             return shipped_conventions_value()
-        if not rules and not examples:
-            return shipped_conventions_value()
-        return Conventions(rules, examples)
+        return Conventions(
+            merge_rules(shipped_rules(), rules), merge_examples(shipped_examples(), examples), segment=segment
+        )
 
     return load
 
@@ -94,4 +96,5 @@ def build_triage(
         simplify=to_simplified,
         review_threshold=settings.auto_dispatch_threshold,
         changes=changes,
+        segment=segment,
     )

@@ -46,6 +46,7 @@ def shipped_rules() -> list[CategoryRule]:
             r.get("mode", "boost"),
             float(r.get("weight", 0.35)),
             r.get("note", ""),
+            key=r.get("key", ""),
         )
         for r in shipped_conventions()["rules"]
     ]

@@ -116,10 +116,12 @@ def run_batch(
     """Triage every record of input into output (appending; already-done ids are skipped)."""
     from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer, documents
     from gridloop.triage.services.batch import triage_chunk
+    from gridloop.triage.services.duplicates import EventIndex
 
     done, meaningless_done = _done_ids(output_path)
     total = sum(1 for _ in _read(input_path))
     finder = None
+    events = None
     if dedup:
         reference: list[tuple[str, str]] = []
         for n, line in _read(input_path):
@@ -131,6 +133,7 @@ def run_batch(
                 continue
             reference.append((m.title, m.text))
         finder = DuplicateIndex(SketchVectorizer(documents(reference)))
+        events = EventIndex()
     stats = {"total": total, "skipped_done": 0, "written": 0, "errors": 0}
     groups = dict(done)  # duplicate groups across chunks (and across an interrupted run)
     bar: Any = None
@@ -157,7 +160,9 @@ def run_batch(
                     finder.add(m.id, sk, when=m.reported_at, lng=m.lng, lat=m.lat)
                 replay.clear()
             if chunk:
-                records = triage_chunk(chunk, triage=triage, finder=finder, locator=locator, groups=groups)
+                records = triage_chunk(
+                    chunk, triage=triage, finder=finder, locator=locator, groups=groups, events=events
+                )
                 out.write("".join([_encode(rec) + "\n" for rec in records]))
                 out.flush()
                 stats["written"] += len(chunk)

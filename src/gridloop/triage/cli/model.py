@@ -135,13 +135,29 @@ def eval_cmd(
     ] = None,
     cv: Annotated[int, typer.Option("--cv", help="Also run k-fold cross-validation (0 = off).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    part: Annotated[
+        str, typer.Option("--split", help="Evaluation set (tests/data/shanghai_eval.csv): holdout, tune or all.")
+    ] = "holdout",
 ) -> None:
-    """Evaluate: the protocol (stratified 80/20, seed 2020, train on 80 % + token rows) or a given model."""
+    """Evaluate: the protocol (stratified 80/20, seed 2020, train on 80 % + token rows) or a given model; an
+    evaluation set with urgency, duplicate groups and a split (tests/data/shanghai_eval.csv) is scored whole:
+    emergencies, duplicates, categories and auto-dispatch (issue 18's table)."""
     from gridloop.triage.adapters import dataset as ds
     from gridloop.triage.adapters.classifier import TextClassifier, train
     from gridloop.triage.adapters.text import normalise
+    from gridloop.triage.services.quality import evaluate_file, is_eval_file
 
     _check_data(data)
+    if is_eval_file(data):
+        from gridloop.config import Settings
+
+        scored = evaluate_file(data, model=model, shared_data_dir=Settings().shared_data_dir, split=part)
+        if as_json:
+            typer.echo(json.dumps(scored, ensure_ascii=False, indent=2))
+        else:
+            for key, value in scored["table"].items():
+                typer.echo(f"{key:48} {value}")
+        return
     try:
         rows = ds.read_rows(data, text_col=text_col, label_col=label_col)
     except ValueError as exc:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from gridloop.triage.domain.words import Segmenter, occurs, trie_regex
 
 OVERRIDE = "override"
 BOOST = "boost"
@@ -28,6 +30,8 @@ class CategoryRule:
     weight: float = 0.35
     note: str = ""
     rule_id: int | None = None
+    key: str = ""
+    """A shipped rule's stable id; a city rule whose note says `overrides:KEY` replaces it."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,15 @@ def _bigrams(text: str) -> set[str]:
 class Conventions:
     """Compiled rules and examples: match a text and combine with model probabilities."""
 
-    def __init__(self, rules: Iterable[CategoryRule] = (), examples: Iterable[LabeledExample] = ()) -> None:
+    def __init__(
+        self,
+        rules: Iterable[CategoryRule] = (),
+        examples: Iterable[LabeledExample] = (),
+        *,
+        segment: Segmenter | None = None,
+    ) -> None:
         self.rules = list(rules)
+        self.segment = segment
         self.examples = list(examples)
         self._parts: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
         heads: set[str] = set()
@@ -72,7 +83,7 @@ class Conventions:
                 heads.add(head)
                 self._parts.setdefault(head, []).append((idx, parts, phrase))
         ordered = sorted(heads, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(h) for h in ordered)) if ordered else None
+        self._pattern = re.compile(trie_regex(ordered)) if ordered else None
         self._example_grams = [_bigrams(e.text) for e in self.examples]
         self._max_example = max((len(g) for g in self._example_grams), default=0)
         self._index: dict[str, list[int]] = {}
@@ -81,13 +92,22 @@ class Conventions:
                 self._index.setdefault(g, []).append(i)
 
     def match(self, text: str) -> list[tuple[CategoryRule, str]]:
-        """Rules whose phrase occurs in the text, each with the phrase that matched (once per rule)."""
+        """Rules whose phrase occurs in the text as words (机动车道 not inside 非机动车道), each with the phrase
+        that matched (once per rule)."""
         if self._pattern is None or not text:
             return []
         found: dict[int, str] = {}
+        seen: dict[str, bool] = {}
+
+        def has(part: str) -> bool:
+            got = seen.get(part)
+            if got is None:
+                got = seen[part] = part in text and occurs(text, part, segment=self.segment)
+            return got
+
         for head in dict.fromkeys(self._pattern.findall(text)):
             for idx, parts, phrase in self._parts.get(head, []):
-                if idx not in found and all(p in text for p in parts):
+                if idx not in found and all(has(p) for p in parts):
                     found[idx] = phrase
         return [(self.rules[i], phrase) for i, phrase in sorted(found.items())]
 
@@ -177,3 +197,31 @@ def parse_phrases(raw: str | Sequence[str]) -> tuple[str, ...]:
     """Phrases from a comma/newline separated string or a list, stripped, empty ones dropped."""
     items = re.split(r"[,，\n;；]", raw) if isinstance(raw, str) else list(raw)
     return tuple(p.strip() for p in items if p and p.strip())
+
+
+_OVERRIDES = re.compile(r"overrides:([\w.-]+)")
+
+
+def merge_rules(shipped: Sequence[CategoryRule], city: Sequence[CategoryRule]) -> list[CategoryRule]:
+    """Shipped rules and a city's own, merged: a city rule replaces the shipped rule it names
+    (`overrides:KEY` in its note) or repeats (same category, mode and phrases, e.g. seeded); the other shipped
+    rules stay. Adding one city rule never switches the shipped set off."""
+    replaced: set[str] = set()
+    for rule in city:
+        replaced.update(_OVERRIDES.findall(rule.note))
+        for s in shipped:
+            if (s.category, s.mode, s.phrases) == (rule.category, rule.mode, rule.phrases):
+                replaced.add(s.key or f"{s.category}/{s.mode}/{'|'.join(s.phrases)}")
+    kept = [s for s in shipped if (s.key or f"{s.category}/{s.mode}/{'|'.join(s.phrases)}") not in replaced]
+    return kept + list(city)
+
+
+def merge_examples(shipped: Sequence[LabeledExample], city: Sequence[LabeledExample]) -> list[LabeledExample]:
+    """Shipped examples and a city's own (a city example with the same text replaces the shipped one)."""
+    texts = {e.text for e in city}
+    return [e for e in shipped if e.text not in texts] + list(city)
+
+
+def with_key(rule: CategoryRule, key: str) -> CategoryRule:
+    """The rule with a stable key."""
+    return replace(rule, key=key)

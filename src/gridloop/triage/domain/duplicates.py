@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from datetime import datetime
 
 MERGE = "merge"
 SUGGEST = "suggest"
@@ -61,3 +63,237 @@ def judge_pair(
     if similarity >= policy.merge_similarity and close_in_time and same_place:
         return MERGE, f"text similarity {similarity:.2f}{when}{where}"
     return SUGGEST, f"text similarity {similarity:.2f}{when}{where}"
+
+
+# --- duplicates by event: the same place, the same time window, the same problem (issue 18) ---------------------
+
+_ADDRESS_CORE = re.compile(r"(路|街|大道|公路|巷|村)(\d{1,5})(弄|号)(?:(\d{1,3})(?:号楼|号|幢|栋|座))?")
+"""The end of an address (路 + number + 弄/号 + building); the road's name is read leftwards from it (a regex with
+a leading character class would be tried at every position of a long complaint)."""
+_LANDMARK_CORE = re.compile(
+    r"公园|广场|小区|大厦|商场|医院|小学|中学|幼儿园|地铁站|菜场|菜市场|体育馆|图书馆|新村|花园"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+EVENT_CHARS = 400
+"""Characters of a report read for duplicates by event (the place and the problem are told early)."""
+
+
+def _name_before(text: str, end: int, most: int) -> str:
+    start = end
+    while start > 0 and end - start < most and _CJK.match(text[start - 1]):
+        start -= 1
+    return text[start:end]
+
+
+def find_addresses(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, road, number, building) of each street address in the text, in order."""
+    out = []
+    for m in _ADDRESS_CORE.finditer(text):
+        name = _name_before(text, m.start(), 8)
+        if not name:
+            continue
+        out.append((m.start() - len(name), m.end(), name + m.group(1), f"{m.group(2)}{m.group(3)}", m.group(4) or ""))
+    return out
+
+
+_LEAD_INS = re.compile(
+    r"^(?:来电人?称|来电反映|市民(?:反映|称)|反映[:：]?|来电人反映其在|其在|我们|阿拉|我是|就在|位于|靠近|在|那个|这个|"
+    r"[\u4e00-\u9fff]{2,3}区)+"
+)
+
+PROBLEMS: dict[str, tuple[str, ...]] = {
+    "渗漏水": ("渗水", "漏水", "渗到", "渗下来", "滴水", "防水"),
+    "噪声": ("噪音", "噪声", "吵", "音响", "放歌", "音乐", "电钻", "敲", "打桩", "犬吠", "叫个不停", "整天叫"),
+    "油烟": ("油烟", "炭火烟", "烟味", "熏"),
+    "垃圾": ("垃圾", "清运", "苍蝇"),
+    "燃气": ("煤气", "燃气", "天然气", "臭鸡蛋"),
+    "化学品": ("刺鼻", "化学", "化工", "黄烟", "酸味", "刺激性", "危化品"),
+    "食物中毒": ("上吐下泻", "呕吐", "腹泻", "食物中毒", "拉肚子"),
+    "进水": ("进水", "水漫", "漫进", "灌进", "淹"),
+    "交通事故": ("撞", "交通事故", "追尾", "刮倒"),
+    "电梯": ("电梯", "轿厢"),
+    "火情": ("着火", "火情", "浓烟", "烧起来", "冒烟", "黑烟", "起火"),
+    "坍塌": ("塌", "坍塌", "掉下来", "倒塌"),
+    "预付卡": ("预付", "会员卡", "办卡", "退钱", "退款", "跑路", "停业", "学费", "押金"),
+    "欠薪": ("工资", "欠薪", "工钱", "讨薪"),
+    "停水停电": ("停水", "没水", "停电", "来水"),
+    "水质": ("发黄", "水质", "浑浊", "沉淀"),
+    "信号灯": ("红绿灯", "信号灯", "黄闪", "闪黄灯"),
+    "违建": ("违章搭建", "违法搭建", "违章建筑", "搭建"),
+    "路灯": ("路灯", "照明"),
+    "电线": ("电线", "架空线", "火花", "高压线"),
+    "共享单车": ("共享单车", "单车"),
+    "非法行医": ("无证", "执照", "行医", "挂水", "盐水", "打针"),
+    "号贩子": ("黄牛", "号贩子", "倒卖"),
+    "儿童被困": ("反锁", "锁在", "关在", "被锁"),
+    "轻生": ("跳楼", "跳下", "轻生", "楼顶"),
+    "河道": ("河", "死鱼", "漂浮"),
+    "犬只": ("狗", "犬"),
+    "停车": ("停车位", "乱停", "违停", "停满"),
+    "公交": ("公交站", "不停站", "过站"),
+    "过期": ("过期",),
+    "排队等候": ("排队", "等候", "排两个", "等了", "排了"),
+    "拥堵": ("拥堵", "堵得", "接送"),
+    "场馆": ("包场", "订不到", "场地"),
+    "绿化": ("绿地", "绿化"),
+    "空调": ("空调",),
+}
+"""Problem words by kind (what is wrong, not the venue: 烧烤店 names a place, 油烟 a problem); two reports name the
+same problem when they share a kind — one signal among several."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a report is: road + 弄/号 (+ building), a landmark, or a located point."""
+
+    road: str = ""
+    number: str = ""
+    building: str = ""
+    landmark: str = ""
+    lng: float | None = None
+    lat: float | None = None
+
+    def label(self) -> str:
+        """The address as read, for explanations."""
+        addr = f"{self.road}{self.number}" + (f"{self.building}号" if self.building else "")
+        return addr or self.landmark
+
+
+def _clean_road(road: str) -> str:
+    return _LEAD_INS.sub("", road) or road
+
+
+def extract_place(text: str, *, lng: float | None = None, lat: float | None = None) -> Place:
+    """The first address (road + 弄/号, building) or landmark named in a text."""
+    text = text[:EVENT_CHARS]
+    found = find_addresses(text)
+    if found:
+        _, end, road, number, building = found[0]
+        if not building and number.endswith("弄"):  # "…1088弄 8号" / "…500弄3号楼"
+            after = re.match(r"\D{0,2}?(\d{1,3})(?:号楼|号|幢|栋)", text[end : end + 8])
+            building = after.group(1) if after else ""
+        return Place(_clean_road(road), number, building, lng=lng, lat=lat)
+    lm = _LANDMARK_CORE.search(text)
+    if lm:
+        name = _name_before(text, lm.start(), 6)
+        if len(name) >= 2:
+            return Place(landmark=_clean_road(name) + lm.group(), lng=lng, lat=lat)
+    return Place(lng=lng, lat=lat)
+
+
+def _same_road(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 3 and long_.endswith(short)
+
+
+def same_place(a: Place, b: Place, *, near_m: float = 150.0) -> tuple[str, str]:
+    """('same' | 'near' | 'different' | 'unknown', what was compared)."""
+    if a.road and b.road:
+        if _same_road(a.road, b.road):
+            if a.number == b.number:
+                if a.building and b.building and a.building != b.building:
+                    return "near", f"{a.label()} / {b.label()}"
+                return "same", f"same address {a.road if len(a.road) <= len(b.road) else b.road}{a.number}"
+            return "near", f"same road {a.road}"
+        return "different", f"{a.label()} / {b.label()}"
+    if a.landmark and b.landmark:
+        if a.landmark == b.landmark:
+            return "same", f"same place {a.landmark}"
+        return "different", f"{a.landmark} / {b.landmark}"
+    if None not in (a.lng, a.lat, b.lng, b.lat):
+        d = haversine_m(a.lng, a.lat, b.lng, b.lat)  # type: ignore[arg-type]
+        return ("same" if d <= near_m else "near" if d <= 2 * near_m else "different"), f"{d:.0f} m apart"
+    return "unknown", ""
+
+
+def problems(text: str) -> set[str]:
+    """The problem kinds a text names."""
+    return {k for k, words in PROBLEMS.items() if any(w in text for w in words)}
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[\s\d，。、！？,.!?：:（）()]", "", text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+@dataclass(frozen=True)
+class EventReport:
+    """What duplicate-by-event compares: place, time, category, incident kind, problems and wording."""
+
+    place: Place
+    when: datetime | None
+    category: str | None
+    kind: str | None
+    problems: frozenset[str]
+    grams: frozenset[str]
+
+    @classmethod
+    def of(
+        cls,
+        text: str,
+        *,
+        when: datetime | None = None,
+        category: str | None = None,
+        kind: str | None = None,
+        lng: float | None = None,
+        lat: float | None = None,
+    ) -> EventReport:
+        """Read a report's text (the place's words are left out of its wording)."""
+        text = text[:EVENT_CHARS]
+        place = extract_place(text, lng=lng, lat=lat)
+        body = text
+        for part in (place.road, place.number, place.landmark):
+            if part:
+                body = body.replace(part, "")
+        return cls(place, when, category, kind, frozenset(problems(text)), frozenset(_bigrams(body)))
+
+
+@dataclass(frozen=True)
+class EventPolicy:
+    """Thresholds for duplicates by event."""
+
+    merge_hours: float = 12.0
+    suggest_hours: float = 72.0
+    merge_wording: float = 0.3
+    suggest_wording: float = 0.2
+    min_grams: int = 8
+
+
+def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPolicy()) -> DuplicateVerdict:
+    """Merge only when the place is the same, the time close and the problem the same; suggest when two of the
+    three hold; explained ("same address 长寿路500弄, 40 min apart, both 渗漏水")."""
+    where, said = same_place(a.place, b.place)
+    hours = abs((b.when - a.when).total_seconds()) / 3600 if a.when and b.when else None
+    wording = len(a.grams & b.grams) / len(a.grams | b.grams) if a.grams and b.grams else 0.0
+    shared = sorted(a.problems & b.problems)
+    what = []
+    if a.kind and a.kind == b.kind:
+        what.append(f"both {a.kind}")
+    if shared:
+        what.append("both " + "/".join(shared[:2]))
+    if wording >= policy.suggest_wording:
+        what.append(f"wording {wording:.2f}")
+    # wording counts only between texts long enough to compare; two named problems with none shared differ
+    comparable = min(len(a.grams), len(b.grams)) >= policy.min_grams
+    conflicting = bool(a.problems and b.problems and not shared)
+    same_problem = bool(a.kind and a.kind == b.kind) or (
+        not conflicting and (bool(shared) or (comparable and wording >= policy.merge_wording))
+    )
+    if hours is None:
+        when_txt, close, in_window = "time unknown", True, True
+    else:
+        when_txt = f"{hours * 60:.0f} min apart" if hours < 2 else f"{hours:.0f} h apart"
+        close, in_window = hours <= policy.merge_hours, hours <= policy.suggest_hours
+    differs = a.category and b.category and a.category != b.category and not shared and a.kind != b.kind
+    reason = ", ".join(x for x in (said, when_txt, *what) if x)
+    if where == "same" and close and same_problem and not differs:
+        return DuplicateVerdict(MERGE, similarity=round(wording, 3), reason=reason)
+    if in_window and (
+        (where == "same" and (same_problem or a.category == b.category))
+        or (where == "near" and same_problem)
+        or (where == "unknown" and same_problem and wording >= policy.merge_wording)
+    ):
+        return DuplicateVerdict(SUGGEST, similarity=round(wording, 3), reason=reason)
+    return DuplicateVerdict(NONE, similarity=round(wording, 3), reason=reason or "no shared place or problem")

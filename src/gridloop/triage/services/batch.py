@@ -8,8 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from gridloop.kernel.ports import Locator, Triage
-from gridloop.triage.domain.duplicates import NONE, DuplicateVerdict
-from gridloop.triage.services.duplicates import DuplicateFinder, GroupAssignment, ReportRef, group_reports
+from gridloop.triage.domain.duplicates import MERGE, NONE, DuplicateVerdict
+from gridloop.triage.services.duplicates import (
+    DuplicateFinder,
+    EventIndex,
+    GroupAssignment,
+    ReportRef,
+    group_reports,
+    stronger,
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,10 @@ def triage_chunk(
     finder: DuplicateFinder | None = None,
     locator: Locator | None = None,
     groups: dict[str, str] | None = None,
+    events: EventIndex | None = None,
 ) -> list[dict[str, Any]]:
-    """Result records for a chunk of messages (the duplicate index, and `groups` when given, carry over between
-    chunks)."""
+    """Result records for a chunk of messages (the duplicate indexes, and `groups` when given, carry over between
+    chunks). With `events`, a report is also judged by event (place, time, problem): the stronger verdict wins."""
     results = triage.analyse_many([(m.title, m.text) for m in messages])
     assigned: dict[int, GroupAssignment] | None = None
     if finder is not None:
@@ -75,6 +83,25 @@ def triage_chunk(
             for i in judged
         ]
         found = group_reports(finder, refs, known_groups=groups, clean=True) if refs else []
+        if events is not None:
+            group_of = groups if groups is not None else {g.key: g.group for g in found}
+            for n, (i, g) in enumerate(zip(judged, found, strict=True)):
+                r = results[i]
+                kind = r.extra.get("incident_kind")
+                ev = events.judge_and_add(
+                    g.key,
+                    refs[n].text,
+                    when=refs[n].when,
+                    category=r.category,
+                    kind=str(kind) if kind else None,
+                    lng=refs[n].lng,
+                    lat=refs[n].lat,
+                )
+                best = stronger(g.verdict, ev)
+                if best is not g.verdict:
+                    group = group_of.get(best.other or "", best.other) if best.action == MERGE else g.group
+                    group_of[g.key] = group or g.key
+                    found[n] = GroupAssignment(g.key, group or g.key, best)
         assigned = dict(zip(judged, found, strict=True))
     out = []
     for i, (m, r) in enumerate(zip(messages, results, strict=True)):
@@ -98,5 +125,6 @@ def triage_chunk(
             rec["duplicate_action"] = g.verdict.action
             rec["duplicate_of"] = g.verdict.other
             rec["duplicate_similarity"] = g.verdict.similarity
+            rec["duplicate_reason"] = g.verdict.reason
         out.append(rec)
     return out

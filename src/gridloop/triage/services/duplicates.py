@@ -7,7 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from gridloop.triage.domain.duplicates import MERGE, DuplicateVerdict
+from gridloop.triage.domain.duplicates import (
+    MERGE,
+    NONE,
+    SUGGEST,
+    DuplicateVerdict,
+    EventPolicy,
+    EventReport,
+    Place,
+    extract_place,
+    judge_event,
+)
+
+_RANK = {MERGE: 2, SUGGEST: 1, NONE: 0}
 
 
 class ReportIndex(Protocol):
@@ -105,3 +117,58 @@ def group_reports(
         group_of[report.key] = group
         out.append(GroupAssignment(report.key, group, verdict))
     return out
+
+
+class EventIndex:
+    """Recent reports by place (road + 弄/号, or landmark), for duplicates by event: a new report is judged
+    against earlier ones at the same place only, so the cost does not grow with the number of reports."""
+
+    def __init__(self, *, policy: EventPolicy | None = None, per_place: int = 8) -> None:
+        self.policy = policy or EventPolicy()
+        self.per_place = per_place
+        self._by_place: dict[str, list[tuple[str, EventReport]]] = {}
+
+    @staticmethod
+    def _bucket(place: Place) -> str | None:
+        if place.road and place.number:
+            return f"{place.road[-2:]}|{place.number}"
+        if place.landmark:
+            return f"@{place.landmark}"
+        return None
+
+    def judge_and_add(
+        self,
+        key: str,
+        text: str,
+        *,
+        when: datetime | None = None,
+        category: str | None = None,
+        kind: str | None = None,
+        lng: float | None = None,
+        lat: float | None = None,
+    ) -> DuplicateVerdict:
+        """The best verdict against earlier reports at the same place; then the report is indexed."""
+        bucket = self._bucket(extract_place(text))
+        if bucket is None:
+            return DuplicateVerdict(NONE, reason="no address or landmark")
+        report = EventReport.of(text, when=when, category=category, kind=kind, lng=lng, lat=lat)
+        entries = self._by_place.setdefault(bucket, [])
+        best = DuplicateVerdict(NONE)
+        window = self.policy.suggest_hours * 3600
+        for other_key, other in reversed(entries):
+            if when is not None and other.when is not None and abs((when - other.when).total_seconds()) > window:
+                continue  # outside the time window: cannot be the same event
+            v = judge_event(other, report, policy=self.policy)
+            if _RANK[v.action] > _RANK[best.action]:
+                best = DuplicateVerdict(v.action, other_key, v.similarity, v.reason)
+                if v.action == MERGE:
+                    break
+        entries.append((key, report))
+        if len(entries) > self.per_place:
+            del entries[0]
+        return best
+
+
+def stronger(a: DuplicateVerdict, b: DuplicateVerdict) -> DuplicateVerdict:
+    """The verdict with the stronger action (the first on a tie)."""
+    return b if _RANK[b.action] > _RANK[a.action] else a

@@ -10,12 +10,44 @@ from gridloop.kernel.ports import Classifier, TriageResult
 from gridloop.kernel.privacy import find_personal_data, mask_personal_data
 from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge_meaning
 from gridloop.triage.domain.conventions import Conventions
-from gridloop.triage.domain.urgency import assess_urgency
+from gridloop.triage.domain.duplicates import find_addresses
+from gridloop.triage.domain.urgency import assess_urgency, incident_label
+from gridloop.triage.domain.words import Segmenter
 
 _MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
 """A necessary condition for any personal data `find_personal_data` detects (an e-mail's @; the 7 digits every
 phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
 characters): one scan instead of six."""
+
+
+def _without_addresses(text: str) -> str:
+    """The text with its street addresses blanked (长寿路500弄3号楼 says where, not what)."""
+    if "弄" not in text and "号" not in text:
+        return text
+    found = find_addresses(text)
+    for start, end, *_ in reversed(found):
+        text = f"{text[:start]} {text[end:]}"
+    return text
+
+
+KIND_CATEGORY: dict[str, str] = {
+    "food_poisoning": "卫生计生",
+    "medical": "卫生计生",
+    "epidemic": "卫生计生",
+    "traffic_injury": "交通运输",
+    "chemical": "环境保护",
+    "gas": "城乡建设",
+    "flooding": "城乡建设",
+    "collapse": "城乡建设",
+    "electric": "城乡建设",
+    "open_manhole": "城乡建设",
+    "fire": "城乡建设",
+    "child_trapped": "城乡建设",
+    "drowning": "城乡建设",
+}
+"""The category an emergency's kind points to (a health event follows the illness, not the setting)."""
+
+KIND_WEIGHT = 0.5
 
 #: The change stamps (see services/conventions.py) that make a running service reload rules or the model.
 CONVENTIONS_STAMP = "triage.conventions"
@@ -51,8 +83,10 @@ class TriageService:
         simplify: Callable[[str], str] = _same,
         review_threshold: float = REVIEW_THRESHOLD,
         changes: Callable[[], set[str]] | None = None,
+        segment: Segmenter | None = None,
     ) -> None:
         self._changes = changes
+        self._segment = segment
         self._classifier_factory = classifier
         self._conventions_factory = conventions
         self._simplify = simplify
@@ -95,7 +129,8 @@ class TriageService:
         to_score = [i for i, p in enumerate(prepared) if not p.meaningless and not p.foreign]
         scores: dict[int, dict[str, float]] = {}
         if to_score:
-            texts = [prepared[i].joined for i in to_score]
+            # the address (长寿路500弄3号楼) says where, not what: the model sees the text without it
+            texts = [_without_addresses(prepared[i].joined) for i in to_score]
             # texts are cleaned and simplified already: a classifier that can skip that pass does
             clean_scorer = getattr(self.classifier, "scores_clean", None)
             if clean_scorer is not None and self._simplify is not _same:
@@ -123,7 +158,7 @@ class TriageService:
         )
 
     def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
-        flag = assess_urgency(p.joined)
+        flag = assess_urgency(p.joined, segment=self._segment)
         found = find_personal_data(p.text) if _MAYBE_PERSONAL.search(p.text) else []
         found_title = find_personal_data(p.title) if _MAYBE_PERSONAL.search(p.title) else []
         masked = mask_personal_data(p.text, found=found)
@@ -133,12 +168,22 @@ class TriageService:
             "truncated": p.truncated,
             "clean_title": p.title,
             "clean_text": p.text,
+            "incident_kind": flag.kind,
+            "incident_label": incident_label(flag.kind),
+            "urgency_set_aside": list(flag.set_aside),
         }
         incident = flag.incident_type.value if flag.incident_type else None
         if p.meaningless:
             extra["needs_review"] = flag.level != "normal"
             return TriageResult(None, 0.0, flag.level, flag.reason, incident, masked, True, p.reason, extra)
-        decision = conventions.decide(p.joined, scores or {})
+        probs: dict[str, float] = dict(scores or {})
+        model_category = max(probs, key=lambda k: probs[k]) if probs else None
+        if flag.kind in KIND_CATEGORY and probs:
+            cat = KIND_CATEGORY[flag.kind]
+            probs[cat] = probs.get(cat, 0.0) + KIND_WEIGHT
+            total = sum(probs.values())
+            probs = {k: v / total for k, v in probs.items()}
+        decision = conventions.decide(p.joined, probs)
         if p.foreign and decision.category is None:
             extra["needs_review"] = True
             return TriageResult(
@@ -152,9 +197,12 @@ class TriageService:
                 "mostly non-Chinese text: a person decides",
                 extra,
             )
+        explanation = decision.explanation
+        if flag.kind in KIND_CATEGORY and decision.category == KIND_CATEGORY[flag.kind]:
+            explanation += f" (+{KIND_WEIGHT:g} {KIND_CATEGORY[flag.kind]} for incident {flag.kind})"
         extra.update(
-            explanation=decision.explanation,
-            model_category=decision.model_category,
+            explanation=explanation,
+            model_category=model_category,
             needs_review=decision.confidence < self.review_threshold,
         )
         return TriageResult(
@@ -165,6 +213,6 @@ class TriageService:
             incident,
             masked,
             False,
-            decision.explanation,
+            explanation,
             extra,
         )

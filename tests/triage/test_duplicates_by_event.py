@@ -1,0 +1,61 @@
+"""Duplicates by event: the same place, time window and problem, told in different words (issue 18)."""
+
+from datetime import datetime, timedelta
+
+from gridloop.triage.domain.duplicates import MERGE, NONE, SUGGEST, EventReport, extract_place, judge_event
+
+T0 = datetime(2026, 6, 1, 9, 0)
+
+
+def test_the_address_is_read_with_lane_number_and_building():
+    place = extract_place("来电称普陀区宜川路210弄5号楼楼道里有积水")
+    assert (place.road, place.number, place.building) == ("宜川路", "210弄", "5")
+
+
+def test_a_second_caller_in_other_words_is_merged_and_explained():
+    a = EventReport.of("宜川路210弄5号楼上人家漏水，我家天花板在滴水", when=T0)
+    b = EventReport.of("市民反映宜川路210弄5号楼一户顶面渗水，要求协调", when=T0 + timedelta(minutes=40))
+    verdict = judge_event(a, b)
+    assert verdict.action == MERGE
+    assert "same address 宜川路210弄" in verdict.reason
+    assert "40 min apart" in verdict.reason and "渗漏水" in verdict.reason
+
+
+def test_same_place_different_problem_is_not_merged():
+    a = EventReport.of("宜川路210弄门口垃圾房满出来了", when=T0)
+    b = EventReport.of("宜川路210弄的路灯坏了", when=T0 + timedelta(hours=1))
+    assert judge_event(a, b).action != MERGE
+
+
+def test_same_problem_different_place_is_not_merged():
+    a = EventReport.of("宜川路210弄楼上漏水到我家", when=T0)
+    b = EventReport.of("石泉路88弄楼上漏水到我家", when=T0 + timedelta(minutes=10))
+    assert judge_event(a, b).action == NONE
+
+
+def test_same_place_and_problem_days_apart_is_only_suggested():
+    a = EventReport.of("宜川路210弄楼上漏水到我家", when=T0)
+    b = EventReport.of("宜川路210弄楼上渗水，还是没人修", when=T0 + timedelta(hours=30))
+    assert judge_event(a, b).action == SUGGEST
+
+
+def test_the_batch_groups_a_reworded_second_report_by_event():
+    from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer
+    from gridloop.triage.plug import shipped_conventions_value
+    from gridloop.triage.services.batch import InputMessage, triage_chunk
+    from gridloop.triage.services.duplicates import EventIndex
+    from gridloop.triage.services.triage import TriageService
+
+    class Flat:
+        def scores(self, texts):
+            return [{"城乡建设": 0.6, "环境保护": 0.4} for _ in texts]
+
+    triage = TriageService(classifier=Flat, conventions=shipped_conventions_value)
+    msgs = [
+        InputMessage("a", "", "宜川路210弄5号楼上人家漏水，我家天花板在滴水", T0, None, None),
+        InputMessage("b", "", "市民反映宜川路210弄5号楼一户顶面渗水，要求协调", T0 + timedelta(minutes=40), None, None),
+    ]
+    recs = triage_chunk(msgs, triage=triage, finder=DuplicateIndex(SketchVectorizer()), events=EventIndex())
+    assert recs[1]["duplicate_action"] == MERGE
+    assert recs[1]["duplicate_group"] == "a"
+    assert "宜川路210弄" in recs[1]["duplicate_reason"]
