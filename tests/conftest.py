@@ -105,6 +105,22 @@ def database_from(template: object, folder: Path) -> Iterator[str]:
         template.drop(name)  # type: ignore[attr-defined]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a database (directly or through another fixture) with `db`."""
+    for item in items:
+        if {"db_url", "empty_db_url", "_empty_template"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cli_container_factory() -> None:
+    """CLI commands reach the database through the wiring's container, as `gridloop.cli.main` arranges."""
+    from gridloop.platform.cli import common
+
+    common.use_container_factory(build_container)
+
+
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """The migrated database with the demo organisation, made once per test session."""
