@@ -51,3 +51,19 @@ def test_subscribers_see_the_case_inside_the_intake_transaction(container):
     with container.uow() as uow:
         receive(uow, _operator(container), NewCase(text="路灯不亮", area_code="310107"), deps=container.deps)
     assert statuses == ["received"]
+
+
+def test_the_emergency_announcement_carries_no_personal_data(container):
+    from gridloop.cases.subscribers import announce_emergency
+    from gridloop.platform.db.outbox import OutboxRow
+
+    container.deps.events.subscribe(CaseReceived, 10, announce_emergency, isolated=True)
+    with container.uow() as uow:
+        receive(uow, _operator(container),
+                NewCase(title="3号楼着火 电话13812345678", text="3号楼着火了，浓烟很大", area_code="310107",
+                        urgency="emergency"),
+                deps=container.deps)  # fmt: skip
+    with container.uow() as uow:
+        payloads = [str(r.payload) for r in uow.session.scalars(select(OutboxRow))]
+    assert payloads, "the emergency was announced through the outbox"
+    assert all("13812345678" not in p for p in payloads), payloads

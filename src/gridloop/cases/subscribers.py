@@ -16,6 +16,7 @@ from gridloop.cases.services.lifecycle import ActionRequest, perform
 from gridloop.cases.tables import CaseRow
 from gridloop.kernel.events import CaseReceived, CaseReturned
 from gridloop.kernel.ports import Notice
+from gridloop.kernel.privacy import mask_personal_data
 from gridloop.platform.deps import ServiceDeps
 
 
@@ -32,7 +33,7 @@ def announce_emergency(session: Session, event: CaseReceived, deps: ServiceDeps)
         session,
         Notice(
             kind="emergency",
-            title=f"特急 {incident}: {case.title}",
+            title=f"特急 {incident}: {mask_personal_data(case.title)}",  # notices leave the process: no personal data
             body=f"{reason}",
             case_number=case.number,
             payload={"district": case.district_code, "incident_type": incident},
