@@ -32,6 +32,11 @@ class InvalidInput(DomainError):
     code = "invalid-input"
 
 
+class UnknownValue(InvalidInput, ValueError):
+    """A value outside a labelled enumeration (HTTP 422 when it reaches an edge uncaught; a ValueError for the
+    callers that turn it into their own message)."""
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist, or is outside the caller's scope for listing (HTTP 404)."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from gridloop.kernel.errors import UnknownValue
+
 
 class LabeledEnum(StrEnum):
     """A string enum whose members are declared as (value, zh, en[, colour]); the database stores value."""
@@ -27,12 +29,12 @@ class LabeledEnum(StrEnum):
 
     @classmethod
     def parse(cls, raw: str) -> Any:
-        """Member for a value, or ValueError naming the allowed values."""
+        """Member for a value, or UnknownValue (a ValueError and an InvalidInput) naming the allowed values."""
         try:
             return cls(raw)
         except ValueError:
             allowed = ", ".join(m.value for m in cls)
-            raise ValueError(f"unknown value {raw!r}; allowed: {allowed}") from None
+            raise UnknownValue(f"unknown value {raw!r}; allowed: {allowed}") from None
 
     @classmethod
     def describe(cls) -> list[dict[str, str]]:

@@ -12,7 +12,11 @@ from gridloop.platform.web.deps import ActorDep, DepsDep, UowDep
 router = APIRouter(tags=["emergency"])
 
 
-@router.get("/api/v1/cap/feed.atom", summary="Atom feed of CAP messages (public)")
+@router.get(
+    "/api/v1/cap/feed.atom",
+    summary="Atom feed of CAP messages (public)",
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
 def cap_feed(
     request: Request, uow: UowDep, deps: DepsDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> Response:
@@ -22,7 +26,11 @@ def cap_feed(
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.get("/api/v1/cap/{identifier}.xml", summary="One CAP 1.2 message (public)")
+@router.get(
+    "/api/v1/cap/{identifier}.xml",
+    summary="One CAP 1.2 message (public)",
+    responses={200: {"content": {"application/xml": {}}}},
+)
 def cap_message(identifier: str, uow: UowDep) -> Response:
     """The message exactly as it was validated and stored."""
     return Response(svc.message_xml(uow.session, identifier), media_type="application/cap+xml; charset=utf-8")

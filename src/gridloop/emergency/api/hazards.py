@@ -126,7 +126,7 @@ def from_case(body: FromCaseIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> 
     return q.hazard_to_dict(row, now=deps.clock.now())
 
 
-@router.get("/export.csv", summary="Export the register as CSV")
+@router.get("/export.csv", summary="Export the register as CSV", responses={200: {"content": {"text/csv": {}}}})
 def export(
     uow: UowDep,
     actor: ActorDep,

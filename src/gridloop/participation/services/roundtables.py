@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import Actor, Role
 from gridloop.participation.domain.model import ParticipantKind, RoundtableStatus, SuggestionChannel
 from gridloop.participation.services.suggestions import submit, suggestion_to_dict
 from gridloop.participation.tables import (
+    CampaignRow,
     RoundtableActionRow,
     RoundtableParticipantRow,
     RoundtableRow,
@@ -42,6 +43,10 @@ def schedule(
     """Schedule a roundtable hosted by the actor's unit."""
     if not title.strip() or not place.strip():
         raise InvalidInput("A roundtable needs a title and a place.")
+    if campaign_id is not None and uow.session.get(CampaignRow, campaign_id) is None:
+        raise InvalidInput(
+            f"No campaign {campaign_id}.", errors=[FieldError("campaign_id", "no such campaign; leave it empty")]
+        )
     row = RoundtableRow(
         campaign_id=campaign_id, title=title.strip(), scheduled_at=scheduled_at, place=place.strip(),
         host_unit_id=actor.unit_id, capacity=capacity, agenda=[a for a in agenda if a.strip()],

@@ -99,10 +99,15 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
     for key in ("HTTPValidationError", "ValidationError"):
         components.pop(key, None)
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operations in schema.get("paths", {}).values():
+    # Open311 answers its errors in its own format ([{"code", "description"}], JSON or XML), as its spec says
+    foreign: dict[str, Any] = {"application/json": {}, "application/xml": {}}
+    for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
+            content = foreign if path.startswith("/open311/") else problem
             for status, description in PROBLEM_STATUSES.items():
-                responses[status] = {"description": description, "content": problem}
+                responses[status] = {"description": description, "content": content}
+            if path.startswith("/open311/") and "200" in responses:
+                responses["200"].setdefault("content", {}).update(foreign)
     app.openapi_schema = schema
     return schema

@@ -86,5 +86,21 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:
+        if _out_of_range(exc):
+            return problem(
+                422, "Invalid input", "A number or date in the request is out of range.", type_="invalid-input"
+            )
         log.exception("unexpected error: %s", type(exc).__name__)
         return problem(500, "Internal error", "Something went wrong on our side; nothing was saved.", type_="internal")
+
+
+def _out_of_range(exc: BaseException) -> bool:
+    """A value no database column or calendar can hold (an id of 30 digits, year 0): the client's input, not a
+    fault of ours — the safety net behind the routes' own checks."""
+    from sqlalchemy.exc import DataError, StatementError
+
+    if isinstance(exc, OverflowError | DataError):
+        return True
+    if isinstance(exc, StatementError) and isinstance(exc.orig, OverflowError | ValueError):
+        return True
+    return isinstance(exc, ValueError) and "out of range" in str(exc)
