@@ -83,6 +83,9 @@ async def _open_loop(url: str, headers: dict[str, str], seconds: float, rate: fl
             except httpx.TimeoutException:
                 failures.append("timeout")
                 return
+            except httpx.HTTPError as exc:  # a connection the overloaded server dropped: counted, not fatal
+                failures.append(type(exc).__name__)
+                return
             if r.status_code != 201:
                 failures.append(str(r.status_code))
                 return
