@@ -25,6 +25,7 @@ def _register() -> None:
     from gridloop.emergency import cli as emergency
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
+    from gridloop.interchange import cli as interchange
     from gridloop.knowledge import cli as knowledge
     from gridloop.open311 import cli as open311
     from gridloop.participation import cli as participation
@@ -51,6 +52,7 @@ def _register() -> None:
         participation,
         open311,
         emergency,
+        interchange,
     ):
         module.register(app)
 
