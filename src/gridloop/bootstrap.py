@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.pages import console as emergency_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
+    from gridloop.interchange import pages as interchange_pages
     from gridloop.knowledge import api as knowledge_api
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
@@ -156,7 +157,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router],
+               participation_pages.router, emergency_pages.router, interchange_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

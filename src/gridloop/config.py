@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     sla_escalation_work_days: str = Field(
         default="0,2,5", description="Working days overdue at which supervision levels 1, 2, 3… start."
     )
+    exports_dir: Path = Field(
+        default=Path("var/exports"),
+        description="Folder where scheduled exports (只报一次) are written; include it in backups.",
+    )
+    export_tick_seconds: int = Field(default=600, description="Seconds between looks for due scheduled exports.")
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
     webhook_timeout: float = Field(default=5.0, description="Seconds the outbox waits for the webhook to answer.")
     outbox_max_attempts: int = Field(

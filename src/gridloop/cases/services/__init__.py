@@ -12,5 +12,6 @@ from gridloop.cases.domain.lifecycle import (
     Status,
     Urgency,
 )
+from gridloop.cases.domain.metrics import Kpi
 
-__all__ = ["OPEN_STATUSES", "Action", "Channel", "RequestType", "Satisfaction", "Status", "Urgency"]
+__all__ = ["OPEN_STATUSES", "Action", "Channel", "Kpi", "RequestType", "Satisfaction", "Status", "Urgency"]

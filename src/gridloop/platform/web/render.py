@@ -28,8 +28,18 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.DISPATCHER: [("/queue", "nav.queue"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
     Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/emergency", "nav.emergency")],
-    Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
+    Role.SUPERVISOR: [
+        ("/board", "nav.board"),
+        ("/cases", "nav.cases"),
+        ("/emergency", "nav.emergency"),
+        ("/exports", "nav.exports"),
+    ],
+    Role.ANALYST: [
+        ("/board", "nav.board"),
+        ("/cases", "nav.cases"),
+        ("/exports", "nav.exports"),
+        ("/export-control", "nav.export_control"),
+    ],
     Role.ADMIN: [
         ("/board", "nav.board"),
         ("/queue", "nav.queue"),
@@ -37,6 +47,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/inbox", "nav.inbox"),
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
+        ("/exports", "nav.exports"),
         ("/export-control", "nav.export_control"),
     ],
 }

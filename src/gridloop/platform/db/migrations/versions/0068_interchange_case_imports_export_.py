@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import gridloop.cases.tables
+import gridloop.platform.db.types
 
 
 revision: str = '0068'
