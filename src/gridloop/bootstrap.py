@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
+    from gridloop.citizen import pages as citizen_pages
     from gridloop.dispatch import api as dispatch_api
     from gridloop.emergency.api import cap as emergency_cap
     from gridloop.emergency.api import hazards as emergency_hazards
@@ -157,7 +158,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router, interchange_pages.router],
+               participation_pages.router, emergency_pages.router, interchange_pages.router,
+               citizen_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

@@ -8,6 +8,7 @@ from sqlalchemy import MetaData
 def metadata() -> MetaData:
     """The complete metadata: imports each capability's table module, then returns the shared Base's."""
     from gridloop.cases import tables as cases_tables  # noqa: F401
+    from gridloop.citizen import tables as citizen_tables  # noqa: F401
     from gridloop.dispatch import tables as dispatch_tables  # noqa: F401
     from gridloop.emergency import tables as emergency_tables  # noqa: F401
     from gridloop.exportcontrol import tables as exportcontrol_tables  # noqa: F401
