@@ -1,4 +1,4 @@
-"""`gridloop import cases …` (a city's history in) and `gridloop export …` (lists, KPIs, hot issues out; the
+"""`gridloop import cases …` (a city's history in) and `gridloop report …` (lists, KPIs, hot issues out; the
 "report once" schedules)."""
 
 from __future__ import annotations
@@ -16,17 +16,19 @@ from gridloop.kernel.errors import InvalidInput
 from gridloop.platform.cli.common import DbOption, container_for
 
 import_app = typer.Typer(help="Import a city's history (work orders from CSV or Excel).", no_args_is_help=True)
-export_app = typer.Typer(help="Exports for other systems, once or on a schedule (只报一次).", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Reports for other systems (.xlsx/CSV), once or on a schedule per recipient (只报一次).", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 
 def register(root: typer.Typer) -> None:
-    """Attach the `import` and `export` commands to the main CLI."""
+    """Attach the `import` and `report` commands to the main CLI (`export cases` is the case loop's own dump)."""
     root.add_typer(import_app, name="import")
-    root.add_typer(export_app, name="export")
+    root.add_typer(report_app, name="report")
     from gridloop.interchange import cli_export
 
-    cli_export.register(export_app)
+    cli_export.register(report_app)
 
 
 def read_mapping(path: Path) -> Any:

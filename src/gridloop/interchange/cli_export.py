@@ -1,4 +1,4 @@
-"""`gridloop export …`: one export now, and the "report once" schedules (define, list, stop, run the due ones)."""
+"""`gridloop report …`: one export now, and the "report once" schedules (define, list, stop, run the due ones)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ schedule_app = typer.Typer(help="Recurring exports, one per recipient (只报一
 
 
 def register(app: typer.Typer) -> None:
-    """Attach the commands to the `export` group."""
+    """Attach the commands to the `report` group."""
     app.command("run")(export_now)
     app.command("due")(run_due)
     app.add_typer(schedule_app, name="schedule")
