@@ -139,6 +139,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
+    from gridloop.knowledge.pages import editor as kb_editor_pages
+    from gridloop.knowledge.pages import intake as kb_intake_pages
+    from gridloop.knowledge.pages import reports as kb_report_pages
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
     from gridloop.participation import pages as participation_pages
@@ -156,7 +159,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router],
+               participation_pages.router, emergency_pages.router, kb_intake_pages.router,
+               kb_report_pages.router, kb_editor_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

@@ -1,14 +1,18 @@
-"""Knowledge-base API: search the valid, published articles; list an article's versions."""
+"""Knowledge-base API: search, suggestions for the intake form, the article card, answer directly, gaps."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from gridloop.platform.web.deps import ActorDep, DepsDep, SessionDep
+from gridloop.cases.services import Channel, Urgency
+from gridloop.platform.web.deps import ActorDep, DepsDep, SessionDep, UowDep
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
+SourceId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 @router.get("/search")
@@ -24,3 +28,150 @@ def search(
 
     today = deps.clock.now().astimezone(deps.tz).date()
     return {"query": q, "results": search_with_passages(session, q, top=top, today=today)}
+
+
+@router.get("/suggest", summary="Answer suggestions while the operator types")
+def suggest(
+    session: SessionDep,
+    actor: ActorDep,
+    deps: DepsDep,
+    q: Annotated[str, Query(max_length=2000)] = "",
+    top: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> dict[str, Any]:
+    """Articles answerable today with their version, citation, passage, dates and owning department."""
+    from gridloop.knowledge.services.assist import suggest as run
+
+    today = deps.clock.now().astimezone(deps.tz).date()
+    return {"query": q, "suggestions": run(session, q, today=today, top=top)}
+
+
+@router.get("/articles/{source_id}", summary="The current valid version of an article")
+def article(session: SessionDep, actor: ActorDep, deps: DepsDep, source_id: SourceId) -> dict[str, Any]:
+    """Text, version, citation, effective and expiry dates, owning department (404 when not answerable today)."""
+    from gridloop.knowledge.services.assist import article_card
+
+    today = deps.clock.now().astimezone(deps.tz).date()
+    return article_card(session, source_id, today=today).as_json()
+
+
+class InquiryIn(BaseModel):
+    """The caller's inquiry as taken on the intake form."""
+
+    text: str = Field(min_length=1, max_length=20_000)
+    title: str = Field(default="", max_length=200)
+    channel: str = Field(default=Channel.PHONE.value, json_schema_extra={"enum": [c.value for c in Channel]})
+    urgency: str | None = Field(default=None, json_schema_extra={"enum": [u.value for u in Urgency]})
+    category: str | None = Field(default=None, max_length=64)
+    address: str | None = Field(default=None, max_length=1000)
+    area_code: str | None = Field(default=None, max_length=64)
+    reporter_name: str | None = Field(default=None, max_length=100)
+    reporter_phone: str | None = Field(default=None, max_length=40)
+
+
+class AnswerIn(BaseModel):
+    """Answer an inquiry directly from an article version."""
+
+    source_id: str = Field(min_length=1, max_length=200)
+    version: int = Field(ge=1, le=1_000_000)
+    reply: str = Field(min_length=1, max_length=5000)
+    inquiry: InquiryIn
+
+
+@router.post("/answers", status_code=201, summary="Answer an inquiry directly, citing an article version")
+def answer_directly(
+    body: AnswerIn,
+    uow: UowDep,
+    actor: ActorDep,
+    deps: DepsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> dict[str, Any]:
+    """Receives the inquiry and closes it at once (直接答复); the article id and version are kept with the case."""
+    from gridloop.cases.services.intake import NewCase
+    from gridloop.knowledge.services.assist import answer_directly as run
+
+    i = body.inquiry
+    data = NewCase(
+        text=i.text,
+        title=i.title,
+        channel=i.channel,
+        urgency=i.urgency,
+        category=i.category,
+        address=i.address,
+        area_code=i.area_code,
+        reporter_name=i.reporter_name,
+        reporter_phone=i.reporter_phone,
+    )
+    key = f"kb-{idempotency_key}" if idempotency_key else None
+    case_id, number = run(
+        uow,
+        actor,
+        data,
+        source_id=body.source_id,
+        version=body.version,
+        reply=body.reply,
+        deps=deps,
+        idempotency_key=key,
+    )
+    return {"case_id": case_id, "case_number": number, "source_id": body.source_id, "version": body.version}
+
+
+@router.get("/case-answers/{case_id}", summary="The articles a case was answered from")
+def case_answers(
+    session: SessionDep, actor: ActorDep, case_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> dict[str, Any]:
+    """Article id, version and citation of each direct answer (404 when the case is not visible)."""
+    from gridloop.cases.services.queries import get_case
+    from gridloop.knowledge.services.assist import answers_of_case
+
+    get_case(session, actor, case_id)
+    return {"case_id": case_id, "answers": answers_of_case(session, case_id)}
+
+
+class GapIn(BaseModel):
+    """A query the operator found no answer for."""
+
+    query: str = Field(min_length=1, max_length=2000)
+    department: str = Field(default="", max_length=200)
+    category: str = Field(default="", max_length=100)
+
+
+@router.post("/gaps", status_code=201, summary='Record "no answer found"')
+def record_gap(body: GapIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """Stores the query (personal data masked) for the KB owners' gaps report."""
+    from gridloop.knowledge.services.assist import record_gap as run
+
+    gap_id = run(
+        uow, actor, body.query, now=deps.clock.now(), tz=deps.tz, department=body.department, category=body.category
+    )
+    return {"id": gap_id}
+
+
+Week = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")]
+Dept = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/gaps", summary="Top unanswered queries per week and department")
+def gaps(session: SessionDep, actor: ActorDep, week: Week = None, department: Dept = None) -> dict[str, Any]:
+    """For KB editors and administrators."""
+    from gridloop.knowledge.services.assist import gap_report
+    from gridloop.knowledge.services.editing import require_editor
+
+    require_editor(actor)
+    return {"items": gap_report(session, week=week, department=department)}
+
+
+@router.get(
+    "/gaps.csv",
+    summary="The gaps report as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def gaps_csv(session: SessionDep, actor: ActorDep, week: Week = None, department: Dept = None) -> Response:
+    """Same rows as `/gaps`, as a UTF-8 CSV file."""
+    from gridloop.knowledge.services.assist import gap_csv, gap_report
+    from gridloop.knowledge.services.editing import require_editor
+
+    require_editor(actor)
+    body = "\ufeff" + gap_csv(gap_report(session, week=week, department=department, limit=10_000))
+    headers = {"Content-Disposition": 'attachment; filename="kb-gaps.csv"'}
+    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)

@@ -30,6 +30,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
     Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/emergency", "nav.emergency")],
     Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
+    Role.KB_EDITOR: [("/kb/articles", "nav.kb"), ("/kb/gaps", "nav.kb_gaps")],
     Role.ADMIN: [
         ("/board", "nav.board"),
         ("/queue", "nav.queue"),
@@ -38,6 +39,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
         ("/export-control", "nav.export_control"),
+        ("/kb/articles", "nav.kb"),
     ],
 }
 
