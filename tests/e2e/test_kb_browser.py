@@ -23,13 +23,21 @@ def _seed(db_url: str) -> None:
 
     container = build_container(Settings(database_url=db_url, triage_enabled=False))
     items = [
-        ImportItem("bj-1", "北京市居住证如何办理？", "您好。您可以通过北京市居住证微信公众号申领居住证，也可到社区服务站办理。",
-                   "市公安局", citation="《北京市实施〈居住证暂行条例〉办法》第五条"),
+        ImportItem(
+            "bj-1",
+            "北京市居住证如何办理？",
+            "您好。您可以通过北京市居住证微信公众号申领居住证，也可到社区服务站办理。",
+            "市公安局",
+            citation="《北京市实施〈居住证暂行条例〉办法》第五条",
+        ),
         ImportItem("bj-2", "如何申请无犯罪记录证明？", "通过北京警务小程序申请无犯罪记录证明。", "市公安局"),
-        ImportItem("bj-3", "电动自行车如何上牌？", "携带购车发票、合格证和身份证到登记点办理电动自行车登记。", "市公安局"),
-        ImportItem("tp-old", "温泉季活动什么时候举办？", "2015年温泉季活动于十月举办。", "观光局",
-                   expires_on=date(2016, 1, 1)),
-    ]  # fmt: skip
+        ImportItem(
+            "bj-3", "电动自行车如何上牌？", "携带购车发票、合格证和身份证到登记点办理电动自行车登记。", "市公安局"
+        ),
+        ImportItem(
+            "tp-old", "温泉季活动什么时候举办？", "2015年温泉季活动于十月举办。", "观光局", expires_on=date(2016, 1, 1)
+        ),
+    ]
     import_articles(items, uow=container.uow, now=datetime.now(UTC))
     container.uow.engine.dispose()
 
@@ -100,7 +108,9 @@ def test_no_answer_found_shows_up_in_the_gaps_report(browser, server, e2e_db):
 def test_an_editor_publishes_a_new_version(browser, server, e2e_db):
     page = _page(browser, server, "kb_editor")
     page.goto("/kb/articles/bj-3/edit")
-    page.locator("textarea[name=body]").fill("携带购车发票、合格证和身份证到登记点办理电动自行车登记。2026年起可在线预约。")
+    page.locator("textarea[name=body]").fill(
+        "携带购车发票、合格证和身份证到登记点办理电动自行车登记。2026年起可在线预约。"
+    )
     _submit(page, page.locator("#kb-edit button[type=submit]"))
     assert "已保存第 2 版" in page.locator(".flash-ok").inner_text()
     for label in ("审核通过", "发布"):

@@ -12,12 +12,22 @@ INQUIRY = {"text": "我想问一下暂住证过期了怎么续办，要带什么
 
 def _seed(container, clock) -> None:  # type: ignore[no-untyped-def]
     items = [
-        ImportItem("bj-1", "北京市居住证如何办理？", "您好。您可以通过北京市居住证微信公众号申领居住证。", "市公安局",
-                   citation="《北京市实施〈居住证暂行条例〉办法》第五条"),
+        ImportItem(
+            "bj-1",
+            "北京市居住证如何办理？",
+            "您好。您可以通过北京市居住证微信公众号申领居住证。",
+            "市公安局",
+            citation="《北京市实施〈居住证暂行条例〉办法》第五条",
+        ),
         ImportItem("bj-2", "如何申请无犯罪记录证明？", "通过北京警务小程序申请无犯罪记录证明。", "市公安局"),
-        ImportItem("tp-old", "温泉季活动什么时候举办？", "2015年温泉季活动于十月举办，详见温泉季官网。", "观光局",
-                   expires_on=date(2016, 1, 1)),
-    ]  # fmt: skip
+        ImportItem(
+            "tp-old",
+            "温泉季活动什么时候举办？",
+            "2015年温泉季活动于十月举办，详见温泉季官网。",
+            "观光局",
+            expires_on=date(2016, 1, 1),
+        ),
+    ]
     import_articles(items, uow=container.uow, now=clock.now())
 
 
@@ -49,8 +59,10 @@ def test_the_card_shows_the_current_version_with_its_dates(container, clock, as_
 def test_answering_directly_closes_the_inquiry_and_records_the_version(container, clock, as_user) -> None:  # type: ignore[no-untyped-def]
     _seed(container, clock)
     api = as_user("operator")
-    r = api.post("/api/v1/kb/answers", json={"source_id": "bj-1", "version": 1, "reply": "您可以通过居住证公众号续办。",
-                                              "inquiry": INQUIRY})  # fmt: skip
+    r = api.post(
+        "/api/v1/kb/answers",
+        json={"source_id": "bj-1", "version": 1, "reply": "您可以通过居住证公众号续办。", "inquiry": INQUIRY},
+    )
     assert r.status_code == 201, r.text
     case_id = r.json()["case_id"]
     case = api.get(f"/api/v1/cases/{case_id}").json()

@@ -31,17 +31,28 @@ def test_an_operator_may_not_open_the_editor_pages(app_client, seeded) -> None: 
 
 def test_the_editor_creates_reviews_and_publishes_a_new_article(app_client, seeded, as_user) -> None:  # type: ignore[no-untyped-def]
     login(app_client, "kb_editor")
-    bad = post_form(app_client, "/kb/articles/new", {"source_id": "a b", "title": "", "body": "x",
-                                                     "expires_on": "2026-13-01"}, from_page="/kb/articles/new")  # fmt: skip
+    bad = post_form(
+        app_client,
+        "/kb/articles/new",
+        {"source_id": "a b", "title": "", "body": "x", "expires_on": "2026-13-01"},
+        from_page="/kb/articles/new",
+    )
     assert bad.status_code == 422
     assert 'name="title" value="" aria-invalid="true"' in bad.text and "必填" in bad.text and "日期格式" in bad.text
-    data = {"source_id": "kb-new-1", "title": "养犬登记证怎么办理", "body": "携带身份证到所在区公安分局办理。", "department": "市公安局"}
+    data = {
+        "source_id": "kb-new-1",
+        "title": "养犬登记证怎么办理",
+        "body": "携带身份证到所在区公安分局办理。",
+        "department": "市公安局",
+    }
     r = post_form(app_client, "/kb/articles/new", data, from_page="/kb/articles/new")
     assert r.status_code == 303 and r.headers["location"] == "/kb/articles/kb-new-1"
     page = app_client.get("/kb/articles/kb-new-1").text
     assert "草稿" in page and 'value="review"' in page and 'value="publish"' not in page
     for action in ("review", "publish"):
-        r = post_form(app_client, "/kb/articles/kb-new-1/act", {"action": action, "number": 1}, from_page="/kb/articles/kb-new-1")
+        r = post_form(
+            app_client, "/kb/articles/kb-new-1/act", {"action": action, "number": 1}, from_page="/kb/articles/kb-new-1"
+        )
         assert r.status_code == 303
     assert "已发布" in app_client.get("/kb/articles/kb-new-1").text
     hits = as_user("operator").get("/api/v1/kb/suggest", params={"q": "狗证怎么办理"}).json()["suggestions"]
@@ -52,7 +63,11 @@ def test_an_edit_is_a_new_version_and_its_diff_is_shown(app_client, seeded, as_u
     login(app_client, "admin")
     form = app_client.get("/kb/articles/bj-1/edit").text
     assert "微信公众号" in form
-    data = {"title": "北京市居住证如何办理？", "body": "您好。请通过北京市居住证微信公众号或派出所窗口申领居住证。", "department": "市公安局"}
+    data = {
+        "title": "北京市居住证如何办理？",
+        "body": "您好。请通过北京市居住证微信公众号或派出所窗口申领居住证。",
+        "department": "市公安局",
+    }
     r = post_form(app_client, "/kb/articles/bj-1/edit", data, from_page="/kb/articles/bj-1/edit")
     assert r.status_code == 303
     page = app_client.get("/kb/articles/bj-1").text
@@ -64,7 +79,9 @@ def test_an_edit_is_a_new_version_and_its_diff_is_shown(app_client, seeded, as_u
     for action in ("review", "publish"):
         post_form(app_client, "/kb/articles/bj-1/act", {"action": action, "number": 2}, from_page="/kb/articles/bj-1")
     assert as_user("operator").get("/api/v1/kb/articles/bj-1").json()["version"] == 2
-    refused = post_form(app_client, "/kb/articles/bj-1/act", {"action": "publish", "number": 1}, from_page="/kb/articles/bj-1")
+    refused = post_form(
+        app_client, "/kb/articles/bj-1/act", {"action": "publish", "number": 1}, from_page="/kb/articles/bj-1"
+    )
     assert refused.status_code == 303 and "cannot publish" in app_client.get("/kb/articles/bj-1").text
 
 
@@ -90,12 +107,20 @@ def test_expiry_alerts_go_through_the_outbox_once(app_client, seeded) -> None:  
 def test_import_dry_run_lists_row_errors_and_import_stores_drafts(app_client, seeded) -> None:  # type: ignore[no-untyped-def]
     login(app_client, "kb_editor")
     csv_text = "faq_id,question,answer,unit\nq1,问题一,答案一,局A\n,问题二,答案二,局A\nq3,问题三,,局B\n"
-    mapping = {"format": "csv", "map_id": "faq_id", "map_title": "question", "map_body": "answer", "map_department": "unit"}
+    mapping = {
+        "format": "csv",
+        "map_id": "faq_id",
+        "map_title": "question",
+        "map_body": "answer",
+        "map_department": "unit",
+    }
     token = csrf_of(app_client.get("/kb/import").text)
     files = {"file": ("faq.csv", csv_text.encode(), "text/csv")}
     dry = app_client.post("/kb/import", data={**mapping, "csrf": token, "mode": "dry"}, files=files)
     assert "读取 3 行：可导入 1 行，错误 2 行" in dry.text and "编号为空" in dry.text
-    bad_map = app_client.post("/kb/import", data={**mapping, "map_body": "nope", "csrf": token, "mode": "dry"}, files=files)
+    bad_map = app_client.post(
+        "/kb/import", data={**mapping, "map_body": "nope", "csrf": token, "mode": "dry"}, files=files
+    )
     assert bad_map.status_code == 422 and "文件中没有列" in bad_map.text
     done = app_client.post("/kb/import", data={**mapping, "csrf": token, "mode": "import"}, files=files)
     assert "新增 1 篇" in done.text
@@ -111,7 +136,9 @@ def test_answer_directly_from_the_intake_form(app_client, seeded) -> None:  # ty
     form = {"text": "暂住证怎么续办", "channel": "phone", "request_type": "complaint", "reply": "可通过公众号续办。"}
     missing = post_form(app_client, "/kb/intake/answer", form, from_page="/intake")
     assert missing.status_code == 422 and "请先在知识库建议中选择一篇文章" in missing.text
-    r = post_form(app_client, "/kb/intake/answer", {**form, "kb_source_id": "bj-1", "kb_version": "1"}, from_page="/intake")
+    r = post_form(
+        app_client, "/kb/intake/answer", {**form, "kb_source_id": "bj-1", "kb_version": "1"}, from_page="/intake"
+    )
     assert r.status_code == 303, r.text[:300]
     page = app_client.get(r.headers["location"]).text
     assert "已依据知识库直接答复并办结" in page
@@ -123,3 +150,16 @@ def test_the_gaps_report_page_and_csv(app_client, seeded, as_user) -> None:  # t
     page = app_client.get("/kb/gaps").text
     assert "公租房摇号结果哪里查" in page and "住房保障" in page
     assert "公租房摇号结果哪里查" in app_client.get("/kb/gaps.csv").text
+
+
+def test_the_expiry_alerts_command_queues_each_alert_once(seeded, db_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from gridloop.cli import _register, app
+
+    _register()
+    runner = CliRunner()
+    first = runner.invoke(app, ["kb", "expiry-alerts", "--days", "3650", "--db", db_url])
+    again = runner.invoke(app, ["kb", "expiry-alerts", "--days", "3650", "--db", db_url])
+    assert (first.exit_code, again.exit_code) == (0, 0), first.output
+    assert first.output.startswith("1 expiry") and again.output.startswith("0 expiry")
