@@ -22,6 +22,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kb.diff_title": ("{id} 第 {old} 版 → 第 {new} 版", "{id} version {old} → {new}"),
     "kb.no_change": ("无变化", "No change"),
     "kb.current": ("今日答复所用版本", "Answered from today"),
+    "kb.lapsed": ("已过有效期", "past its expiry date"),
     "kb.none": ("没有符合条件的文章", "No articles match"),
     "kb.valid_on": ("在此日期有效", "Valid on"),
     "kb.all": ("全部", "All"),

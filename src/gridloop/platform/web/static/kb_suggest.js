@@ -31,6 +31,22 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (a) { if (a) showCard(a); });
   }
+  // The passage with the matched terms in <mark> (longest first; text nodes only).
+  function marked(text, terms) {
+    var div = el("div", null, "kb-passage small muted");
+    var words = terms.filter(function (w) { return w && w.length > 1; }).sort(function (a, b) { return b.length - a.length; });
+    var i = 0, plain = "";
+    while (i < text.length) {
+      var hit = null;
+      for (var k = 0; k < words.length; k++) { if (text.substr(i, words[k].length) === words[k]) { hit = words[k]; break; } }
+      if (hit) {
+        if (plain) { div.appendChild(document.createTextNode(plain)); plain = ""; }
+        div.appendChild(el("mark", hit)); i += hit.length;
+      } else { plain += text.charAt(i); i += 1; }
+    }
+    if (plain) div.appendChild(document.createTextNode(plain));
+    return div;
+  }
   function render(items) {
     list.textContent = ""; list.className = "";
     if (!items.length) { list.textContent = L.none; list.className = "muted"; return; }
@@ -41,7 +57,7 @@
       b.addEventListener("click", function () { open(s.source_id); });
       li.appendChild(b);
       li.appendChild(el("div", s.citation, "kb-citation small"));
-      if (s.passage) li.appendChild(el("div", s.passage, "kb-passage small muted"));
+      if (s.passage) li.appendChild(marked(s.passage, s.matched || []));
       ol.appendChild(li);
     });
     list.appendChild(ol);
