@@ -100,3 +100,27 @@ def test_bad_inputs_are_problems_not_errors(container, clock, as_user) -> None: 
     assert api.post("/api/v1/kb/answers", json={"source_id": "x", "version": 0}).status_code == 422
     assert api.get("/api/v1/kb/gaps", params={"week": "bad"}).status_code == 422
     assert api.get("/api/v1/kb/suggest", params={"q": "a"}).json()["suggestions"] == []
+
+
+def test_an_editor_drives_the_workflow_through_the_api(container, clock, as_user) -> None:  # type: ignore[no-untyped-def]
+    _seed(container, clock)
+    ed = as_user("kb_editor")
+    assert as_user("operator").get("/api/v1/kb/editor/articles").status_code == 403
+    r = ed.post("/api/v1/kb/editor/articles", json={"source_id": "dog-1", "title": "养犬登记", "body": "到公安分局办理。"})
+    assert r.status_code == 201 and r.json()["version"] == 1
+    assert ed.post("/api/v1/kb/editor/articles", json={"source_id": "dog 1", "title": "x", "body": "y"}).status_code == 422
+    assert ed.post("/api/v1/kb/editor/articles/dog-1/versions/1/publish").status_code == 409
+    for action in ("review", "publish"):
+        assert ed.post(f"/api/v1/kb/editor/articles/dog-1/versions/1/{action}").status_code == 200
+    r = ed.post("/api/v1/kb/editor/articles/dog-1/versions", json={"title": "养犬登记", "body": "到公安分局或线上办理。"})
+    assert r.json()["version"] == 2
+    detail = ed.get("/api/v1/kb/editor/articles/dog-1").json()
+    assert [(v["number"], v["status"], v["actions"]) for v in detail["versions"]] == [
+        (2, "draft", ["review", "withdraw"]),
+        (1, "published", ["expire", "withdraw"]),
+    ]
+    diff = ed.get("/api/v1/kb/editor/articles/dog-1/diff", params={"old": 1, "new": 2}).json()
+    assert {"kind": "added", "text": "到公安分局或线上办理。"} in diff["body"]
+    listed = ed.get("/api/v1/kb/editor/articles", params={"status": "draft"}).json()
+    assert [i["source_id"] for i in listed["items"]] == ["dog-1"]
+    assert ed.post("/api/v1/kb/editor/articles/dog-1/versions/1/fly").status_code == 422

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query
@@ -175,3 +176,150 @@ def gaps_csv(session: SessionDep, actor: ActorDep, week: Week = None, department
     body = "\ufeff" + gap_csv(gap_report(session, week=week, department=department, limit=10_000))
     headers = {"Content-Disposition": 'attachment; filename="kb-gaps.csv"'}
     return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+# Editors (administrators and KB editors): the same use cases as the console's editor pages.
+EditorId = Annotated[str, Path(min_length=1, max_length=200)]
+StatusQ = Annotated[
+    str | None, Query(json_schema_extra={"enum": ["draft", "reviewed", "published", "expired", "withdrawn"]})
+]
+
+
+class ArticleIn(BaseModel):
+    """An editor's text; saved as a new draft version."""
+
+    title: str = Field(min_length=1, max_length=500)
+    body: str = Field(min_length=1, max_length=50_000)
+    department: str = Field(default="", max_length=200)
+    citation: str = Field(default="", max_length=500)
+    source: str = Field(default="", max_length=300)
+    effective_from: date | None = None
+    expires_on: date | None = None
+
+
+class NewArticleIn(ArticleIn):
+    """A new article with its first draft version."""
+
+    source_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\s/?#<>\"'\\]+$")
+
+
+def _draft(source_id: str, body: ArticleIn) -> Any:
+    from gridloop.knowledge.domain.editing import Draft
+
+    return Draft(
+        source_id=source_id,
+        title=body.title,
+        body=body.body,
+        department=body.department,
+        citation=body.citation,
+        source=body.source,
+        effective_from=body.effective_from.isoformat() if body.effective_from else "",
+        expires_on=body.expires_on.isoformat() if body.expires_on else "",
+    )
+
+
+@router.get("/editor/articles", summary="Articles for editors (newest version of each), filtered")
+def editor_articles(
+    session: SessionDep,
+    actor: ActorDep,
+    department: Dept = None,
+    status: StatusQ = None,
+    valid_on: date | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> dict[str, Any]:
+    """Filters: department, status of the newest version, has a published version valid on a day, id/title text."""
+    from gridloop.knowledge.services import editing as ed
+
+    ed.require_editor(actor)
+    f = ed.ArticleFilter(department=department or None, status=status or None, valid_on=valid_on, text=q or None)
+    rows, total = ed.list_articles(session, f, page=page)
+    return {"items": rows, "total": total, "page": page, "per_page": ed.PER_PAGE}
+
+
+@router.get("/editor/articles/{source_id}", summary="An article with every version and the actions each allows")
+def editor_article(session: SessionDep, actor: ActorDep, source_id: EditorId) -> dict[str, Any]:
+    """Versions newest first; `actions` are those the workflow table allows from each version's status."""
+    from gridloop.knowledge.services import editing as ed
+
+    ed.require_editor(actor)
+    return ed.article_detail(session, source_id)
+
+
+@router.post("/editor/articles", status_code=201, summary="Create an article (first version is a draft)")
+def editor_create(body: NewArticleIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
+    """409-free: an id already taken is a 422 on `source_id`."""
+    from gridloop.knowledge.services import editing as ed
+
+    number = ed.save_draft(uow, actor, _draft(body.source_id, body), now=deps.clock.now(), new=True)
+    return {"source_id": body.source_id, "version": number, "status": "draft"}
+
+
+@router.post("/editor/articles/{source_id}/versions", status_code=201, summary="Save a new draft version")
+def editor_new_version(
+    source_id: EditorId, body: ArticleIn, uow: UowDep, actor: ActorDep, deps: DepsDep
+) -> dict[str, Any]:
+    """The published version stays answered from until this draft is reviewed and published."""
+    from gridloop.knowledge.services import editing as ed
+
+    number = ed.save_draft(uow, actor, _draft(source_id, body), now=deps.clock.now(), new=False)
+    return {"source_id": source_id, "version": number, "status": "draft"}
+
+
+ActionPath = Annotated[str, Path(json_schema_extra={"enum": ["review", "reject", "publish", "expire", "withdraw"]})]
+
+
+@router.post("/editor/articles/{source_id}/versions/{number}/{action}", summary="A review-workflow transition")
+def editor_transition(
+    source_id: EditorId,
+    number: Annotated[int, Path(ge=1, le=1_000_000)],
+    action: ActionPath,
+    uow: UowDep,
+    actor: ActorDep,
+    deps: DepsDep,
+) -> dict[str, Any]:
+    """Allowed only as the workflow table says (409 otherwise); publishing expires the previous published one."""
+    from gridloop.knowledge.services import editing as ed
+
+    ed.require_editor(actor)
+    status = ed.transition(uow, actor, source_id, action=action, number=number, now=deps.clock.now())
+    return {"source_id": source_id, "version": number, "status": status.value}
+
+
+@router.get("/editor/articles/{source_id}/diff", summary="Line diff of two versions")
+def editor_diff(
+    session: SessionDep,
+    actor: ActorDep,
+    source_id: EditorId,
+    old: Annotated[int, Query(ge=1, le=1_000_000)],
+    new: Annotated[int, Query(ge=1, le=1_000_000)],
+) -> dict[str, Any]:
+    """Title and body as lines marked same / added / removed."""
+    from gridloop.knowledge.services import editing as ed
+
+    ed.require_editor(actor)
+    return ed.version_diff(session, source_id, old=old, new=new)
+
+
+@router.get("/editor/expiring", summary="Published versions expiring within N days")
+def editor_expiring(
+    session: SessionDep, actor: ActorDep, deps: DepsDep, days: Annotated[int, Query(ge=1, le=3650)] = 30
+) -> dict[str, Any]:
+    """Soonest first."""
+    from gridloop.knowledge.services import editing as ed
+
+    ed.require_editor(actor)
+    today = deps.clock.now().astimezone(deps.tz).date()
+    items = [{k: v for k, v in r.items() if k != "article_id"} for r in ed.expiring(session, today=today, days=days)]
+    return {"days": days, "items": items}
+
+
+@router.post("/editor/expiry-alerts", summary="Queue expiry alerts to the owners (outbox, once per version)")
+def editor_alerts(
+    uow: UowDep, actor: ActorDep, deps: DepsDep, days: Annotated[int, Query(ge=1, le=3650)] = 30
+) -> dict[str, Any]:
+    """How many alerts were queued."""
+    from gridloop.knowledge.services import editing as ed
+
+    ed.require_editor(actor)
+    return {"queued": ed.send_expiry_alerts(uow, deps, days=days)}
