@@ -163,3 +163,9 @@ def test_the_expiry_alerts_command_queues_each_alert_once(seeded, db_url, clock)
     again = runner.invoke(app, ["kb", "expiry-alerts", "--days", "3650", "--db", db_url])
     assert (first.exit_code, again.exit_code) == (0, 0), first.output
     assert first.output.startswith("1 expiry") and again.output.startswith("0 expiry")
+
+
+def test_the_serve_job_queues_expiry_alerts(seeded) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge import jobs
+
+    assert (jobs.run_once(seeded), jobs.run_once(seeded)) == (1, 0)
