@@ -7,11 +7,13 @@ input the intake form is shown again with the fields marked.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from jinja2 import UndefinedError
 
 from gridloop.cases.services import Channel, RequestType, Urgency
 from gridloop.cases.services.intake import NewCase
@@ -21,9 +23,10 @@ from gridloop.platform.org.services import admin
 from gridloop.platform.web.auth import PageActor, check_csrf
 from gridloop.platform.web.deps import DepsDep, UowDep
 from gridloop.platform.web.i18n import field_message
-from gridloop.platform.web.render import has_route, lang_of, render
+from gridloop.platform.web.render import flash, has_route, lang_of, render
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("gridloop.knowledge")
 FIELDS = (
     "title",
     "text",
@@ -58,7 +61,12 @@ def _intake_page(request: Request, uow: UowDep, values: dict[str, str], errors: 
         "geo": has_route(request, "/api/v1/geo/district"),
         "tile_url": request.app.state.container.settings.map_tile_url,
     }
-    return render(request, "intake.html", ctx, status=422)
+    try:
+        return render(request, "intake.html", ctx, status=422)
+    except UndefinedError:  # the case loop's form gained a context value: fall back to its own page
+        log.warning("intake.html needs context the knowledge page does not give; redirecting to /intake")
+        flash(request, "；".join(errors.values()), kind="error", errors=errors)
+        return RedirectResponse("/intake", status_code=303)
 
 
 def _float(raw: str) -> float | None:
