@@ -106,13 +106,19 @@ def test_an_editor_drives_the_workflow_through_the_api(container, clock, as_user
     _seed(container, clock)
     ed = as_user("kb_editor")
     assert as_user("operator").get("/api/v1/kb/editor/articles").status_code == 403
-    r = ed.post("/api/v1/kb/editor/articles", json={"source_id": "dog-1", "title": "养犬登记", "body": "到公安分局办理。"})
+    r = ed.post(
+        "/api/v1/kb/editor/articles", json={"source_id": "dog-1", "title": "养犬登记", "body": "到公安分局办理。"}
+    )
     assert r.status_code == 201 and r.json()["version"] == 1
-    assert ed.post("/api/v1/kb/editor/articles", json={"source_id": "dog 1", "title": "x", "body": "y"}).status_code == 422
+    assert (
+        ed.post("/api/v1/kb/editor/articles", json={"source_id": "dog 1", "title": "x", "body": "y"}).status_code == 422
+    )
     assert ed.post("/api/v1/kb/editor/articles/dog-1/versions/1/publish").status_code == 409
     for action in ("review", "publish"):
         assert ed.post(f"/api/v1/kb/editor/articles/dog-1/versions/1/{action}").status_code == 200
-    r = ed.post("/api/v1/kb/editor/articles/dog-1/versions", json={"title": "养犬登记", "body": "到公安分局或线上办理。"})
+    r = ed.post(
+        "/api/v1/kb/editor/articles/dog-1/versions", json={"title": "养犬登记", "body": "到公安分局或线上办理。"}
+    )
     assert r.json()["version"] == 2
     detail = ed.get("/api/v1/kb/editor/articles/dog-1").json()
     assert [(v["number"], v["status"], v["actions"]) for v in detail["versions"]] == [
@@ -124,3 +130,24 @@ def test_an_editor_drives_the_workflow_through_the_api(container, clock, as_user
     listed = ed.get("/api/v1/kb/editor/articles", params={"status": "draft"}).json()
     assert [i["source_id"] for i in listed["items"]] == ["dog-1"]
     assert ed.post("/api/v1/kb/editor/articles/dog-1/versions/1/fly").status_code == 422
+
+
+def test_a_department_editor_edits_only_its_own_articles(container, clock, as_user) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.kernel.org import Role
+    from gridloop.platform.org.services import org
+
+    _seed(container, clock)
+    with container.uow() as uow:
+        unit = org.get_unit(uow.session, "310107-FG")
+        org.create_user(uow.session, username="kb_putuo", role=Role.KB_EDITOR, unit_code=unit.code, now=clock.now())
+        name = unit.name
+        uow.commit()
+    ed = as_user("kb_putuo")
+    r = ed.post("/api/v1/kb/editor/articles", json={"source_id": "pt-1", "title": "维修基金", "body": "可申请使用。",
+                                                    "department": "市公安局"})  # fmt: skip
+    assert r.status_code == 201
+    assert ed.get("/api/v1/kb/editor/articles/pt-1").json()["department"] == name
+    assert ed.post("/api/v1/kb/editor/articles/pt-1/versions/1/review").status_code == 200
+    assert ed.post("/api/v1/kb/editor/articles/bj-1/versions/1/withdraw").status_code == 403
+    body = {"title": "改", "body": "改。"}
+    assert ed.post("/api/v1/kb/editor/articles/bj-1/versions", json=body).status_code == 403
