@@ -165,7 +165,8 @@ def answer_directly(
     with deps.write_lock:
         case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
         if created:
-            note = f"依据知识库直接答复：{card.citation}，文章 {source_id}，第 {version} 版"
+            base = card.citation.removesuffix(f"（第{version}版）")
+            note = f"依据知识库直接答复：{base}（文章 {source_id}，第 {version} 版）"
             req = ActionRequest(action=CaseAction.ANSWER_DIRECTLY.value, reply=reply, note=note)
             perform(uow.session, actor, case.id, req, deps=deps)
             article_id = uow.session.scalar(select(ArticleRow.id).where(ArticleRow.source_id == source_id))
