@@ -169,3 +169,19 @@ def test_the_serve_job_queues_expiry_alerts(seeded) -> None:  # type: ignore[no-
     from gridloop.knowledge import jobs
 
     assert (jobs.run_once(seeded), jobs.run_once(seeded)) == (1, 0)
+
+
+def test_a_jsonl_import_can_publish_at_once_and_bad_lines_are_listed(app_client, seeded, as_user) -> None:  # type: ignore[no-untyped-def]
+    login(app_client, "admin")
+    lines = [
+        '{"id": "j1", "q": "公积金怎么提取", "a": "购房、租房可提取住房公积金。", "start": "2026-01-01"}',
+        "not json",
+        '{"id": "j2", "q": "社保转移", "a": "在新参保地申请转移。", "start": "2026-02-30"}',
+    ]
+    mapping = {"format": "jsonl", "map_id": "id", "map_title": "q", "map_body": "a", "map_effective_from": "start"}
+    token = csrf_of(app_client.get("/kb/import").text)
+    files = {"file": ("faq.jsonl", "\n".join(lines).encode(), "application/x-ndjson")}
+    done = app_client.post("/kb/import", data={**mapping, "csrf": token, "mode": "import", "publish": "1"}, files=files)
+    assert "可导入 1 行，错误 2 行" in done.text and "不是 JSON 对象" in done.text and "日期格式" in done.text
+    hits = as_user("operator").get("/api/v1/kb/suggest", params={"q": "我想把公积金提出来"}).json()["suggestions"]
+    assert hits and hits[0]["source_id"] == "j1"
