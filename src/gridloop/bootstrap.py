@@ -141,6 +141,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.interchange import pages as interchange_pages
     from gridloop.knowledge import api as knowledge_api
+    from gridloop.knowledge.pages import editor as kb_editor_pages
+    from gridloop.knowledge.pages import intake as kb_intake_pages
+    from gridloop.knowledge.pages import reports as kb_report_pages
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
     from gridloop.participation import pages as participation_pages
@@ -159,7 +162,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
                participation_pages.router, emergency_pages.router, interchange_pages.router,
-               citizen_pages.router],
+               citizen_pages.router, kb_intake_pages.router, kb_report_pages.router, kb_editor_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

@@ -123,6 +123,7 @@ def serve(
     from gridloop.cases import jobs as supervision_job
     from gridloop.emergency import jobs as emergency_job
     from gridloop.interchange import jobs as exports_job
+    from gridloop.knowledge import jobs as knowledge_job
     from gridloop.platform.delivery import dispatcher_for
 
     container = build_container(settings_for(db))
@@ -133,6 +134,7 @@ def serve(
         supervision_job.start(container)
         emergency_job.start(container)
         exports_job.start(container)
+        knowledge_job.start(container)
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()

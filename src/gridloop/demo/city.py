@@ -213,6 +213,7 @@ def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | No
         DemoLogin("operator", Role.OPERATOR.value, "310000"),
         DemoLogin("dispatcher", Role.DISPATCHER.value, "310000"),
         DemoLogin("analyst", Role.ANALYST.value, "310000"),
+        DemoLogin("kb_editor", Role.KB_EDITOR.value, "310000"),
         DemoLogin("supervisor", Role.SUPERVISOR.value, "310107"),
         DemoLogin("putuo_housing", Role.HANDLER.value, "310107-FG"),
         DemoLogin("putuo_street", Role.HANDLER.value, putuo_street.code),

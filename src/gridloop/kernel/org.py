@@ -40,6 +40,7 @@ class Role(LabeledEnum):
     SUPERVISOR = ("supervisor", "督办员", "Supervisor", "#f59e0b")
     ADMIN = ("admin", "管理员", "Administrator", "#ef4444")
     ANALYST = ("analyst", "分析员", "Analyst", "#8b5cf6")
+    KB_EDITOR = ("kb_editor", "知识库编辑", "KB editor", "#0d9488")
 
 
 class Permission(LabeledEnum):
@@ -69,6 +70,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset({Permission.VIEW_KPIS, Permission.EXPORT}),
     Role.ADMIN: frozenset(set(Permission)),
     Role.ANALYST: frozenset({Permission.VIEW_KPIS, Permission.EXPORT}),
+    # Knowledge-base editors edit and publish articles (of their department) and read the gaps report; no cases.
+    Role.KB_EDITOR: frozenset(),
 }
 
 
@@ -96,6 +99,7 @@ ROLE_SCOPE: dict[Role, ScopeRule] = {
     Role.SUPERVISOR: ScopeRule.AREA_OR_ASSIGNED,
     Role.ADMIN: ScopeRule.AREA_OR_ASSIGNED,
     Role.ANALYST: ScopeRule.AREA_OR_ASSIGNED,
+    Role.KB_EDITOR: ScopeRule.ASSIGNED,
 }
 
 

@@ -142,6 +142,21 @@ def versions_cmd(source_id: Annotated[str, typer.Argument()], db: DbOption = Non
         typer.echo(f"v{v.number}  {STATUS_LABELS[v.status][0]}({v.status.value})  {window}  {v.title[:60]}")
 
 
+@app.command("expiry-alerts")
+def expiry_alerts_cmd(
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Alert this many days ahead.")] = 30,
+    db: DbOption = None,
+) -> None:
+    """Queue an outbox notice to the owning department of every published version expiring within N days (once)."""
+    from gridloop.knowledge.services.editing import send_expiry_alerts
+    from gridloop.platform.cli.common import container_for
+
+    container = container_for(db)
+    with container.uow() as uow:
+        n = send_expiry_alerts(uow, container.deps, days=days)
+    typer.echo(f"{n} expiry alert(s) queued")
+
+
 def _action_command(action_name: str, doc: str) -> None:
     def command(
         source_id: Annotated[str, typer.Argument()],

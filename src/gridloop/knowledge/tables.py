@@ -1,10 +1,10 @@
-"""Knowledge-base tables: articles (stable id, department, source, citation) and their versions."""
+"""Knowledge-base tables: articles and versions; answers given from them on cases; unanswered queries; alerts."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridloop.platform.db.base import Base
@@ -43,4 +43,54 @@ class ArticleVersionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-KNOWLEDGE_TABLES = [ArticleRow.__table__, ArticleVersionRow.__table__]
+class CaseAnswerRow(Base):
+    """A case the operator answered directly from an article: the cited article and version number."""
+
+    __tablename__ = "kb_case_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    citation: Mapped[str] = mapped_column(String(500), default="")
+    answered_by: Mapped[str] = mapped_column(String(100))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GapRow(Base):
+    """A query for which the operator found no answer ("no answer found"), personal data masked."""
+
+    __tablename__ = "kb_gaps"
+    __table_args__ = (Index("ix_kb_gaps_week_department", "week", "department"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(String(200), index=True)
+    department: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2026-W49
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExpiryAlertRow(Base):
+    """An expiry alert sent to an article's owner for one version (so each is sent once)."""
+
+    __tablename__ = "kb_expiry_alerts"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    expires_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+KNOWLEDGE_TABLES = [
+    ArticleRow.__table__,
+    ArticleVersionRow.__table__,
+    CaseAnswerRow.__table__,
+    GapRow.__table__,
+    ExpiryAlertRow.__table__,
+]

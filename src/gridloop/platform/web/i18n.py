@@ -20,6 +20,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.emergency": ("应急管理", "Emergency"),
     "nav.exports": ("报表导出", "Exports"),
     "nav.export_control": ("出口管制筛查", "Export-control screening"),
+    "nav.kb": ("政策知识库", "Knowledge base"),
+    "nav.kb_gaps": ("知识缺口", "KB gaps"),
     "nav.password": ("修改密码", "Change password"),
     "nav.logout": ("退出", "Log out"),
     "nav.skip": ("跳到正文", "Skip to content"),

@@ -40,6 +40,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/exports", "nav.exports"),
         ("/export-control", "nav.export_control"),
     ],
+    Role.KB_EDITOR: [("/kb/articles", "nav.kb"), ("/kb/gaps", "nav.kb_gaps")],
     Role.ADMIN: [
         ("/board", "nav.board"),
         ("/queue", "nav.queue"),
@@ -49,6 +50,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/emergency", "nav.emergency"),
         ("/exports", "nav.exports"),
         ("/export-control", "nav.export_control"),
+        ("/kb/articles", "nav.kb"),
     ],
 }
 
