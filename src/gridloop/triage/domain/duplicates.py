@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from gridloop.triage.domain.urgency import INCIDENT_KINDS
+
 MERGE = "merge"
 SUGGEST = "suggest"
 NONE = "none"
@@ -189,28 +191,51 @@ def _same_road(a: str, b: str) -> bool:
 
 
 def same_place(a: Place, b: Place, *, near_m: float = 150.0) -> tuple[str, str]:
-    """('same' | 'near' | 'different' | 'unknown', what was compared)."""
+    """('same' | 'near' | 'different' | 'unknown', what was compared, in Chinese for the operator)."""
     if a.road and b.road:
         if _same_road(a.road, b.road):
             if a.number == b.number:
                 if a.building and b.building and a.building != b.building:
-                    return "near", f"{a.label()} / {b.label()}"
-                return "same", f"same address {a.road if len(a.road) <= len(b.road) else b.road}{a.number}"
-            return "near", f"same road {a.road}"
-        return "different", f"{a.label()} / {b.label()}"
+                    return "near", f"同一弄不同楼 {a.label()} / {b.label()}"
+                return "same", f"同一地址 {a.road if len(a.road) <= len(b.road) else b.road}{a.number}"
+            return "near", f"同一道路 {a.road}"
+        return "different", f"地址不同 {a.label()} / {b.label()}"
     if a.landmark and b.landmark:
         if a.landmark == b.landmark:
-            return "same", f"same place {a.landmark}"
-        return "different", f"{a.landmark} / {b.landmark}"
+            return "same", f"同一地点 {a.landmark}"
+        return "different", f"地点不同 {a.landmark} / {b.landmark}"
     if None not in (a.lng, a.lat, b.lng, b.lat):
         d = haversine_m(a.lng, a.lat, b.lng, b.lat)  # type: ignore[arg-type]
-        return ("same" if d <= near_m else "near" if d <= 2 * near_m else "different"), f"{d:.0f} m apart"
+        return ("same" if d <= near_m else "near" if d <= 2 * near_m else "different"), f"相距{d:.0f}米"
     return "unknown", ""
 
 
+_PROBLEM_OF: dict[str, list[str]] = {}
+_PROBLEM_FIRST: dict[str, list[str]] = {}
+_PROBLEM_RE: list[re.Pattern[str]] = []
+
+
 def problems(text: str) -> set[str]:
-    """The problem kinds a text names."""
-    return {k for k, words in PROBLEMS.items() if any(w in text for w in words)}
+    """The problem kinds a text names (one scan of the text for all problem words)."""
+    if not _PROBLEM_RE:
+        for kind, words in PROBLEMS.items():
+            for w in words:
+                _PROBLEM_OF.setdefault(w, []).append(kind)
+        for w in _PROBLEM_OF:
+            _PROBLEM_FIRST.setdefault(w[0], []).append(w)
+        _PROBLEM_RE.append(re.compile("|".join(sorted(map(re.escape, _PROBLEM_OF), key=len, reverse=True))))
+    # overlapping words (渗水 / 渗到…) are all found: search again one character after each match's start
+    out: set[str] = set()
+    pat, pos = _PROBLEM_RE[0], 0
+    while True:
+        m = pat.search(text, pos)
+        if m is None:
+            return out
+        start = m.start()
+        for w in _PROBLEM_FIRST[text[start]]:
+            if text.startswith(w, start):
+                out.update(_PROBLEM_OF[w])
+        pos = start + 1
 
 
 def _bigrams(text: str) -> set[str]:
@@ -263,18 +288,18 @@ class EventPolicy:
 
 def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPolicy()) -> DuplicateVerdict:
     """Merge only when the place is the same, the time close and the problem the same; suggest when two of the
-    three hold; explained ("same address 长寿路500弄, 40 min apart, both 渗漏水")."""
+    three hold; explained in Chinese for the operator ("同一地址 长寿路500弄，相隔40分钟，均为渗漏水")."""
     where, said = same_place(a.place, b.place)
     hours = abs((b.when - a.when).total_seconds()) / 3600 if a.when and b.when else None
     wording = len(a.grams & b.grams) / len(a.grams | b.grams) if a.grams and b.grams else 0.0
     shared = sorted(a.problems & b.problems)
     what = []
     if a.kind and a.kind == b.kind:
-        what.append(f"both {a.kind}")
+        what.append(f"均为{INCIDENT_KINDS[a.kind][1] if a.kind in INCIDENT_KINDS else a.kind}")
     if shared:
-        what.append("both " + "/".join(shared[:2]))
+        what.append("均为" + "/".join(shared[:2]))
     if wording >= policy.suggest_wording:
-        what.append(f"wording {wording:.2f}")
+        what.append(f"措辞相似度{wording:.2f}")
     # wording counts only between texts long enough to compare; two named problems with none shared differ
     comparable = min(len(a.grams), len(b.grams)) >= policy.min_grams
     conflicting = bool(a.problems and b.problems and not shared)
@@ -282,12 +307,12 @@ def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPo
         not conflicting and (bool(shared) or (comparable and wording >= policy.merge_wording))
     )
     if hours is None:
-        when_txt, close, in_window = "time unknown", True, True
+        when_txt, close, in_window = "时间不详", True, True
     else:
-        when_txt = f"{hours * 60:.0f} min apart" if hours < 2 else f"{hours:.0f} h apart"
+        when_txt = f"相隔{hours * 60:.0f}分钟" if hours < 2 else f"相隔{hours:.0f}小时"
         close, in_window = hours <= policy.merge_hours, hours <= policy.suggest_hours
     differs = a.category and b.category and a.category != b.category and not shared and a.kind != b.kind
-    reason = ", ".join(x for x in (said, when_txt, *what) if x)
+    reason = "，".join(x for x in (said, when_txt, *what) if x)
     if where == "same" and close and same_problem and not differs:
         return DuplicateVerdict(MERGE, similarity=round(wording, 3), reason=reason)
     if in_window and (
@@ -296,4 +321,4 @@ def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPo
         or (where == "unknown" and same_problem and wording >= policy.merge_wording)
     ):
         return DuplicateVerdict(SUGGEST, similarity=round(wording, 3), reason=reason)
-    return DuplicateVerdict(NONE, similarity=round(wording, 3), reason=reason or "no shared place or problem")
+    return DuplicateVerdict(NONE, similarity=round(wording, 3), reason=reason or "地点和问题均无共同之处")
