@@ -175,12 +175,23 @@ def extract_place(text: str, *, lng: float | None = None, lat: float | None = No
             after = re.match(r"\D{0,2}?(\d{1,3})(?:号楼|号|幢|栋)", text[end : end + 8])
             building = after.group(1) if after else ""
         return Place(_clean_road(road), number, building, lng=lng, lat=lat)
-    lm = _LANDMARK_CORE.search(text)
-    if lm:
-        name = _name_before(text, lm.start(), 6)
+    for lm in _LANDMARK_CORE.finditer(text):
+        name = _landmark_name(_name_before(text, lm.start(), 6))
         if len(name) >= 2:
-            return Place(landmark=_clean_road(name) + lm.group(), lng=lng, lat=lat)
+            return Place(landmark=name + lm.group(), lng=lng, lat=lat)
     return Place(lng=lng, lat=lat)
+
+
+_NOT_IN_A_NAME = re.compile(r".*[的了我你他她这那时到是在个家们该本]")
+"""Characters that do not occur in a place's proper name: the name starts after the last of them (我们小区,
+我家小区, 整个小区, 去年回家时小区 name no place)."""
+_GENERIC_NAMES = frozenset({"附近", "旁边", "对面", "隔壁", "周边", "门口", "整个", "所有", "每个", "一个", "某某"})
+
+
+def _landmark_name(name: str) -> str:
+    """The proper name before a landmark word, or '' when what stands there is no name."""
+    name = _NOT_IN_A_NAME.sub("", _LEAD_INS.sub("", name))
+    return "" if name in _GENERIC_NAMES or name.endswith(tuple(_GENERIC_NAMES)) else name
 
 
 def _same_road(a: str, b: str) -> bool:
@@ -243,6 +254,14 @@ def _bigrams(text: str) -> set[str]:
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
+_BOILERPLATE = re.compile(
+    r"来电人?(?:称|反映|表示)?|市民(?:反映|称|表示)|(?:要求|希望|请|麻烦)(?:相关部门|有关部门)?(?:尽快|马上|赶紧)?"
+    r"(?:派人)?(?:处理|解决|协调|核实|查处|整改|来看看)?|相关部门|有关部门|谢谢|诉求"
+)
+"""The operator's and callers' formulas (来电人反映…要求尽快处理): shared by unrelated reports, so they are left out
+of the wording compared."""
+
+
 @dataclass(frozen=True)
 class EventReport:
     """What duplicate-by-event compares: place, time, category, incident kind, problems and wording."""
@@ -268,11 +287,11 @@ class EventReport:
         """Read a report's text (the place's words are left out of its wording)."""
         text = text[:EVENT_CHARS]
         place = extract_place(text, lng=lng, lat=lat)
-        body = text
+        body = _BOILERPLATE.sub("", text)
         for part in (place.road, place.number, place.landmark):
             if part:
                 body = body.replace(part, "")
-        return cls(place, when, category, kind, frozenset(problems(text)), frozenset(_bigrams(body)))
+        return cls(place, when, category, kind, frozenset(problems(body)), frozenset(_bigrams(body)))
 
 
 @dataclass(frozen=True)

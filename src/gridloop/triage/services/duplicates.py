@@ -214,6 +214,11 @@ class EventIndex:
         self.policy = policy or EventPolicy()
         self.per_place = per_place
         self._by_place: dict[str, list[tuple[str, _Pending]]] = {}
+        self._place_of: dict[str, str] = {}
+
+    def place_of(self, key: str) -> str | None:
+        """The place bucket of an indexed report (None when it named no place or is unknown)."""
+        return self._place_of.get(key)
 
     @staticmethod
     def _bucket(place: Place) -> str | None:
@@ -234,6 +239,7 @@ class EventIndex:
         bucket = self._bucket(extract_place(text[:EVENT_CHARS]))
         if bucket is None:
             return DuplicateVerdict(NONE, reason="未识别到地址或地标")
+        self._place_of[key] = bucket
         pending = _Pending(text, when, category, kind, lng, lat)
         entries = self._by_place.setdefault(bucket, [])
         best = DuplicateVerdict(NONE)
@@ -284,15 +290,19 @@ def judge_intake(
         lat=report.lat,
         policy=policy,
     )
+    mine = place_bucket(extract_place(report.text[:EVENT_CHARS]))
+    theirs = place_bucket(extract_place(sketch_other.text[:EVENT_CHARS])) if sketch_other is not None else None
+    return combine(event, sketch, places_differ=mine is not None and theirs is not None and mine != theirs)
+
+
+def combine(event: DuplicateVerdict, sketch: DuplicateVerdict, *, places_differ: bool) -> DuplicateVerdict:
+    """One decision from the event judge and the wording judge, the same in intake and the batch: a merge by
+    wording alone becomes a suggestion when the two reports name different places; then the stronger verdict,
+    the event's on a tie. The wording judge's reason is put in Chinese."""
     if sketch.action != NONE:
         said = f"文字相似度{sketch.similarity:.2f}"
-        if sketch.action == MERGE and sketch_other is not None:
-            mine = place_bucket(extract_place(report.text[:EVENT_CHARS]))
-            theirs = place_bucket(extract_place(sketch_other.text[:EVENT_CHARS]))
-            if mine is not None and theirs is not None and mine != theirs:
-                sketch = DuplicateVerdict(SUGGEST, sketch.other, sketch.similarity, f"{said}，但地址不同：仅建议")
-            else:
-                sketch = DuplicateVerdict(sketch.action, sketch.other, sketch.similarity, said)
+        if sketch.action == MERGE and places_differ:
+            sketch = DuplicateVerdict(SUGGEST, sketch.other, sketch.similarity, f"{said}，但地址不同：仅建议")
         else:
             sketch = DuplicateVerdict(sketch.action, sketch.other, sketch.similarity, said)
     return stronger(event, sketch)
