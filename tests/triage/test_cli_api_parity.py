@@ -66,7 +66,8 @@ def test_batch_cli_and_api_decide_the_same_for_every_evaluation_message(containe
         "".join(
             json.dumps(
                 {"id": r.id, "title": "", "text": r.text, "reported_at": r.reported_at.replace(tzinfo=UTC).isoformat()}
-            ) + "\n"
+            )
+            + "\n"
             for r in rows
         ),
         encoding="utf-8",

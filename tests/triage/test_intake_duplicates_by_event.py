@@ -71,7 +71,9 @@ def _report(api: Api, text: str) -> dict:
 
 def test_a_second_caller_in_other_words_through_another_process_is_merged_and_explained(apis, clock):
     first_api, second_api = apis
-    second_api.post("/api/v1/cases", json={"text": "先让这个进程建好索引：武宁路100号门口路灯不亮", "area_code": PUTUO_GRID})
+    second_api.post(
+        "/api/v1/cases", json={"text": "先让这个进程建好索引：武宁路100号门口路灯不亮", "area_code": PUTUO_GRID}
+    )
     first = _report(first_api, "长寿路500弄3号楼楼上人家漏水，我家天花板一直在滴水，墙皮都泡起来了")
     clock.advance(minutes=40)
     second = _report(second_api, "来电人反映长寿路500弄3号楼一户顶面渗水严重，要求尽快协调处理")
