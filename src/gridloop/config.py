@@ -40,8 +40,9 @@ class Settings(BaseSettings):
         default=None, description="Path of the active classifier artifact; None means the configured default."
     )
     auto_dispatch_threshold: float = Field(
-        default=0.6,
-        description="Classifier confidence above which a case matching a rule is dispatched at once.",
+        default=0.61,
+        description="Classifier confidence above which a case matching a rule is dispatched at once (calibrated "
+        "for ≥ 95 % precision on the tune part of tests/data/shanghai_eval.csv: docs/models.md §9).",
     )
     reload_check_seconds: float = Field(
         default=2.0,

@@ -67,3 +67,23 @@ def test_a_running_triage_service_picks_up_a_rule_added_by_another_process(db_ur
         svc.add_rule(s, category="劳动和社会保障", phrases="渡口+轮渡", mode="override", now=NOW)
     after = running.analyse(title="", text=text)
     assert after.category == "劳动和社会保障", f"was {before}; the new rule was not picked up: {after}"
+
+
+def test_a_rule_added_while_the_server_runs_is_effective_within_seconds_and_keeps_the_shipped_rules(db_url, sf):
+    import time
+
+    from gridloop.config import Settings
+    from gridloop.triage.plug import build_triage
+
+    settings = Settings(database_url=db_url)  # the shipped reload interval
+    running = build_triage(settings, session_factory=sf)
+    text = "渡口的轮渡排队太长，希望增加班次"
+    running.analyse(title="", text=text)
+    with sf() as s:  # `gridloop model rule-add` in another process
+        svc.add_rule(s, category="劳动和社会保障", phrases="渡口+轮渡", mode="override", now=NOW)
+    started = time.monotonic()
+    while running.analyse(title="", text=text).category != "劳动和社会保障":
+        assert time.monotonic() - started < settings.reload_check_seconds + 3, "the new rule never arrived"
+        time.sleep(0.2)
+    assert time.monotonic() - started <= settings.reload_check_seconds + 3
+    assert running.analyse(title="", text="地铁站里太挤了").category == "交通运输", "shipped rules still apply"

@@ -116,3 +116,19 @@ def test_meaningless_report_is_kept_but_not_forced_into_a_category(api):
     case = _report(api, "啊啊啊啊啊啊")
     detail = api("operator").get(f"/api/v1/cases/{case['id']}").json()
     assert detail["category"] is None and detail["triage"].get("meaningless")
+
+
+def test_a_complaint_with_terminal_colour_codes_is_accepted_cleaned_and_triaged_like_the_cli(api, triaged):
+    container, _ = triaged
+    raw = "小区3号楼\x1b[31m楼道里闻到很浓的煤气味\x1b[0m，请马上派人来"
+    case = _report(api, raw)
+    detail = api("operator").get(f"/api/v1/cases/{case['id']}").json()
+    assert "\x1b" not in detail["text"] and "[31m" not in detail["text"]
+    batch = container.deps.triage.analyse(title="", text=raw)  # what `gridloop triage` decides for the same line
+    assert (case["urgency"], case["category"]) == (batch.urgency, batch.category) and case["urgency"] == "emergency"
+
+
+def test_a_labelled_id_number_failing_its_checksum_is_masked_through_the_api(api):
+    case = _report(api, "楼上漏水三天了物业不管，我的身份证号：310101199001011235，请回电")
+    shown = api("supervisor").get(f"/api/v1/cases/{case['id']}").json()["text"]
+    assert "310101199001011235" not in shown and "3101" in shown

@@ -17,8 +17,8 @@ def test_a_second_caller_in_other_words_is_merged_and_explained():
     b = EventReport.of("市民反映宜川路210弄5号楼一户顶面渗水，要求协调", when=T0 + timedelta(minutes=40))
     verdict = judge_event(a, b)
     assert verdict.action == MERGE
-    assert "same address 宜川路210弄" in verdict.reason
-    assert "40 min apart" in verdict.reason and "渗漏水" in verdict.reason
+    assert "同一地址 宜川路210弄" in verdict.reason
+    assert "相隔40分钟" in verdict.reason and "均为渗漏水" in verdict.reason
 
 
 def test_same_place_different_problem_is_not_merged():

@@ -61,3 +61,12 @@ def test_emergency_goals_hold_on_the_holdout(scored):
 
 def test_duplicate_goal_holds_on_the_holdout(scored):
     assert scored["table"]["duplicate_pair_f1"] >= 0.80
+    assert scored["table"]["duplicate_hard_negatives_merged"] == 0
+
+
+def test_the_shipped_auto_dispatch_default_is_the_calibrated_one():
+    from gridloop.config import Settings
+    from gridloop.triage.services.triage import REVIEW_THRESHOLD
+
+    # the value `python bench/triage_quality.py --split tune` calibrates with the full model (docs/models.md §9)
+    assert Settings().auto_dispatch_threshold == REVIEW_THRESHOLD == 0.61

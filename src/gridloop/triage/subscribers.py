@@ -1,6 +1,12 @@
 """Triage's subscriber of `CaseReceived`: merge the report into an open case it duplicates, or suggest the match.
 
+Two judges (services/duplicates.judge_intake): by event — the open reports at the same place (road + lane, or
+landmark) read from the database, so reports received by any process count — and by wording (the sketch index
+of open cases, loaded from the database on first use and brought up to date from it on every call). Merge only
+when confident, suggest otherwise; the reason is in Chinese ("同一地址 长寿路500弄，相隔40分钟，均为渗漏水").
+
 It reads and changes cases only through the cases capability's services (`cases.services.reports`).
+The handler keeps the `handler(session, event, deps)` shape, so a batch worker can call it report by report.
 """
 
 from __future__ import annotations
@@ -15,27 +21,61 @@ from sqlalchemy.orm import Session
 from gridloop.cases.services import reports
 from gridloop.kernel.events import CaseReceived
 from gridloop.platform.deps import ServiceDeps
-from gridloop.triage.domain.duplicates import MERGE, SUGGEST
-from gridloop.triage.services.duplicates import DuplicateFinder, ReportRef, check_and_index
+from gridloop.triage.domain.duplicates import EVENT_CHARS, MERGE, SUGGEST, EventPolicy, extract_place
+from gridloop.triage.domain.urgency import assess_urgency
+from gridloop.triage.services.duplicates import (
+    DuplicateFinder,
+    EventCandidate,
+    ReportRef,
+    check_and_index,
+    judge_intake,
+    place_terms,
+)
+
+_SYNC_OVERLAP = timedelta(minutes=10)
+"""How far before the last sync the index looks again (reports committed late by another process)."""
+
+
+def _candidate(r: reports.ReportFacts) -> EventCandidate:
+    text = f"{r.title} {r.text}".strip() if r.title and r.title not in r.text else r.text
+    kind = assess_urgency(text[:EVENT_CHARS].lower()).kind
+    return EventCandidate(r.number, text, r.received_at, r.category, kind, r.lng, r.lat)
 
 
 @dataclass
 class OpenCaseIndex:
-    """The duplicate index of recent open cases, loaded from the database on first use, then kept current."""
+    """The wording index of recent open cases (built from the database on first use, then synced with it)."""
 
     build: Callable[[Sequence[ReportRef]], DuplicateFinder]
     window: timedelta = timedelta(days=30)
+    policy: EventPolicy = field(default_factory=EventPolicy)
     _finder: DuplicateFinder | None = None
+    _seen: set[str] = field(default_factory=set)
+    _synced: datetime | None = None
     _lock: Lock = field(default_factory=Lock)
 
-    def finder(self, session: Session, *, now: datetime) -> DuplicateFinder:
-        """The index (built from open cases received within the window when first asked)."""
+    def finder(self, session: Session, *, now: datetime, skip: str | None = None) -> DuplicateFinder:
+        """The index, with every open case received since the last sync added (by any process), except `skip`."""
         with self._lock:
             if self._finder is None:
-                rows = reports.open_reports(session, since=now - self.window)
+                rows = [r for r in reports.open_reports(session, since=now - self.window) if r.number != skip]
                 self._finder = self.build(
                     [ReportRef(r.number, r.title, r.text, r.received_at, r.lng, r.lat) for r in rows]
                 )
+                self._seen.update(r.number for r in rows)
+            else:
+                since = (self._synced or now - self.window) - _SYNC_OVERLAP
+                new = [
+                    r
+                    for r in reports.open_reports(session, since=since)
+                    if r.number not in self._seen and r.number != skip
+                ]
+                if new:
+                    sketches = self._finder.sketches([(r.title, r.text) for r in new])
+                    for r, sk in zip(new, sketches, strict=True):
+                        self._finder.add(r.number, sk, when=r.received_at, lng=r.lng, lat=r.lat)
+                        self._seen.add(r.number)
+            self._synced = max(self._synced or now, now)
             return self._finder
 
     def merge_duplicates(self, session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
@@ -43,11 +83,25 @@ class OpenCaseIndex:
         facts = reports.report_facts(session, event.case_id)
         if facts is None or facts.status != "received" or facts.meaningless:
             return
-        finder = self.finder(session, now=event.at)
+        finder = self.finder(session, now=event.at, skip=facts.number)
         with self._lock:
-            verdict = check_and_index(
+            sketch = check_and_index(
                 finder, ReportRef(facts.number, facts.title, facts.text, facts.received_at, facts.lng, facts.lat)
             )
+            self._seen.add(facts.number)
+        mine = _candidate(facts)
+        since = facts.received_at - timedelta(hours=self.policy.suggest_hours)
+        near = reports.open_reports_mentioning(
+            session, terms=place_terms(extract_place(mine.text[:EVENT_CHARS])), since=since, exclude=facts.number
+        )
+        other = None
+        if sketch.other is not None and sketch.action in (MERGE, SUGGEST):
+            found = next((r for r in near if r.number == sketch.other), None)
+            found = found or reports.report_facts_by_number(session, sketch.other)
+            other = _candidate(found) if found else None
+        verdict = judge_intake(
+            mine, candidates=[_candidate(r) for r in near], sketch=sketch, sketch_other=other, policy=self.policy
+        )
         if verdict.other is None or verdict.action not in (MERGE, SUGGEST):
             return
         if not reports.is_open(session, verdict.other):

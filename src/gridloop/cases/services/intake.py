@@ -310,7 +310,9 @@ def create_case(
 def _triage(case: CaseRow, data: NewCase, deps: ServiceDeps) -> None:
     if deps.triage is None:
         return
-    result = deps.triage.analyse(title=case.title, text=case.text)
+    # a title made from the text (default_title, "…" at the end) says nothing new and would change what the
+    # classifier reads: triage sees what the caller gave, as the batch CLI does
+    result = deps.triage.analyse(title=case.title if data.title.strip() else "", text=case.text)
     case.urgency_reason = result.urgency_reason or None
     if data.category is None and result.category and not result.meaningless:
         case.category = result.category

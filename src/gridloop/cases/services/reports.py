@@ -3,11 +3,12 @@ search): the report's facts, the open reports of a window, merging into an open 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
@@ -29,6 +30,7 @@ class ReportFacts:
     lat: float | None
     status: str
     meaningless: bool = False
+    category: str | None = None
 
 
 def report_facts(session: Session, case_id: int) -> ReportFacts | None:
@@ -45,7 +47,14 @@ def report_facts(session: Session, case_id: int) -> ReportFacts | None:
         case.lat_wgs84,
         case.status,
         bool(case.meaningless_reason),
+        case.category,
     )
+
+
+def report_facts_by_number(session: Session, number: str) -> ReportFacts | None:
+    """The facts of the case numbered `number` (None when there is none)."""
+    case_id = session.scalar(select(CaseRow.id).where(CaseRow.number == number))
+    return report_facts(session, case_id) if case_id is not None else None
 
 
 def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
@@ -57,6 +66,27 @@ def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
         .order_by(CaseRow.received_at)
     ).all()  # fmt: skip
     return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def open_reports_mentioning(
+    session: Session, *, terms: Sequence[str], since: datetime, exclude: str | None = None, limit: int = 50
+) -> list[ReportFacts]:
+    """Open cases received since `since` whose title or text contains every one of `terms` (e.g. the road and
+    lane of an address), newest first, at most `limit`: what duplicate search by event compares a new report
+    with. Read from the database, so reports received by any process count."""
+    if not terms:
+        return []
+    q = select(
+        CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
+        CaseRow.status, CaseRow.category,
+    ).where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.received_at >= since)  # fmt: skip
+    for term in terms:
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(or_(CaseRow.text.like(pattern, escape="\\"), CaseRow.title.like(pattern, escape="\\")))
+    if exclude is not None:
+        q = q.where(CaseRow.number != exclude)
+    rows = session.execute(q.order_by(CaseRow.received_at.desc()).limit(limit)).all()
+    return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7]) for r in rows]
 
 
 def is_open(session: Session, number: str) -> bool:

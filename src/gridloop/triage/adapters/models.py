@@ -19,7 +19,7 @@ from typing import Any
 from gridloop.triage.adapters.classifier import TextClassifier, train
 from gridloop.triage.adapters.dataset import read_rows, training_pairs
 from gridloop.triage.adapters.text import normalise
-from gridloop.triage.domain.conventions import CategoryRule, LabeledExample
+from gridloop.triage.domain.conventions import CategoryRule, LabeledExample, merge_examples
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,12 @@ def train_full(
     label_col: str = "一级分类",
     examples: Sequence[LabeledExample] = (),
     now: datetime | None = None,
+    shipped: bool = True,
 ) -> TextClassifier:
-    """Train on every row of a labelled CSV (text and token rows) plus the given examples."""
+    """Train on every row of a labelled CSV (text and token rows) plus the shipped Shanghai examples (unless
+    `shipped=False`) merged with the city's own (`examples`; a city example with the same text wins)."""
     rows = read_rows(data, text_col=text_col, label_col=label_col)
+    examples = merge_examples(shipped_examples(), examples) if shipped else list(examples)
     pairs = training_pairs(rows) + example_pairs(examples)
     if not pairs:
         raise ValueError(f"no labelled text in {data}")

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from gridloop.triage.domain.urgency import INCIDENT_KINDS
+
 MERGE = "merge"
 SUGGEST = "suggest"
 NONE = "none"
@@ -103,7 +105,25 @@ _LEAD_INS = re.compile(
 
 PROBLEMS: dict[str, tuple[str, ...]] = {
     "渗漏水": ("渗水", "漏水", "渗到", "渗下来", "滴水", "防水"),
-    "噪声": ("噪音", "噪声", "吵", "音响", "放歌", "音乐", "电钻", "敲", "打桩", "犬吠", "叫个不停", "整天叫"),
+    "噪声": (
+        "噪音",
+        "噪声",
+        "吵得",
+        "吵死",
+        "太吵",
+        "很吵",
+        "吵闹",
+        "音响",
+        "放歌",
+        "音乐",
+        "电钻",
+        "敲墙",
+        "敲打",
+        "打桩",
+        "犬吠",
+        "叫个不停",
+        "整天叫",
+    ),
     "油烟": ("油烟", "炭火烟", "烟味", "熏"),
     "垃圾": ("垃圾", "清运", "苍蝇"),
     "燃气": ("煤气", "燃气", "天然气", "臭鸡蛋"),
@@ -116,7 +136,8 @@ PROBLEMS: dict[str, tuple[str, ...]] = {
     "坍塌": ("塌", "坍塌", "掉下来", "倒塌"),
     "预付卡": ("预付", "会员卡", "办卡", "退钱", "退款", "跑路", "停业", "学费", "押金"),
     "欠薪": ("工资", "欠薪", "工钱", "讨薪"),
-    "停水停电": ("停水", "没水", "停电", "来水"),
+    "停水": ("停水", "没水", "来水"),
+    "停电": ("停电", "没电", "跳闸"),
     "水质": ("发黄", "水质", "浑浊", "沉淀"),
     "信号灯": ("红绿灯", "信号灯", "黄闪", "闪黄灯"),
     "违建": ("违章搭建", "违法搭建", "违章建筑", "搭建"),
@@ -126,15 +147,15 @@ PROBLEMS: dict[str, tuple[str, ...]] = {
     "非法行医": ("无证", "执照", "行医", "挂水", "盐水", "打针"),
     "号贩子": ("黄牛", "号贩子", "倒卖"),
     "儿童被困": ("反锁", "锁在", "关在", "被锁"),
-    "轻生": ("跳楼", "跳下", "轻生", "楼顶"),
-    "河道": ("河", "死鱼", "漂浮"),
+    "轻生": ("跳楼", "跳下", "轻生", "不想活"),
+    "河道": ("河道", "河里", "河面", "河水", "河浜", "死鱼", "漂浮"),
     "犬只": ("狗", "犬"),
     "停车": ("停车位", "乱停", "违停", "停满"),
     "公交": ("公交站", "不停站", "过站"),
     "过期": ("过期",),
-    "排队等候": ("排队", "等候", "排两个", "等了", "排了"),
-    "拥堵": ("拥堵", "堵得", "接送"),
-    "场馆": ("包场", "订不到", "场地"),
+    "排队等候": ("排队", "等候", "排两个"),
+    "拥堵": ("拥堵", "堵得", "堵死"),
+    "场馆": ("包场", "订不到"),
     "绿化": ("绿地", "绿化"),
     "空调": ("空调",),
 }
@@ -173,12 +194,23 @@ def extract_place(text: str, *, lng: float | None = None, lat: float | None = No
             after = re.match(r"\D{0,2}?(\d{1,3})(?:号楼|号|幢|栋)", text[end : end + 8])
             building = after.group(1) if after else ""
         return Place(_clean_road(road), number, building, lng=lng, lat=lat)
-    lm = _LANDMARK_CORE.search(text)
-    if lm:
-        name = _name_before(text, lm.start(), 6)
+    for lm in _LANDMARK_CORE.finditer(text):
+        name = _landmark_name(_name_before(text, lm.start(), 6))
         if len(name) >= 2:
-            return Place(landmark=_clean_road(name) + lm.group(), lng=lng, lat=lat)
+            return Place(landmark=name + lm.group(), lng=lng, lat=lat)
     return Place(lng=lng, lat=lat)
+
+
+_NOT_IN_A_NAME = re.compile(r".*[的了我你他她这那时到是在个家们该本]")
+"""Characters that do not occur in a place's proper name: the name starts after the last of them (我们小区,
+我家小区, 整个小区, 去年回家时小区 name no place)."""
+_GENERIC_NAMES = frozenset({"附近", "旁边", "对面", "隔壁", "周边", "门口", "整个", "所有", "每个", "一个", "某某"})
+
+
+def _landmark_name(name: str) -> str:
+    """The proper name before a landmark word, or '' when what stands there is no name."""
+    name = _NOT_IN_A_NAME.sub("", _LEAD_INS.sub("", name))
+    return "" if name in _GENERIC_NAMES or name.endswith(tuple(_GENERIC_NAMES)) else name
 
 
 def _same_road(a: str, b: str) -> bool:
@@ -189,33 +221,64 @@ def _same_road(a: str, b: str) -> bool:
 
 
 def same_place(a: Place, b: Place, *, near_m: float = 150.0) -> tuple[str, str]:
-    """('same' | 'near' | 'different' | 'unknown', what was compared)."""
+    """('same' | 'near' | 'different' | 'unknown', what was compared, in Chinese for the operator)."""
     if a.road and b.road:
         if _same_road(a.road, b.road):
             if a.number == b.number:
                 if a.building and b.building and a.building != b.building:
-                    return "near", f"{a.label()} / {b.label()}"
-                return "same", f"same address {a.road if len(a.road) <= len(b.road) else b.road}{a.number}"
-            return "near", f"same road {a.road}"
-        return "different", f"{a.label()} / {b.label()}"
+                    return "near", f"同一弄不同楼 {a.label()} / {b.label()}"
+                return "same", f"同一地址 {a.road if len(a.road) <= len(b.road) else b.road}{a.number}"
+            return "near", f"同一道路 {a.road}"
+        return "different", f"地址不同 {a.label()} / {b.label()}"
     if a.landmark and b.landmark:
         if a.landmark == b.landmark:
-            return "same", f"same place {a.landmark}"
-        return "different", f"{a.landmark} / {b.landmark}"
+            return "same", f"同一地点 {a.landmark}"
+        return "different", f"地点不同 {a.landmark} / {b.landmark}"
     if None not in (a.lng, a.lat, b.lng, b.lat):
         d = haversine_m(a.lng, a.lat, b.lng, b.lat)  # type: ignore[arg-type]
-        return ("same" if d <= near_m else "near" if d <= 2 * near_m else "different"), f"{d:.0f} m apart"
+        return ("same" if d <= near_m else "near" if d <= 2 * near_m else "different"), f"相距{d:.0f}米"
     return "unknown", ""
 
 
+_PROBLEM_OF: dict[str, list[str]] = {}
+_PROBLEM_FIRST: dict[str, list[str]] = {}
+_PROBLEM_RE: list[re.Pattern[str]] = []
+
+
 def problems(text: str) -> set[str]:
-    """The problem kinds a text names."""
-    return {k for k, words in PROBLEMS.items() if any(w in text for w in words)}
+    """The problem kinds a text names (one scan of the text for all problem words)."""
+    if not _PROBLEM_RE:
+        for kind, words in PROBLEMS.items():
+            for w in words:
+                _PROBLEM_OF.setdefault(w, []).append(kind)
+        for w in _PROBLEM_OF:
+            _PROBLEM_FIRST.setdefault(w[0], []).append(w)
+        _PROBLEM_RE.append(re.compile("|".join(sorted(map(re.escape, _PROBLEM_OF), key=len, reverse=True))))
+    # overlapping words (渗水 / 渗到…) are all found: search again one character after each match's start
+    out: set[str] = set()
+    pat, pos = _PROBLEM_RE[0], 0
+    while True:
+        m = pat.search(text, pos)
+        if m is None:
+            return out
+        start = m.start()
+        for w in _PROBLEM_FIRST[text[start]]:
+            if text.startswith(w, start):
+                out.update(_PROBLEM_OF[w])
+        pos = start + 1
 
 
 def _bigrams(text: str) -> set[str]:
     t = re.sub(r"[\s\d，。、！？,.!?：:（）()]", "", text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+_BOILERPLATE = re.compile(
+    r"来电人?(?:称|反映|表示)?|市民(?:反映|称|表示)|(?:要求|希望|请|麻烦)(?:相关部门|有关部门)?(?:尽快|马上|赶紧)?"
+    r"(?:派人)?(?:处理|解决|协调|核实|查处|整改|来看看)?|相关部门|有关部门|谢谢|诉求"
+)
+"""The operator's and callers' formulas (来电人反映…要求尽快处理): shared by unrelated reports, so they are left out
+of the wording compared."""
 
 
 @dataclass(frozen=True)
@@ -243,11 +306,11 @@ class EventReport:
         """Read a report's text (the place's words are left out of its wording)."""
         text = text[:EVENT_CHARS]
         place = extract_place(text, lng=lng, lat=lat)
-        body = text
+        body = _BOILERPLATE.sub("", text)
         for part in (place.road, place.number, place.landmark):
             if part:
                 body = body.replace(part, "")
-        return cls(place, when, category, kind, frozenset(problems(text)), frozenset(_bigrams(body)))
+        return cls(place, when, category, kind, frozenset(problems(body)), frozenset(_bigrams(body)))
 
 
 @dataclass(frozen=True)
@@ -263,18 +326,18 @@ class EventPolicy:
 
 def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPolicy()) -> DuplicateVerdict:
     """Merge only when the place is the same, the time close and the problem the same; suggest when two of the
-    three hold; explained ("same address 长寿路500弄, 40 min apart, both 渗漏水")."""
+    three hold; explained in Chinese for the operator ("同一地址 长寿路500弄，相隔40分钟，均为渗漏水")."""
     where, said = same_place(a.place, b.place)
     hours = abs((b.when - a.when).total_seconds()) / 3600 if a.when and b.when else None
     wording = len(a.grams & b.grams) / len(a.grams | b.grams) if a.grams and b.grams else 0.0
     shared = sorted(a.problems & b.problems)
     what = []
     if a.kind and a.kind == b.kind:
-        what.append(f"both {a.kind}")
+        what.append(f"均为{INCIDENT_KINDS[a.kind][1] if a.kind in INCIDENT_KINDS else a.kind}")
     if shared:
-        what.append("both " + "/".join(shared[:2]))
+        what.append("均为" + "/".join(shared[:2]))
     if wording >= policy.suggest_wording:
-        what.append(f"wording {wording:.2f}")
+        what.append(f"措辞相似度{wording:.2f}")
     # wording counts only between texts long enough to compare; two named problems with none shared differ
     comparable = min(len(a.grams), len(b.grams)) >= policy.min_grams
     conflicting = bool(a.problems and b.problems and not shared)
@@ -282,12 +345,12 @@ def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPo
         not conflicting and (bool(shared) or (comparable and wording >= policy.merge_wording))
     )
     if hours is None:
-        when_txt, close, in_window = "time unknown", True, True
+        when_txt, close, in_window = "时间不详", True, True
     else:
-        when_txt = f"{hours * 60:.0f} min apart" if hours < 2 else f"{hours:.0f} h apart"
+        when_txt = f"相隔{hours * 60:.0f}分钟" if hours < 2 else f"相隔{hours:.0f}小时"
         close, in_window = hours <= policy.merge_hours, hours <= policy.suggest_hours
     differs = a.category and b.category and a.category != b.category and not shared and a.kind != b.kind
-    reason = ", ".join(x for x in (said, when_txt, *what) if x)
+    reason = "，".join(x for x in (said, when_txt, *what) if x)
     if where == "same" and close and same_problem and not differs:
         return DuplicateVerdict(MERGE, similarity=round(wording, 3), reason=reason)
     if in_window and (
@@ -296,4 +359,4 @@ def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPo
         or (where == "unknown" and same_problem and wording >= policy.merge_wording)
     ):
         return DuplicateVerdict(SUGGEST, similarity=round(wording, 3), reason=reason)
-    return DuplicateVerdict(NONE, similarity=round(wording, 3), reason=reason or "no shared place or problem")
+    return DuplicateVerdict(NONE, similarity=round(wording, 3), reason=reason or "地点和问题均无共同之处")

@@ -272,6 +272,8 @@ class _Reader:
         self.segment = segment
         self._found: dict[tuple[str, int], list[int]] = {}
         self.now = any(w in text for w in NOW)
+        # the present words each sentence holds: a phrase is read only in sentences holding a word of every part
+        self.sentence_words = [frozenset(w for w in present if w in s) for s in self.sentences]
 
     def find(self, word: str, si: int) -> list[int]:
         key = (word, si)
@@ -366,7 +368,9 @@ def _match_rule(
     for _phrase, wordsets, parts in phrases:
         if any(present.isdisjoint(ws) for ws in wordsets):
             continue
-        for si in range(len(reader.sentences)):
+        for si, held in enumerate(reader.sentence_words):
+            if any(held.isdisjoint(ws) for ws in wordsets):
+                continue
             occs = [reader.part(p, si) for p in parts]
             if not all(occs):
                 continue

@@ -14,8 +14,8 @@ from gridloop.triage.services.duplicates import (
     EventIndex,
     GroupAssignment,
     ReportRef,
+    combine,
     group_reports,
-    stronger,
 )
 
 
@@ -97,9 +97,11 @@ def triage_chunk(
                     lng=refs[n].lng,
                     lat=refs[n].lat,
                 )
-                best = stronger(g.verdict, ev)
-                if best is not g.verdict:
-                    group = group_of.get(best.other or "", best.other) if best.action == MERGE else g.group
+                mine = events.place_of(g.key)
+                theirs = events.place_of(g.verdict.other) if g.verdict.other else None
+                best = combine(ev, g.verdict, places_differ=bool(mine and theirs and mine != theirs))
+                if best.action != g.verdict.action or best.other != g.verdict.other or best.reason != g.verdict.reason:
+                    group = group_of.get(best.other or "", best.other) if best.action == MERGE else g.key
                     group_of[g.key] = group or g.key
                     found[n] = GroupAssignment(g.key, group or g.key, best)
         assigned = dict(zip(judged, found, strict=True))

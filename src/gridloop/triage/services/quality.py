@@ -141,16 +141,28 @@ def wilson_lower(right: int, n: int, *, z: float = 1.645) -> float:
     return float((centre - margin) / (1 + z * z / n))
 
 
+CALIBRATION_Z = 1.96
+"""The Wilson bound's z for calibrating the auto-dispatch threshold: two-sided 95 % (97.5 % one-sided). The tune
+part shaped both the shipped rules and the shipped city examples, so its precision is optimistic; the wider bound
+keeps a margin for unseen calls."""
+
+
 def calibrate_threshold(
-    rows: Sequence[EvalRow], results: Sequence[TriageResult], *, target: float = 0.95, floor: float = 0.5
+    rows: Sequence[EvalRow],
+    results: Sequence[TriageResult],
+    *,
+    target: float = 0.95,
+    floor: float = 0.5,
+    z: float = CALIBRATION_Z,
 ) -> float:
-    """The lowest confidence threshold at which what is dispatched automatically is ≥ target precise, with 95 %
-    confidence (Wilson lower bound): the tune part also shaped the rules, so its raw precision is optimistic."""
+    """The lowest confidence threshold at which what is dispatched automatically is ≥ target precise with
+    confidence (Wilson lower bound at `z`): the tune part also shaped the rules, so its raw precision is
+    optimistic."""
     scored = sorted(((res.confidence, res.category == r.category) for r, res in zip(rows, results, strict=True)))
     candidates = sorted({round(c, 2) for c, _ in scored if c >= floor})
     for t in candidates:
         kept = [ok for c, ok in scored if c >= t]
-        if kept and wilson_lower(sum(kept), len(kept)) >= target:
+        if kept and wilson_lower(sum(kept), len(kept), z=z) >= target:
             return t
     return 0.99
 

@@ -53,7 +53,7 @@ KIND_WEIGHT = 0.5
 CONVENTIONS_STAMP = "triage.conventions"
 MODEL_STAMP = "triage.model"
 
-REVIEW_THRESHOLD = 0.6
+REVIEW_THRESHOLD = 0.61
 """Below this confidence a person checks the category (issue on dispatch)."""
 
 
