@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from gridloop.config import Settings, get_settings
+from gridloop.config import Settings, attachments_location, get_settings
 from gridloop.kernel.clock import SystemClock
 from gridloop.kernel.events import DomainEvent
 from gridloop.kernel.ports import Clock
@@ -18,6 +18,7 @@ from gridloop.platform.db.engine import build_engine
 from gridloop.platform.db.uow import UnitOfWorkFactory
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.events import EventBus, Handler, Subscription
+from gridloop.platform.files import build_file_store
 from gridloop.platform.outbox import Outbox
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     )
     if engine.dialect.name == "sqlite":
         deps.write_lock = RLock()
+    deps.files = build_file_store(attachments_location(settings), endpoint_url=settings.attachments_s3_endpoint)
+    deps.attachments_max_bytes = settings.attachments_max_bytes
     _plug_features(settings, deps, engine)
     return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
 
@@ -126,7 +129,7 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
-    from gridloop.cases.api import cases, kpis, meta
+    from gridloop.cases.api import attachments, cases, kpis, meta
     from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
@@ -151,7 +154,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     container.settings = container.settings.model_copy(update={"secret_key": installation_secret_key(container)})
     return build_app(
         container,
-        routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
+        routers=[meta.router, cases.router, attachments.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],

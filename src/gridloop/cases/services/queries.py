@@ -203,6 +203,7 @@ def case_to_dict(
         "overdue": bool(case.due_at and case.due_at < now and status not in (Status.CLOSED,)),
         "supervised": case.supervised,
         "tags": case.tags,
+        "resolved_on_spot": case.closure_kind == "on_spot",
     }
     if not full:
         return out
@@ -215,6 +216,7 @@ def case_to_dict(
             "crs": case.crs,
             "address": case.address,
             "locate_method": case.locate_method,
+            "position_accuracy": case.locate_accuracy_m,
             "reporter": {
                 "name": case.reporter_name if private else mask_name(case.reporter_name),
                 "phone": case.reporter_phone if private else mask_phone(case.reporter_phone),

@@ -38,7 +38,11 @@ def build_app(
         app.include_router(router)
     console.install(app, pages=pages, enums=enums, category_labels=category_labels)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
-    app.add_middleware(GuardMiddleware, max_body=container.settings.max_body_bytes)
+    app.add_middleware(
+        GuardMiddleware,
+        max_body=container.settings.max_body_bytes,
+        max_upload=container.settings.attachments_max_bytes + 65_536,  # the multipart envelope around the file
+    )
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app
 
