@@ -141,6 +141,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.pages import console as emergency_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
+    from gridloop.fieldwork import api as fieldwork_api
+    from gridloop.fieldwork import pages as fieldwork_pages
     from gridloop.knowledge import api as knowledge_api
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
@@ -154,12 +156,13 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     container.settings = container.settings.model_copy(update={"secret_key": installation_secret_key(container)})
     return build_app(
         container,
-        routers=[meta.router, cases.router, attachments.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
+        routers=[meta.router, cases.router, attachments.router, org_api.router, geo_api.router, dispatch_api.router,
+                 kpis.router, triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
-                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
+                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
+                 fieldwork_api.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router],
+               participation_pages.router, emergency_pages.router, fieldwork_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

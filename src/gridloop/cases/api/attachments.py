@@ -29,7 +29,9 @@ def file_response(stored: svc.StoredFile) -> Response:
         stored.data,
         media_type=stored.media_type,
         headers={
-            "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(stored.filename)}",
+            "Content-Disposition": (
+                f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(stored.filename)}"
+            ),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "Cache-Control": "private, max-age=3600",

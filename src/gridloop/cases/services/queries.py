@@ -128,6 +128,12 @@ def list_cases(
     return list(rows.unique().all()), total
 
 
+def reported_by(session: Session, actor: Actor, *, limit: int = 50) -> list[CaseRow]:
+    """The cases the actor reported themselves (a reporter always sees their own), newest first."""
+    stmt = select(CaseRow).where(CaseRow.created_by_id == actor.user_id)
+    return list(session.scalars(stmt.order_by(CaseRow.id.desc()).limit(limit)).unique().all())
+
+
 def iter_cases(session: Session, actor: Actor, f: CaseFilter, *, now: datetime, batch: int = 1000) -> Iterator[CaseRow]:
     """Every visible case matching the filter, streamed in id order (for exports)."""
     last = 0

@@ -25,10 +25,20 @@ CAPABILITY_TEMPLATES = sorted(Path(__file__).parents[2].glob("*/templates"))
 #: Navigation per role: (path, label key). The first entry is the role's home page.
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.OPERATOR: [("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.DISPATCHER: [("/queue", "nav.queue"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
+    Role.DISPATCHER: [
+        ("/queue", "nav.queue"),
+        ("/intake", "nav.intake"),
+        ("/cases", "nav.cases"),
+        ("/patrols", "nav.patrols"),
+    ],
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
-    Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/emergency", "nav.emergency")],
+    Role.GRID_WORKER: [("/m/", "nav.field_app"), ("/cases", "nav.cases")],
+    Role.SUPERVISOR: [
+        ("/board", "nav.board"),
+        ("/cases", "nav.cases"),
+        ("/emergency", "nav.emergency"),
+        ("/patrols", "nav.patrols"),
+    ],
     Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
     Role.ADMIN: [
         ("/board", "nav.board"),
@@ -38,6 +48,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
         ("/export-control", "nav.export_control"),
+        ("/patrols", "nav.patrols"),
     ],
 }
 
