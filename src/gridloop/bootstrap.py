@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.cases.api import attachments, cases, kpis, meta
     from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import cases as case_pages
+    from gridloop.cases.pages import attachments as case_files
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
     from gridloop.emergency.api import cap as emergency_cap
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
                  fieldwork_api.router],
-        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
+        pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router, exportcontrol_pages.router,
                participation_pages.router, emergency_pages.router, fieldwork_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
@@ -192,6 +193,7 @@ def insecure_key_refusal(container: Container) -> str | None:
 
 def PAGE_ENUMS() -> dict[str, object]:
     """The labelled enums the console's pages show (status, action, channel …)."""
+    from gridloop.cases.domain.attachments import AttachmentStep
     from gridloop.cases.domain.lifecycle import Action, Channel, RequestType, Satisfaction, Status, Urgency
     from gridloop.emergency.domain import hazards, incidents, teams
 
@@ -201,7 +203,7 @@ def PAGE_ENUMS() -> dict[str, object]:
             "incident_type": incidents.IncidentType, "grade": incidents.Grade,
             "incident_status": incidents.IncidentStatus, "incident_action": incidents.IncidentAction,
             "task_status": incidents.TaskStatus, "task_action": incidents.TaskAction,
-            "team_status": teams.TeamStatus}  # fmt: skip
+            "team_status": teams.TeamStatus, "attachment_step": AttachmentStep}  # fmt: skip
 
 
 def _category_labels(container: Container) -> dict[str, str]:

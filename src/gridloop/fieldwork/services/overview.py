@@ -42,6 +42,7 @@ def _point(case: Any) -> dict[str, Any]:
         "title": case.title,
         "status": case.status,
         "status_label": Status(case.status).label("zh"),
+        "status_colour": Status(case.status).colour,
         "category": case.category,
         "received_at": case.received_at.isoformat(),
         "lng": case.lng_wgs84,

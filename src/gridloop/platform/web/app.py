@@ -41,7 +41,8 @@ def build_app(
     app.add_middleware(
         GuardMiddleware,
         max_body=container.settings.max_body_bytes,
-        max_upload=container.settings.attachments_max_bytes + 65_536,  # the multipart envelope around the file
+        # a few photos in one form, and the multipart envelope around them
+        max_upload=container.settings.attachments_max_bytes * 3 + 65_536,
     )
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app

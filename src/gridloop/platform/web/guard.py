@@ -24,6 +24,10 @@ DOCS_CSP = (
 )
 
 
+#: Paths (by ending) that take file uploads: the API's attachments, the console's upload and action forms.
+UPLOAD_PATHS = ("/attachments", "/act")
+
+
 class BodyTooLarge(Exception):
     """The request body passed the limit while it was being read."""
 
@@ -47,7 +51,7 @@ class GuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_upload if str(scope.get("path", "")).endswith("/attachments") else self.max_body
+        limit = self.max_upload if str(scope.get("path", "")).endswith(UPLOAD_PATHS) else self.max_body
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None:
             try:

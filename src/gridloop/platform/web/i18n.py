@@ -157,6 +157,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "case.map": ("位置", "Location"),
     "case.done": ("操作已完成：{action}", "Done: {action}"),
     "case.linked": ("关联工单", "Linked cases"),
+    "files.photos": ("办理照片（可选）", "Photos of the work (optional)"),
     # board
     "board.title": ("运行看板", "Operations board"),
     "board.open": ("在办工单", "Open cases"),

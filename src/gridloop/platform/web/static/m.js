@@ -16,6 +16,13 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   };
+  function localTime(iso) {
+    if (!iso) return "";
+    try {
+      return new Date(iso).toLocaleString(document.body.dataset.lang === "en" ? "en-GB" : "zh-CN",
+        { timeZone: "Asia/Shanghai", hour12: false, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    } catch (e) { return iso.slice(0, 16).replace("T", " "); }
+  }
   var state = { position: null, photos: [], after: [], overview: null, map: null, layers: null };
 
   function toast(text, kind) {
@@ -125,7 +132,7 @@
         var said = Array.prototype.map.call(e.results, function (r) { return r[0].transcript; }).join("");
         var box = $("r-text"); box.value = (box.value ? box.value + " " : "") + said;
       };
-      rec.onend = rec.onerror = function () { btn.disabled = false; btn.textContent = "🎤 " + S["m.voice"]; };
+      rec.onend = rec.onerror = function () { btn.disabled = false; btn.textContent = S["m.voice"]; };
       rec.start();
     });
   }
@@ -179,7 +186,7 @@
   function renderCases(ov) {
     $("n-cases").textContent = ov.cases.length; $("n-hazards").textContent = ov.hazards.length;
     $("m-cases").innerHTML = ov.cases.slice(0, 30).map(function (c) {
-      return '<li><div class="m-row"><a href="/cases/' + c.id + '">' + esc(c.number) + '</a><span class="m-badge">' +
+      return '<li><div class="m-row"><a href="/cases/' + c.id + '">' + esc(c.number) + '</a><span class="m-badge" style="background:' + esc(c.status_colour || "") + '">' +
         esc(c.status_label) + '</span></div><div>' + esc(c.title) + '</div><div class="m-meta">' + esc(c.address || "") + '</div></li>';
     }).join("");
   }
@@ -210,8 +217,8 @@
       });
       var sent = ((state.overview && state.overview.reports) || []).map(function (c) {
         return '<li data-case="' + c.id + '"><div class="m-row"><a href="/cases/' + c.id + '">' + esc(c.number) + "</a>" +
-          (c.resolved_on_spot ? '<span class="m-badge spot">' + esc(S["m.on_spot_badge"]) + "</span>" : '<span class="m-badge">' + esc(c.status_label) + "</span>") +
-          "</div><div>" + esc(c.title) + '</div><div class="m-meta">' + esc(fmt("m.photos_n", { n: c.photos })) + " · " + esc((c.received_at || "").slice(0, 16).replace("T", " ")) + "</div></li>";
+          (c.resolved_on_spot ? '<span class="m-badge spot">' + esc(S["m.on_spot_badge"]) + "</span>" : '<span class="m-badge" style="background:' + esc(c.status_colour || "") + '">' + esc(c.status_label) + "</span>") +
+          "</div><div>" + esc(c.title) + '</div><div class="m-meta">' + esc(fmt("m.photos_n", { n: c.photos })) + " · " + esc(localTime(c.received_at)) + "</div></li>";
       });
       var all = waiting.concat(sent);
       $("m-mine").innerHTML = all.length ? all.join("") : '<li class="m-meta">' + esc(S["m.no_reports"]) + "</li>";
