@@ -131,8 +131,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     """The ASGI application."""
     from gridloop.cases.api import attachments, cases, kpis, meta
     from gridloop.cases.api import maps as geo_api
-    from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import attachments as case_files
+    from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
     from gridloop.emergency.api import cap as emergency_cap
@@ -162,8 +162,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
                  fieldwork_api.router],
-        pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router, fieldwork_pages.router],
+        pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router,
+               exportcontrol_pages.router, participation_pages.router, emergency_pages.router, fieldwork_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

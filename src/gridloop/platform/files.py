@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import tarfile
 import tempfile
@@ -72,7 +73,7 @@ class S3FileStore:
 
     def __init__(self, url: str, *, endpoint_url: str | None = None) -> None:
         try:
-            import boto3  # type: ignore[import-not-found]
+            boto3 = importlib.import_module("boto3")
         except ImportError as exc:  # pragma: no cover - optional dependency
             raise FileStoreError("s3:// attachments need boto3: pip install boto3") from exc
         bucket, _, prefix = url.removeprefix("s3://").partition("/")

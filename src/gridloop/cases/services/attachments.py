@@ -68,7 +68,8 @@ def _store(deps: ServiceDeps) -> FileStore:
 
 def _parse_step(raw: str) -> AttachmentStep:
     try:
-        return AttachmentStep.parse(raw)
+        step: AttachmentStep = AttachmentStep.parse(raw)
+        return step
     except ValueError:
         allowed = ", ".join(s.value for s in AttachmentStep)
         raise InvalidInput("Unknown step.", errors=[FieldError("step", f"one of: {allowed}")]) from None
