@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -41,16 +41,18 @@ class CheckinIn(BaseModel):
 
 
 @router.get("/overview", summary="My grid, its open cases and hazards, my reports and patrol tasks")
-def get_overview(session: SessionDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
-    """Everything the phone app shows on its first screen, in one call."""
+def get_overview(
+    session: SessionDep, actor: ActorDep, deps: DepsDep, lang: Literal["zh", "en"] = "zh"
+) -> dict[str, Any]:
+    """Everything the phone app shows on its first screen, in one call (status labels in `lang`)."""
     now = deps.clock.now()
     tasks = patrols.list_tasks(session, actor, mine=True, limit=50)
     checks = patrols.checkins_of(session, [t.id for t in tasks])
     return {
         "grid": overview.my_grid(session, actor),
-        "cases": overview.open_cases(session, actor, now=now),
+        "cases": overview.open_cases(session, actor, now=now, lang=lang),
         "hazards": overview.open_hazards(session, actor, now=now),
-        "reports": overview.my_reports(session, actor),
+        "reports": overview.my_reports(session, actor, lang=lang),
         "tasks": [patrols.task_to_dict(t, checks[t.id]) for t in tasks],
     }
 
@@ -62,9 +64,9 @@ def session_token(request: Request, actor: ActorDep) -> dict[str, str]:
 
 
 @router.get("/reports", summary="The cases I reported, with their progress")
-def my_reports(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def my_reports(session: SessionDep, actor: ActorDep, lang: Literal["zh", "en"] = "zh") -> dict[str, Any]:
     """Newest first."""
-    return {"items": overview.my_reports(session, actor)}
+    return {"items": overview.my_reports(session, actor, lang=lang)}
 
 
 @router.get("/tasks", summary="Patrol tasks: mine, or those assigned in my area (street office)")

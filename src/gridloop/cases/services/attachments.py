@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.attachments import (
@@ -158,9 +159,25 @@ def add_attachment(
         uploaded_by_name=actor.username,
         uploaded_at=now,
     )
-    with deps.write_lock:
-        session.add(row)
-        uow.commit()
+    try:
+        with deps.write_lock:
+            session.add(row)
+            uow.commit()
+    except IntegrityError:  # a concurrent retry with the same key won the race: answer with its file
+        uow.rollback()
+        store.delete(key)
+        if thumb_key:
+            store.delete(thumb_key)
+        if idempotency_key is None:
+            raise
+        seen = session.scalar(
+            select(CaseAttachmentRow).where(
+                CaseAttachmentRow.case_id == case_id, CaseAttachmentRow.idempotency_key == idempotency_key
+            )
+        )
+        if seen is None:
+            raise
+        return seen, False
     return row, True
 
 

@@ -35,13 +35,13 @@ def my_grid(session: Session, actor: Actor) -> dict[str, Any]:
     return {"code": code, "name": unit.name if unit is not None else "", "outline": outline}
 
 
-def _point(case: Any) -> dict[str, Any]:
+def _point(case: Any, lang: str = "zh") -> dict[str, Any]:
     return {
         "id": case.id,
         "number": case.number,
         "title": case.title,
         "status": case.status,
-        "status_label": Status(case.status).label("zh"),
+        "status_label": Status(case.status).label(lang),
         "status_colour": Status(case.status).colour,
         "category": case.category,
         "received_at": case.received_at.isoformat(),
@@ -52,13 +52,15 @@ def _point(case: Any) -> dict[str, Any]:
     }
 
 
-def open_cases(session: Session, actor: Actor, *, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+def open_cases(
+    session: Session, actor: Actor, *, now: datetime, limit: int = 100, lang: str = "zh"
+) -> list[dict[str, Any]]:
     """Open cases in the actor's scope (their grid), newest first, with WGS-84 points."""
     f = queries.CaseFilter(status=[s.value for s in OPEN_STATUSES])
     rows, _ = queries.list_cases(
         session, actor, f, now=now, page=1, per_page=limit, sort="-received_at", with_total=False
     )
-    return [_point(c) for c in rows]
+    return [_point(c, lang) for c in rows]
 
 
 def open_hazards(session: Session, actor: Actor, *, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
@@ -73,13 +75,13 @@ def open_hazards(session: Session, actor: Actor, *, now: datetime, limit: int = 
     ]
 
 
-def my_reports(session: Session, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:
+def my_reports(session: Session, actor: Actor, *, limit: int = 50, lang: str = "zh") -> list[dict[str, Any]]:
     """The cases the actor reported, newest first, with their progress and photo count."""
     rows = queries.reported_by(session, actor, limit=limit)
     files = attachments_of(session, [c.id for c in rows])
     out = []
     for c in rows:
-        d = _point(c)
+        d = _point(c, lang)
         d["photos"] = len(files.get(c.id, []))
         d["closed"] = Status(c.status) not in OPEN_STATUSES
         out.append(d)

@@ -269,7 +269,7 @@
       if (state.overview) draw(state.overview);
       return renderMine();
     }
-    return fetch("/api/v1/field/overview", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    return fetch("/api/v1/field/overview?lang=" + (document.body.dataset.lang === "en" ? "en" : "zh"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(function (ov) {
         state.overview = ov;
