@@ -166,3 +166,34 @@ def test_handler_signs_and_replies_with_a_photo_on_a_phone(browser, server, e2e_
     _shot(page, "field-07-case-replied-phone")
     assert not page.js_errors, page.js_errors
     context.close()
+
+
+def test_the_app_opens_offline_from_the_service_worker_cache(browser, server):
+    context, page = _phone(browser, server, "gridworker", geolocation=PUTUO_POINT, permissions=["geolocation"])
+    logs: list[str] = []
+    page.on("console", lambda m: logs.append(m.text))
+    page.reload()
+    page.wait_for_function("() => document.getElementById('m-grid').textContent.length > 0")
+    state = page.evaluate(
+        """() => new Promise(resolve => {
+            const done = v => resolve(v);
+            setTimeout(() => done('timeout'), 15000);
+            navigator.serviceWorker.getRegistration('/m/').then(r => {
+                if (!r) return done('no registration');
+                const w = r.installing || r.waiting || r.active;
+                if (r.active && r.active.state === 'activated') return done('activated');
+                w.addEventListener('statechange', () => { if (w.state === 'activated' || w.state === 'redundant') done(w.state); });
+            });
+        })"""
+    )
+    assert state == "activated", (state, logs)
+    page.reload()  # now controlled by the worker, which keeps a copy of the page as it passes
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.wait_for_function("() => document.getElementById('m-grid').textContent.length > 0")
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("#m-report").count() == 1, page.content()[:300]
+    page.wait_for_function("() => document.getElementById('m-net').dataset.online === '0'")
+    page.wait_for_function("() => document.getElementById('m-grid').textContent.length > 0")  # the cached overview
+    _shot(page, "field-08-offline-start")
+    context.close()

@@ -84,7 +84,12 @@ def manifest(request: Request) -> Response:
 def service_worker() -> Response:
     """The service worker, served from /m/ so that its scope is the app."""
     source = (resources.files("gridloop.platform.web") / "static" / "m-sw.js").read_text(encoding="utf-8")
-    headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/m/"}
+    headers = {
+        "Cache-Control": "no-cache",
+        "Service-Worker-Allowed": "/m/",
+        # the worker's own policy: it fetches (and caches) this site's shell, nothing else
+        "Content-Security-Policy": "default-src 'none'; connect-src 'self'; script-src 'self'",
+    }
     return Response(source, media_type="text/javascript", headers=headers)
 
 

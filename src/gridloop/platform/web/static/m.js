@@ -283,7 +283,7 @@
   }
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(function () { /* the app works without it */ });
+    navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(function (e) { console.warn("service worker: " + e); });
     navigator.serviceWorker.addEventListener("message", function (e) { if (e.data === "sync") flush(); });
   }
   renderNet();
