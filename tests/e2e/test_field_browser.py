@@ -182,7 +182,9 @@ def test_the_app_opens_offline_from_the_service_worker_cache(browser, server):
                 if (!r) return done('no registration');
                 const w = r.installing || r.waiting || r.active;
                 if (r.active && r.active.state === 'activated') return done('activated');
-                w.addEventListener('statechange', () => { if (w.state === 'activated' || w.state === 'redundant') done(w.state); });
+                w.addEventListener('statechange', () => {
+                    if (w.state === 'activated' || w.state === 'redundant') done(w.state);
+                });
             });
         })"""
     )
