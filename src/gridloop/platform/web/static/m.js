@@ -244,6 +244,11 @@
         .bindPopup('<a href="/cases/' + c.id + '">' + esc(c.number) + "</a><br>" + esc(c.title)).addTo(state.layers);
       bounds.push(L.latLngBounds([[c.lat, c.lng], [c.lat, c.lng]]));
     });
+    ov.tasks.forEach(function (task) {  // a patrol route, when the street office gave one
+      if (!task.route || task.status !== "open") return;
+      L.polyline(task.route.map(function (p) { return [p[1], p[0]]; }), { color: "#16a34a", weight: 4, dashArray: "6 6" })
+        .bindPopup(esc(task.title)).addTo(state.layers);
+    });
     ov.hazards.forEach(function (h) {
       if (h.lat == null) return;
       L.circleMarker([h.lat, h.lng], { radius: 8, color: "#dc2626", fillOpacity: 0.8 }).bindPopup(esc(h.title)).addTo(state.layers);
