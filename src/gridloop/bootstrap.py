@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from gridloop.config import Settings, get_settings
+from gridloop.config import Settings, attachments_location, get_settings
 from gridloop.kernel.clock import SystemClock
 from gridloop.kernel.events import DomainEvent
 from gridloop.kernel.ports import Clock
@@ -18,6 +18,7 @@ from gridloop.platform.db.engine import build_engine
 from gridloop.platform.db.uow import UnitOfWorkFactory
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.events import EventBus, Handler, Subscription
+from gridloop.platform.files import build_file_store
 from gridloop.platform.outbox import Outbox
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     )
     if engine.dialect.name == "sqlite":
         deps.write_lock = RLock()
+    deps.files = build_file_store(attachments_location(settings), endpoint_url=settings.attachments_s3_endpoint)
+    deps.attachments_max_bytes = settings.attachments_max_bytes
     _plug_features(settings, deps, engine)
     return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
 
@@ -126,8 +129,9 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
-    from gridloop.cases.api import cases, kpis, meta
+    from gridloop.cases.api import attachments, cases, kpis, meta
     from gridloop.cases.api import maps as geo_api
+    from gridloop.cases.pages import attachments as case_files
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
     from gridloop.citizen import pages as citizen_pages
@@ -139,6 +143,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.pages import console as emergency_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
+    from gridloop.fieldwork import api as fieldwork_api
+    from gridloop.fieldwork import pages as fieldwork_pages
     from gridloop.interchange import pages as interchange_pages
     from gridloop.knowledge import api as knowledge_api
     from gridloop.knowledge.pages import editor as kb_editor_pages
@@ -156,13 +162,15 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     container.settings = container.settings.model_copy(update={"secret_key": installation_secret_key(container)})
     return build_app(
         container,
-        routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
-                 triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
+        routers=[meta.router, cases.router, attachments.router, org_api.router, geo_api.router, dispatch_api.router,
+                 kpis.router, triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
-                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
-        pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router, interchange_pages.router,
-               citizen_pages.router, kb_intake_pages.router, kb_report_pages.router, kb_editor_pages.router],
+                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
+                 fieldwork_api.router],
+        pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router,
+               exportcontrol_pages.router, participation_pages.router, emergency_pages.router, fieldwork_pages.router,
+               interchange_pages.router, citizen_pages.router, kb_intake_pages.router, kb_report_pages.router,
+               kb_editor_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip
@@ -192,6 +200,7 @@ def insecure_key_refusal(container: Container) -> str | None:
 
 def PAGE_ENUMS() -> dict[str, object]:
     """The labelled enums the console's pages show (status, action, channel …)."""
+    from gridloop.cases.domain.attachments import AttachmentStep
     from gridloop.cases.domain.lifecycle import Action, Channel, RequestType, Satisfaction, Status, Urgency
     from gridloop.emergency.domain import hazards, incidents, teams
 
@@ -201,7 +210,7 @@ def PAGE_ENUMS() -> dict[str, object]:
             "incident_type": incidents.IncidentType, "grade": incidents.Grade,
             "incident_status": incidents.IncidentStatus, "incident_action": incidents.IncidentAction,
             "task_status": incidents.TaskStatus, "task_action": incidents.TaskAction,
-            "team_status": teams.TeamStatus}  # fmt: skip
+            "team_status": teams.TeamStatus, "attachment_step": AttachmentStep}  # fmt: skip
 
 
 def _category_labels(container: Container) -> dict[str, str]:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from gridloop.platform.cli.common import DbOption, container_for, group, settings_for
+from gridloop.platform.container import Container
 
 console = Console(stderr=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -63,6 +64,25 @@ def db_backup(file: Annotated[Path, typer.Argument(help="Where to write the back
     except BackupError as exc:
         raise typer.BadParameter(str(exc), param_hint="backup") from None
     console.print(f"backup written to {file} ({file.stat().st_size:,} bytes)")
+    _backup_attachments(container, file)
+
+
+def attachments_archive(file: Path) -> Path:
+    """Where a backup's attachments go: beside it, `<file>.attachments.tar.gz`."""
+    return file.with_name(file.name + ".attachments.tar.gz")
+
+
+def _backup_attachments(container: Container, file: Path) -> None:
+    from gridloop.config import attachments_location
+    from gridloop.platform.files import archive_folder
+
+    location = attachments_location(container.settings)
+    if location.startswith("s3://"):
+        console.print(f"attachments live in {location}: back the bucket up with its own versioning or replication")
+        return
+    target = attachments_archive(file)
+    count = archive_folder(Path(location), target)
+    console.print(f"attachments written to {target} ({count:,} files)")
 
 
 @db_app.command("restore")
@@ -82,6 +102,7 @@ def db_restore(
         restore(container.uow.engine, file)
     except BackupError as exc:
         raise typer.BadParameter(str(exc), param_hint="restore") from None
+    _restore_attachments(container, file)
     db_upgrade(db)
     with container.uow() as uow:
         verdict = audit.verify(uow.session)
@@ -89,6 +110,17 @@ def db_restore(
                   f"({verdict.events} events)")  # fmt: skip
     if not verdict.ok:
         raise typer.BadParameter(f"audit chain broken after restore: {verdict.problem}", param_hint="restore")
+
+
+def _restore_attachments(container: Container, file: Path) -> None:
+    from gridloop.config import attachments_location
+    from gridloop.platform.files import restore_folder
+
+    archive = attachments_archive(file)
+    location = attachments_location(container.settings)
+    if archive.exists() and not location.startswith("s3://"):
+        count = restore_folder(archive, Path(location))
+        console.print(f"attachments restored from {archive} ({count:,} files)")
 
 
 def init(db: DbOption = None) -> None:

@@ -61,6 +61,19 @@ class Settings(BaseSettings):
         description="Folder where scheduled exports (只报一次) are written; include it in backups.",
     )
     export_tick_seconds: int = Field(default=600, description="Seconds between looks for due scheduled exports.")
+    attachments_dir: str | None = Field(
+        default=None,
+        description=(
+            "Where uploaded photos and files are kept: a folder, or s3://bucket/prefix (needs boto3). Unset: "
+            "`attachments/` beside a SQLite database file, else var/attachments."
+        ),
+    )
+    attachments_s3_endpoint: str | None = Field(
+        default=None, description="Endpoint URL of an S3-compatible store (MinIO, OSS, COS); unset for AWS."
+    )
+    attachments_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="Largest attachment accepted, in bytes."
+    )
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
     webhook_timeout: float = Field(default=5.0, description="Seconds the outbox waits for the webhook to answer.")
     outbox_max_attempts: int = Field(
@@ -117,3 +130,13 @@ def render_settings_markdown() -> str:
         lines.append(f"| `GRIDLOOP_{name.upper()}` | `{default}` | {field.description or ''} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def attachments_location(settings: Settings) -> str:
+    """The attachments folder (or s3:// URL) of an installation."""
+    if settings.attachments_dir:
+        return settings.attachments_dir
+    url = settings.database_url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return str(Path(url.removeprefix("sqlite:///")).parent / "attachments")
+    return "var/attachments"

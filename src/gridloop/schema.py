@@ -12,6 +12,7 @@ def metadata() -> MetaData:
     from gridloop.dispatch import tables as dispatch_tables  # noqa: F401
     from gridloop.emergency import tables as emergency_tables  # noqa: F401
     from gridloop.exportcontrol import tables as exportcontrol_tables  # noqa: F401
+    from gridloop.fieldwork import tables as fieldwork_tables  # noqa: F401
     from gridloop.geo import tables as geo_tables  # noqa: F401
     from gridloop.interchange import tables as interchange_tables  # noqa: F401
     from gridloop.knowledge import tables as knowledge_tables  # noqa: F401

@@ -51,6 +51,7 @@ class CaseRow(Base):
     street_code: Mapped[str | None] = mapped_column(String(20))
     grid_code: Mapped[str | None] = mapped_column(String(20))
     locate_method: Mapped[str | None] = mapped_column(String(20))
+    locate_accuracy_m: Mapped[float | None] = mapped_column(Float)  # the phone's accuracy of (lng, lat), metres
     # reporter: personal data, masked for roles without the privacy permission
     reporter_name: Mapped[str | None] = mapped_column(String(100))
     reporter_phone: Mapped[str | None] = mapped_column(String(32))
@@ -105,7 +106,7 @@ class CaseRow(Base):
     sla_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sla_due_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -294,3 +295,32 @@ class CaseCounterRow(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD, Asia/Shanghai
     last: Mapped[int] = mapped_column(Integer)
+
+
+class CaseAttachmentRow(Base):
+    """A file attached to a case at one step (photos of the report, before/after, the reply's proof).
+
+    The stored bytes are our own re-encode (images) or a checked PDF; `gps_*` is the camera's EXIF position,
+    for staff only and never shown outside the staff console."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))  # AttachmentStep
+    media_type: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumb_key: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    gps_lng: Mapped[float | None] = mapped_column(Float)
+    gps_lat: Mapped[float | None] = mapped_column(Float)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("case_id", "idempotency_key", name="uq_case_attachments_idem"),)

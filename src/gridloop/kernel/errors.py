@@ -65,6 +65,20 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooLarge(DomainError):
+    """An upload is larger than the limit (HTTP 413)."""
+
+    title = "Upload too large"
+    code = "too-large"
+
+
+class UnsupportedMedia(DomainError):
+    """An upload is of a type we do not accept (HTTP 415)."""
+
+    title = "Unsupported media type"
+    code = "unsupported-media"
+
+
 @dataclass
 class ValidationProblems:
     """Collects field errors and raises them together."""

@@ -10,6 +10,7 @@ from gridloop.kernel.ports import Clock, DeadlinePolicy, Locator, Triage
 from gridloop.kernel.sla import WeekdayCalendar, WorkdayDeadlinePolicy
 from gridloop.platform.cache import ReferenceCache
 from gridloop.platform.events import EventBus
+from gridloop.platform.files import FileStore
 from gridloop.platform.outbox import Outbox
 
 
@@ -34,3 +35,7 @@ class ServiceDeps:
     #: Serialises write transactions in this process. SQLite has one writer: queueing on a lock wakes the next
     #: writer at once, where SQLite's busy handler would sleep and poll (long tail latencies). No-op elsewhere.
     write_lock: AbstractContextManager[object] = field(default_factory=nullcontext)
+    #: Where uploaded attachments live (GRIDLOOP_ATTACHMENTS_DIR); None refuses uploads.
+    files: FileStore | None = None
+    #: Largest attachment accepted, in bytes.
+    attachments_max_bytes: int = 10 * 1024 * 1024

@@ -47,6 +47,8 @@ def create(
         attachments=body.attachments,
         tags=body.tags,
         reported_at=body.reported_at,
+        position_accuracy=body.position_accuracy,
+        resolve_on_spot=body.resolve_on_spot,
     )
     case, created = receive(uow, actor, data, deps=deps, idempotency_key=idempotency_key)
     if not created:

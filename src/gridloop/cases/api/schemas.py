@@ -66,6 +66,14 @@ class CaseIn(BaseModel):
     reported_at: AwareDatetime | None = Field(
         default=None, description="When the citizen reported, with a time zone (not in the future, not before 2000)."
     )
+    position_accuracy: float | None = Field(
+        default=None, ge=0, le=100_000, description="Metres of uncertainty of (lng, lat), as the phone reported it."
+    )
+    resolve_on_spot: FreeText | None = Field(
+        default=None,
+        max_length=MAX_TEXT,
+        description="Grid workers: what was done on the spot; the case is created closed (就地解决), not dispatched.",
+    )
 
 
 class ActionIn(BaseModel):

@@ -40,6 +40,7 @@ class Action(LabeledEnum):
 
     RECEIVE = ("receive", "受理", "Receive")
     ANSWER_DIRECTLY = ("answer_directly", "直接答复", "Answer directly")
+    RESOLVE_ON_SPOT = ("resolve_on_spot", "就地解决", "Resolve on the spot")
     DISPATCH = ("dispatch", "派单", "Dispatch")
     REDISPATCH = ("redispatch", "改派", "Redispatch")
     SIGN = ("sign", "签收", "Sign")
@@ -79,6 +80,7 @@ class ClosureKind(LabeledEnum):
 
     DIRECT = ("direct", "直接答复", "Answered directly")
     WITH_PARENT = ("with_parent", "随主单办结", "Closed with its parent case")
+    ON_SPOT = ("on_spot", "就地解决", "Resolved on the spot")
 
 
 class ExtensionDecision(LabeledEnum):
@@ -159,6 +161,11 @@ ACTIONS: dict[Action, ActionSpec] = {
         _DESK | {Role.GRID_WORKER}, (), "The hotline (or a grid worker's patrol) takes the request."
     ),
     Action.ANSWER_DIRECTLY: ActionSpec(_DESK, (Field.REPLY,), "The operator answers at once; no dispatch."),
+    Action.RESOLVE_ON_SPOT: ActionSpec(
+        frozenset({Role.GRID_WORKER, Role.ADMIN}),
+        (Field.REPLY,),
+        "The grid worker who found a minor matter settles it there and then (before/after photos); no dispatch.",
+    ),
     Action.DISPATCH: ActionSpec(_DISPATCH, (Field.UNIT,), "Send to a lead unit (and co-units)."),
     Action.REDISPATCH: ActionSpec(_DISPATCH, (Field.UNIT, Field.REASON), "Send to another unit."),
     Action.SIGN: ActionSpec(_UNIT, (), "The unit acknowledges receipt (1 working day)."),
@@ -215,6 +222,7 @@ _A = Action
 TRANSITIONS: dict[tuple[Status | None, Action], Status] = {
     (None, _A.RECEIVE): _S.RECEIVED,
     (_S.RECEIVED, _A.ANSWER_DIRECTLY): _S.CLOSED,
+    (_S.RECEIVED, _A.RESOLVE_ON_SPOT): _S.CLOSED,
     (_S.RECEIVED, _A.DISPATCH): _S.DISPATCHED,
     (_S.DISPATCHED, _A.REDISPATCH): _S.DISPATCHED,
     (_S.SIGNED, _A.REDISPATCH): _S.DISPATCHED,

@@ -63,6 +63,9 @@ class KpiCounts:
     extended: int = 0  # of the dispatched, with an approved extension
     handled: int = 0  # of the dispatched, replied
     handling_hours_total: float = 0.0  # sum over `handled` of (replied − dispatched), hours
+    resolved_on_spot: int = (
+        0  # received in the period and closed on the spot by a grid worker (就地解决), never dispatched
+    )
 
     def __add__(self, other: KpiCounts) -> KpiCounts:
         a, b = asdict(self), asdict(other)

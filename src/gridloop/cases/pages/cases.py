@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from gridloop.cases.domain.attachments import AttachmentStep
 from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status
+from gridloop.cases.pages.attachments import files_context, store_uploads
 from gridloop.cases.services import console, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
@@ -177,6 +179,7 @@ def case_page(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, 
         "now": now,
         **console.dispatch_suggestion(case),
         "tile_url": request.app.state.container.settings.map_tile_url,
+        **files_context(uow.session, actor, case_id, lang_of(request)),
     }
     return render(request, "case.html", ctx)
 
@@ -200,6 +203,7 @@ def case_act(
     solved: Annotated[str, Form(max_length=4)] = "",
     parent: Annotated[str, Form(max_length=32)] = "",
     days: Annotated[str, Form(max_length=4)] = "",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> RedirectResponse:
     """Take one lifecycle action through the lifecycle service, then go back (errors shown by the form)."""
     check_csrf(request, csrf)
@@ -231,4 +235,7 @@ def case_act(
     except ValueError:
         label = action
     flash(request, t("case.done", lang, action=label))
+    if photos:  # photos of the work, attached after the action succeeded (a refusal is flashed instead)
+        step = AttachmentStep.AFTER if action == Action.RESOLVE_ON_SPOT.value else AttachmentStep.REPLY
+        store_uploads(request, uow, actor, case_id, photos, step=step.value, deps=deps)
     return RedirectResponse(back, status_code=303)

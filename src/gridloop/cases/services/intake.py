@@ -55,6 +55,10 @@ class NewCase:
     attachments: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     reported_at: datetime | None = None
+    #: metres of uncertainty of the point (the phone's reported accuracy)
+    position_accuracy: float | None = None
+    #: a grid worker settled the matter on the spot: the case is created closed with this reply (就地解决)
+    resolve_on_spot: str | None = None
 
     def fingerprint(self) -> str:
         """A hash of the request body, to tell a retry from a different request under the same key."""
@@ -82,6 +86,10 @@ def _check_enums(problems: ValidationProblems, data: NewCase) -> None:
     for i, url in enumerate(data.attachments):
         if not (url.startswith("https://") or url.startswith("http://")) or len(url) > 1000:
             problems.add(f"attachments[{i}]", "must be an http(s) URL of at most 1000 characters")
+    if data.position_accuracy is not None and not (0 <= data.position_accuracy <= 100_000):
+        problems.add("position_accuracy", "metres between 0 and 100000")
+    if data.resolve_on_spot is not None and not data.resolve_on_spot.strip():
+        problems.add("resolve_on_spot", "say what was done on the spot")
     if len(data.tags) > 20 or any(not t.strip() or len(t) > 40 for t in data.tags):
         problems.add("tags", "at most 20 tags of 1–40 characters")
 
@@ -266,6 +274,7 @@ def create_case(
         received_at=data.reported_at or now,
         units=[],
         created_by_id=actor.user_id,
+        locate_accuracy_m=data.position_accuracy,
         updated_at=now,
         version=1,
     )
@@ -301,6 +310,10 @@ def create_case(
             )
         )
     session.flush()
+    if data.resolve_on_spot is not None:
+        from gridloop.cases.services.lifecycle import ActionRequest, perform
+
+        perform(session, actor, case.id, ActionRequest(action="resolve_on_spot", reply=data.resolve_on_spot), deps=deps)
     deps.events.publish(
         session, CaseReceived(at=now, case_id=case.id, number=case.number, actor=actor, urgency=case.urgency), deps=deps
     )

@@ -129,7 +129,9 @@ def kpi_counts(
     ).all()
     received = session.execute(
         _scoped(
-            select(g, func.count(), _n(c.parent_case_id.is_not(None))).where(c.received_at >= lo, c.received_at < hi),
+            select(g, func.count(), _n(c.parent_case_id.is_not(None)), _n(c.closure_kind == "on_spot")).where(
+                c.received_at >= lo, c.received_at < hi
+            ),
             by,
             key,
             visible,
@@ -180,7 +182,7 @@ def kpi_counts(
         s["handling_hours_total"] = float(row[12] or 0.0)
     for row in received:
         s = slot(row[0])
-        s["received"], s["repeats"] = int(row[1]), int(row[2])
+        s["received"], s["repeats"], s["resolved_on_spot"] = int(row[1]), int(row[2]), int(row[3])
     for row in supervisions:
         slot(row[0])["supervisions"] = int(row[1])
     for row in extended:

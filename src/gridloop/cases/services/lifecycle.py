@@ -194,6 +194,14 @@ def _answer_directly(step: Step) -> None:
     step.case.closure_kind = ClosureKind.DIRECT.value
 
 
+def _resolve_on_spot(step: Step) -> None:
+    if step.case.created_by_id != step.actor.user_id and step.actor.role.value != "admin":
+        raise Forbidden("Only the grid worker who reported a matter may resolve it on the spot.")
+    _answer_directly(step)
+    step.case.closure_kind = ClosureKind.ON_SPOT.value
+    step.case.due_at = None
+
+
 def _cancel(step: Step) -> None:
     step.case.closed_at = step.now
     step.case.due_at = None
@@ -289,6 +297,7 @@ PUBLISHES: dict[Action, Callable[[Step], DomainEvent]] = {
 #: Side effects of each action (the transition table says where the case goes; this says what else changes).
 EFFECTS: dict[Action, Callable[[Step], None]] = {
     Action.ANSWER_DIRECTLY: _answer_directly,
+    Action.RESOLVE_ON_SPOT: _resolve_on_spot,
     Action.DISPATCH: _dispatch,
     Action.REDISPATCH: _dispatch,
     Action.UPHOLD_RETURN: _dispatch,

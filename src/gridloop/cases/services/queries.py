@@ -128,6 +128,12 @@ def list_cases(
     return list(rows.unique().all()), total
 
 
+def reported_by(session: Session, actor: Actor, *, limit: int = 50) -> list[CaseRow]:
+    """The cases the actor reported themselves (a reporter always sees their own), newest first."""
+    stmt = select(CaseRow).where(CaseRow.created_by_id == actor.user_id)
+    return list(session.scalars(stmt.order_by(CaseRow.id.desc()).limit(limit)).unique().all())
+
+
 def iter_cases(session: Session, actor: Actor, f: CaseFilter, *, now: datetime, batch: int = 1000) -> Iterator[CaseRow]:
     """Every visible case matching the filter, streamed in id order (for exports)."""
     last = 0
@@ -203,6 +209,7 @@ def case_to_dict(
         "overdue": bool(case.due_at and case.due_at < now and status not in (Status.CLOSED,)),
         "supervised": case.supervised,
         "tags": case.tags,
+        "resolved_on_spot": case.closure_kind == "on_spot",
     }
     if not full:
         return out
@@ -215,6 +222,7 @@ def case_to_dict(
             "crs": case.crs,
             "address": case.address,
             "locate_method": case.locate_method,
+            "position_accuracy": case.locate_accuracy_m,
             "reporter": {
                 "name": case.reporter_name if private else mask_name(case.reporter_name),
                 "phone": case.reporter_phone if private else mask_phone(case.reporter_phone),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, true, union
+from sqlalchemy import ColumnElement, or_, select, true, union
 from sqlalchemy.orm import Session, aliased
 
 from gridloop.cases.tables import CaseRow, CaseUnitRow
@@ -24,17 +24,20 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     pattern = subtree_pattern(actor.unit_path)
     assigned = select(CaseUnitRow.case_id).where(CaseUnitRow.active, CaseUnitRow.unit_path.like(pattern))
     rule = ROLE_SCOPE[actor.role]
+    own = CaseRow.created_by_id == actor.user_id  # a reporter always sees their own report
     if rule is ScopeRule.ASSIGNED:
-        return CaseRow.id.in_(assigned)
+        return or_(CaseRow.id.in_(assigned), own)
     if is_root(actor):
         return true()
     inner = aliased(CaseRow)
     in_area = select(inner.id).where(inner.area_path.like(pattern))
-    return CaseRow.id.in_(union(in_area, assigned))
+    return or_(CaseRow.id.in_(union(in_area, assigned)), own)
 
 
 def can_see(session: Session, actor: Actor, case: CaseRow) -> bool:
     """Whether an actor may see one loaded case (same rule as `visible_cases`, evaluated in Python)."""
+    if case.created_by_id is not None and case.created_by_id == actor.user_id:
+        return True
     assigned = any(cu.active and is_within(cu.unit_path, actor.unit_path) for cu in case.units)
     if ROLE_SCOPE[actor.role] is ScopeRule.ASSIGNED:
         return assigned

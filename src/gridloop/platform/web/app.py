@@ -38,7 +38,12 @@ def build_app(
         app.include_router(router)
     console.install(app, pages=pages, enums=enums, category_labels=category_labels)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
-    app.add_middleware(GuardMiddleware, max_body=container.settings.max_body_bytes)
+    app.add_middleware(
+        GuardMiddleware,
+        max_body=container.settings.max_body_bytes,
+        # a few photos in one form, and the multipart envelope around them
+        max_upload=container.settings.attachments_max_bytes * 3 + 65_536,
+    )
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app
 

@@ -9,7 +9,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gridloop.kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from gridloop.kernel.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    UnsupportedMedia,
+)
 
 STATUS: dict[type[DomainError], int] = {
     InvalidInput: 422,
@@ -17,6 +26,8 @@ STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     Unauthenticated: 401,
     Conflict: 409,
+    TooLarge: 413,
+    UnsupportedMedia: 415,
 }
 
 log = logging.getLogger("gridloop.api")

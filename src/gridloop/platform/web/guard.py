@@ -24,6 +24,10 @@ DOCS_CSP = (
 )
 
 
+#: Paths (by ending) that take file uploads: the API's attachments, the console's upload and action forms.
+UPLOAD_PATHS = ("/attachments", "/act")
+
+
 class BodyTooLarge(Exception):
     """The request body passed the limit while it was being read."""
 
@@ -37,22 +41,25 @@ class GuardMiddleware:
     """Refuses bodies over `max_body` bytes (413, before reading them when Content-Length says so) and adds
     the security headers (HSTS too when the request came over HTTPS)."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        #: File uploads (POST …/attachments) may be larger than other bodies.
+        self.max_upload = max(max_upload or max_body, max_body)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_upload if str(scope.get("path", "")).endswith(UPLOAD_PATHS) else self.max_body
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_body
+                too_big = int(declared) > limit
             except ValueError:
                 too_big = True
             if too_big:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, limit)
                 return
         path: str = scope["path"]
         https = scope.get("scheme") == "https"
@@ -64,7 +71,7 @@ class GuardMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
@@ -86,10 +93,10 @@ class GuardMiddleware:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not started:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, limit)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = _problem(413, "Request body too large", f"Send at most {self.max_body} bytes.")
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        body = _problem(413, "Request body too large", f"Send at most {limit} bytes.")
         headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
         headers += [(k.encode(), v.encode()) for k, v in BASE_HEADERS.items()]
         headers.append((b"content-security-policy", API_CSP.encode()))

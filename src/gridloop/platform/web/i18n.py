@@ -22,6 +22,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.export_control": ("出口管制筛查", "Export-control screening"),
     "nav.kb": ("政策知识库", "Knowledge base"),
     "nav.kb_gaps": ("知识缺口", "KB gaps"),
+    "nav.field_app": ("网格员移动端", "Grid worker app"),
+    "nav.patrols": ("巡查任务", "Patrol tasks"),
     "nav.password": ("修改密码", "Change password"),
     "nav.logout": ("退出", "Log out"),
     "nav.skip": ("跳到正文", "Skip to content"),
@@ -158,6 +160,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "case.map": ("位置", "Location"),
     "case.done": ("操作已完成：{action}", "Done: {action}"),
     "case.linked": ("关联工单", "Linked cases"),
+    "files.photos": ("办理照片（可选）", "Photos of the work (optional)"),
     # board
     "board.title": ("运行看板", "Operations board"),
     "board.open": ("在办工单", "Open cases"),

@@ -25,13 +25,19 @@ CAPABILITY_TEMPLATES = sorted(Path(__file__).parents[2].glob("*/templates"))
 #: Navigation per role: (path, label key). The first entry is the role's home page.
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.OPERATOR: [("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.DISPATCHER: [("/queue", "nav.queue"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
+    Role.DISPATCHER: [
+        ("/queue", "nav.queue"),
+        ("/intake", "nav.intake"),
+        ("/cases", "nav.cases"),
+        ("/patrols", "nav.patrols"),
+    ],
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
-    Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
+    Role.GRID_WORKER: [("/m/", "nav.field_app"), ("/cases", "nav.cases")],
     Role.SUPERVISOR: [
         ("/board", "nav.board"),
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
+        ("/patrols", "nav.patrols"),
         ("/exports", "nav.exports"),
     ],
     Role.ANALYST: [
@@ -48,6 +54,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/inbox", "nav.inbox"),
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
+        ("/patrols", "nav.patrols"),
         ("/exports", "nav.exports"),
         ("/export-control", "nav.export_control"),
         ("/kb/articles", "nav.kb"),

@@ -1,0 +1,1 @@
+"""Field work use cases: patrol tasks and the grid worker's overview."""
