@@ -9,6 +9,7 @@ def metadata() -> MetaData:
     """The complete metadata: imports each capability's table module, then returns the shared Base's."""
     from gridloop.cases import tables as cases_tables  # noqa: F401
     from gridloop.dispatch import tables as dispatch_tables  # noqa: F401
+    from gridloop.drills import tables as drills_tables  # noqa: F401
     from gridloop.emergency import tables as emergency_tables  # noqa: F401
     from gridloop.exportcontrol import tables as exportcontrol_tables  # noqa: F401
     from gridloop.geo import tables as geo_tables  # noqa: F401
