@@ -124,7 +124,7 @@ def problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         if after is not None and after not in injects:
             out.append((f"{where}.after", f"unknown inject '{after}'"))
         kind = ACTIONS.get(item["action"])
-        if kind is not None and kind.needs_case:
+        if kind is not None and kind.needs_case and (after is None or after in injects):
             if after is None or injects.get(after, {}).get("kind") not in ("call", "grid_report"):
                 out.append((f"{where}.after", f"'{item['action']}' needs `after:` a call or grid_report inject"))
     return out

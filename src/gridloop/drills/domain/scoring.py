@@ -95,6 +95,14 @@ def _matches(
     return True
 
 
+def _same_task(item: Expected, obs: Observation, hits: Mapping[str, Observation]) -> bool:
+    """An acknowledgement or arrival after a given task must be of that task (its id is the observation key)."""
+    task = hits.get(item.after_action or "")
+    if obs.action == "decision" or task is None or task.action != "incident.task" or not task.key:
+        return True
+    return obs.key == task.key
+
+
 def score_run(
     scenario: Scenario,
     observations: Iterable[Observation],
@@ -112,24 +120,32 @@ def score_run(
     incident_subjects = incident_subjects or {}
     items: list[Scored] = []
     done: dict[str, float] = {}
+    hits: dict[str, Observation] = {}
+    used: set[int] = set()
     for item in scenario.expected:
         ref = scenario.reference_minutes(item)
         if item.after_action is not None:  # from when that action was done (or was due, when it was missed)
             ref = done.get(item.after_action, ref)
-        hit = next(
-            (
-                o
-                for o in obs
-                if o.minutes >= ref - 1e-9
-                and _matches(item, o, subjects, incident_subjects)
-            ),
-            None,
-        )
+        fits = [
+            n
+            for n, o in enumerate(obs)
+            if n not in used
+            and o.minutes >= ref - 1e-9
+            and _matches(item, o, subjects, incident_subjects)
+            and _same_task(item, o, hits)
+        ]
+        unit = str(item.params.get("unit", ""))
+        preferred = [n for n in fits if unit and unit in obs[n].detail]  # the task to the unit it names, if any
+        pick = (preferred or fits or [None])[0]
+        hit = obs[pick] if pick is not None else None
+        if pick is not None and obs[pick].action != "decision":
+            used.add(pick)  # one thing done answers one expected action
         if hit is None:
             items.append(Scored(item, MISSED, ref, None, None, 0.0))
             done[item.id] = ref + item.target_minutes
             continue
         done[item.id] = hit.minutes
+        hits[item.id] = hit
         elapsed = round(hit.minutes - ref, 2)
         outcome = ON_TIME if elapsed <= item.target_minutes + 1e-9 else LATE
         points = item.weight if outcome == ON_TIME else item.weight * LATE_SHARE

@@ -33,7 +33,8 @@ def observations(session: Session, run: DrillRunRow) -> list[Observation]:
     for number, e in incident_events_of_run(session, run.id):
         code = INCIDENT_KINDS.get(e.kind)
         if code is not None and e.actor != INJECTOR:
-            out.append(Observation(code, sim_minutes(run, e.at), e.actor, number, detail=e.text))
+            task = e.data.get("task_id") if code.startswith("incident.task") else None
+            out.append(Observation(code, sim_minutes(run, e.at), e.actor, number, key=str(task or ""), detail=e.text))
     for w in warnings_of_run(session, run.id):
         if w.msg_type != "Cancel":
             out.append(Observation("warning.issue", sim_minutes(run, w.sent_at), "预警系统", w.identifier,
