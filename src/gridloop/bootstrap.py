@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.api import hazards as emergency_hazards
     from gridloop.emergency.api import incidents as emergency_incidents
     from gridloop.emergency.api import teams as emergency_teams
+    from gridloop.drills import pages as drill_pages
     from gridloop.emergency.pages import console as emergency_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
@@ -156,7 +157,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router],
+               participation_pages.router, emergency_pages.router, drill_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

@@ -72,6 +72,7 @@ def incident_to_dict(row: IncidentRow) -> dict[str, Any]:
         "four_early_minutes": four_early(row).durations(),
         "closed_at": _iso(row.closed_at), "review": row.review, "reviewed_at": _iso(row.reviewed_at),
         "created_by": row.created_by, "updated_at": _iso(row.updated_at),
+        "exercise_run_id": row.exercise_run_id,  # set: a drill run's incident (演练)
     }  # fmt: skip
 
 

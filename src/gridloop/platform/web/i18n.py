@@ -18,6 +18,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.cases": ("工单查询", "Cases"),
     "nav.board": ("运行看板", "Operations board"),
     "nav.emergency": ("应急管理", "Emergency"),
+    "nav.drills": ("应急演练", "Drills"),
     "nav.export_control": ("出口管制筛查", "Export-control screening"),
     "nav.password": ("修改密码", "Change password"),
     "nav.logout": ("退出", "Log out"),

@@ -1,0 +1,50 @@
+"""Drill console pages: start a run, the board with its clock controls, decisions, end, report (HTML and PDF)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from gridloop.kernel.clock import FakeClock
+from tests.web_helpers import login, post_form
+
+
+def test_a_facilitator_runs_a_drill_from_the_console(app_client: TestClient, clock: FakeClock) -> None:
+    login(app_client, "admin")
+    page = app_client.get("/drills")
+    assert page.status_code == 200 and "应急演练" in page.text and "gas-leak-old-building" in page.text
+    r = post_form(app_client, "/drills/start", {"scenario": "gas-leak-old-building", "mode": "exercise",
+                  "speed": "10"}, from_page="/drills")  # fmt: skip
+    assert r.status_code == 303
+    board_url = r.headers["location"]
+    board = app_client.get(board_url)
+    assert board.status_code == 200 and "【演练】" in board.text
+    assert 'data-inject="call-1" class="delivered"' in board.text  # the call at 0 arrived and became a case
+    case_url = board.text.split('class="inject-case"')[0].rsplit('href="', 1)[1].split('"')[0]
+    case_page = app_client.get(case_url)
+    assert case_page.status_code == 200 and "【演练】" in case_page.text  # labelled on the normal case page
+    clock.advance(minutes=2)  # ×10: the run clock is at 20 minutes → report-1 (12) arrives
+    board = app_client.get(board_url)
+    assert 'data-inject="report-1" class="delivered"' in board.text
+    r = post_form(app_client, f"{board_url}/clock", {"action": "pause"}, from_page=board_url)
+    assert r.status_code == 303
+    r = post_form(app_client, f"{board_url}/decision", {"key": "decide-cordon", "text": "警戒扩大至2号、4号楼"},
+                  from_page=board_url)  # fmt: skip
+    assert r.status_code == 303
+    r = post_form(app_client, f"{board_url}/clock", {"action": "step"}, from_page=board_url)
+    assert 'data-inject="msg-1" class="delivered"' in app_client.get(board_url).text
+    r = post_form(app_client, f"{board_url}/end", {}, from_page=board_url)
+    assert r.headers["location"].endswith("/report")
+    report = app_client.get(r.headers["location"])
+    assert report.status_code == 200 and 'id="drill-score"' in report.text and "/static/drills.js" in report.text
+    assert 'data-id="decide-cordon" data-outcome="on_time"' in report.text
+    pdf = app_client.get(f"{board_url}/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "【演练】" in app_client.get(f"{board_url}/report.html").text
+
+
+def test_participants_may_see_the_board_but_not_steer_it(app_client: TestClient) -> None:
+    login(app_client, "dispatcher")
+    assert app_client.get("/drills").status_code == 200
+    r = app_client.post("/drills/start", data={"scenario": "gas-leak-old-building", "csrf": "x"})
+    assert r.status_code in (303, 403)
+    assert app_client.get("/drills/9999").status_code == 404
