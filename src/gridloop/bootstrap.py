@@ -131,11 +131,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.cases.pages import cases as case_pages
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
+    from gridloop.drills import pages as drill_pages
     from gridloop.emergency.api import cap as emergency_cap
     from gridloop.emergency.api import hazards as emergency_hazards
     from gridloop.emergency.api import incidents as emergency_incidents
     from gridloop.emergency.api import teams as emergency_teams
-    from gridloop.drills import pages as drill_pages
     from gridloop.emergency.pages import console as emergency_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from gridloop.cases.services import console, kpis, queries
@@ -18,7 +19,6 @@ from gridloop.platform.container import Container
 from gridloop.platform.db.outbox import OutboxRow
 from gridloop.platform.org.services.org import actor_for, get_user
 from gridloop.platform.outbox import DRILL_CHANNEL, Dispatcher
-from sqlalchemy import select
 
 
 class SpyNotifier:
@@ -84,7 +84,7 @@ def test_each_shipped_scenario_runs_end_to_end_with_the_scripted_responder(
 def test_nothing_from_an_exercise_reaches_a_real_notifier(container: Container, clock: FakeClock) -> None:
     spy = SpyNotifier()
     container.deps.outbox.channels = {"sms": spy}
-    run, run_clock = _auto(container, clock, "gas-leak-old-building")
+    _run, run_clock = _auto(container, clock, "gas-leak-old-building")
     with container.uow() as work:
         rows = work.session.scalars(select(OutboxRow.channel)).all()
     assert rows and set(rows) == {DRILL_CHANNEL}  # emergency announcements were written…
@@ -174,7 +174,7 @@ def test_cli_validate_run_and_report(db_url: str, tmp_path) -> None:  # type: ig
     import json
 
     def score(out: str) -> float:
-        return float(json.loads(out[out.index("{"): out.rindex("}") + 1])["score"])
+        return float(json.loads(out[out.index("{") : out.rindex("}") + 1])["score"])
 
     assert score(first.stdout) == score(second.stdout)
     pdf = tmp_path / "r.pdf"

@@ -53,7 +53,9 @@ def register(root: typer.Typer) -> None:
     def run(
         scenario: Annotated[str, typer.Argument(help="A shipped scenario id or a YAML/JSON file.")],
         speed: Annotated[float, typer.Option("--speed", min=0, max=3600, help="Run time per real time (×N).")] = 60.0,
-        auto_: Annotated[bool, typer.Option("--auto", help="A scripted responder plays every role (repeatable).")] = False,
+        auto_: Annotated[
+            bool, typer.Option("--auto", help="A scripted responder plays every role (repeatable).")
+        ] = False,
         facilitator: Annotated[str, typer.Option("--as", help="The facilitator's username.")] = "admin",
         db: DbOption = None,
     ) -> None:

@@ -124,9 +124,9 @@ def problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         if after is not None and after not in injects:
             out.append((f"{where}.after", f"unknown inject '{after}'"))
         kind = ACTIONS.get(item["action"])
-        if kind is not None and kind.needs_case and (after is None or after in injects):
-            if after is None or injects.get(after, {}).get("kind") not in ("call", "grid_report"):
-                out.append((f"{where}.after", f"'{item['action']}' needs `after:` a call or grid_report inject"))
+        wrong = after is None or (after in injects and injects[after].get("kind") not in ("call", "grid_report"))
+        if kind is not None and kind.needs_case and wrong:
+            out.append((f"{where}.after", f"'{item['action']}' needs `after:` a call or grid_report inject"))
     return out
 
 
@@ -143,20 +143,32 @@ def scenario_from(data: Mapping[str, Any]) -> Scenario:
         roles=tuple(Role(r["id"], r["name"], r["console_role"]) for r in data["roles"]),
         injects=tuple(
             Inject(
-                id=i["id"], at_minutes=float(i["at_minutes"]), kind=i["kind"], title=i["title"],
-                text=i.get("text", ""), to=tuple(i.get("to", ())), report=dict(i.get("report", {})),
-                readings=tuple(dict(r) for r in i.get("readings", ())), area=dict(i.get("area", {})),
-            )  # fmt: skip
+                id=i["id"],
+                at_minutes=float(i["at_minutes"]),
+                kind=i["kind"],
+                title=i["title"],
+                text=i.get("text", ""),
+                to=tuple(i.get("to", ())),
+                report=dict(i.get("report", {})),
+                readings=tuple(dict(r) for r in i.get("readings", ())),
+                area=dict(i.get("area", {})),
+            )
             for i in data["injects"]
         ),
         expected=tuple(
             Expected(
-                id=e["id"], role=e["role"], action=e["action"], title=e["title"],
-                target_minutes=float(e["target_minutes"]), after=e.get("after"),
-                after_action=e.get("after_action"), weight=float(e.get("weight", 1)),
-                source=e.get("source", "scenario"), params=dict(e.get("params", {})),
+                id=e["id"],
+                role=e["role"],
+                action=e["action"],
+                title=e["title"],
+                target_minutes=float(e["target_minutes"]),
+                after=e.get("after"),
+                after_action=e.get("after_action"),
+                weight=float(e.get("weight", 1)),
+                source=e.get("source", "scenario"),
+                params=dict(e.get("params", {})),
                 auto_after_minutes=float(e["auto_after_minutes"]) if "auto_after_minutes" in e else None,
-            )  # fmt: skip
+            )
             for e in data["expected"]
         ),
         findings=dict(data.get("findings", {})),

@@ -52,7 +52,8 @@ class Scored:
         e = self.expected
         return {
             "id": e.id, "role": e.role, "action": e.action, "title": e.title, "target_minutes": e.target_minutes,
-            "source": e.source, "weight": e.weight, "outcome": self.outcome, "reference_minutes": self.reference_minutes,
+            "source": e.source, "weight": e.weight, "outcome": self.outcome,
+            "reference_minutes": self.reference_minutes,
             "done_minutes": self.done_minutes, "elapsed_minutes": self.elapsed_minutes, "points": self.points,
             "by": self.by,
         }  # fmt: skip
@@ -113,7 +114,8 @@ def score_run(
     """Match each expected action to the first fitting observation at or after its reference time.
 
     `subjects` maps an inject id to the case/incident numbers it caused (so "dispatch the case of call-1" only
-    matches that case); `incident_subjects` the incidents those cases opened or joined. A tabletop decision keyed with an expected action's id also satisfies it.
+    matches that case); `incident_subjects` the incidents those cases opened or joined. A tabletop decision
+    keyed with an expected action's id also satisfies it.
     """
     obs = sorted(observations, key=lambda o: (o.minutes, o.action, o.subject, o.key))
     subjects = subjects or {}
@@ -136,7 +138,8 @@ def score_run(
         ]
         unit = str(item.params.get("unit", ""))
         preferred = [n for n in fits if unit and unit in obs[n].detail]  # the task to the unit it names, if any
-        pick = (preferred or fits or [None])[0]
+        chosen = preferred or fits
+        pick = chosen[0] if chosen else None
         hit = obs[pick] if pick is not None else None
         if pick is not None and obs[pick].action != "decision":
             used.add(pick)  # one thing done answers one expected action

@@ -35,9 +35,9 @@ from gridloop.platform.deps import ServiceDeps
 class SettableClock(Protocol):
     """A clock the driver can move (kernel.clock.FakeClock)."""
 
-    def now(self) -> datetime: ...  # noqa: D102
+    def now(self) -> datetime: ...
 
-    def set(self, when: datetime) -> None: ...  # noqa: D102
+    def set(self, when: datetime) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,9 @@ def _do(work: UnitOfWork, session: Session, run_id: int, item: Expected, actor: 
         case = next((c for c in cases_of_run(session, run_id) if c.number in numbers), None)
         if case is None:
             raise InvalidInput(f"no case from inject '{item.after}'")
-        req = ActionRequest(action=item.action.removeprefix("case."), unit=p.get("unit"), note=p.get("note"),
-                            reply=p.get("reply"))  # fmt: skip
-        act(work, actor, case.id, req, deps=deps)
+        case_req = ActionRequest(action=item.action.removeprefix("case."), unit=p.get("unit"), note=p.get("note"),
+                                 reply=p.get("reply"))  # fmt: skip
+        act(work, actor, case.id, case_req, deps=deps)
     elif item.action == "incident.open":
         warnings = [w for w in warnings_of_run(session, run_id) if w.msg_type != "Cancel"]
         if p.get("from_warning") and warnings:
@@ -152,13 +152,13 @@ def _do(work: UnitOfWork, session: Session, run_id: int, item: Expected, actor: 
     elif item.action in ("incident.task_acknowledge", "incident.task_arrive"):
         wanted = tasks.get(item.after_action or "")
         open_tasks = [t for t in tasks_of_run(session, run_id) if t.done_at is None]
-        task = next((t for t in open_tasks if t.id == wanted), open_tasks[-1] if open_tasks else None)
-        if task is None:
+        found = next((t for t in open_tasks if t.id == wanted), open_tasks[-1] if open_tasks else None)
+        if found is None:
             raise InvalidInput("no open task in this run")
         verb = item.action.removeprefix("incident.task_")
-        if verb == "arrive" and task.acknowledged_at is None:
-            em.act_on_task(work, actor, task.incident_id, task.id, "acknowledge", now=now)
-        em.act_on_task(work, actor, task.incident_id, task.id, verb, now=now)
+        if verb == "arrive" and found.acknowledged_at is None:
+            em.act_on_task(work, actor, found.incident_id, found.id, "acknowledge", now=now)
+        em.act_on_task(work, actor, found.incident_id, found.id, verb, now=now)
     else:  # incident.escalate / commander / note / close
         row = _incident(session, run_id, item, cases)
         verb = item.action.removeprefix("incident.")

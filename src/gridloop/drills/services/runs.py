@@ -194,7 +194,10 @@ def _readings(session: Session, run: DrillRunRow, inject: Inject, *, now: dateti
     for e in scenario_of(run).injects:
         if e.kind == "sensor" and e.area:
             for r in e.readings:
-                areas[str(r["station"])] = (str(e.area.get("description", r["station"])), str(e.area.get("geocode", "")))
+                areas[str(r["station"])] = (
+                    str(e.area.get("description", r["station"])),
+                    str(e.area.get("geocode", "")),
+                )
     messages = exercise_warnings(
         [(datetime.fromisoformat(p["ts"]), p["station"], p["metric"], p["value"], p["unit"]) for p in series],
         org_code=f"{run.id % 1000:03d}", areas=areas,
@@ -215,7 +218,9 @@ def set_speed(uow: UnitOfWork, actor: Actor, run_id: int, speed: float, *, deps:
         run.clock = [s.as_dict() for s in simclock.set_speed(segments(run), now, speed)]
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    log_event(uow.session, run, "clock", actor.username, now, key="speed", text=f"速度 ×{speed:g}", data={"speed": speed})
+    log_event(
+        uow.session, run, "clock", actor.username, now, key="speed", text=f"速度 ×{speed:g}", data={"speed": speed}
+    )
     uow.commit()
     return run
 

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 from gridloop.cases.services.exercise import events_of_run as case_events
 from gridloop.drills.domain.scoring import Observation, Score, score_run
 from gridloop.drills.services.actors import INJECTOR
-from gridloop.drills.services.runs import ENDED, delivered, events, get_run, require_facilitator, scenario_of, sim_minutes
+from gridloop.drills.services.runs import (
+    ENDED,
+    delivered,
+    events,
+    get_run,
+    require_facilitator,
+    scenario_of,
+    sim_minutes,
+)
 from gridloop.drills.tables import DrillRunRow
 from gridloop.emergency.services.exercise import incident_events_of_run, incidents_of_run, warnings_of_run
 from gridloop.kernel.org import Actor
@@ -30,18 +38,19 @@ def observations(session: Session, run: DrillRunRow) -> list[Observation]:
     for number, e in case_events(session, run.id):
         if e.actor_name != INJECTOR:
             out.append(Observation(f"case.{e.action}", sim_minutes(run, e.at), e.actor_name, number))
-    for number, e in incident_events_of_run(session, run.id):
-        code = INCIDENT_KINDS.get(e.kind)
-        if code is not None and e.actor != INJECTOR:
-            task = e.data.get("task_id") if code.startswith("incident.task") else None
-            out.append(Observation(code, sim_minutes(run, e.at), e.actor, number, key=str(task or ""), detail=e.text))
+    for number, ie in incident_events_of_run(session, run.id):
+        code = INCIDENT_KINDS.get(ie.kind)
+        if code is not None and ie.actor != INJECTOR:
+            task = ie.data.get("task_id") if code.startswith("incident.task") else None
+            out.append(Observation(code, sim_minutes(run, ie.at), ie.actor, number, key=str(task or ""),
+                                   detail=ie.text))  # fmt: skip
     for w in warnings_of_run(session, run.id):
         if w.msg_type != "Cancel":
             out.append(Observation("warning.issue", sim_minutes(run, w.sent_at), "预警系统", w.identifier,
                                    key=str(w.level)))  # fmt: skip
-    for e in events(session, run.id):
-        if e.kind == "decision":
-            out.append(Observation("decision", e.sim_minutes, e.actor, key=e.key, detail=e.text))
+    for de in events(session, run.id):
+        if de.kind == "decision":
+            out.append(Observation("decision", de.sim_minutes, de.actor, key=de.key, detail=de.text))
     return out
 
 
@@ -52,9 +61,9 @@ def subjects(session: Session, run: DrillRunRow) -> tuple[dict[str, set[str]], d
         if e.data.get("case_number"):
             cases[inject_id] = {str(e.data["case_number"])}
     joined: dict[str, set[str]] = {}
-    for number, e in incident_events_of_run(session, run.id):
-        if e.kind == "case" and e.data.get("case_number"):
-            joined.setdefault(str(e.data["case_number"]), set()).add(number)
+    for number, ie in incident_events_of_run(session, run.id):
+        if ie.kind == "case" and ie.data.get("case_number"):
+            joined.setdefault(str(ie.data["case_number"]), set()).add(number)
     for row in incidents_of_run(session, run.id):
         if row.case_number:
             joined.setdefault(row.case_number, set()).add(row.number)

@@ -58,12 +58,22 @@ def store_exercise_warnings(session: Session, messages: Iterable[CapMessage], *,
             raise InvalidInput("a drill run's CAP messages carry <status>Exercise</status>")
         rows.append(
             WarningMessageRow(
-                identifier=m.identifier, msg_type=m.msg_type, status="Exercise", sent_at=m.transition.at,
-                rule_id=m.transition.rule_id, subject=m.transition.subject, event=m.transition.event,
-                transition=m.transition.kind.value, level=m.transition.level,
-                previous_level=m.transition.previous_level, value=m.transition.value, unit=m.transition.unit,
-                cap_references=m.references, xml=m.xml.decode("utf-8"), exercise_run_id=run_id,
-            )  # fmt: skip
+                identifier=m.identifier,
+                msg_type=m.msg_type,
+                status="Exercise",
+                sent_at=m.transition.at,
+                rule_id=m.transition.rule_id,
+                subject=m.transition.subject,
+                event=m.transition.event,
+                transition=m.transition.kind.value,
+                level=m.transition.level,
+                previous_level=m.transition.previous_level,
+                value=m.transition.value,
+                unit=m.transition.unit,
+                cap_references=m.references,
+                xml=m.xml.decode("utf-8"),
+                exercise_run_id=run_id,
+            )
         )
     ids = [r.identifier for r in rows]
     if ids and session.scalar(

@@ -168,8 +168,10 @@ def open_incident_from_warning(
         raise Conflict("this message cancels its warning; open the incident from an active one")
     chain = session.scalars(
         select(WarningMessageRow.identifier).where(
-            WarningMessageRow.rule_id == msg.rule_id, WarningMessageRow.subject == msg.subject,
-            WarningMessageRow.exercise_run_id.is_(None) if msg.exercise_run_id is None
+            WarningMessageRow.rule_id == msg.rule_id,
+            WarningMessageRow.subject == msg.subject,
+            WarningMessageRow.exercise_run_id.is_(None)
+            if msg.exercise_run_id is None
             else WarningMessageRow.exercise_run_id == msg.exercise_run_id,  # a drill's chain is its own
         )
     ).all()

@@ -25,11 +25,20 @@ CAPABILITY_TEMPLATES = sorted(Path(__file__).parents[2].glob("*/templates"))
 #: Navigation per role: (path, label key). The first entry is the role's home page.
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.OPERATOR: [("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.DISPATCHER: [("/queue", "nav.queue"), ("/intake", "nav.intake"), ("/cases", "nav.cases"), ("/drills", "nav.drills")],
+    Role.DISPATCHER: [
+        ("/queue", "nav.queue"),
+        ("/intake", "nav.intake"),
+        ("/cases", "nav.cases"),
+        ("/drills", "nav.drills"),
+    ],
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
     Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/emergency", "nav.emergency"),
-                      ("/drills", "nav.drills")],
+    Role.SUPERVISOR: [
+        ("/board", "nav.board"),
+        ("/cases", "nav.cases"),
+        ("/emergency", "nav.emergency"),
+        ("/drills", "nav.drills"),
+    ],
     Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
     Role.ADMIN: [
         ("/board", "nav.board"),
