@@ -121,6 +121,7 @@ def serve(
 
     from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
     from gridloop.cases import jobs as supervision_job
+    from gridloop.drills import jobs as drill_job
     from gridloop.emergency import jobs as emergency_job
     from gridloop.platform.delivery import dispatcher_for
 
@@ -131,6 +132,7 @@ def serve(
     if supervision:
         supervision_job.start(container)
         emergency_job.start(container)
+        drill_job.start(container)
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()

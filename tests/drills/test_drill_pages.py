@@ -48,3 +48,18 @@ def test_participants_may_see_the_board_but_not_steer_it(app_client: TestClient)
     r = app_client.post("/drills/start", data={"scenario": "gas-leak-old-building", "csrf": "x"})
     assert r.status_code in (303, 403)
     assert app_client.get("/drills/9999").status_code == 404
+
+
+def test_the_serve_job_delivers_injects_when_their_minute_comes(container, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.drills import jobs
+    from gridloop.drills.services import runs
+    from gridloop.platform.org.services.org import actor_for, get_user
+
+    with container.uow() as work:
+        admin = actor_for(get_user(work.session, "admin"))
+        run_id = runs.start(work, admin, runs.StartRequest(scenario="gas-leak-old-building", speed=60),
+                            now=clock.now()).id  # fmt: skip
+    assert jobs.run_once(container) == {run_id: ["call-1"]}
+    clock.advance(seconds=12)  # ×60: 12 run minutes
+    assert jobs.run_once(container) == {run_id: ["report-1"]}
+    assert jobs.run_once(container) == {}
