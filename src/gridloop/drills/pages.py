@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gridloop.cases.services.exercise import cases_of_run
@@ -25,6 +25,7 @@ from gridloop.platform.web.render import flash, render
 router = APIRouter(include_in_schema=False)
 Short = Annotated[str, Form(max_length=100)]
 Text = Annotated[str, Form(max_length=2000)]
+RunId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 SPEEDS = (1, 2, 5, 10, 30, 60)
 
 
@@ -104,7 +105,7 @@ def _board(request: Request, actor: Any, uow: Any, deps: Any, run_id: int) -> di
 
 
 @router.get("/drills/{run_id}")
-def board_page(request: Request, run_id: int, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
+def board_page(request: Request, run_id: RunId, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
     """The run board: the clock and its controls, injects, the run's cases/incidents/warnings, expected vs done."""
     with deps.write_lock:
         runs.advance(uow, run_id, deps=deps)  # injects whose time has come arrive now
@@ -113,7 +114,7 @@ def board_page(request: Request, run_id: int, actor: PageActor, uow: UowDep, dep
 
 @router.post("/drills/{run_id}/clock")
 def clock_action(
-    request: Request, run_id: int, actor: PageActor, uow: UowDep, deps: DepsDep,
+    request: Request, run_id: RunId, actor: PageActor, uow: UowDep, deps: DepsDep,
     action: Annotated[str, Form(pattern="^(speed|pause|resume|step)$")], speed: Short = "1", csrf: Short = "",
 ) -> RedirectResponse:  # fmt: skip
     """Pause, resume, change speed, or step to the next inject."""
@@ -135,7 +136,7 @@ def clock_action(
 
 @router.post("/drills/{run_id}/decision")
 def decision(
-    request: Request, run_id: int, actor: PageActor, uow: UowDep, deps: DepsDep, text: Text, key: Short = "",
+    request: Request, run_id: RunId, actor: PageActor, uow: UowDep, deps: DepsDep, text: Text, key: Short = "",
     by: Short = "", csrf: Short = "",
 ) -> RedirectResponse:  # fmt: skip
     """Record a decision (tabletop) or an observed action against an expected action."""
@@ -149,7 +150,7 @@ def decision(
 
 @router.post("/drills/{run_id}/open-incident")
 def open_incident(
-    request: Request, run_id: int, actor: PageActor, uow: UowDep, deps: DepsDep,
+    request: Request, run_id: RunId, actor: PageActor, uow: UowDep, deps: DepsDep,
     identifier: Annotated[str, Form(max_length=64)], csrf: Short = "",
 ) -> RedirectResponse:  # fmt: skip
     """启动应急响应 from one of the run's exercise warnings (the incident belongs to the run)."""
@@ -166,7 +167,7 @@ def open_incident(
 
 
 @router.post("/drills/{run_id}/end")
-def end_run(request: Request, run_id: int, actor: PageActor, uow: UowDep, deps: DepsDep,
+def end_run(request: Request, run_id: RunId, actor: PageActor, uow: UowDep, deps: DepsDep,
             csrf: Short = "") -> RedirectResponse:  # fmt: skip
     """End the run and keep its score; go to the report."""
     check_csrf(request, csrf)
@@ -179,14 +180,14 @@ def end_run(request: Request, run_id: int, actor: PageActor, uow: UowDep, deps: 
 
 
 @router.get("/drills/{run_id}/report")
-def report_page(request: Request, run_id: int, actor: PageActor, uow: UowDep) -> Response:
+def report_page(request: Request, run_id: RunId, actor: PageActor, uow: UowDep) -> Response:
     """The after-action report in the console (timeline chart, expected vs done, findings)."""
     data = report.report_data(uow.session, run_id)
     return render(request, "drill_report.html", {"d": data, "run_id": run_id})
 
 
 @router.get("/drills/{run_id}/report.html", response_class=HTMLResponse)
-def report_html(run_id: int, actor: PageActor, uow: UowDep) -> Response:
+def report_html(run_id: RunId, actor: PageActor, uow: UowDep) -> Response:
     """The report as one self-contained HTML file (download)."""
     body = report.render_html(report.report_data(uow.session, run_id))
     headers = {"Content-Disposition": f'attachment; filename="drill-{run_id}-report.html"'}
@@ -194,7 +195,7 @@ def report_html(run_id: int, actor: PageActor, uow: UowDep) -> Response:
 
 
 @router.get("/drills/{run_id}/report.pdf")
-def report_pdf(run_id: int, actor: PageActor, uow: UowDep) -> Response:
+def report_pdf(run_id: RunId, actor: PageActor, uow: UowDep) -> Response:
     """The printable PDF."""
     body = report.render_pdf(report.report_data(uow.session, run_id))
     headers = {"Content-Disposition": f'attachment; filename="drill-{run_id}-report.pdf"'}
