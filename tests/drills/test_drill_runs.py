@@ -14,6 +14,7 @@ from gridloop.drills.services import auto, report, runs, scoring
 from gridloop.emergency.services import incident_queries, warnings
 from gridloop.emergency.services.exercise import incidents_of_run, warnings_of_run
 from gridloop.kernel.clock import FakeClock
+from gridloop.kernel.errors import InvalidInput, NotFound
 from gridloop.kernel.ports import Notice
 from gridloop.platform.container import Container
 from gridloop.platform.db.outbox import OutboxRow
@@ -167,7 +168,8 @@ def test_cli_validate_run_and_report(db_url: str, tmp_path) -> None:  # type: ig
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: Bad Id\ntitle: x\n", encoding="utf-8")
     res = runner.invoke(app, ["drill", "validate", str(bad)])
-    assert res.exit_code == 2 and "id:" in res.output
+    assert isinstance(res.exception, InvalidInput)  # the CLI shell prints it in one line and exits 2
+    assert "id: 'Bad Id' does not match" in res.output  # each problem on its own line with its path
     first = runner.invoke(app, ["drill", "run", "gas-leak-old-building", "--auto", "--speed", "0", "--db", db_url])
     second = runner.invoke(app, ["drill", "run", "gas-leak-old-building", "--auto", "--speed", "0", "--db", db_url])
     assert first.exit_code == 0, first.output
@@ -181,4 +183,6 @@ def test_cli_validate_run_and_report(db_url: str, tmp_path) -> None:  # type: ig
     res = runner.invoke(app, ["drill", "report", "1", "--format", "pdf", "--out", str(pdf), "--db", db_url])
     assert res.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF")
     missing = runner.invoke(app, ["drill", "report", "999", "--db", db_url])
-    assert missing.exit_code == 2
+    assert isinstance(missing.exception, NotFound)
+    bad_format = runner.invoke(app, ["drill", "report", "1", "--format", "doc", "--db", db_url])
+    assert bad_format.exit_code == 2

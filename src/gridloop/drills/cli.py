@@ -12,15 +12,9 @@ import typer
 from gridloop.drills.adapters.scenario_file import load
 from gridloop.drills.services import auto, report, runs, scoring
 from gridloop.kernel.clock import FakeClock
-from gridloop.kernel.errors import DomainError
+from gridloop.kernel.errors import InvalidInput
 from gridloop.platform.cli.common import DbOption, container_for, group
 from gridloop.platform.org.services.org import actor_for, get_user
-
-
-def _fail(exc: DomainError) -> None:
-    detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-    typer.echo(f"error: {exc}" + (f" — {detail}" if detail else ""), err=True)
-    raise typer.Exit(2)
 
 
 def register(root: typer.Typer) -> None:
@@ -32,11 +26,10 @@ def register(root: typer.Typer) -> None:
         """Check a scenario against the schema and the drill rules; every problem on its own line with its path."""
         try:
             s, _ = load(scenario)
-        except DomainError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            for e in exc.errors:
-                typer.echo(f"  {e.field}: {e.message}", err=True)
-            raise typer.Exit(2) from None
+        except InvalidInput as exc:
+            for e in exc.errors:  # one line per problem, with its path; then the one-line summary (exit 2)
+                typer.echo(f"{e.field}: {e.message}", err=True)
+            raise InvalidInput(str(exc)) from None
         typer.echo(f"ok: {s.id} v{s.version} — {len(s.roles)} roles, {len(s.injects)} injects, "
                    f"{len(s.expected)} expected actions")  # fmt: skip
 
@@ -61,37 +54,30 @@ def register(root: typer.Typer) -> None:
     ) -> None:
         """Run a scenario as an exercise and print its score (JSON). Without --auto, people act in the console."""
         c = container_for(db)
-        try:
+        with c.uow() as work:
+            actor = actor_for(get_user(work.session, facilitator))
+        req = runs.StartRequest(scenario=scenario, mode=runs.EXERCISE, speed=speed)
+        if auto_:
+            clock = FakeClock(c.deps.clock.now().replace(microsecond=0))
+            done = auto.run_auto(c.uow, actor, req, deps=c.deps, clock=clock, speed=speed if speed < 3600 else 0)
+        else:
             with c.uow() as work:
-                actor = actor_for(get_user(work.session, facilitator))
-            req = runs.StartRequest(scenario=scenario, mode=runs.EXERCISE, speed=speed)
-            if auto_:
-                clock = FakeClock(c.deps.clock.now().replace(microsecond=0))
-                done = auto.run_auto(c.uow, actor, req, deps=c.deps, clock=clock, speed=speed if speed < 3600 else 0)
-            else:
+                run_id = runs.start(work, actor, req, now=c.deps.clock.now()).id
+            typer.echo(f"drill run {run_id} started; participants act in the console (/drills/{run_id})", err=True)
+            while True:
                 with c.uow() as work:
-                    run_id = runs.start(work, actor, req, now=c.deps.clock.now()).id
-                typer.echo(f"drill run {run_id} started; participants act in the console (/drills/{run_id})", err=True)
-                while True:
-                    with c.uow() as work:
-                        runs.advance(work, run_id, deps=c.deps)
-                        r = runs.get_run(work.session, run_id)
-                        over = r.status != runs.RUNNING or runs.sim_minutes(r, c.deps.clock.now()) >= (
-                            runs.scenario_of(r).duration_minutes
-                        )
-                    if over:
-                        break
-                    time.sleep(1.0)
-                with c.uow() as work:
-                    done = scoring.end(work, None, run_id, now=c.deps.clock.now())
+                    runs.advance(work, run_id, deps=c.deps)
+                    r = runs.get_run(work.session, run_id)
+                    over = r.status != runs.RUNNING or runs.sim_minutes(r, c.deps.clock.now()) >= (
+                        runs.scenario_of(r).duration_minutes
+                    )
+                if over:
+                    break
+                time.sleep(1.0)
             with c.uow() as work:
-                out = scoring.summary(work.session, runs.get_run(work.session, done.id))
-        except DomainError as exc:
-            _fail(exc)
-            return
-        except LookupError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+                done = scoring.end(work, None, run_id, now=c.deps.clock.now())
+        with c.uow() as work:
+            out = scoring.summary(work.session, runs.get_run(work.session, done.id))
         out["run_id"] = out.pop("id")
         typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
         typer.echo(f"score {out['score']} — {out['conclusion']}", err=True)
@@ -105,19 +91,13 @@ def register(root: typer.Typer) -> None:
     ) -> None:
         """The after-action report of a run, as HTML (with its timeline chart) or printable PDF."""
         if fmt not in ("html", "pdf"):
-            typer.echo("error: --format is html or pdf", err=True)
-            raise typer.Exit(2)
+            raise typer.BadParameter("html or pdf", param_hint="--format")
         if fmt == "pdf" and out is None:
-            typer.echo("error: a PDF needs --out FILE", err=True)
-            raise typer.Exit(2)
+            raise typer.BadParameter("a PDF needs --out FILE", param_hint="--out")
         c = container_for(db)
-        try:
-            with c.uow() as work:
-                data = report.report_data(work.session, run_id)
-                body = report.render_pdf(data) if fmt == "pdf" else report.render_html(data).encode("utf-8")
-        except DomainError as exc:
-            _fail(exc)
-            return
+        with c.uow() as work:
+            data = report.report_data(work.session, run_id)
+            body = report.render_pdf(data) if fmt == "pdf" else report.render_html(data).encode("utf-8")
         if out is None:
             typer.echo(body.decode("utf-8"))
         else:
