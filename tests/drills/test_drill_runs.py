@@ -186,3 +186,40 @@ def test_cli_validate_run_and_report(db_url: str, tmp_path) -> None:  # type: ig
     assert isinstance(missing.exception, NotFound)
     bad_format = runner.invoke(app, ["drill", "report", "1", "--format", "doc", "--db", db_url])
     assert bad_format.exit_code == 2
+
+
+def test_a_notice_about_an_exercise_case_goes_to_the_drill_sink_from_any_session(
+    container: Container, clock: FakeClock
+) -> None:
+    """A participant's action in the normal console (a session not marked for the run) still cannot leak."""
+    from gridloop.cases.services.exercise import cases_of_run
+    from gridloop.cases.tables import CaseRow
+
+    container.deps.outbox.channels = {"sms": SpyNotifier()}
+    with container.uow() as work:
+        run_id = runs.start(work, _actor(container), runs.StartRequest(scenario="gas-leak-old-building"),
+                            now=clock.now()).id  # fmt: skip
+    with container.uow() as work:
+        runs.advance(work, run_id, deps=container.deps)
+    with container.uow() as work:
+        exercise_case = cases_of_run(work.session, run_id)[0]
+        number, case_id = exercise_case.number, exercise_case.id
+        real, _ = receive(work, _actor(container, "operator"),
+                          NewCase(text="长风新村小区门口路灯不亮已经三天了", area_code="31010700100101"),
+                          deps=container.deps)  # fmt: skip
+        real_number = real.number
+    with container.uow() as work:  # a fresh, unmarked session, like a console request
+        work.session.get(CaseRow, case_id)
+        drill = container.deps.outbox.enqueue(work.session, Notice(kind="k", title="t", body="b", case_number=number),
+                                              now=clock.now())  # fmt: skip
+        live = container.deps.outbox.enqueue(
+            work.session, Notice(kind="k", title="t", body="b", case_number=real_number), now=clock.now()
+        )
+        tagged = container.deps.outbox.enqueue(
+            work.session, Notice(kind="k", title="t", body="b", payload={"exercise_run_id": run_id}), now=clock.now()
+        )
+        work.commit()
+        channels = dict(work.session.execute(select(OutboxRow.message_id, OutboxRow.channel)).all())
+    assert [channels[m] for m in drill] == [DRILL_CHANNEL]
+    assert [channels[m] for m in tagged] == [DRILL_CHANNEL]
+    assert [channels[m] for m in live] == ["sms"]
