@@ -22,6 +22,11 @@ def test_a_facilitator_runs_a_drill_from_the_console(app_client: TestClient, clo
     case_url = board.text.split('class="inject-case"')[0].rsplit('href="', 1)[1].split('"')[0]
     case_page = app_client.get(case_url)
     assert case_page.status_code == 200 and "【演练】" in case_page.text  # labelled on the normal case page
+    incident_url = "/emergency/incidents/" + board.text.split('href="/emergency/incidents/')[1].split('"')[0]
+    incident_page = app_client.get(incident_url)
+    assert incident_page.status_code == 200 and "【演练】" in incident_page.text  # and on the command board
+    number = board.text.split('href="/emergency/incidents/')[1].split("</a>")[0].rsplit(" ", 1)[1]
+    assert number.startswith("TF") and number not in app_client.get("/emergency/incidents").text  # not a real one
     clock.advance(minutes=2)  # ×10: the run clock is at 20 minutes → report-1 (12) arrives
     board = app_client.get(board_url)
     assert 'data-inject="report-1" class="delivered"' in board.text
