@@ -62,7 +62,7 @@ def install(base: type[Any]) -> None:
         _remember(getattr(context, "session", None), target)
 
     def on_flush(session: Session, flush_context: Any, instances: Any) -> None:
-        for obj in list(session.new) + list(session.dirty):
+        for obj in session.new:  # loaded rows are seen by on_load; dirty ones need no scan (cheap on bulk flushes)
             _remember(session, obj)
 
     event.listen(base, "load", on_load, propagate=True)
