@@ -53,18 +53,20 @@ def is_exercise_notice(session: Session, *, case_number: str | None, payload: di
     return case_number is not None and case_number in marks
 
 
+def on_load(target: Any, context: Any) -> None:
+    """`load` listener: remember an exercise row a session loads."""
+    _remember(getattr(context, "session", None), target)
+
+
+def on_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    """`before_flush` listener: remember the exercise rows a session creates (loaded ones are seen by on_load)."""
+    for obj in session.new:
+        _remember(session, obj)
+
+
 def install(base: type[Any]) -> None:
-    """Listen to loads and flushes of every mapped class on `base` (called once, when the engine is made)."""
-    if getattr(base, "_exercise_listeners", False):
-        return
-
-    def on_load(target: Any, context: Any) -> None:
-        _remember(getattr(context, "session", None), target)
-
-    def on_flush(session: Session, flush_context: Any, instances: Any) -> None:
-        for obj in session.new:  # loaded rows are seen by on_load; dirty ones need no scan (cheap on bulk flushes)
-            _remember(session, obj)
-
-    event.listen(base, "load", on_load, propagate=True)
-    event.listen(Session, "before_flush", on_flush)
-    base._exercise_listeners = True
+    """Listen to loads and flushes of every mapped class on `base` (called once, when a session factory is made)."""
+    if not event.contains(base, "load", on_load):
+        event.listen(base, "load", on_load, propagate=True)
+    if not event.contains(Session, "before_flush", on_flush):
+        event.listen(Session, "before_flush", on_flush)
