@@ -223,3 +223,19 @@ def test_a_notice_about_an_exercise_case_goes_to_the_drill_sink_from_any_session
     assert [channels[m] for m in drill] == [DRILL_CHANNEL]
     assert [channels[m] for m in tagged] == [DRILL_CHANNEL]
     assert [channels[m] for m in live] == ["sms"]
+
+
+def test_an_exercise_case_cannot_become_a_real_hazard(container: Container, clock: FakeClock) -> None:
+    from gridloop.cases.services.exercise import cases_of_run
+    from gridloop.emergency.services.hazards import hazard_from_case
+    from gridloop.kernel.errors import Conflict
+
+    with container.uow() as work:
+        run_id = runs.start(work, _actor(container), runs.StartRequest(scenario="gas-leak-old-building"),
+                            now=clock.now()).id  # fmt: skip
+    with container.uow() as work:
+        runs.advance(work, run_id, deps=container.deps)
+    with container.uow() as work:
+        number = cases_of_run(work.session, run_id)[0].number
+    with container.uow() as work, pytest.raises(Conflict):
+        hazard_from_case(work, _actor(container, "supervisor"), number, now=clock.now())
