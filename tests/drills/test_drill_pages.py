@@ -68,3 +68,23 @@ def test_the_serve_job_delivers_injects_when_their_minute_comes(container, clock
     clock.advance(seconds=12)  # ×60: 12 run minutes
     assert jobs.run_once(container) == {run_id: ["report-1"]}
     assert jobs.run_once(container) == {}
+
+
+def test_a_tabletop_is_stepped_and_decided_on_the_board(app_client: TestClient) -> None:
+    login(app_client, "supervisor")
+    r = post_form(app_client, "/drills/start", {"scenario": "highrise-fire-evacuation", "mode": "tabletop"},
+                  from_page="/drills")  # fmt: skip
+    board_url = r.headers["location"]
+    board = app_client.get(board_url)
+    assert "桌面推演" in board.text and 'class="delivered"' not in board.text  # nothing arrives by itself
+    post_form(app_client, f"{board_url}/clock", {"action": "step"}, from_page=board_url)
+    board = app_client.get(board_url)
+    assert 'data-inject="call-1" class="delivered"' in board.text and "inject-case" not in board.text  # no case
+    post_form(app_client, f"{board_url}/decision", {"key": "dispatch-call", "text": "立即派单给真如镇街道"},
+              from_page=board_url)  # fmt: skip
+    bad = post_form(app_client, f"{board_url}/decision", {"key": "nope", "text": "x"}, from_page=board_url)
+    assert bad.status_code == 303 and "unknown expected action" in app_client.get(board_url).text
+    r = post_form(app_client, f"{board_url}/end", {}, from_page=board_url)
+    report = app_client.get(r.headers["location"]).text
+    assert 'data-id="dispatch-call" data-outcome="on_time"' in report
+    assert 'data-id="escalate" data-outcome="missed"' in report
