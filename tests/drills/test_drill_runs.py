@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from gridloop.cases.services import console, kpis, queries
 from gridloop.cases.services.intake import NewCase, receive
+from gridloop.cases.services.maps import case_counts
+from gridloop.cases.services.reports import reports_received
 from gridloop.drills.services import auto, report, runs, scoring
 from gridloop.emergency.services import incident_queries, warnings
 from gridloop.emergency.services.exercise import incidents_of_run, warnings_of_run
@@ -52,6 +54,9 @@ def _real_snapshot(container: Container, clock: FakeClock) -> dict[str, object]:
             "list": queries.list_cases(s, admin, queries.CaseFilter(), now=clock.now())[1],
             "queues": console.queue_counts(s, admin, threshold=0.6),
             "kpis": kpis.kpi_report(s, by=kpis.GroupBy.DISTRICT, period=period),
+            "year_on_year": kpis.year_on_year(s, period=period),
+            "reports": [r.number for r in reports_received(s, start=None, end=None)],
+            "map": case_counts(s, level="district", start=None, end=None, now=clock.now()),
             "incidents": incident_queries.list_incidents(s, admin)[1],
             "four_early": incident_queries.four_early_kpis(s),
             "warnings": warnings.active_warnings(s),

@@ -244,7 +244,9 @@ def year_on_year(
 
     def counts(p: Period) -> dict[str, int]:
         lo, hi = p.bounds(tz)
-        stmt = select(CaseRow.category, func.count()).where(CaseRow.received_at >= lo, CaseRow.received_at < hi)
+        stmt = select(CaseRow.category, func.count()).where(
+            CaseRow.received_at >= lo, CaseRow.received_at < hi, CaseRow.exercise_run_id.is_(None)
+        )
         if district:
             stmt = stmt.where(CaseRow.district_code == district)
         if visible is not None:

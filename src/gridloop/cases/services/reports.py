@@ -120,7 +120,7 @@ def reports_received(
         CaseRow.text,
         CaseRow.masked_text,
         CaseRow.received_at,
-    )
+    ).where(CaseRow.exercise_run_id.is_(None))  # hot issues are real work
     if visible is not None:
         q = q.where(visible)
     if start is not None:
