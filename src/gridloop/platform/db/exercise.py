@@ -36,11 +36,12 @@ def exercise_run_of(session: Session) -> int | None:
 def _remember(session: Session | None, obj: Any) -> None:
     if session is None:
         return
-    run_id = getattr(obj, "exercise_run_id", None)
+    loaded = getattr(obj, "__dict__", {})  # only what is loaded: never trigger a load of a deferred column
+    run_id = loaded.get("exercise_run_id")
     if run_id is None:
         return
     marks: dict[str, int] = session.info.setdefault(EXERCISE_MARKS, {})
-    number = getattr(obj, "number", None) or getattr(obj, "case_number", None)
+    number = loaded.get("number") or loaded.get("case_number")
     if number:
         marks[str(number)] = int(run_id)
 
