@@ -88,3 +88,19 @@ def test_a_tabletop_is_stepped_and_decided_on_the_board(app_client: TestClient) 
     report = app_client.get(r.headers["location"]).text
     assert 'data-id="dispatch-call" data-outcome="on_time"' in report
     assert 'data-id="escalate" data-outcome="missed"' in report
+
+
+def test_the_commander_opens_an_exercise_incident_from_the_runs_warning(app_client: TestClient) -> None:
+    login(app_client, "supervisor")
+    r = post_form(app_client, "/drills/start", {"scenario": "rainstorm-waterlogging", "speed": "1"},
+                  from_page="/drills")  # fmt: skip
+    board_url = r.headers["location"]
+    board = app_client.get(board_url).text
+    assert "暴雨" in board and 'action="' + board_url + '/open-incident"' in board
+    identifier = board.split('name="identifier" value="')[1].split('"')[0]
+    r = post_form(app_client, f"{board_url}/open-incident", {"identifier": identifier}, from_page=board_url)
+    assert r.headers["location"].startswith("/emergency/incidents/")
+    incident = app_client.get(r.headers["location"]).text
+    assert "【演练】" in incident
+    assert identifier not in app_client.get("/emergency/warnings").text  # the real warnings board never shows it
+    assert 'data-id="open-response" data-outcome="on_time"' in app_client.get(board_url).text
