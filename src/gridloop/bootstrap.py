@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.cases.pages import intake, work
     from gridloop.citizen import pages as citizen_pages
     from gridloop.dispatch import api as dispatch_api
+    from gridloop.drills import pages as drill_pages
     from gridloop.emergency.api import cap as emergency_cap
     from gridloop.emergency.api import hazards as emergency_hazards
     from gridloop.emergency.api import incidents as emergency_incidents
@@ -170,7 +171,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router,
                exportcontrol_pages.router, participation_pages.router, emergency_pages.router, fieldwork_pages.router,
                interchange_pages.router, citizen_pages.router, kb_intake_pages.router, kb_report_pages.router,
-               kb_editor_pages.router],
+               kb_editor_pages.router, drill_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

@@ -22,6 +22,7 @@ def _register() -> None:
     from gridloop.cases import cli as cases
     from gridloop.demo import cli as demo
     from gridloop.dispatch import cli as dispatch
+    from gridloop.drills import cli as drills
     from gridloop.emergency import cli as emergency
     from gridloop.exportcontrol import cli as exportcontrol
     from gridloop.geo import cli as geo
@@ -53,6 +54,7 @@ def _register() -> None:
         open311,
         emergency,
         interchange,
+        drills,
     ):
         module.register(app)
 

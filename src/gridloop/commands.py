@@ -153,6 +153,7 @@ def serve(
 
     from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
     from gridloop.cases import jobs as supervision_job
+    from gridloop.drills import jobs as drill_job
     from gridloop.emergency import jobs as emergency_job
     from gridloop.interchange import jobs as exports_job
     from gridloop.knowledge import jobs as knowledge_job
@@ -167,6 +168,7 @@ def serve(
         emergency_job.start(container)
         exports_job.start(container)
         knowledge_job.start(container)
+        drill_job.start(container)
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()

@@ -10,6 +10,7 @@ def metadata() -> MetaData:
     from gridloop.cases import tables as cases_tables  # noqa: F401
     from gridloop.citizen import tables as citizen_tables  # noqa: F401
     from gridloop.dispatch import tables as dispatch_tables  # noqa: F401
+    from gridloop.drills import tables as drills_tables  # noqa: F401
     from gridloop.emergency import tables as emergency_tables  # noqa: F401
     from gridloop.exportcontrol import tables as exportcontrol_tables  # noqa: F401
     from gridloop.fieldwork import tables as fieldwork_tables  # noqa: F401

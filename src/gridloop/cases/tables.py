@@ -59,6 +59,8 @@ class CaseRow(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # the drill run (演练) this case belongs to; None for real work (migration 0063, docs/drills.md)
+    exercise_run_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     # deadlines of the steps, and the running flags
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -20,6 +20,7 @@ class WarningMessageRow(Base):
     identifier: Mapped[str] = mapped_column(String(64), unique=True)
     msg_type: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), index=True)  # Actual | Exercise | …
+    exercise_run_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)  # drill run (0063)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     rule_id: Mapped[str] = mapped_column(String(64), index=True)
     subject: Mapped[str] = mapped_column(String(100), index=True)
@@ -122,6 +123,7 @@ class IncidentRow(Base):
     area_path: Mapped[str] = mapped_column(String(400), index=True)  # unit path of its area (who sees it)
     warning_identifier: Mapped[str | None] = mapped_column(String(64), index=True)
     case_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    exercise_run_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)  # drill run (0063)
     # 四早: 发现、报告、预警、处置
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from tenacity import Retrying, stop_after_attempt, wait_exponential
 
 from gridloop.kernel.ports import Clock, Notice
+from gridloop.platform.db import exercise
 from gridloop.platform.db import outbox as table
 from gridloop.platform.db.engine import session_factory
 from gridloop.platform.notify import LogNotifier
@@ -34,8 +35,20 @@ log = logging.getLogger("gridloop.outbox")
 AFTER_COMMIT = "after_commit"
 
 
+#: The only channel exercise (演练) notices are written to; it never reaches a real notifier.
+DRILL_CHANNEL = "drill"
+
+
 def _default_channels() -> dict[str, Any]:
     return {"log": LogNotifier()}
+
+
+class DrillSink:
+    """Where exercise notices are delivered: logged under `gridloop.drill`, kept in the outbox table, sent nowhere."""
+
+    def deliver(self, notice: Notice, *, message_id: str) -> None:
+        """Accept one exercise notice (nothing leaves the process)."""
+        logging.getLogger("gridloop.drill").info("exercise notice %s: %s", message_id, notice.kind)
 
 
 @dataclass
@@ -46,10 +59,18 @@ class Outbox:
     signal: threading.Event = field(default_factory=threading.Event)
     #: Channels that get only the messages addressed to them (`enqueue(…, to=name)`), e.g. subscribers' webhooks.
     addressed: dict[str, Any] = field(default_factory=dict)
+    #: Receives every exercise notice instead of the channels above (drill isolation, docs/drills.md).
+    drill: Any = field(default_factory=DrillSink)
 
     def enqueue(self, session: Session, notice: Notice, *, now: datetime, to: str | None = None) -> list[str]:
-        """Write the notice for every channel (or only the addressed channel `to`) in the caller's transaction."""
+        """Write the notice for every channel (or only the addressed channel `to`) in the caller's transaction.
+
+        An exercise notice (the session works for a drill run, or the notice is about an exercise case) is
+        written for the drill sink only, whatever channels are configured.
+        """
         channels = list(self.channels) if to is None else [to] if to in self.addressed else []
+        if exercise.is_exercise_notice(session, case_number=notice.case_number, payload=notice.payload):
+            channels = [DRILL_CHANNEL] if channels else []
         ids = table.enqueue(session, notice, channels=channels, now=now)
         if ids:
             callbacks: list[Callable[[], None]] = session.info.setdefault(AFTER_COMMIT, [])
@@ -59,7 +80,7 @@ class Outbox:
 
     def muted(self) -> Outbox:
         """An outbox that writes nothing (generated demo history)."""
-        return Outbox(channels={}, signal=self.signal)
+        return Outbox(channels={}, signal=self.signal, drill=self.drill)
 
 
 @dataclass
@@ -139,7 +160,10 @@ class Dispatcher:
 
     def _deliver(self, message: table.Message) -> str:
         """Deliver outside any transaction; returns 'sent', 'failed' or 'dead'."""
-        channel = self.outbox.channels.get(message.channel) or self.outbox.addressed.get(message.channel)
+        if message.channel == DRILL_CHANNEL:
+            channel: Any = self.outbox.drill
+        else:
+            channel = self.outbox.channels.get(message.channel) or self.outbox.addressed.get(message.channel)
         tries = 0
         error = ""
         if channel is None:

@@ -30,6 +30,7 @@ from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.ports import AreaMatch
 from gridloop.platform.cache import AreaRef
+from gridloop.platform.db.exercise import exercise_run_of
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import CategoryRow, UnitRow
@@ -277,6 +278,7 @@ def create_case(
         locate_accuracy_m=data.position_accuracy,
         updated_at=now,
         version=1,
+        exercise_run_id=exercise_run_of(session),  # a drill run's session stamps its cases (docs/drills.md)
     )
     if data.lng is not None and data.lat is not None and data.crs:
         case.lng_wgs84, case.lat_wgs84 = convert_point(data.lng, data.lat, source=data.crs, target="wgs84")

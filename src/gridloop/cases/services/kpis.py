@@ -81,6 +81,7 @@ def _scoped(stmt: Any, by: GroupBy, key: str | None, visible: ColumnElement[bool
         stmt = stmt.join(UnitRow, UnitRow.id == CaseRow.lead_unit_id)
     if visible is not None:
         stmt = stmt.where(visible)
+    stmt = stmt.where(CaseRow.exercise_run_id.is_(None))  # exercise (演练) cases never count
     if key is not None:
         stmt = stmt.where(_group_column(by) == key)
     return stmt.group_by(_group_column(by))
@@ -245,7 +246,9 @@ def year_on_year(
 
     def counts(p: Period) -> dict[str, int]:
         lo, hi = p.bounds(tz)
-        stmt = select(CaseRow.category, func.count()).where(CaseRow.received_at >= lo, CaseRow.received_at < hi)
+        stmt = select(CaseRow.category, func.count()).where(
+            CaseRow.received_at >= lo, CaseRow.received_at < hi, CaseRow.exercise_run_id.is_(None)
+        )
         if district:
             stmt = stmt.where(CaseRow.district_code == district)
         if visible is not None:

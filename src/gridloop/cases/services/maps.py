@@ -42,7 +42,7 @@ def case_counts(
             func.sum(case((is_open, 1), else_=0)),
             func.sum(case((overdue, 1), else_=0)),
         )
-        .where(key.is_not(None))
+        .where(key.is_not(None), CaseRow.exercise_run_id.is_(None))  # exercise (演练) cases never count
         .group_by(key)
     )
     if visible is not None:

@@ -191,6 +191,7 @@ def case_to_dict(
     out: dict[str, Any] = {
         "id": case.id,
         "number": case.number,
+        "exercise_run_id": case.exercise_run_id,  # set: a drill run's case (演练), labelled on every page
         "title": case.title,
         "status": case.status,
         "status_label": {"zh": status.zh, "en": status.en},

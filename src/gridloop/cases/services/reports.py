@@ -36,7 +36,7 @@ class ReportFacts:
 def report_facts(session: Session, case_id: int) -> ReportFacts | None:
     """The facts of one case (None when there is no such case)."""
     case = session.get(CaseRow, case_id)
-    if case is None:
+    if case is None or case.exercise_run_id is not None:  # exercise (演练) cases never enter duplicate matching
         return None
     return ReportFacts(
         case.number,
@@ -62,7 +62,8 @@ def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
     rows = session.execute(
         select(CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
                CaseRow.status)
-        .where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.received_at >= since)
+        .where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.received_at >= since,
+               CaseRow.exercise_run_id.is_(None))
         .order_by(CaseRow.received_at)
     ).all()  # fmt: skip
     return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
@@ -149,7 +150,7 @@ def reports_received(
         CaseRow.text,
         CaseRow.masked_text,
         CaseRow.received_at,
-    )
+    ).where(CaseRow.exercise_run_id.is_(None))  # hot issues are real work
     if visible is not None:
         q = q.where(visible)
     if start is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true, union
+from sqlalchemy import ColumnElement, and_, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from gridloop.cases.tables import CaseRow, CaseUnitRow
@@ -16,11 +16,21 @@ def is_root(actor: Actor) -> bool:
     return actor.unit_path.count("/") == 2
 
 
+def real_cases() -> ColumnElement[bool]:
+    """Cases of real work: not created in a drill run (演练 data never counts in lists, queues, boards or KPIs)."""
+    return CaseRow.exercise_run_id.is_(None)
+
+
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause selecting the cases an actor may see: `cases.id IN (area subtree ∪ assigned units)`.
+    """A WHERE clause selecting the real cases an actor may see: `cases.id IN (area subtree ∪ assigned units)`.
 
     Both halves are prefix searches on an indexed path, so the planner reads only the matching index range.
+    Exercise cases are left out (`real_cases`); a participant opens one by id from the drill board (`can_see`).
     """
+    return and_(real_cases(), _visible(actor))
+
+
+def _visible(actor: Actor) -> ColumnElement[bool]:
     pattern = subtree_pattern(actor.unit_path)
     assigned = select(CaseUnitRow.case_id).where(CaseUnitRow.active, CaseUnitRow.unit_path.like(pattern))
     rule = ROLE_SCOPE[actor.role]
@@ -28,7 +38,7 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if rule is ScopeRule.ASSIGNED:
         return or_(CaseRow.id.in_(assigned), own)
     if is_root(actor):
-        return true()
+        return real_cases()
     inner = aliased(CaseRow)
     in_area = select(inner.id).where(inner.area_path.like(pattern))
     return or_(CaseRow.id.in_(union(in_area, assigned)), own)

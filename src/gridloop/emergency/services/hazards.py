@@ -144,6 +144,10 @@ def hazard_from_case(
 ) -> HazardRow:
     """Turn a 12345 case into a hazard, keeping the case number; a case becomes at most one open hazard."""
     case = case_queries.get_case_by_number(uow.session, actor, case_number)
+    if case.exercise_run_id is not None:  # the register has no exercise namespace: a drill's case stays in its drill
+        raise Conflict(
+            f"case {case.number} belongs to drill run {case.exercise_run_id} (演练) and cannot become a hazard"
+        )
     open_one = uow.session.scalar(
         select(HazardRow).where(
             HazardRow.case_number == case.number,

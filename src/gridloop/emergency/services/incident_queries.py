@@ -24,6 +24,7 @@ def list_incidents(
     """A page of the incidents the actor may see, newest first, and the total."""
     mine = select(IncidentTaskRow.incident_id).where(IncidentTaskRow.unit_path.like(subtree_pattern(actor.unit_path)))
     q = select(IncidentRow).where(scope.visible(actor, IncidentRow.area_path, IncidentRow.id.in_(mine)))
+    q = q.where(IncidentRow.exercise_run_id.is_(None))  # exercise incidents are on their drill's board only
     if status:
         q = q.where(IncidentRow.status == status)
     if type_:
@@ -71,6 +72,7 @@ def incident_to_dict(row: IncidentRow) -> dict[str, Any]:
         "four_early_minutes": four_early(row).durations(),
         "closed_at": _iso(row.closed_at), "review": row.review, "reviewed_at": _iso(row.reviewed_at),
         "created_by": row.created_by, "updated_at": _iso(row.updated_at),
+        "exercise_run_id": row.exercise_run_id,  # set: a drill run's incident (演练)
     }  # fmt: skip
 
 
@@ -103,7 +105,7 @@ def four_early_kpis(
     session: Session, *, since: datetime | None = None, until: datetime | None = None
 ) -> dict[str, Any]:
     """Mean and median minutes of each 四早 duration over the incidents found in [since, until)."""
-    q = select(IncidentRow)
+    q = select(IncidentRow).where(IncidentRow.exercise_run_id.is_(None))  # never exercise data
     if since is not None:
         q = q.where(IncidentRow.found_at >= since)
     if until is not None:

@@ -22,6 +22,7 @@ from gridloop.emergency.tables import IncidentEventRow, IncidentRow, IncidentTas
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import Actor
 from gridloop.kernel.sla import SHANGHAI
+from gridloop.platform.db.exercise import exercise_run_of
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.org.services.org import get_unit
 
@@ -135,6 +136,7 @@ def _add(session: Session, actor: Actor, data: NewIncident, *, now: datetime, wa
         warned_at=warned_at,
         created_by=actor.username,
         updated_at=now,
+        exercise_run_id=exercise_run_of(session),  # a drill run's session stamps its incidents
     )
     session.add(row)
     session.flush()
@@ -166,7 +168,11 @@ def open_incident_from_warning(
         raise Conflict("this message cancels its warning; open the incident from an active one")
     chain = session.scalars(
         select(WarningMessageRow.identifier).where(
-            WarningMessageRow.rule_id == msg.rule_id, WarningMessageRow.subject == msg.subject
+            WarningMessageRow.rule_id == msg.rule_id,
+            WarningMessageRow.subject == msg.subject,
+            WarningMessageRow.exercise_run_id.is_(None)
+            if msg.exercise_run_id is None
+            else WarningMessageRow.exercise_run_id == msg.exercise_run_id,  # a drill's chain is its own
         )
     ).all()
     taken = session.scalar(
@@ -186,6 +192,7 @@ def open_incident_from_warning(
         commander=commander,
     )
     row = _add(session, actor, data, now=now, warning=msg.identifier, warned_at=msg.sent_at)
+    row.exercise_run_id = msg.exercise_run_id or row.exercise_run_id  # an exercise warning opens an exercise incident
     uow.commit()
     return row
 
@@ -401,6 +408,9 @@ def open_or_join_from_case(session: Session, case: Any, actor: Actor, now: datet
                 IncidentRow.type == kind,
                 IncidentRow.street_code == case.street_code,
                 IncidentRow.found_at >= now - timedelta(hours=dom.JOIN_WINDOW_HOURS),
+                IncidentRow.exercise_run_id.is_(None)
+                if getattr(case, "exercise_run_id", None) is None
+                else IncidentRow.exercise_run_id == case.exercise_run_id,  # never mix drill and real work
             )
             .order_by(IncidentRow.found_at.desc())
         )
@@ -415,6 +425,7 @@ def open_or_join_from_case(session: Session, case: Any, actor: Actor, now: datet
         address=case.address or "", reported_at=case.received_at, case_number=case.number,
     )  # fmt: skip
     row = _add(session, actor, data, now=now)
+    row.exercise_run_id = getattr(case, "exercise_run_id", None) or row.exercise_run_id
     row.street_code = case.street_code or row.street_code
     row.district_code = case.district_code or row.district_code
     if case.area_path:

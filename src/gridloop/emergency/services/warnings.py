@@ -61,7 +61,10 @@ def message_xml(session: Session, identifier: str) -> str:
 def feed(session: Session, *, base_url: str, now: datetime, limit: int = 100) -> bytes:
     """An Atom feed of the newest stored messages, each linking to its CAP XML."""
     rows = session.scalars(
-        select(WarningMessageRow).order_by(WarningMessageRow.sent_at.desc(), WarningMessageRow.id.desc()).limit(limit)
+        select(WarningMessageRow)
+        .where(WarningMessageRow.exercise_run_id.is_(None))  # the public feed is a real channel: no exercise
+        .order_by(WarningMessageRow.sent_at.desc(), WarningMessageRow.id.desc())
+        .limit(limit)
     ).all()
     entries = []
     for r in rows:
@@ -78,6 +81,7 @@ def active_warnings(session: Session) -> list[dict[str, Any]]:
     """The newest message of every warning chain (rule × subject) that is not cancelled: the warnings board."""
     latest = (
         select(WarningMessageRow.rule_id, WarningMessageRow.subject, func.max(WarningMessageRow.id).label("last"))
+        .where(WarningMessageRow.exercise_run_id.is_(None))
         .group_by(WarningMessageRow.rule_id, WarningMessageRow.subject)
         .subquery()
     )
@@ -93,7 +97,10 @@ def active_warnings(session: Session) -> list[dict[str, Any]]:
 def recent_messages(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
     """The newest messages of every chain, newest first."""
     rows = session.scalars(
-        select(WarningMessageRow).order_by(WarningMessageRow.sent_at.desc(), WarningMessageRow.id.desc()).limit(limit)
+        select(WarningMessageRow)
+        .where(WarningMessageRow.exercise_run_id.is_(None))
+        .order_by(WarningMessageRow.sent_at.desc(), WarningMessageRow.id.desc())
+        .limit(limit)
     ).all()
     return [warning_to_dict(r) for r in rows]
 

@@ -47,8 +47,12 @@ def is_sqlite(engine: Engine) -> bool:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay readable after commit; runs `info["after_commit"]` callbacks."""
+    from gridloop.platform.db import exercise
+    from gridloop.platform.db.base import Base
+
     factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
     event.listen(factory, "after_commit", _run_after_commit)
+    exercise.install(Base)  # exercise rows loaded or created are remembered (drill isolation)
     return factory
 
 

@@ -19,6 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.board": ("运行看板", "Operations board"),
     "nav.emergency": ("应急管理", "Emergency"),
     "nav.exports": ("报表导出", "Exports"),
+    "nav.drills": ("应急演练", "Drills"),
     "nav.export_control": ("出口管制筛查", "Export-control screening"),
     "nav.kb": ("政策知识库", "Knowledge base"),
     "nav.kb_gaps": ("知识缺口", "KB gaps"),

@@ -30,6 +30,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/intake", "nav.intake"),
         ("/cases", "nav.cases"),
         ("/patrols", "nav.patrols"),
+        ("/drills", "nav.drills"),
     ],
     Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
     Role.GRID_WORKER: [("/m/", "nav.field_app"), ("/cases", "nav.cases")],
@@ -39,6 +40,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/emergency", "nav.emergency"),
         ("/patrols", "nav.patrols"),
         ("/exports", "nav.exports"),
+        ("/drills", "nav.drills"),
     ],
     Role.ANALYST: [
         ("/board", "nav.board"),
@@ -56,6 +58,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/emergency", "nav.emergency"),
         ("/patrols", "nav.patrols"),
         ("/exports", "nav.exports"),
+        ("/drills", "nav.drills"),
         ("/export-control", "nav.export_control"),
         ("/kb/articles", "nav.kb"),
     ],

@@ -1,0 +1,1 @@
+"""Drill adapters: scenario files (YAML + JSON Schema), the printable PDF."""

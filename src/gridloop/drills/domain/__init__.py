@@ -1,0 +1,1 @@
+"""Pure drill rules: the scenario model, the simulated clock, scoring."""
