@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.api import cap as emergency_cap
     from gridloop.emergency.api import hazards as emergency_hazards
     from gridloop.emergency.api import incidents as emergency_incidents
+    from gridloop.emergency.api import sensors as emergency_sensors
     from gridloop.emergency.api import teams as emergency_teams
     from gridloop.emergency.pages import console as emergency_pages
     from gridloop.exportcontrol import api as exportcontrol_api
@@ -154,7 +155,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
-                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
+                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
+                 emergency_sensors.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
                participation_pages.router, emergency_pages.router],
         enums=PAGE_ENUMS(),

@@ -13,7 +13,7 @@ def run_once(container: Any) -> dict[str, int]:
     """One tick on the container's clock; returns how many hazards and tasks moved."""
     from gridloop.emergency.services.tick import tick
 
-    return tick(container.uow, now=container.deps.clock.now())
+    return tick(container.uow, now=container.deps.clock.now(), outbox=container.deps.outbox)
 
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 60) -> threading.Thread:
