@@ -70,7 +70,7 @@ def run_readings_worker(
     batch: int = 500,
     stop: threading.Event | None = None,
     idle_exit: float | None = None,
-) -> dict[str, int]:
+) -> dict[str, float]:
     """Consume readings from JetStream until stopped (or idle for `idle_exit` s), evaluating batch by batch."""
     from gridloop.emergency.adapters.jetstream import ReadingsSubjects, consume
 

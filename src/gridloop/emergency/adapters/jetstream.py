@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,29 +127,39 @@ async def consume(
     stop: threading.Event | None = None,
     idle_exit: float | None = None,
     fetch_timeout: float = 1.0,
-) -> dict[str, int]:
+) -> dict[str, float]:
     """Fetch batches from the durable consumer, hand them to `handle`, ack after it returns; until stopped or idle."""
     from nats.errors import TimeoutError as FetchTimeout
     from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
     stop = stop or threading.Event()
-    counts = {"batches": 0, "acked": 0, "refused": 0, "retried": 0}
+    counts: dict[str, float] = {"batches": 0, "acked": 0, "refused": 0, "retried": 0}
     nc, js = await _context(url)
     try:
         await ensure_stream(js, names)
         config = ConsumerConfig(durable_name=DURABLE, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
                                 filter_subject=names.wildcard, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
         sub = await js.pull_subscribe(names.wildcard, durable=DURABLE, stream=names.stream, config=config)
-        idle = 0.0
-        while not stop.is_set():
+
+        async def fetch() -> list[Any]:
             try:
-                msgs = await sub.fetch(batch, timeout=fetch_timeout)
-            except FetchTimeout:
+                return list(await sub.fetch(batch, timeout=fetch_timeout))
+            except (FetchTimeout, asyncio.TimeoutError):
+                return []
+
+        idle = 0.0
+        upcoming = asyncio.ensure_future(fetch())
+        while not stop.is_set():
+            msgs = await upcoming
+            # the next batch is fetched while this one is evaluated (it is acked only after its own commit)
+            upcoming = asyncio.ensure_future(fetch())
+            if not msgs:
                 idle += fetch_timeout
                 if idle_exit is not None and idle >= idle_exit:
                     break
                 continue
             idle = 0.0
+            counts.setdefault("first_fetch", time.time())
             readable, readings = [], []
             for m in msgs:
                 try:
@@ -172,6 +183,9 @@ async def consume(
             counts["batches"] += 1
             counts["acked"] += len(readable) - len(refused)
             counts["refused"] += len(refused)
+            counts["last_ack"] = time.time()
+        for m in await upcoming:  # fetched but not evaluated: hand them back at once
+            await m.nak()
         await nc.flush()
         return counts
     finally:
