@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.api import sensors as emergency_sensors
     from gridloop.emergency.api import teams as emergency_teams
     from gridloop.emergency.pages import console as emergency_pages
+    from gridloop.emergency.pages import sensors as emergency_sensor_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
@@ -158,7 +159,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
                  emergency_sensors.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router],
+               participation_pages.router, emergency_pages.router,
+               emergency_sensor_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

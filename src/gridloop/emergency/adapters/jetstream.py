@@ -144,7 +144,7 @@ async def consume(
         async def fetch() -> list[Any]:
             try:
                 return list(await sub.fetch(batch, timeout=fetch_timeout))
-            except (FetchTimeout, asyncio.TimeoutError):
+            except (TimeoutError, FetchTimeout):
                 return []
 
         idle = 0.0

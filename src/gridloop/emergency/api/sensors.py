@@ -25,7 +25,7 @@ Lat = Annotated[float, Field(ge=-90, le=90)]
 class SensorIn(BaseModel):
     """A sensor to register: one metric of one station, where it stands and who owns it."""
 
-    station_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    station_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
     metric: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
     unit: str = Field(min_length=1, max_length=20)
     sensor_type: SensorType

@@ -28,7 +28,7 @@ SENSOR_TYPES: dict[str, tuple[str, str]] = {
     "structure": ("结构安全监测", "Structural monitor"),
     "other": ("其他", "Other"),
 }
-IDENTIFIER = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")  # no spaces or commas (CAP identifiers), no dots in subjects
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")  # a CAP subject and a NATS subject token: no spaces, commas, dots
 METRIC = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
@@ -52,7 +52,7 @@ class SensorData:
 def _check(session: Session, data: SensorData, *, new: bool) -> None:
     problems = ValidationProblems()
     if (new or data.station_id is not None) and (not data.station_id or not IDENTIFIER.match(data.station_id)):
-        problems.add("station_id", "1–64 letters, digits, '_', '-' or '.'; no spaces or commas")
+        problems.add("station_id", "1–64 letters, digits, '_' or '-' (no spaces, commas or dots)")
     if (new or data.metric is not None) and (not data.metric or not METRIC.match(data.metric)):
         problems.add("metric", "1–40 lower-case letters, digits or '_' (e.g. precip_1h)")
     if (new or data.unit is not None) and (not data.unit or not data.unit.strip() or len(data.unit) > 20):
