@@ -102,7 +102,7 @@ def _fresh(url: str, readings: Sequence[Reading]) -> tuple[ReadingsSubjects, flo
     return names, time.perf_counter() - t0
 
 
-def measure_live(readings: Sequence[Reading], *, nats_url: str, db: str | None, batch: int = 500) -> dict[str, Any]:
+def measure_live(readings: Sequence[Reading], *, nats_url: str, db: str | None, batch: int = 2000) -> dict[str, Any]:
     """Readings/s of the live paths, each against its same-run baseline."""
     from datetime import UTC, datetime, timedelta
 

@@ -26,7 +26,7 @@ def register(root: typer.Typer) -> None:
 @worker_app.command("readings")
 def readings_worker(
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default: settings).")] = None,
-    batch: Annotated[int, typer.Option(min=1, max=5000, help="Readings fetched and evaluated per batch.")] = 500,
+    batch: Annotated[int, typer.Option(min=1, max=5000, help="Readings fetched and evaluated per batch.")] = 2000,
     idle_exit: Annotated[
         float | None, typer.Option("--idle-exit", min=0, help="Stop after this many seconds without readings.")
     ] = None,
