@@ -18,6 +18,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.cases": ("工单查询", "Cases"),
     "nav.board": ("运行看板", "Operations board"),
     "nav.emergency": ("应急管理", "Emergency"),
+    "nav.participation": ("建议征集", "Suggestions"),
+    "nav.petitions": ("信访办理", "Petitions"),
     "nav.export_control": ("出口管制筛查", "Export-control screening"),
     "nav.password": ("修改密码", "Change password"),
     "nav.logout": ("退出", "Log out"),

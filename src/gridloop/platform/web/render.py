@@ -24,11 +24,22 @@ CAPABILITY_TEMPLATES = sorted(Path(__file__).parents[2].glob("*/templates"))
 
 #: Navigation per role: (path, label key). The first entry is the role's home page.
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.OPERATOR: [("/intake", "nav.intake"), ("/cases", "nav.cases")],
+    Role.OPERATOR: [("/intake", "nav.intake"), ("/cases", "nav.cases"), ("/participation", "nav.participation")],
     Role.DISPATCHER: [("/queue", "nav.queue"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
+    Role.HANDLER: [
+        ("/inbox", "nav.inbox"),
+        ("/cases", "nav.cases"),
+        ("/participation", "nav.participation"),
+        ("/petitions", "nav.petitions"),
+    ],
     Role.GRID_WORKER: [("/inbox", "nav.inbox"), ("/intake", "nav.intake"), ("/cases", "nav.cases")],
-    Role.SUPERVISOR: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/emergency", "nav.emergency")],
+    Role.SUPERVISOR: [
+        ("/board", "nav.board"),
+        ("/cases", "nav.cases"),
+        ("/emergency", "nav.emergency"),
+        ("/participation", "nav.participation"),
+        ("/petitions", "nav.petitions"),
+    ],
     Role.ANALYST: [("/board", "nav.board"), ("/cases", "nav.cases"), ("/export-control", "nav.export_control")],
     Role.ADMIN: [
         ("/board", "nav.board"),
@@ -37,6 +48,8 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/inbox", "nav.inbox"),
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
+        ("/participation", "nav.participation"),
+        ("/petitions", "nav.petitions"),
         ("/export-control", "nav.export_control"),
     ],
 }
