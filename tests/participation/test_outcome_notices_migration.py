@@ -13,10 +13,15 @@ def test_pending_outcome_notices_move_to_the_outbox_and_their_table_is_dropped(t
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade(engine, "0061")
     with engine.begin() as conn:
-        conn.execute(text(
+        insert = (
             "INSERT INTO participation_outcome_notices (suggestion_id, campaign_id, recipient, subject, body, payload,"
-            " status, created_at) VALUES (7, 1, '13900001111', '您的建议办理结果', '办理结果：采纳。', '{\"receipt\": \"JY1\"}',"
-            " :status, '2026-11-26 02:00:00.000000')"), [{"status": "pending"}, {"status": "handed_over"}])  # fmt: skip
+            " status, created_at) VALUES (7, 1, '13900001111', '您的建议办理结果', '办理结果：采纳。', :payload,"
+            " :status, '2026-11-26 02:00:00.000000')"
+        )
+        payload = '{"receipt": "JY1"}'
+        conn.execute(
+            text(insert), [{"status": "pending", "payload": payload}, {"status": "handed_over", "payload": payload}]
+        )
     upgrade(engine)
     assert "participation_outcome_notices" not in inspect(engine).get_table_names()
     with engine.connect() as conn:

@@ -14,8 +14,9 @@ from gridloop.platform.db.outbox import OutboxRow
 from gridloop.platform.org.services import org
 
 sys.path.insert(0, str(Path(__file__).parent))
-from participation_factories import T0, open_campaign, seed_owner, suggestion_texts  # noqa: E402
-from tests.web_helpers import login, post_form  # noqa: E402
+from participation_factories import T0, open_campaign, seed_owner, suggestion_texts
+
+from tests.web_helpers import login, post_form
 
 
 def _campaign_with_themes(container: Any) -> tuple[int, list[dict[str, Any]]]:

@@ -1,4 +1,4 @@
-"""The staff console's labels for participation and petitions: key → (中文, English); others fall back to the console's."""
+"""Console labels for participation and petitions: key → (中文, English); others fall back to the console."""
 
 from __future__ import annotations
 

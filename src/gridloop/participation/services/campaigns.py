@@ -152,4 +152,5 @@ def unit_names(session: Session, ids: Any) -> dict[int, str]:
     wanted = [int(i) for i in ids if str(i).isdigit()]
     if not wanted:
         return {}
-    return dict(session.execute(select(UnitRow.id, UnitRow.name).where(UnitRow.id.in_(wanted))).all())  # type: ignore[arg-type]
+    rows = session.execute(select(UnitRow.id, UnitRow.name).where(UnitRow.id.in_(wanted))).all()
+    return {int(i): str(n) for i, n in rows}
