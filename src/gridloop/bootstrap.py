@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.participation import console as participation_console
     from gridloop.participation import pages as participation_pages
     from gridloop.petitions import api as petitions_api
+    from gridloop.petitions import pages as petitions_pages
     from gridloop.platform.web import org_api, org_pages
     from gridloop.platform.web.app import build_app
     from gridloop.triage import api as triage_api
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  emergency_sensors.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
                participation_pages.router, emergency_pages.router,
-               emergency_sensor_pages.router, participation_console.router],
+               emergency_sensor_pages.router, participation_console.router, petitions_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip
