@@ -37,9 +37,10 @@ def _seed(db_url: str) -> dict[str, int]:
         jy = org.actor_for(org.get_user(uow.session, "e2e_jy"))
         xf = org.actor_for(org.get_user(uow.session, "e2e_xf"))
     with container.uow() as uow:
-        c = campaigns.create_campaign(uow, jy, code="E2E-PLAN", topic="“十五五”规划人民建议征集（浏览器）",
-                                      starts_on=date(2026, 1, 1), ends_on=date(2027, 12, 31),
-                                      channels=["web", "hotline", "roundtable"], questions=["您的建议？"], now=now)  # fmt: skip
+        c = campaigns.create_campaign(
+            uow, jy, code="E2E-PLAN", topic="“十五五”规划人民建议征集（浏览器）", starts_on=date(2026, 1, 1),
+            ends_on=date(2027, 12, 31), channels=["web", "hotline", "roundtable"], questions=["您的建议？"], now=now,
+        )  # fmt: skip
     with container.uow() as uow:
         campaigns.set_status(uow, jy, c["id"], status="open")
     texts = ["建议地铁末班车延长运营", "建议公交线路加密班次", "建议社区老年食堂增加网点", "建议养老服务站延长开放时间",
