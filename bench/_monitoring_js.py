@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, delete, func, select
 
-from gridloop.emergency.adapters.jetstream import ReadingsSubjects, consume, publish
+from gridloop.emergency.adapters.jetstream import ReadingsSubjects, publish
 from gridloop.emergency.domain.rules import Reading
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -104,7 +104,7 @@ def _fresh(url: str, readings: Sequence[Reading]) -> tuple[ReadingsSubjects, flo
 
 def measure_live(readings: Sequence[Reading], *, nats_url: str, db: str | None, batch: int = 2000) -> dict[str, Any]:
     """Readings/s of the live paths, each against its same-run baseline."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, timedelta
 
     from gridloop.bootstrap import build_container
     from gridloop.config import Settings

@@ -120,7 +120,9 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=720)
     parser.add_argument("--file", type=Path, help="a long-format readings CSV instead of generated readings")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--nats", default=os.environ.get("GRIDLOOP_NATS_URL") or os.environ.get("GRIDLOOP_TEST_NATS_URL"))
+    parser.add_argument(
+        "--nats", default=os.environ.get("GRIDLOOP_NATS_URL") or os.environ.get("GRIDLOOP_TEST_NATS_URL")
+    )
     parser.add_argument("--db", help="database for the live path (default: a temporary SQLite file)")
     parser.add_argument("--js-stations", type=int, default=50)
     parser.add_argument("--js-hours", type=int, default=240)

@@ -14,43 +14,9 @@ from gridloop.platform.cli.common import container_for
 app = typer.Typer(help="Emergency loop: monitoring rules and warnings (CAP 1.2).", no_args_is_help=True)
 
 
-worker_app = typer.Typer(help="Long-running workers that consume from NATS JetStream.", no_args_is_help=True)
-
-
 def register(root: typer.Typer) -> None:
-    """Attach the `emergency` commands (and `worker readings`) to the root CLI."""
+    """Attach the `emergency` commands to the root CLI (`worker readings` is wired in `gridloop.commands`)."""
     root.add_typer(app, name="emergency")
-    root.add_typer(worker_app, name="worker")
-
-
-@worker_app.command("readings")
-def readings_worker(
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: settings).")] = None,
-    batch: Annotated[int, typer.Option(min=1, max=5000, help="Readings fetched and evaluated per batch.")] = 2000,
-    idle_exit: Annotated[
-        float | None, typer.Option("--idle-exit", min=0, help="Stop after this many seconds without readings.")
-    ] = None,
-) -> None:
-    """Consume sensor readings from JetStream (durable consumer `monitoring`) and run them through the rules."""
-    import signal
-    import threading
-
-    from gridloop.emergency.jobs import run_readings_worker
-    from gridloop.kernel.errors import InvalidInput
-
-    container = container_for(db)
-    url = container.settings.nats_url
-    if not url:
-        raise InvalidInput("GRIDLOOP_NATS_URL is not set: the readings worker needs a NATS server with JetStream")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        counts = run_readings_worker(
-            container, url=url, prefix=container.settings.nats_prefix, batch=batch, stop=stop, idle_exit=idle_exit
-        )
-    except KeyboardInterrupt:
-        return
-    typer.echo(json.dumps(counts))
 
 
 @app.command("replay")
