@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
     from gridloop.participation import console as participation_console
+    from gridloop.participation import console_meetings as participation_meetings
     from gridloop.participation import pages as participation_pages
     from gridloop.petitions import api as petitions_api
     from gridloop.petitions import pages as petitions_pages
@@ -162,7 +163,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  emergency_sensors.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
                participation_pages.router, emergency_pages.router,
-               emergency_sensor_pages.router, participation_console.router, petitions_pages.router],
+               emergency_sensor_pages.router, participation_console.router, petitions_pages.router,
+               participation_meetings.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

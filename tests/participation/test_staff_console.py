@@ -73,3 +73,42 @@ def test_a_department_that_does_not_run_the_campaign_cannot_rename_its_themes(ap
     post_form(app_client, f"{url}/themes/{themes[0]['id']}", {"action": "edit", "label": "改名"}, from_page=url)
     page = app_client.get(url).text
     assert "只有征集活动的牵头单位" in page and "改名" not in page
+
+
+def test_roundtable_and_consultation_pages_show_actions_opinions_and_take_a_response(
+    app_client: Any, container: Any
+) -> None:
+    from datetime import date, timedelta
+
+    from gridloop.participation.services import consultations, roundtables
+
+    cid, _ = _campaign_with_themes(container)
+    with container.uow() as uow:
+        staff = org.actor_for(org.get_user(uow.session, "jy_web"))
+    with container.uow() as uow:
+        rt = roundtables.schedule(uow, staff, title="第12场市民圆桌会：老旧小区更新", scheduled_at=T0 + timedelta(days=2),
+                                  place="曹杨新村街道社区中心", agenda=["情况介绍", "自由发言"], campaign_id=cid)  # fmt: skip
+    with container.uow() as uow:
+        c = consultations.create(uow, staff, title="基层应急管理实施意见（征求意见稿）", text="第一条 总则",
+                                 opens_on=date(2026, 10, 1), closes_on=date(2026, 12, 31), now=T0)  # fmt: skip
+    with container.uow() as uow:
+        consultations.set_status(uow, staff, c["id"], status="open")
+    with container.uow() as uow:
+        consultations.comment(uow, c["id"], text="建议明确应急联络员的补贴标准", author_name="网友", now=T0)
+    login(app_client, "jy_web")
+    url = f"/participation/roundtables/{rt['id']}"
+    assert "市民圆桌会" in app_client.get("/participation/roundtables").text
+    r = post_form(app_client, f"{url}/actions", {"description": "梳理加装电梯审批流程", "owner_unit_code": "310107-FG",
+                                                 "due_on": "2026-12-20"}, from_page=url)  # fmt: skip
+    assert r.status_code == 303 and "梳理加装电梯审批流程" in app_client.get(url).text
+    curl = f"/participation/consultations/{c['id']}"
+    assert "待答复意见" in app_client.get("/participation/consultations").text
+    page = app_client.get(curl).text
+    assert "建议明确应急联络员的补贴标准" in page and "意见与答复" in page
+    op = consultations.final_record
+    with container.uow() as uow:
+        opinion_id = op(uow.session, c["id"])["opinions"][0]["id"]
+    post_form(app_client, f"{curl}/opinions/{opinion_id}", {"outcome": "adopted", "response": "已在第三条明确",
+                                                            "change": "第三条增加补贴标准"}, from_page=curl)  # fmt: skip
+    page = app_client.get(curl).text
+    assert "已在第三条明确" in page and "第三条增加补贴标准" in page
