@@ -86,8 +86,10 @@ def test_roundtable_and_consultation_pages_show_actions_opinions_and_take_a_resp
     with container.uow() as uow:
         staff = org.actor_for(org.get_user(uow.session, "jy_web"))
     with container.uow() as uow:
-        rt = roundtables.schedule(uow, staff, title="第12场市民圆桌会：老旧小区更新", scheduled_at=T0 + timedelta(days=2),
-                                  place="曹杨新村街道社区中心", agenda=["情况介绍", "自由发言"], campaign_id=cid)  # fmt: skip
+        rt = roundtables.schedule(
+            uow, staff, title="第12场市民圆桌会：老旧小区更新", scheduled_at=T0 + timedelta(days=2),
+            place="曹杨新村街道社区中心", agenda=["情况介绍", "自由发言"], campaign_id=cid,
+        )  # fmt: skip
     with container.uow() as uow:
         c = consultations.create(uow, staff, title="基层应急管理实施意见（征求意见稿）", text="第一条 总则",
                                  opens_on=date(2026, 10, 1), closes_on=date(2026, 12, 31), now=T0)  # fmt: skip
@@ -108,7 +110,7 @@ def test_roundtable_and_consultation_pages_show_actions_opinions_and_take_a_resp
     op = consultations.final_record
     with container.uow() as uow:
         opinion_id = op(uow.session, c["id"])["opinions"][0]["id"]
-    post_form(app_client, f"{curl}/opinions/{opinion_id}", {"outcome": "adopted", "response": "已在第三条明确",
-                                                            "change": "第三条增加补贴标准"}, from_page=curl)  # fmt: skip
+    answer = {"outcome": "adopted", "response": "已在第三条明确", "change": "第三条增加补贴标准"}
+    post_form(app_client, f"{curl}/opinions/{opinion_id}", answer, from_page=curl)
     page = app_client.get(curl).text
     assert "已在第三条明确" in page and "第三条增加补贴标准" in page
