@@ -51,3 +51,24 @@ def test_a_matter_for_the_courts_shows_the_legal_channel_and_why(app_client: Any
     login(app_client, "xf_putuo", "secret123")
     page = app_client.get(f"/petitions/{pid}").text
     assert "属于法定途径" in page and "研判依据" in page
+
+
+def test_the_office_registers_on_the_console_and_the_coordination_record_runs_through_its_steps(
+    app_client: Any, container: Any
+) -> None:
+    seed(container)
+    login(app_client, "xf_putuo", "secret123")
+    bad = post_form(
+        app_client, "/petitions/new", {"petition_class": "claim", "channel": "visit"}, from_page="/petitions/new"
+    )
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+    form = {"petition_class": "claim", "channel": "visit", "petitioner_name": "赵强", "subject": "不服法院判决",
+            "facts": "区人民法院一审判决我败诉，我认为判决错误。", "request_text": "要求改判"}  # fmt: skip
+    made = post_form(app_client, "/petitions/new", form, from_page="/petitions/new")
+    assert made.status_code == 303
+    url = made.headers["location"]
+    r = post_form(app_client, f"{url}/coordination", {"step": "transfer", "legal_unit": "court",
+                                                      "unit_code": "310107-FY", "text": "涉诉事项移交"}, from_page=url)  # fmt: skip
+    assert r.status_code == 303
+    page = app_client.get(url).text
+    assert "移交政法单位" in page and "人民法院" in page and "coordination-" in page

@@ -43,6 +43,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "pt.submit": ("提交", "Submit"),
     "pt.extended": ("已延期", "Extended"),
     "pt.repeat": ("重复信访", "Repeat petition"),
+    "pt.register": ("登记信访事项", "Register a petition"),
+    "pt.channel": ("来源渠道", "Channel"),
+    "pt.phone": ("联系电话", "Phone"),
+    "pt.id_number": ("身份证号码", "ID number"),
+    "pt.respondent": ("被反映单位或人员", "About whom"),
+    "pt.transfer": ("移交政法单位", "Transfer to a political-legal unit"),
+    "pt.step": ("衔接办理", "Next step"),
+    "pt.acknowledge": ("签收", "Acknowledge"),
+    "pt.result_step": ("报送办理结果", "Report the result"),
+    "pt.feedback": ("反馈信访人", "Feed back to the petitioner"),
 }
 
 
