@@ -67,8 +67,8 @@ def test_the_office_registers_on_the_console_and_the_coordination_record_runs_th
     made = post_form(app_client, "/petitions/new", form, from_page="/petitions/new")
     assert made.status_code == 303
     url = made.headers["location"]
-    r = post_form(app_client, f"{url}/coordination", {"step": "transfer", "legal_unit": "court",
-                                                      "unit_code": "310107-FY", "text": "涉诉事项移交"}, from_page=url)  # fmt: skip
+    transfer = {"step": "transfer", "legal_unit": "court", "unit_code": "310107-FY", "text": "涉诉事项移交"}
+    r = post_form(app_client, f"{url}/coordination", transfer, from_page=url)
     assert r.status_code == 303
     page = app_client.get(url).text
     assert "移交政法单位" in page and "人民法院" in page and "coordination-" in page
