@@ -116,6 +116,25 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+_COLUMNS = ("station_id", "metric", "ts", "value", "unit", "received_at")
+
+
+def _store(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """Insert new readings: PostgreSQL's COPY when the database is PostgreSQL, else an executemany."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {ReadingRow.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    session.execute(insert(ReadingRow), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+
+
 def _lock_state(session: Session, *, now: datetime) -> MonitorStateRow:
     """The monitor's state row, locked for this transaction (made on first use)."""
     stmt = select(MonitorStateRow).where(MonitorStateRow.name == MONITOR).with_for_update()
@@ -195,11 +214,7 @@ def ingest_readings(
                 if fresh.pop((station, metric, ts.astimezone(UTC)), None) is not None:
                     result.duplicates += 1
     if fresh:
-        session.execute(
-            insert(ReadingRow),
-            [{"station_id": s, "metric": m, "ts": ts, "value": r.value, "unit": r.unit, "received_at": now}
-             for (s, m, ts), r in fresh.items()],
-        )  # fmt: skip
+        _store(session, [(s, m, ts, r.value, r.unit, now) for (s, m, ts), r in fresh.items()])
     result.stored = len(fresh)
     by_instant: dict[datetime, list[Reading]] = defaultdict(list)
     for (_, _, ts), r in fresh.items():
