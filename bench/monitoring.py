@@ -1,6 +1,7 @@
 """Benchmark: readings per second through the alarm rules, against the bare loop over the same readings.
 
     PYTHONPATH=src python bench/monitoring.py [--stations 200] [--hours 720] [--file READINGS.csv] [--repeat 3]
+        [--nats URL] [--db URL] [--js-stations 50] [--js-hours 240]
 
 In-process, no I/O in the timed part. The readings are generated (hourly rain at N stations, with storms, gaps
 and silent stations, seeded) or read from a long-format CSV (e.g. ../shared/data/emergency/sensors/…). The
@@ -8,6 +9,12 @@ baseline groups the same readings by instant exactly as the evaluator's driver d
 without evaluating rules; the measured run is `evaluate()` with the shipped rules (rainstorm signals and the
 silent-gauge rule). Prints JSON: readings, transitions, best-of-N wall and CPU seconds and readings/s for each,
 the ratios measured/baseline, and the load average (on a shared machine, CPU time is the steadier figure).
+
+With `--nats URL` (or GRIDLOOP_NATS_URL / GRIDLOOP_TEST_NATS_URL set) it also measures the live path
+(bench/_monitoring_js.py): the service in-process (batches stored and evaluated in the database, no NATS),
+and JetStream with 1 and 2 `worker readings` processes, against a same-run baseline of bare JetStream
+publish + consume (the same consumer loop and acks, a handler that does nothing). `--db` is the database the
+workers use (PostgreSQL for 2 processes; default a temporary SQLite file). Goal: evaluating ≤ 2× bare consume.
 """
 
 from __future__ import annotations
@@ -113,6 +120,12 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=720)
     parser.add_argument("--file", type=Path, help="a long-format readings CSV instead of generated readings")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--nats", default=os.environ.get("GRIDLOOP_NATS_URL") or os.environ.get("GRIDLOOP_TEST_NATS_URL")
+    )
+    parser.add_argument("--db", help="database for the live path (default: a temporary SQLite file)")
+    parser.add_argument("--js-stations", type=int, default=50)
+    parser.add_argument("--js-hours", type=int, default=240)
     args = parser.parse_args()
     if args.file:
         readings = sorted(read_readings(args.file), key=lambda r: r.ts)
@@ -121,6 +134,14 @@ def main() -> None:
         readings = generate(args.stations, args.hours)
         source = f"generated: {args.stations} stations x {args.hours} h"
     result = {"source": source, "python": platform.python_version(), **measure(readings, repeat=args.repeat)}
+    if args.nats:
+        try:
+            from bench._monitoring_js import measure_live
+        except ImportError:  # run as a script: bench/ is on the path
+            from _monitoring_js import measure_live  # type: ignore[import-not-found,no-redef]
+
+        live = generate(args.js_stations, args.js_hours)
+        result["live"] = measure_live(live, nats_url=args.nats, db=args.db)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

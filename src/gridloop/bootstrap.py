@@ -140,8 +140,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.emergency.api import cap as emergency_cap
     from gridloop.emergency.api import hazards as emergency_hazards
     from gridloop.emergency.api import incidents as emergency_incidents
+    from gridloop.emergency.api import sensors as emergency_sensors
     from gridloop.emergency.api import teams as emergency_teams
     from gridloop.emergency.pages import console as emergency_pages
+    from gridloop.emergency.pages import sensors as emergency_sensor_pages
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.fieldwork import api as fieldwork_api
@@ -153,8 +155,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.knowledge.pages import reports as kb_report_pages
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
+    from gridloop.participation import console as participation_console
+    from gridloop.participation import console_meetings as participation_meetings
     from gridloop.participation import pages as participation_pages
     from gridloop.petitions import api as petitions_api
+    from gridloop.petitions import pages as petitions_pages
     from gridloop.platform.web import org_api, org_pages
     from gridloop.platform.web.app import build_app
     from gridloop.triage import api as triage_api
@@ -167,11 +172,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  kpis.router, triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
-                 fieldwork_api.router],
+                 fieldwork_api.router, emergency_sensors.router],
         pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router,
                exportcontrol_pages.router, participation_pages.router, emergency_pages.router, fieldwork_pages.router,
                interchange_pages.router, citizen_pages.router, kb_intake_pages.router, kb_report_pages.router,
-               kb_editor_pages.router, drill_pages.router],
+               kb_editor_pages.router, drill_pages.router, emergency_sensor_pages.router, participation_console.router,
+               petitions_pages.router, participation_meetings.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

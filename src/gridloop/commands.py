@@ -21,6 +21,39 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.add_typer(db_app, name="db")
     group(app, "docs", help="Generated documentation.").command("settings")(docs_settings)
+    group(app, "worker", help="Long-running workers that consume from NATS JetStream.").command("readings")(
+        readings_worker
+    )
+
+
+def readings_worker(
+    db: DbOption = None,
+    batch: Annotated[int, typer.Option(min=1, max=5000, help="Readings fetched and evaluated per batch.")] = 2000,
+    idle_exit: Annotated[
+        float | None, typer.Option("--idle-exit", min=0, help="Stop after this many seconds without readings.")
+    ] = None,
+) -> None:
+    """Consume sensor readings from JetStream (durable consumer `monitoring`) and run them through the alarm rules."""
+    import json
+    import signal
+    import threading
+
+    from gridloop.emergency.jobs import run_readings_worker
+    from gridloop.kernel.errors import InvalidInput
+
+    container = container_for(db)
+    url = container.settings.nats_url
+    if not url:
+        raise InvalidInput("GRIDLOOP_NATS_URL is not set: the readings worker needs a NATS server with JetStream")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        counts = run_readings_worker(
+            container, url=url, prefix=container.settings.nats_prefix, batch=batch, stop=stop, idle_exit=idle_exit
+        )
+    except KeyboardInterrupt:
+        return
+    console.print(json.dumps(counts))
 
 
 @db_app.command("upgrade")

@@ -106,6 +106,14 @@ class Settings(BaseSettings):
         default=60, description="Seconds an operations-board view is reused for the same scope (0: always fresh)."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    nats_url: str | None = Field(
+        default=None,
+        description="NATS server with JetStream (e.g. nats://127.0.0.1:4222); set, workers consume from it.",
+    )
+    nats_prefix: str = Field(
+        default="gridloop",
+        description="Prefix of gridloop's NATS subjects and streams (`<prefix>.readings.…`, `<PREFIX>_READINGS`).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -81,3 +81,19 @@ def test_the_warnings_board_opens_an_incident_and_the_command_board_sends_the_ne
 def test_emergency_pages_are_not_for_handlers(app_client):
     login(app_client, "putuo_street")
     assert app_client.get("/emergency/hazards").status_code == 403
+
+
+def test_sensors_are_listed_and_registered_on_the_console_with_problems_marked_in_chinese(app_client):
+    login(app_client, "supervisor")
+    url = "/emergency/sensors"
+    page = app_client.get(url)
+    assert page.status_code == 200 and "监测设备" in page.text and "登记设备" in page.text
+    gauge = {"metric": "precip_1h", "unit": "mm", "sensor_type": "rain_gauge", "grid_code": PUTUO_GRID}
+    bad = post_form(app_client, url, {**gauge, "station_id": "SH 1"}, from_page=url)
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text and "站点编号为" in bad.text
+    ok = post_form(app_client, url, {**gauge, "station_id": "SH_PT_01", "place": "长寿路"}, from_page=url)
+    assert ok.status_code == 303
+    listed = app_client.get(url).text
+    assert "SH_PT_01" in listed and "雨量计" in listed and "在用" in listed
+    again = post_form(app_client, url, {**gauge, "station_id": "SH_PT_01"}, from_page=url)
+    assert again.status_code == 422 and "已登记" in again.text

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from participation_factories import T0, open_campaign, seed_owner, suggestion_texts
+from sqlalchemy import select
 
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
 from gridloop.participation.services import campaigns, suggestions
+from gridloop.platform.db.outbox import OutboxRow
 
 
 @pytest.fixture
@@ -86,17 +88,30 @@ def test_staff_rename_merge_and_answer_a_theme_and_every_proposer_is_told(
     with container.uow() as uow:
         suggestions.assign_theme(uow, staff, a, unit_code="310107-FG")
     with container.uow() as uow, pytest.raises(Forbidden):
-        suggestions.answer_theme(uow, people["yangpu_housing"], a, outcome="adopted", reason="", now=T0)
+        suggestions.answer_theme(
+            uow, people["yangpu_housing"], a, outcome="adopted", reason="", now=T0, outbox=container.deps.outbox
+        )
     with container.uow() as uow:
         done = suggestions.answer_theme(
-            uow, people["putuo_housing"], a, outcome="partly", reason="纳入明年计划", now=T0
+            uow,
+            people["putuo_housing"],
+            a,
+            outcome="partly",
+            reason="纳入明年计划",
+            now=T0,
+            outbox=container.deps.outbox,
         )
     assert done["answered"] == merged["size"]
     with container.uow() as uow:
-        notices = suggestions.pending_notices(uow.session)
+        notices = [
+            r.payload
+            for r in uow.session.scalars(select(OutboxRow).where(OutboxRow.topic == suggestions.OUTCOME_NOTICE))
+        ]
         one = suggestions.list_suggestions(uow.session, cid, theme_id=a)[0]
         seen = suggestions.lookup(uow.session, one["receipt"])
     assert len(notices) == done["answered"] and "部分采纳" in notices[0]["body"]
+    assert notices[0]["payload"]["recipient"].startswith("1390000"), "the contact travels in the payload"
+    assert "1390000" not in notices[0]["title"] + notices[0]["body"], "never in the text that is logged"
     assert seen["outcome_zh"] == "部分采纳" and seen["theme"] == "交通与养老" and "proposer_contact" not in seen
 
 
@@ -104,7 +119,9 @@ def test_not_adopted_needs_a_reason(container: Any, people: dict[str, Any]) -> N
     cid = open_campaign(container, people["jy_staff"])
     s = _submit(container, cid, "建议全市取消机动车限行")
     with container.uow() as uow, pytest.raises(InvalidInput):
-        suggestions.answer_suggestion(uow, people["jy_staff"], s["id"], outcome="not_adopted", reason="", now=T0)
+        suggestions.answer_suggestion(
+            uow, people["jy_staff"], s["id"], outcome="not_adopted", reason="", now=T0, outbox=container.deps.outbox
+        )
 
 
 def test_adoption_statistics_per_campaign_theme_and_channel(container: Any, people: dict[str, Any]) -> None:
@@ -112,9 +129,13 @@ def test_adoption_statistics_per_campaign_theme_and_channel(container: Any, peop
     cid = open_campaign(container, staff)
     made = _fill(container, cid, 8)
     with container.uow() as uow:
-        suggestions.answer_suggestion(uow, staff, made[0]["id"], outcome="adopted", reason="", now=T0)
+        suggestions.answer_suggestion(
+            uow, staff, made[0]["id"], outcome="adopted", reason="", now=T0, outbox=container.deps.outbox
+        )
     with container.uow() as uow:
-        suggestions.answer_suggestion(uow, staff, made[1]["id"], outcome="reference", reason="留作规划参考", now=T0)
+        suggestions.answer_suggestion(
+            uow, staff, made[1]["id"], outcome="reference", reason="留作规划参考", now=T0, outbox=container.deps.outbox
+        )
     with container.uow() as uow:
         stats = campaigns.campaign_stats(uow.session, cid)
     assert stats["campaign"]["answered"] == 2 and stats["campaign"]["adoption_rate"] == 0.5, stats

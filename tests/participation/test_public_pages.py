@@ -37,7 +37,9 @@ def test_anyone_submits_through_the_form_and_sees_the_outcome(app_client: Any, c
         sid = suggestions.list_suggestions(uow.session, campaign)[0]["id"]
     with container.uow() as uow:
         staff = seed_staff(container)
-        suggestions.answer_suggestion(uow, staff, sid, outcome="partly", reason="部分区域先试点", now=T0)
+        suggestions.answer_suggestion(
+            uow, staff, sid, outcome="partly", reason="部分区域先试点", now=T0, outbox=container.deps.outbox
+        )
     seen = app_client.get(f"/canyu/receipt?r={receipt.group(1)}")
     assert "部分采纳" in seen.text and "部分区域先试点" in seen.text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -15,7 +15,7 @@ app = typer.Typer(help="Emergency loop: monitoring rules and warnings (CAP 1.2).
 
 
 def register(root: typer.Typer) -> None:
-    """Attach the `emergency` commands to the root CLI."""
+    """Attach the `emergency` commands to the root CLI (`worker readings` is wired in `gridloop.commands`)."""
     root.add_typer(app, name="emergency")
 
 
@@ -62,9 +62,17 @@ def replay_command(
         sender_name=sender_name,
         status="Exercise" if exercise else "Actual",
         naive_tz=naive_tz,
-        uow=container_for(db).uow if db else None,
+        **_store(db),
     )
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+def _store(db: str | None) -> dict[str, Any]:
+    """Where a replay stores its messages: the database's unit of work, its outbox and clock (--db)."""
+    if not db:
+        return {}
+    container = container_for(db)
+    return {"uow": container.uow, "outbox": container.deps.outbox, "now": container.deps.clock.now()}
 
 
 @app.command("tick")
@@ -73,4 +81,4 @@ def tick_command(db: Annotated[str | None, typer.Option(help="Database URL (defa
     from gridloop.emergency.services.tick import tick
 
     container = container_for(db)
-    typer.echo(json.dumps(tick(container.uow, now=container.deps.clock.now())))
+    typer.echo(json.dumps(tick(container.uow, now=container.deps.clock.now(), outbox=container.deps.outbox)))

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 log = logging.getLogger("gridloop.emergency")
+_ROW = re.compile(r"^readings\[(\d+)\]")
 
 
 def run_once(container: Any) -> dict[str, int]:
     """One tick on the container's clock; returns how many hazards and tasks moved."""
     from gridloop.emergency.services.tick import tick
 
-    return tick(container.uow, now=container.deps.clock.now())
+    return tick(container.uow, now=container.deps.clock.now(), outbox=container.deps.outbox)
 
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 60) -> threading.Thread:
@@ -33,3 +37,44 @@ def start(container: Any, *, stop: threading.Event | None = None, interval: int 
     thread = threading.Thread(target=loop, name="gridloop-emergency-tick", daemon=True)
     thread.start()
     return thread
+
+
+def evaluate_batch(container: Any, readings: Sequence[Any]) -> set[int]:
+    """Ingest one batch from the stream; rows refused for good (unknown station…) are left out and returned."""
+    from gridloop.emergency.services.readings import default_monitor, ingest_readings
+    from gridloop.kernel.errors import DomainError
+
+    refused: set[int] = set()
+    pending = list(range(len(readings)))
+    while pending:
+        try:
+            with container.uow() as uow:
+                ingest_readings(uow, [readings[i] for i in pending], monitor=default_monitor(),
+                                outbox=container.deps.outbox, now=container.deps.clock.now())  # fmt: skip
+            return refused
+        except DomainError as exc:
+            bad = {int(m.group(1)) for e in exc.errors if (m := _ROW.match(e.field))}
+            if not bad:
+                raise
+            log.warning("refusing %d readings of a batch: %s", len(bad), exc.errors[0].message)
+            refused |= {pending[i] for i in bad}
+            pending = [p for j, p in enumerate(pending) if j not in bad]
+    return refused
+
+
+def run_readings_worker(
+    container: Any,
+    *,
+    url: str,
+    prefix: str,
+    batch: int = 500,
+    stop: threading.Event | None = None,
+    idle_exit: float | None = None,
+) -> dict[str, float]:
+    """Consume readings from JetStream until stopped (or idle for `idle_exit` s), evaluating batch by batch."""
+    from gridloop.emergency.adapters.jetstream import ReadingsSubjects, consume
+
+    names = ReadingsSubjects(prefix)
+    return asyncio.run(
+        consume(url, names, lambda rs: evaluate_batch(container, rs), batch=batch, stop=stop, idle_exit=idle_exit)
+    )

@@ -217,3 +217,54 @@ class SupplyRow(Base):
     item: Mapped[str] = mapped_column(String(100), index=True)
     quantity: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(20))
+
+
+class SensorRow(Base):
+    """A registered sensor: one metric of one monitoring station, with its place, grid cell and owner unit."""
+
+    __tablename__ = "emergency_sensors"
+    __table_args__ = (UniqueConstraint("station_id", "metric", name="uq_emergency_sensor_station_metric"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    sensor_type: Mapped[str] = mapped_column(String(30), index=True)
+    metric: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str] = mapped_column(String(500), default="")
+    lng: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    grid_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    owner_unit_code: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReadingRow(Base):
+    """One stored reading; (station, metric, ts) is unique, which makes ingestion idempotent."""
+
+    __tablename__ = "emergency_readings"
+    __table_args__ = (UniqueConstraint("station_id", "metric", "ts", name="uq_emergency_reading"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    metric: Mapped[str] = mapped_column(String(40))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MonitorStateRow(Base):
+    """The rule engine's memory between batches (series within the rules' horizon, warning states, CAP chains).
+
+    One row per monitor; ingestion locks it, so concurrent batches are evaluated one after another in order.
+    """
+
+    __tablename__ = "emergency_monitor_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    state: Mapped[dict[str, object]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

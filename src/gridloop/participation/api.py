@@ -175,7 +175,7 @@ def answer_theme(theme_id: int, body: AnswerBody, uow: UowDep, actor: ActorDep, 
     """Answer a whole theme (suggestions answered on their own keep their answer)."""
     from gridloop.participation.services.suggestions import answer_theme as run
 
-    return run(uow, actor, theme_id, outcome=body.outcome, reason=body.reason, now=deps.clock.now())
+    return run(uow, actor, theme_id, outcome=body.outcome, reason=body.reason, now=deps.clock.now(), outbox=deps.outbox)
 
 
 @router.post("/suggestions/{suggestion_id}/answer")
@@ -185,7 +185,9 @@ def answer_suggestion(
     """Answer one suggestion (its exact duplicates get the same answer)."""
     from gridloop.participation.services.suggestions import answer_suggestion as run
 
-    return run(uow, actor, suggestion_id, outcome=body.outcome, reason=body.reason, now=deps.clock.now())
+    return run(
+        uow, actor, suggestion_id, outcome=body.outcome, reason=body.reason, now=deps.clock.now(), outbox=deps.outbox
+    )
 
 
 @router.post("/suggestions/{suggestion_id}/move")
@@ -194,14 +196,6 @@ def move(suggestion_id: int, body: MoveBody, uow: UowDep, actor: ActorDep) -> di
     from gridloop.participation.services.suggestions import move_suggestion
 
     return move_suggestion(uow, actor, suggestion_id, theme_id=body.theme_id)
-
-
-@router.get("/notices/pending")
-def pending(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
-    """Outcome notices waiting to be handed to the outbox."""
-    from gridloop.participation.services.suggestions import pending_notices
-
-    return pending_notices(session)
 
 
 @public_router.get("/campaigns")

@@ -122,7 +122,7 @@ def answer_theme_cmd(
     container = container_for(db)
     with container.uow() as uow:
         done = answer_theme(uow, _actor(uow.session, as_user), theme_id, outcome=outcome, reason=reason,
-                            now=container.deps.clock.now())  # fmt: skip
+                            now=container.deps.clock.now(), outbox=container.deps.outbox)  # fmt: skip
     print(f"theme {theme_id}: {done['outcome_zh']}, {done['answered']} suggestions answered")
 
 

@@ -79,23 +79,6 @@ class SuggestionRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class OutcomeNoticeRow(Base):
-    """A notice telling a proposer the outcome: written in the answer's transaction, ready for the outbox."""
-
-    __tablename__ = "participation_outcome_notices"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    suggestion_id: Mapped[int] = mapped_column(ForeignKey("participation_suggestions.id"), index=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("participation_campaigns.id"))
-    recipient: Mapped[str] = mapped_column(String(120), default="")  # contact; empty: web lookup by receipt only
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending | handed_over
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
 class RoundtableRow(Base):
     """A citizens' roundtable (市民圆桌会): when, where, who hosts, agenda, minutes, its campaign."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +41,8 @@ def replay_file(
     status: str = "Actual",
     naive_tz: ZoneInfo = SHANGHAI,
     uow: Callable[[], UnitOfWork] | None = None,
+    outbox: Any = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Replay a readings file through the rules; every message is checked before it is written (and stored)."""
     rules = load_rules(rules_path)
@@ -57,7 +60,10 @@ def replay_file(
         summary = replay(
             read_readings(readings_path, naive_tz=naive_tz), rules=rules, composer=composer, sink=sink, checks=checks
         )
-    stored = record_warnings(kept, uow=uow, status=status) if uow is not None else None
+    stored = None
+    if uow is not None:
+        at = now or (kept[-1].transition.at if kept else datetime.now(UTC))
+        stored = record_warnings(kept, uow=uow, status=status, outbox=outbox, now=at)
     return {
         "readings": summary.readings,
         "messages": summary.messages,

@@ -14,40 +14,56 @@ from gridloop.emergency.domain.cap import CapMessage
 from gridloop.emergency.domain.levels import level_info
 from gridloop.emergency.tables import WarningMessageRow
 from gridloop.kernel.errors import Conflict, NotFound
+from gridloop.kernel.ports import Notice
 from gridloop.platform.db.uow import UnitOfWork
 
+#: Outbox topic of a CAP warning message (issue, update, cancel).
+WARNING_NOTICE = "cap_warning"
 
-def record_warnings(messages: Iterable[CapMessage], *, uow: Callable[[], UnitOfWork], status: str) -> int:
-    """Store the messages; an identifier already stored refuses the whole batch."""
-    rows = [
-        WarningMessageRow(
-            identifier=m.identifier,
-            msg_type=m.msg_type,
-            status=status,
-            sent_at=m.transition.at,
-            rule_id=m.transition.rule_id,
-            subject=m.transition.subject,
-            event=m.transition.event,
-            transition=m.transition.kind.value,
-            level=m.transition.level,
-            previous_level=m.transition.previous_level,
-            value=m.transition.value,
-            unit=m.transition.unit,
-            cap_references=m.references,
-            xml=m.xml.decode("utf-8"),
-        )
-        for m in messages
-    ]
+
+def record_warnings(
+    messages: Iterable[CapMessage], *, uow: Callable[[], UnitOfWork], status: str, outbox: Any = None, now: datetime
+) -> int:
+    """Store the messages (and publish each through the outbox) in one commit; a stored identifier refuses all."""
+    messages = list(messages)
     with uow() as work:
-        identifiers = [r.identifier for r in rows]
+        identifiers = [m.identifier for m in messages]
         clash = work.session.scalar(
             select(func.count()).select_from(WarningMessageRow).where(WarningMessageRow.identifier.in_(identifiers))
         )
         if clash:
             raise Conflict(f"{clash} of these warning identifiers are already stored; was this series replayed before?")
-        work.session.add_all(rows)
+        add_warnings(work.session, messages, status=status, outbox=outbox, now=now)
         work.commit()
-    return len(rows)
+    return len(messages)
+
+
+def add_warnings(session: Session, messages: Iterable[CapMessage], *, status: str, outbox: Any, now: datetime) -> None:
+    """Add the messages to the caller's transaction, each with its outbox notice (nothing leaves before commit)."""
+    for m in messages:
+        session.add(
+            WarningMessageRow(
+                identifier=m.identifier, msg_type=m.msg_type, status=status, sent_at=m.transition.at,
+                rule_id=m.transition.rule_id, subject=m.transition.subject, event=m.transition.event,
+                transition=m.transition.kind.value, level=m.transition.level,
+                previous_level=m.transition.previous_level, value=m.transition.value, unit=m.transition.unit,
+                cap_references=m.references, xml=m.xml.decode("utf-8"),
+            )
+        )  # fmt: skip
+        if outbox is not None:
+            outbox.enqueue(session, warning_notice(m, status=status), now=now)
+
+
+def warning_notice(message: CapMessage, *, status: str) -> Notice:
+    """The outbox notice of one CAP message: a headline for people, the CAP XML for machines."""
+    t = message.transition
+    info = level_info(t.level)
+    action = {"issue": "发布", "upgrade": "升级", "downgrade": "降级", "cancel": "解除", "renotify": "重申"}
+    title = f"{message.area}{t.event}{info.colour_zh}预警{action.get(t.kind.value, '')}"
+    body = f"{title}（{message.msg_type}，{message.sent}）；CAP 标识 {message.identifier}"
+    payload = {**message.summary(), "status": status, "content_type": "application/cap+xml",
+               "cap_xml": message.xml.decode("utf-8")}  # fmt: skip
+    return Notice(kind=WARNING_NOTICE, title=title, body=body, payload=payload)
 
 
 def message_xml(session: Session, identifier: str) -> str:

@@ -143,3 +143,14 @@ def public_campaign(session: Session, campaign_id: int) -> dict[str, Any]:
                     "outcome_reason": t.outcome_reason} for t in themes],
         "stats": stats["campaign"],
     }  # fmt: skip
+
+
+def unit_names(session: Session, ids: Any) -> dict[int, str]:
+    """Names of the units with these ids (departments in statistics and on the console)."""
+    from gridloop.platform.org.tables import UnitRow
+
+    wanted = [int(i) for i in ids if str(i).isdigit()]
+    if not wanted:
+        return {}
+    rows = session.execute(select(UnitRow.id, UnitRow.name).where(UnitRow.id.in_(wanted))).all()
+    return {int(i): str(n) for i, n in rows}

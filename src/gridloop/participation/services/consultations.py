@@ -329,3 +329,18 @@ def _opinion_dict(op: OpinionRow) -> dict[str, Any]:
 def _rep_dict(rep: RepresentativeRow) -> dict[str, Any]:
     return {"id": rep.id, "meeting_id": rep.meeting_id, "name": rep.name, "affiliation": rep.affiliation,
             "invited_at": rep.invited_at.isoformat(), "confirmed": rep.confirmed, "attended": rep.attended}  # fmt: skip
+
+
+def list_consultations(session: Session) -> list[dict[str, Any]]:
+    """Every consultation, the newest first, with how many opinions still wait for a response (staff console)."""
+    waiting = dict(
+        session.execute(
+            select(OpinionRow.consultation_id, func.count(OpinionRow.id))
+            .where(OpinionRow.outcome.is_(None))
+            .group_by(OpinionRow.consultation_id)
+        ).all()
+    )
+    rows = session.scalars(select(ConsultationRow).order_by(ConsultationRow.id.desc()))
+    return [{"id": r.id, "title": r.title, "opens_on": r.opens_on.isoformat(), "closes_on": r.closes_on.isoformat(),
+             "status": r.status, "status_zh": ConsultationStatus(r.status).zh,
+             "waiting": int(waiting.get(r.id, 0))} for r in rows]  # fmt: skip

@@ -183,3 +183,11 @@ def show(session: Session, roundtable_id: int, *, today: date) -> dict[str, Any]
         "suggestions": [suggestion_to_dict(s, public=True) for s in raised],
         "actions": [_action(a, today=today) for a in actions],
     }  # fmt: skip
+
+
+def list_roundtables(session: Session) -> list[dict[str, Any]]:
+    """Every roundtable, the newest scheduled first (staff console)."""
+    rows = session.scalars(select(RoundtableRow).order_by(RoundtableRow.scheduled_at.desc()))
+    return [{"id": r.id, "title": r.title, "campaign_id": r.campaign_id, "place": r.place,
+             "scheduled_at": r.scheduled_at.isoformat(), "status": r.status,
+             "status_zh": RoundtableStatus(r.status).zh} for r in rows]  # fmt: skip

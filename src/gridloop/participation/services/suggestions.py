@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
 from gridloop.kernel.org import Actor, Role
+from gridloop.kernel.ports import Notice
 from gridloop.kernel.text import clean_text
 from gridloop.participation.adapters.clustering import Clustering, cluster_texts
 from gridloop.participation.domain.model import NEEDS_REASON, CampaignStatus, Outcome, SuggestionChannel
 from gridloop.participation.domain.stats import text_key
 from gridloop.participation.services.campaigns import get_campaign, require_staff
-from gridloop.participation.tables import CampaignRow, OutcomeNoticeRow, SuggestionRow, ThemeRow
+from gridloop.participation.tables import CampaignRow, SuggestionRow, ThemeRow
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.org.services.org import get_unit
 
@@ -264,28 +265,35 @@ def _check_answer(outcome: str, reason: str) -> Outcome:
     return chosen
 
 
+#: Outbox topic of the notice telling a proposer the outcome of a suggestion.
+OUTCOME_NOTICE = "participation_outcome"
+
+
+def outcome_notice(campaign: CampaignRow, row: SuggestionRow, outcome: Outcome, reason: str) -> Notice:
+    """The notice to one proposer; the contact travels in the payload only (never in the title, body or logs)."""
+    return Notice(
+        kind=OUTCOME_NOTICE, title=f"您对“{campaign.topic}”的建议办理结果",
+        body=f"您提出的建议（回执号 {row.receipt}）办理结果：{outcome.zh}。{reason}".strip(),
+        payload={"receipt": row.receipt, "outcome": outcome.value, "campaign": campaign.code,
+                 "suggestion_id": row.id, "recipient": row.proposer_contact},
+    )  # fmt: skip
+
+
 def _answer_rows(
     session: Session, campaign: CampaignRow, rows: list[SuggestionRow], *, outcome: Outcome, reason: str,
-    actor: Actor, now: datetime,
+    actor: Actor, now: datetime, outbox: Any,
 ) -> int:  # fmt: skip
     for row in rows:
         row.outcome, row.outcome_reason, row.answered_at, row.answered_by = outcome.value, reason, now, actor.username
-        session.add(
-            OutcomeNoticeRow(
-                suggestion_id=row.id, campaign_id=campaign.id, recipient=row.proposer_contact,
-                subject=f"您对“{campaign.topic}”的建议办理结果",
-                body=f"您提出的建议（回执号 {row.receipt}）办理结果：{outcome.zh}。{reason}".strip(),
-                payload={"receipt": row.receipt, "outcome": outcome.value, "campaign": campaign.code},
-                created_at=now,
-            )
-        )  # fmt: skip
+        if outbox is not None:
+            outbox.enqueue(session, outcome_notice(campaign, row, outcome, reason), now=now)
     return len(rows)
 
 
 def answer_suggestion(
-    uow: UnitOfWork, actor: Actor, suggestion_id: int, *, outcome: str, reason: str, now: datetime
+    uow: UnitOfWork, actor: Actor, suggestion_id: int, *, outcome: str, reason: str, now: datetime, outbox: Any
 ) -> dict[str, Any]:
-    """Answer one suggestion (and its exact duplicates); each proposer gets an outcome notice."""
+    """Answer one suggestion (and its exact duplicates); each proposer gets an outcome notice (outbox)."""
     session = uow.session
     row = session.get(SuggestionRow, suggestion_id)
     if row is None:
@@ -294,7 +302,7 @@ def answer_suggestion(
     _may_answer(actor, campaign, row.department_unit_id)
     chosen = _check_answer(outcome, reason)
     dups = list(session.scalars(select(SuggestionRow).where(SuggestionRow.duplicate_of_id == row.id)))
-    _answer_rows(session, campaign, [row, *dups], outcome=chosen, reason=reason, actor=actor, now=now)
+    _answer_rows(session, campaign, [row, *dups], outcome=chosen, reason=reason, actor=actor, now=now, outbox=outbox)
     session.flush()
     result = suggestion_to_dict(row)
     uow.commit()
@@ -302,7 +310,7 @@ def answer_suggestion(
 
 
 def answer_theme(
-    uow: UnitOfWork, actor: Actor, theme_id: int, *, outcome: str, reason: str, now: datetime,
+    uow: UnitOfWork, actor: Actor, theme_id: int, *, outcome: str, reason: str, now: datetime, outbox: Any,
     overwrite: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Answer a theme: every suggestion in it (and their duplicates) not answered on its own gets this answer."""
@@ -315,31 +323,11 @@ def answer_theme(
     ids = [m.id for m in members]
     members += list(session.scalars(select(SuggestionRow).where(SuggestionRow.duplicate_of_id.in_(ids))))
     todo = list({m.id: m for m in members if overwrite or m.outcome is None}.values())
-    count = _answer_rows(session, campaign, todo, outcome=chosen, reason=reason, actor=actor, now=now)
+    count = _answer_rows(session, campaign, todo, outcome=chosen, reason=reason, actor=actor, now=now, outbox=outbox)
     session.flush()
     result = {**next(t for t in list_themes(session, theme.campaign_id) if t["id"] == theme.id), "answered": count}
     uow.commit()
     return result
-
-
-def pending_notices(session: Session, *, limit: int = 500) -> list[dict[str, Any]]:
-    """Outcome notices not yet handed to the outbox (for the outbox hook, or an operator)."""
-    rows = session.scalars(
-        select(OutcomeNoticeRow).where(OutcomeNoticeRow.status == "pending").order_by(OutcomeNoticeRow.id).limit(limit)
-    )
-    return [{"id": r.id, "suggestion_id": r.suggestion_id, "recipient": r.recipient, "subject": r.subject,
-             "body": r.body, "payload": r.payload} for r in rows]  # fmt: skip
-
-
-def mark_handed_over(uow: UnitOfWork, notice_ids: list[int], *, now: datetime) -> int:
-    """Mark notices as handed to the outbox (idempotent); returns how many changed."""
-    changed = uow.session.execute(
-        update(OutcomeNoticeRow)
-        .where(OutcomeNoticeRow.id.in_(notice_ids), OutcomeNoticeRow.status == "pending")
-        .values(status="handed_over", handed_over_at=now)
-    )
-    uow.commit()
-    return int(getattr(changed, "rowcount", 0) or 0)
 
 
 def from_hotline_case(

@@ -20,6 +20,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.emergency": ("应急管理", "Emergency"),
     "nav.exports": ("报表导出", "Exports"),
     "nav.drills": ("应急演练", "Drills"),
+    "nav.participation": ("建议征集", "Suggestions"),
+    "nav.petitions": ("信访办理", "Petitions"),
     "nav.export_control": ("出口管制筛查", "Export-control screening"),
     "nav.kb": ("政策知识库", "Knowledge base"),
     "nav.kb_gaps": ("知识缺口", "KB gaps"),

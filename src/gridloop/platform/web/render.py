@@ -24,7 +24,7 @@ CAPABILITY_TEMPLATES = sorted(Path(__file__).parents[2].glob("*/templates"))
 
 #: Navigation per role: (path, label key). The first entry is the role's home page.
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.OPERATOR: [("/intake", "nav.intake"), ("/cases", "nav.cases")],
+    Role.OPERATOR: [("/intake", "nav.intake"), ("/cases", "nav.cases"), ("/participation", "nav.participation")],
     Role.DISPATCHER: [
         ("/queue", "nav.queue"),
         ("/intake", "nav.intake"),
@@ -32,13 +32,20 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/patrols", "nav.patrols"),
         ("/drills", "nav.drills"),
     ],
-    Role.HANDLER: [("/inbox", "nav.inbox"), ("/cases", "nav.cases")],
+    Role.HANDLER: [
+        ("/inbox", "nav.inbox"),
+        ("/cases", "nav.cases"),
+        ("/participation", "nav.participation"),
+        ("/petitions", "nav.petitions"),
+    ],
     Role.GRID_WORKER: [("/m/", "nav.field_app"), ("/cases", "nav.cases")],
     Role.SUPERVISOR: [
         ("/board", "nav.board"),
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
         ("/patrols", "nav.patrols"),
+        ("/participation", "nav.participation"),
+        ("/petitions", "nav.petitions"),
         ("/exports", "nav.exports"),
         ("/drills", "nav.drills"),
     ],
@@ -57,6 +64,8 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/cases", "nav.cases"),
         ("/emergency", "nav.emergency"),
         ("/patrols", "nav.patrols"),
+        ("/participation", "nav.participation"),
+        ("/petitions", "nav.petitions"),
         ("/exports", "nav.exports"),
         ("/drills", "nav.drills"),
         ("/export-control", "nav.export_control"),

@@ -1,0 +1,192 @@
+"""Readings over NATS JetStream (nats-py): subject names, publishing, and a durable pull consumer that acks late.
+
+Names, agreed with the intake pipeline: prefix `GRIDLOOP_NATS_PREFIX` (default `gridloop`), stream
+`<PREFIX>_READINGS` (upper-case), subjects `<prefix>.readings.<sensor_type>.<station_id>`, durable pull consumer
+`monitoring`. One message is one reading as JSON (`ts`, `station_id`, `metric`, `value`, `unit`), with a
+`Nats-Msg-Id` of station, metric and instant so JetStream drops a duplicate published within its window.
+
+The consumer hands each fetched batch to a (blocking) handler and acknowledges only after the handler returned,
+i.e. after the evaluation committed: delivery is at least once, and the readings table makes it idempotent.
+Kept small and self-contained on purpose, so it can later be pointed at the platform's JetStream adapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gridloop.emergency.domain.rules import Reading
+from gridloop.kernel.errors import InvalidInput
+
+log = logging.getLogger("gridloop.emergency.jetstream")
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+DURABLE = "monitoring"
+
+
+@dataclass(frozen=True)
+class ReadingsSubjects:
+    """The stream, subjects and consumer of readings under one prefix."""
+
+    prefix: str = "gridloop"
+
+    def __post_init__(self) -> None:
+        if not _TOKEN.match(self.prefix):
+            raise InvalidInput(f"NATS prefix {self.prefix!r}: letters, digits, '_' or '-' only")
+
+    @property
+    def stream(self) -> str:
+        """`<PREFIX>_READINGS`."""
+        return f"{self.prefix.upper()}_READINGS"
+
+    @property
+    def wildcard(self) -> str:
+        """Every readings subject."""
+        return f"{self.prefix}.readings.>"
+
+    def subject(self, sensor_type: str, station_id: str) -> str:
+        """`<prefix>.readings.<sensor_type>.<station_id>`."""
+        for token in (sensor_type, station_id):
+            if not _TOKEN.match(token):
+                raise InvalidInput(f"{token!r} cannot be a subject token (letters, digits, '_' or '-')")
+        return f"{self.prefix}.readings.{sensor_type}.{station_id}"
+
+
+def encode(reading: Reading) -> bytes:
+    """One reading as the JSON payload of its message."""
+    return json.dumps(
+        {"ts": reading.ts.isoformat(), "station_id": reading.station_id, "metric": reading.metric,
+         "value": reading.value, "unit": reading.unit}, ensure_ascii=False,
+    ).encode("utf-8")  # fmt: skip
+
+
+def decode(payload: bytes) -> Reading:
+    """A message's reading; ValueError when it is not one."""
+    data = json.loads(payload)
+    if not isinstance(data, dict):
+        raise ValueError("a reading is a JSON object")
+    value = data.get("value")
+    if value is not None and not isinstance(value, int | float):
+        raise ValueError("value must be a number or null")
+    ts = datetime.fromisoformat(str(data["ts"]))
+    return Reading(ts, str(data["station_id"]), str(data["metric"]), None if value is None else float(value),
+                   str(data["unit"]))  # fmt: skip
+
+
+async def _context(url: str) -> tuple[Any, Any]:
+    import nats
+
+    nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=3)
+    return nc, nc.jetstream()
+
+
+async def ensure_stream(js: Any, names: ReadingsSubjects) -> None:
+    """Create the stream (file storage, limits retention) unless it exists."""
+    from nats.js.errors import NotFoundError
+
+    try:
+        await js.stream_info(names.stream)
+    except NotFoundError:
+        await js.add_stream(name=names.stream, subjects=[names.wildcard])
+
+
+async def publish(url: str, names: ReadingsSubjects, items: Iterable[tuple[str, Reading]]) -> int:
+    """Publish (sensor type, reading) pairs, pipelined, waiting for every ack; returns how many."""
+    nc, js = await _context(url)
+    try:
+        await ensure_stream(js, names)
+        count = 0
+        for sensor_type, r in items:
+            msg_id = f"{r.station_id}:{r.metric}:{r.ts.isoformat()}"
+            await js.publish_async(names.subject(sensor_type, r.station_id), encode(r), headers={"Nats-Msg-Id": msg_id})
+            count += 1
+        await js.publish_async_completed()
+        return count
+    finally:
+        await nc.close()
+
+
+Handler = Callable[[Sequence[Reading]], set[int]]
+"""Evaluates a batch (committing it); returns the positions it refused for good (they are terminated)."""
+
+
+async def consume(
+    url: str,
+    names: ReadingsSubjects,
+    handle: Handler,
+    *,
+    batch: int = 500,
+    stop: threading.Event | None = None,
+    idle_exit: float | None = None,
+    fetch_timeout: float = 1.0,
+) -> dict[str, float]:
+    """Fetch batches from the durable consumer, hand them to `handle`, ack after it returns; until stopped or idle."""
+    from nats.errors import TimeoutError as FetchTimeout
+    from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+    stop = stop or threading.Event()
+    counts: dict[str, float] = {"batches": 0, "acked": 0, "refused": 0, "retried": 0}
+    nc, js = await _context(url)
+    try:
+        await ensure_stream(js, names)
+        config = ConsumerConfig(durable_name=DURABLE, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                                filter_subject=names.wildcard, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
+        sub = await js.pull_subscribe(names.wildcard, durable=DURABLE, stream=names.stream, config=config)
+
+        async def fetch() -> list[Any]:
+            try:
+                return list(await sub.fetch(batch, timeout=fetch_timeout))
+            except (TimeoutError, FetchTimeout):
+                return []
+
+        idle = 0.0
+        upcoming = asyncio.ensure_future(fetch())
+        while not stop.is_set():
+            msgs = await upcoming
+            # the next batch is fetched while this one is evaluated (it is acked only after its own commit)
+            upcoming = asyncio.ensure_future(fetch())
+            if not msgs:
+                idle += fetch_timeout
+                if idle_exit is not None and idle >= idle_exit:
+                    break
+                continue
+            idle = 0.0
+            counts.setdefault("first_fetch", time.time())
+            readable, readings = [], []
+            for m in msgs:
+                try:
+                    readings.append(decode(m.data))
+                    readable.append(m)
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning("dropping an unreadable reading on %s: %s", m.subject, exc)
+                    await m.term()
+                    counts["refused"] += 1
+            try:
+                refused = await asyncio.to_thread(handle, readings) if readings else set()
+            except Exception:  # the batch was not committed: let JetStream deliver it again
+                log.exception("evaluating a batch of %d readings failed; it will be redelivered", len(readings))
+                for m in readable:
+                    await m.nak(delay=1)
+                counts["retried"] += len(readable)
+                await asyncio.sleep(1)
+                continue
+            for i, m in enumerate(readable):
+                await (m.term() if i in refused else m.ack())
+            counts["batches"] += 1
+            counts["acked"] += len(readable) - len(refused)
+            counts["refused"] += len(refused)
+            counts["last_ack"] = time.time()
+        for m in await upcoming:  # fetched but not evaluated: hand them back at once
+            await m.nak()
+        await nc.flush()
+        return counts
+    finally:
+        await nc.close()

@@ -1,0 +1,245 @@
+"""Live monitoring: batches of readings stored idempotently and run through the alarm rules, one batch at a time.
+
+A batch is validated whole (every row's problems listed), its new readings stored (a reading already stored
+under the same station, metric and instant is a duplicate and skipped), then evaluated by the same rule engine
+a replay uses, on the readings' own instants, continuing from the state the previous batch left (stored in
+`emergency_monitor_state`, locked for the batch so concurrent batches take turns). The service's clock bounds
+what is accepted (no reading from the future) and, through `advance`, moves the rules' clock on when no data
+comes, so silence raises the staleness alarms. Every warning transition is stored as a CAP message and
+published through the outbox in the same transaction. A reading older than the rules' clock is late: stored,
+not evaluated (its instant has been judged already).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gridloop.emergency.adapters.cap_checks import conformance_problems
+from gridloop.emergency.adapters.rules_file import load_rules
+from gridloop.emergency.domain.cap import Area, CapComposer, CapMessage, CapProfile
+from gridloop.emergency.domain.monitor_state import restore, snapshot
+from gridloop.emergency.domain.rules import Reading, Rule
+from gridloop.emergency.services.warnings import add_warnings
+from gridloop.emergency.tables import MonitorStateRow, ReadingRow, SensorRow
+from gridloop.kernel.errors import InvalidInput, ValidationProblems
+from gridloop.platform.db.uow import UnitOfWork
+
+MAX_BATCH = 5000
+FUTURE_TOLERANCE = timedelta(minutes=5)
+#: How long the live clock waits for late readings before `advance` judges an instant without them.
+DEFAULT_LATENESS = timedelta(minutes=10)
+MONITOR = "default"
+#: Live messages use organisation code 001 so their identifiers never collide with a replay's (000).
+LIVE_PROFILE = CapProfile(org_code="001")
+_LISTED_PROBLEMS = 100
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """What the live monitor evaluates with: the rules and the CAP sender profile."""
+
+    rules: tuple[Rule, ...]
+    profile: CapProfile = LIVE_PROFILE
+    status: str = "Actual"
+
+
+@cache
+def default_monitor() -> Monitor:
+    """The shipped rules (the national rainstorm signals and the silent-gauge rule), loaded on first use."""
+    return Monitor(rules=load_rules(None))
+
+
+@dataclass
+class IngestResult:
+    """What one batch did."""
+
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    late: int = 0
+    clock: datetime | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (API, CLI, logs)."""
+        return {"received": self.received, "stored": self.stored, "duplicates": self.duplicates,
+                "late": self.late, "clock": self.clock.isoformat() if self.clock else None,
+                "messages": self.messages}  # fmt: skip
+
+
+def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -> None:
+    """Every row's problems at once: unknown or inactive sensor, naive or future instant, unit, value."""
+    if len(readings) > MAX_BATCH:
+        raise InvalidInput(f"at most {MAX_BATCH} readings per batch, got {len(readings)}")
+    stations = {r.station_id for r in readings}
+    sensors: dict[tuple[str, str], SensorRow] = {}
+    for chunk in _chunks(sorted(stations), 500):
+        for s in session.scalars(select(SensorRow).where(SensorRow.station_id.in_(chunk))):
+            sensors[(s.station_id, s.metric)] = s
+    known = {station for station, _ in sensors}
+    problems = ValidationProblems()
+    for i, r in enumerate(readings):
+        where = f"readings[{i}]"
+        if r.station_id not in known:
+            problems.add(f"{where}.station_id", f"unknown station '{r.station_id}': register its sensor first")
+        else:
+            sensor = sensors.get((r.station_id, r.metric))
+            if sensor is None:
+                problems.add(f"{where}.metric", f"station '{r.station_id}' has no '{r.metric}' sensor")
+            elif not sensor.active:
+                problems.add(f"{where}.station_id", f"the '{r.metric}' sensor of '{r.station_id}' is switched off")
+            elif sensor.unit != r.unit:
+                problems.add(f"{where}.unit", f"'{r.unit}' but the sensor reports '{sensor.unit}'")
+        if r.ts.tzinfo is None:
+            problems.add(f"{where}.ts", "give the time with its offset (e.g. +08:00)")
+        elif r.ts > now + FUTURE_TOLERANCE:
+            problems.add(f"{where}.ts", f"{r.ts.isoformat()} is in the future of the service clock")
+        if r.value is not None and not math.isfinite(r.value):
+            problems.add(f"{where}.value", "a finite number, or null for a missing value")
+        if len(problems.errors) >= _LISTED_PROBLEMS:
+            problems.add("readings", f"stopped after {_LISTED_PROBLEMS} problems")
+            break
+    problems.raise_if_any("Some readings cannot be taken; see errors[] (nothing of this batch was stored).")
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+_COLUMNS = ("station_id", "metric", "ts", "value", "unit", "received_at")
+
+
+def _store(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """Insert new readings: PostgreSQL's COPY when the database is PostgreSQL, else an executemany."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {ReadingRow.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    session.execute(insert(ReadingRow), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+
+
+def _lock_state(session: Session, *, now: datetime) -> MonitorStateRow:
+    """The monitor's state row, locked for this transaction (made on first use)."""
+    stmt = select(MonitorStateRow).where(MonitorStateRow.name == MONITOR).with_for_update()
+    row = session.scalar(stmt)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(MonitorStateRow(name=MONITOR, state={}, updated_at=now))
+        except IntegrityError:
+            pass  # another batch made it first
+        row = session.scalar(stmt)
+    assert row is not None
+    return row
+
+
+def _areas(session: Session, subjects: Sequence[str]) -> dict[str, Area]:
+    """A station's place (or name) describes its warnings' area, with a 1 km circle around its point."""
+    areas: dict[str, Area] = {}
+    for s in session.scalars(select(SensorRow).where(SensorRow.station_id.in_(list(subjects)))):
+        if s.station_id in areas:
+            continue
+        circle = (s.lat, s.lng, 1.0) if s.lat is not None and s.lng is not None else None
+        areas[s.station_id] = Area(description=s.place or s.name or s.station_id, circle=circle)
+    return areas
+
+
+class _Run:
+    """One evaluation under the lock: restore, step, compose, check, store, save."""
+
+    def __init__(self, session: Session, monitor: Monitor, *, now: datetime) -> None:
+        self.session, self.monitor, self.now = session, monitor, now
+        self.state = _lock_state(session, now=now)
+        self.composer = CapComposer(profile=monitor.profile)
+        self.evaluator = restore(monitor.rules, self.composer, self.state.state)
+        self.by_id = {r.id: r for r in monitor.rules}
+        self.messages: list[CapMessage] = []
+
+    def step(self, at: datetime, readings: Sequence[Reading] = ()) -> None:
+        for t in self.evaluator.step(at, readings):
+            if t.subject not in self.composer.areas:
+                self.composer.areas.update(_areas(self.session, [t.subject]))
+            message = self.composer.compose(t, rule=self.by_id[t.rule_id])
+            problems = conformance_problems(message.xml, gbt35965=True, offset="+08:00")
+            if problems:
+                raise InvalidInput(f"CAP message {message.identifier} is not conformant: {'; '.join(problems)}")
+            self.messages.append(message)
+
+    def finish(self, outbox: Any) -> list[dict[str, Any]]:
+        add_warnings(self.session, self.messages, status=self.monitor.status, outbox=outbox, now=self.now)
+        self.state.state = snapshot(self.evaluator, self.composer)
+        self.state.updated_at = self.now
+        return [m.summary() for m in self.messages]
+
+
+def ingest_readings(
+    uow: UnitOfWork, readings: Sequence[Reading], *, monitor: Monitor, outbox: Any, now: datetime
+) -> IngestResult:
+    """Validate, store the new readings, evaluate them in time order, store and publish the warnings; commit."""
+    session = uow.session
+    _validate(session, readings, now=now)
+    result = IngestResult(received=len(readings))
+    fresh: dict[tuple[str, str, datetime], Reading] = {}
+    for r in readings:
+        fresh.setdefault((r.station_id, r.metric, r.ts.astimezone(UTC)), r)
+    result.duplicates = len(readings) - len(fresh)
+    run = _Run(session, monitor, now=now)  # the lock first: the duplicate check below then holds
+    if fresh:
+        keys = list(fresh)
+        lo, hi = min(k[2] for k in keys), max(k[2] for k in keys)
+        for chunk in _chunks(sorted({k[0] for k in keys}), 500):
+            stored = session.execute(
+                select(ReadingRow.station_id, ReadingRow.metric, ReadingRow.ts).where(
+                    ReadingRow.station_id.in_(chunk), ReadingRow.ts >= lo, ReadingRow.ts <= hi
+                )
+            )
+            for station, metric, ts in stored:
+                if fresh.pop((station, metric, ts.astimezone(UTC)), None) is not None:
+                    result.duplicates += 1
+    if fresh:
+        _store(session, [(s, m, ts, r.value, r.unit, now) for (s, m, ts), r in fresh.items()])
+    result.stored = len(fresh)
+    by_instant: dict[datetime, list[Reading]] = defaultdict(list)
+    for (_, _, ts), r in fresh.items():
+        by_instant[ts].append(r)
+    for at in sorted(by_instant):
+        if run.evaluator.now is not None and at < run.evaluator.now:
+            result.late += len(by_instant[at])
+            continue
+        run.step(at, by_instant[at])
+    result.messages = run.finish(outbox)
+    result.clock = run.evaluator.now
+    uow.commit()
+    return result
+
+
+def advance(
+    uow: UnitOfWork, *, monitor: Monitor, outbox: Any, now: datetime, lateness: timedelta = DEFAULT_LATENESS
+) -> IngestResult:
+    """Move the rules' clock to `now - lateness` when no reading did (silence is judged too); commit."""
+    run = _Run(uow.session, monitor, now=now)
+    result = IngestResult()
+    target = now - lateness
+    if run.evaluator.now is not None and target > run.evaluator.now:
+        run.step(target)
+    result.messages = run.finish(outbox)
+    result.clock = run.evaluator.now
+    uow.commit()
+    return result

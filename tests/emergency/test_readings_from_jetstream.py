@@ -1,0 +1,108 @@
+"""Readings from NATS JetStream: the worker consumes in batches, acks after commit, and is idempotent."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gridloop.emergency.adapters.jetstream import ReadingsSubjects, publish
+from gridloop.emergency.domain.rules import Reading
+from gridloop.emergency.jobs import run_readings_worker
+from gridloop.emergency.services.sensors import SensorData, register_sensor
+from gridloop.emergency.tables import ReadingRow, WarningMessageRow
+from tests.conftest import T0
+
+
+@pytest.fixture
+def nats_url() -> str:
+    url = os.environ.get("GRIDLOOP_TEST_NATS_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("GRIDLOOP_TEST_NATS_URL is not set (CI must run a NATS server with JetStream)")
+        pytest.skip("GRIDLOOP_TEST_NATS_URL is not set")
+    return url
+
+
+@pytest.fixture
+def names(nats_url: str):  # type: ignore[no-untyped-def]
+    names = ReadingsSubjects(f"emerpart{uuid.uuid4().hex[:10]}")
+    yield names
+
+    async def drop() -> None:
+        import nats
+
+        nc = await nats.connect(nats_url)
+        try:
+            await nc.jetstream().delete_stream(names.stream)
+        finally:
+            await nc.close()
+
+    asyncio.run(drop())
+
+
+def _sensor(container) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.platform.org.services.org import actor_for, get_user
+
+    with container.uow() as uow:
+        actor = actor_for(get_user(uow.session, "supervisor"))
+    with container.uow() as uow:
+        register_sensor(uow, actor, SensorData(station_id="JS1", metric="precip_1h", unit="mm",
+                                               sensor_type="rain_gauge", grid_code="310107"), now=T0)  # fmt: skip
+
+
+def _rain(station: str, hours: int, mm: float) -> list[tuple[str, Reading]]:
+    start = T0 - timedelta(hours=hours)
+    return [("rain_gauge", Reading(start + timedelta(hours=i), station, "precip_1h", mm, "mm")) for i in range(hours)]
+
+
+def test_the_subject_names_follow_the_agreed_scheme():
+    n = ReadingsSubjects("gridloop")
+    assert n.stream == "GRIDLOOP_READINGS" and n.wildcard == "gridloop.readings.>"
+    assert n.subject("rain_gauge", "SH_JINGAN") == "gridloop.readings.rain_gauge.SH_JINGAN"
+
+
+def test_the_worker_evaluates_published_readings_and_a_second_run_finds_nothing_left(container, nats_url, names):
+    _sensor(container)
+    items = _rain("JS1", 6, 20) + _rain("UNKNOWN", 2, 1)
+    assert asyncio.run(publish(nats_url, names, items)) == 8
+    counts = run_readings_worker(container, url=nats_url, prefix=names.prefix, batch=3, idle_exit=1)
+    assert counts["acked"] == 6 and counts["refused"] == 2
+    with container.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ReadingRow)) == 6
+        warned = uow.session.scalars(select(WarningMessageRow.transition)).all()
+    assert warned and warned[0] == "issue"
+    # everything was acked: a second worker on the same durable consumer gets nothing
+    again = run_readings_worker(container, url=nats_url, prefix=names.prefix, idle_exit=1)
+    assert again["acked"] == 0
+    # published again: JetStream's duplicate window drops them, and the readings table would skip them
+    asyncio.run(publish(nats_url, names, _rain("JS1", 6, 20)))
+    run_readings_worker(container, url=nats_url, prefix=names.prefix, idle_exit=1)
+    with container.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ReadingRow)) == 6
+        assert len(uow.session.scalars(select(WarningMessageRow.id)).all()) == len(warned)
+
+
+def test_a_batch_that_fails_to_commit_is_not_acked_and_comes_back(container, nats_url, names, monkeypatch):
+    import gridloop.emergency.jobs as jobs
+
+    _sensor(container)
+    asyncio.run(publish(nats_url, names, _rain("JS1", 3, 1)))
+    real = jobs.evaluate_batch
+    calls = {"n": 0}
+
+    def flaky(c, readings):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("database went away")
+        return real(c, readings)
+
+    monkeypatch.setattr(jobs, "evaluate_batch", flaky)
+    counts = run_readings_worker(container, url=nats_url, prefix=names.prefix, idle_exit=3)
+    assert counts["retried"] == 3 and counts["acked"] == 3
+    with container.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ReadingRow)) == 3
