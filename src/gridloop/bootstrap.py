@@ -67,7 +67,17 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     from gridloop.cases.services import coordination
     from gridloop.cases.services.dispatching import dispatch_received
     from gridloop.emergency.subscribers import open_or_join_incident
-    from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReceived, CaseReturned
+    from gridloop.kernel.events import (
+        CaseChanged,
+        CaseClosed,
+        CaseDispatched,
+        CaseEscalated,
+        CaseReceived,
+        CaseReturned,
+        DeadlineMissed,
+        DeadlineNear,
+    )
+    from gridloop.notices import subscribers as notices
     from gridloop.open311.subscribers import on_case_changed
 
     rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
@@ -84,6 +94,10 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseReturned, 80, on_case_changed, True),
         (CaseEscalated, 80, on_case_changed, True),
         (CaseClosed, 80, on_case_changed, True),
+        # notices to people (new dispatch, return, 督办, due within 24 h, followed cases), after every cascade
+        (CaseChanged, 90, notices.on_case_changed, True),
+        (DeadlineMissed, 90, notices.on_deadline_missed, True),
+        (DeadlineNear, 90, notices.on_deadline_near, True),
     ]
     if duplicates is not None:
         rows += [(CaseReceived, 10, case_subscribers.announce_emergency, True), (CaseReceived, 20, duplicates, True)]
@@ -112,7 +126,7 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
     """Working-day deadlines (official calendar + overrides), the outbox's channels (log, webhook)."""
     from gridloop.dispatch.adapters.calendar import RefreshingCalendar, engine_overrides_loader
     from gridloop.kernel.sla import WorkdayDeadlinePolicy, WorkingHours
-    from gridloop.platform.notify import AddressedWebhookNotifier, build_channels
+    from gridloop.platform.notify import AddressedWebhookNotifier, build_channels, build_person_channels
 
     calendar = RefreshingCalendar(engine_overrides_loader(engine))
     deps.deadlines = WorkdayDeadlinePolicy(
@@ -120,7 +134,10 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
     )
     deps.outbox = Outbox(
         channels=build_channels(settings.webhook_url, webhook_timeout=settings.webhook_timeout),
-        addressed={"subscriber": AddressedWebhookNotifier(timeout=settings.webhook_timeout)},
+        addressed={
+            "subscriber": AddressedWebhookNotifier(timeout=settings.webhook_timeout),
+            **build_person_channels(settings.notice_channels),
+        },
     )
 
 
@@ -139,6 +156,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.exportcontrol import api as exportcontrol_api
     from gridloop.exportcontrol import pages as exportcontrol_pages
     from gridloop.knowledge import api as knowledge_api
+    from gridloop.notices import api as notices_api
+    from gridloop.notices import pages as notices_pages
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
     from gridloop.participation import pages as participation_pages
@@ -154,9 +173,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         routers=[meta.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
-                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],
+                 emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
+                 notices_api.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router],
+               participation_pages.router, emergency_pages.router, notices_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

@@ -19,6 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.board": ("运行看板", "Operations board"),
     "nav.emergency": ("应急管理", "Emergency"),
     "nav.export_control": ("出口管制筛查", "Export-control screening"),
+    "nav.notices": ("通知", "Notifications"),
     "nav.password": ("修改密码", "Change password"),
     "nav.logout": ("退出", "Log out"),
     "nav.skip": ("跳到正文", "Skip to content"),
