@@ -15,6 +15,8 @@
   function show() {
     count.textContent = unread > 99 ? "99+" : String(unread);
     count.hidden = unread === 0;
+    var heading = document.getElementById("notices-unread");
+    if (heading) heading.textContent = zh ? "未读 " + unread + " 条" : unread + " unread";
     bell.setAttribute("aria-label", bell.getAttribute("title") + (unread ? " · " + unread + " " + words.unread : ""));
   }
 
