@@ -144,8 +144,10 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
     from gridloop.cases.api import cases, kpis, meta
+    from gridloop.cases.api import history as history_api
     from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import cases as case_pages
+    from gridloop.cases.pages import history as history_pages
     from gridloop.cases.pages import intake, work
     from gridloop.dispatch import api as dispatch_api
     from gridloop.emergency.api import cap as emergency_cap
@@ -174,9 +176,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
-                 notices_api.router],
+                 notices_api.router, history_api.router],
         pages=[org_pages.router, intake.router, case_pages.router, work.router, exportcontrol_pages.router,
-               participation_pages.router, emergency_pages.router, notices_pages.router],
+               participation_pages.router, emergency_pages.router, notices_pages.router,
+               history_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

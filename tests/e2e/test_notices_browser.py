@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e]
 PHONE = {"width": 390, "height": 844}
 
 
-def _new_case(server: str, db_url: str, text: str) -> dict[str, object]:
+def _new_case(server: str, db_url: str, text: str, phone: str = "13700001111") -> dict[str, object]:
     """A received case through the API, as the operator."""
     from gridloop.bootstrap import build_container
     from gridloop.config import Settings
@@ -26,7 +26,7 @@ def _new_case(server: str, db_url: str, text: str) -> dict[str, object]:
         token = org.create_token(uow.session, username="operator", now=datetime.now(UTC))
         uow.commit()
     container.uow.engine.dispose()
-    body = case_body(title="通知测试", text=text, reporter={"name": "王五", "phone": "13700001111"})
+    body = case_body(title="通知测试", text=text, reporter={"name": "王五", "phone": phone})
     r = httpx.post(f"{server}/api/v1/cases", json=body, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "received", r.json()
@@ -46,7 +46,10 @@ def test_a_dispatch_appears_on_the_handlers_open_page_without_a_reload(browser, 
     loads: list[str] = []
     handler.on("load", lambda: loads.append(handler.url))
     before = int(handler.locator("#notice-count").inner_text() or 0)
-    texts = {390: "曹杨路菜场门口夜间噪声扰民，凌晨卸货声音很大。", 1366: "真如镇某小区电梯停运三天，老人上下楼困难，物业不修。"}
+    texts = {
+        390: "曹杨路菜场门口夜间噪声扰民，凌晨卸货声音很大。",
+        1366: "真如镇某小区电梯停运三天，老人上下楼困难，物业不修。",
+    }
     case = _new_case(server, e2e_db, texts[viewport["width"]])
 
     disp = _page(browser, server, "dispatcher")

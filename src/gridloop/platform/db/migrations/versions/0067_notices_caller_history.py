@@ -1,4 +1,4 @@
-"""notices: notices, follows, preferences
+"""notices: notices, follows, preferences; cases: the personal-data access log and the reporter phone index
 
 Revision ID: 0067
 Revises: 0052
@@ -57,8 +57,32 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('user_id', 'kind', 'channel', name=op.f('pk_notice_preferences'))
     )
 
+    op.create_table('personal_data_access',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', gridloop.platform.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('purpose', sa.String(length=40), nullable=False),
+    sa.Column('subject', sa.String(length=64), nullable=False),
+    sa.Column('results', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_personal_data_access_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_personal_data_access'))
+    )
+    with op.batch_alter_table('personal_data_access', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_personal_data_access_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_personal_data_access_subject'), ['subject'], unique=False)
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_reporter_phone', ['reporter_phone'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_reporter_phone')
+    with op.batch_alter_table('personal_data_access', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_personal_data_access_subject'))
+        batch_op.drop_index(batch_op.f('ix_personal_data_access_at'))
+    op.drop_table('personal_data_access')
     op.drop_table('notice_preferences')
     with op.batch_alter_table('notice_follows', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notice_follows_case_id'))
