@@ -18,6 +18,7 @@ from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Permission
 from gridloop.platform.org.services import admin
+from gridloop.platform.spreadsheet import safe_cell
 from gridloop.platform.web.auth import PageActor, check_csrf, safe_next
 from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
 from gridloop.platform.web.i18n import field_message, t
@@ -142,8 +143,7 @@ def _csv_lines(session: Any, batch: list[Any], actor: Actor, now: datetime, lang
         d = queries.case_to_dict(case, actor, units=units, now=now, full=False)
         d["status"] = Status(d["status"]).label(lang)
         row = [d.get(col) for col, _key in CSV_COLUMNS]
-        # Cells starting with = + - @ are formulas to spreadsheet programs; neutralise them.
-        out.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        out.writerow([safe_cell(v) for v in row])  # = + - @ tab CR start formulas in spreadsheets
     return buf.getvalue()
 
 
