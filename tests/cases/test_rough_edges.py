@@ -25,3 +25,16 @@ def test_the_case_csv_has_no_apostrophe_in_empty_cells(app_client, as_user):
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert len(rows) == 2, rows
     assert "'" not in rows[1], rows[1]
+
+
+def test_time_left_is_told_in_days_past_a_day_and_in_hours_below(app_client, as_user, clock):
+    from gridloop.dispatch.services.starter import load_demo_catalogue
+
+    container = app_client.app.state.container
+    with container.uow() as uow:
+        load_demo_catalogue(uow, now=clock.now())
+    case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
+    clock.advance(days=60)
+    login(app_client, "putuo_housing")
+    page = app_client.get("/inbox").text
+    assert "超期 5" in page and " 天" in page and "小时" not in page.split("超期", 1)[1][:20], case["number"]

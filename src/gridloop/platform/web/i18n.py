@@ -143,8 +143,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "inbox.overdue": ("已超期", "Overdue"),
     "inbox.due_soon": ("24 小时内到期", "Due within a day"),
     "inbox.in_progress": ("办理中", "In progress"),
-    "time.overdue_by": ("超期 {h} 小时", "{h} h overdue"),
-    "time.left": ("剩 {h} 小时", "{h} h left"),
+    "time.overdue_by": ("超期 {d}", "{d} overdue"),
+    "time.left": ("剩 {d}", "{d} left"),
+    "time.hours": ("{n} 小时", "{n} h"),
+    "time.days": ("{n} 天", "{n} days"),
     "time.none": ("—", "—"),
     # case page
     "case.title": ("工单 {number}", "Case {number}"),
