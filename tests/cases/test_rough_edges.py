@@ -38,3 +38,18 @@ def test_time_left_is_told_in_days_past_a_day_and_in_hours_below(app_client, as_
     login(app_client, "putuo_housing")
     page = app_client.get("/inbox").text
     assert "超期 5" in page and " 天" in page and "小时" not in page.split("超期", 1)[1][:20], case["number"]
+
+
+def test_a_stale_form_token_is_explained_as_an_expired_form_not_as_scope(app_client, as_user):
+    case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
+    login(app_client, "operator")
+    r = app_client.post(f"/cases/{case['id']}/act", data={"action": "cancel", "reason": "x", "csrf": "stale"})
+    assert r.status_code == 403
+    assert "表单已过期" in r.text and "管辖" not in r.text and "security token" not in r.text
+
+
+def test_a_refused_page_speaks_chinese_without_the_apis_english_detail(app_client):
+    login(app_client, "putuo_housing")
+    r = app_client.get("/queue")
+    assert r.status_code == 403 and "您的角色无权" in r.text
+    assert "This page is for" not in r.text

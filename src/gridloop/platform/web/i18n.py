@@ -179,7 +179,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "board.count": ("数量", "Count"),
     # errors
     "error.title": ("出错了", "Something went wrong"),
-    "error.403": ("您无权查看此页面或工单（超出您的管辖范围）。", "This page or case is outside your scope."),
+    "error.403": ("您的角色无权进行此操作或查看此页面。", "Your role may not do this or see this page."),
+    "error.csrf": ("表单已过期，未保存任何内容", "The form has expired; nothing was saved"),
+    "error.csrf_hint": (
+        "页面打开太久、在别的窗口重新登录过或退出过，表单的安全令牌已失效。请返回并刷新页面后重新提交。",
+        "The page was open too long, or you logged in or out in another window. Go back, reload and submit again.",
+    ),
     "error.404": ("找不到该页面或工单。", "Not found."),
     "error.409": ("该操作与工单当前状态不符。", "The action does not fit the case's state."),
     "error.422": ("输入有误。", "The input has problems."),
