@@ -53,3 +53,14 @@ def test_a_refused_page_speaks_chinese_without_the_apis_english_detail(app_clien
     r = app_client.get("/queue")
     assert r.status_code == 403 and "您的角色无权" in r.text
     assert "This page is for" not in r.text
+
+
+def test_cancel_asks_first_and_buttons_show_their_weight(app_client, as_user):
+    case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
+    login(app_client, "operator")
+    page = app_client.get(f"/cases/{case['id']}").text
+    form = page.split('id="act-cancel"', 1)[1].split("</form>", 1)[0]
+    assert 'class="danger"' in form and 'data-confirm="确定作废此工单' in form, form
+    dispatch = page.split('id="act-answer_directly"', 1)[1].split("</form>", 1)[0]
+    assert 'class="primary"' in dispatch and "data-confirm" not in dispatch
+    assert '<script src="/static/confirm.js"' in page

@@ -155,8 +155,22 @@ def action_forms(actions: list[str]) -> list[dict[str, Any]]:
         fields = [f.value for f in ACTIONS[action].requires]
         if action in (Action.DISPATCH, Action.REDISPATCH, Action.UPHOLD_RETURN):
             fields.append("co_units")
-        forms.append({"action": action.value, "fields": fields, "colour": action.colour})
+        style = "danger" if action in DANGER else "primary" if action in FORWARD else "secondary"
+        forms.append({"action": action.value, "fields": fields, "colour": action.colour, "style": style,
+                      "confirm": action in CONFIRM})  # fmt: skip
     return forms
+
+
+#: How an action's button looks: the step forward (primary), a step that undoes or ends (danger), the rest (secondary).
+FORWARD = frozenset({
+    Action.DISPATCH, Action.SIGN, Action.FIRST_CONTACT, Action.REPLY, Action.APPROVE_REPLY, Action.CALLBACK,
+    Action.COORDINATE, Action.CO_REPLY, Action.UPHOLD_RETURN, Action.ANSWER_DIRECTLY, Action.APPROVE_EXTENSION,
+    Action.RESUME,
+})  # fmt: skip
+DANGER = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE, Action.SEND_BACK, Action.REJECT_RETURN,
+                    Action.REJECT_EXTENSION, Action.MERGE})  # fmt: skip
+#: Actions that cannot be taken back ask first (作废, 退单, 结案).
+CONFIRM = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE})
 
 
 @router.get("/cases/{case_id}")
