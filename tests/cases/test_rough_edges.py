@@ -64,3 +64,14 @@ def test_cancel_asks_first_and_buttons_show_their_weight(app_client, as_user):
     dispatch = page.split('id="act-answer_directly"', 1)[1].split("</form>", 1)[0]
     assert 'class="primary"' in dispatch and "data-confirm" not in dispatch
     assert '<script src="/static/confirm.js"' in page
+
+
+def test_the_return_queue_shows_who_returned_the_case_and_why(app_client, as_user):
+    case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
+    as_user("dispatcher").post(f"/api/v1/cases/{case['id']}/actions", json={"action": "dispatch", "unit": "310107-FG"})
+    as_user("putuo_housing").post(f"/api/v1/cases/{case['id']}/actions",
+                                  json={"action": "return", "reason": "属于街道管辖，非本局职责"})  # fmt: skip
+    login(app_client, "dispatcher")
+    page = app_client.get("/queue?tab=returned").text
+    note = page.split('class="return-note', 1)[1].split("</div>", 1)[0]
+    assert "属于街道管辖" in note and 'data-return-unit="310107-FG"' in note, note

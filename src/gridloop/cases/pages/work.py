@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gridloop.cases.pages.cases import action_forms
-from gridloop.cases.services import console, queries
+from gridloop.cases.services import console, queries, returns
 from gridloop.cases.services.board_cache import BoardCache
 from gridloop.kernel.org import Role
 from gridloop.platform.web.auth import PageActor, require_role
@@ -51,6 +51,7 @@ def queue_page(
         "tabs": console.QUEUE_TABS,
         "counts": counts,
         "items": _dicts(uow.session, rows, actor, now),
+        "returns": returns.latest_returns(uow.session, [c.id for c in rows if c.status == "return_review"]),
         "targets": console.dispatch_targets(uow.session),
         "now": now,
     }
