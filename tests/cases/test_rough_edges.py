@@ -75,3 +75,42 @@ def test_the_return_queue_shows_who_returned_the_case_and_why(app_client, as_use
     page = app_client.get("/queue?tab=returned").text
     note = page.split('class="return-note', 1)[1].split("</div>", 1)[0]
     assert "属于街道管辖" in note and 'data-return-unit="310107-FG"' in note, note
+
+
+def _catalogue(app_client, clock):
+    from gridloop.dispatch.services.starter import load_demo_catalogue
+
+    with app_client.app.state.container.uow() as uow:
+        load_demo_catalogue(uow, now=clock.now())
+
+
+def test_the_auto_dispatch_reason_reads_in_chinese_with_units_named(app_client, as_user, clock):
+    _catalogue(app_client, clock)
+    case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
+    login(app_client, "operator")
+    page = app_client.get(f"/cases/{case['id']}").text
+    timeline = page.split('class="timeline"', 1)[1]
+    assert "catalogue rule" not in timeline and "confidence" not in timeline, timeline[:800]
+    assert "派单目录：城乡建设" in timeline and "达到自动派单阈值 60%" in timeline and "（310107-FG）" in timeline
+    api = as_user("operator").get(f"/api/v1/cases/{case['id']}/timeline").json()["items"]
+    assert any("catalogue rule" in (e["note"] or "") for e in api), "the API keeps the machine-readable reason"
+
+
+def test_the_timeline_shows_the_days_asked_and_every_callbacks_verdict(app_client, as_user):
+    op, unit = as_user("operator"), as_user("putuo_housing")
+    case = op.post("/api/v1/cases", json=case_body()).json()
+    cid = case["id"]
+    as_user("dispatcher").post(f"/api/v1/cases/{cid}/actions", json={"action": "dispatch", "unit": "310107-FG"})
+    for body in (
+        {"action": "sign"},
+        {"action": "request_extension", "days": 5, "reason": "需协调施工队"},
+        {"action": "first_contact", "note": "已联系"},
+        {"action": "reply", "reply": "已修复"},
+    ):
+        assert unit.post(f"/api/v1/cases/{cid}/actions", json=body).status_code == 200, body
+    for body in ({"action": "approve_reply"}, {"action": "callback", "satisfaction": "dissatisfied", "solved": False}):
+        assert op.post(f"/api/v1/cases/{cid}/actions", json=body).status_code == 200, body
+    login(app_client, "operator")
+    timeline = app_client.get(f"/cases/{cid}").text.split('class="timeline"', 1)[1]
+    assert "申请延期 5 个工作日" in timeline
+    assert 'class="sat-dissatisfied">不满意' in timeline and "是否解决：否" in timeline.replace("</span>", ""), timeline

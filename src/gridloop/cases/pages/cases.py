@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status
-from gridloop.cases.services import console, queries
+from gridloop.cases.services import console, naming, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Permission
@@ -192,6 +192,11 @@ def case_page(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, 
         **console.dispatch_suggestion(case),
         "tile_url": request.app.state.container.settings.map_tile_url,
     }
+    units = [e["payload"].get("lead_unit") or e["payload"].get("unit") or "" for e in events]
+    ctx["reason"] = naming.reason_teller(
+        uow.session, [case.suggest_reason, case.urgency_reason, *units, *(e["note"] for e in events)],
+        lang=lang_of(request),
+    )  # fmt: skip
     return render(request, "case.html", ctx)
 
 

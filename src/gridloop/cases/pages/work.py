@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gridloop.cases.pages.cases import action_forms
-from gridloop.cases.services import console, queries, returns
+from gridloop.cases.services import console, naming, queries, returns
 from gridloop.cases.services.board_cache import BoardCache
 from gridloop.kernel.org import Role
 from gridloop.platform.web.auth import PageActor, require_role
 from gridloop.platform.web.deps import DepsDep, PageQuery, UowDep
-from gridloop.platform.web.render import has_route, render
+from gridloop.platform.web.render import has_route, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -55,6 +55,10 @@ def queue_page(
         "targets": console.dispatch_targets(uow.session),
         "now": now,
     }
+    ctx["reason"] = naming.reason_teller(
+        uow.session, [*(i["suggest_reason"] for i in ctx["items"]), *(i["suggested_unit"] for i in ctx["items"])],
+        lang=lang_of(request),
+    )  # fmt: skip
     return render(request, "queue.html", ctx)
 
 
