@@ -114,3 +114,24 @@ def test_the_timeline_shows_the_days_asked_and_every_callbacks_verdict(app_clien
     timeline = app_client.get(f"/cases/{cid}").text.split('class="timeline"', 1)[1]
     assert "申请延期 5 个工作日" in timeline
     assert 'class="sat-dissatisfied">不满意' in timeline and "是否解决：否" in timeline.replace("</span>", ""), timeline
+
+
+def test_exports_tell_labels_area_names_and_local_times_and_excel_has_chinese_headers(app_client, as_user):
+    from openpyxl import load_workbook
+
+    as_user("operator").post("/api/v1/cases", json=case_body())
+    login(app_client, "operator")
+    rows = list(csv.reader(io.StringIO(app_client.get("/cases.csv").text.lstrip("\ufeff"))))
+    line = ",".join(rows[1])
+    assert "complaint" not in line and "投诉" in line and "普陀区" in line and "+00:00" not in line, line
+    r = app_client.get("/cases.xlsx")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    values = list(sheet.values)
+    assert values[0][0] == "工单编号" and values[1][2] == "已受理" and values[1][3] == "投诉", values[:2]
+    assert "T" not in str(values[1][7]) and str(values[1][7]).startswith("2026-11-2"), values[1]
+
+
+def test_a_handler_may_not_export_excel(app_client):
+    login(app_client, "putuo_housing")
+    assert app_client.get("/cases.xlsx").status_code == 403

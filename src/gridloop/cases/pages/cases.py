@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -13,12 +12,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status
+from gridloop.cases.pages import export
 from gridloop.cases.services import console, naming, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
-from gridloop.kernel.org import Actor, Permission
+from gridloop.kernel.org import Permission
 from gridloop.platform.org.services import admin
-from gridloop.platform.spreadsheet import safe_cell
 from gridloop.platform.web.auth import PageActor, check_csrf, safe_next
 from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
 from gridloop.platform.web.i18n import field_message, t
@@ -28,19 +27,6 @@ router = APIRouter(include_in_schema=False)
 
 PER_PAGE_CHOICES = (20, 50, 100, 200)
 SORTS = ("-received_at", "received_at", "due_at", "-due_at", "number", "-updated_at")
-CSV_COLUMNS = (
-    ("number", "field.number"),
-    ("title", "field.title"),
-    ("status", "field.status"),
-    ("request_type", "field.request_type"),
-    ("category", "field.category"),
-    ("district_code", "field.district"),
-    ("lead_unit_name", "field.lead_unit"),
-    ("received_at", "field.received_at"),
-    ("due_at", "field.due_at"),
-    ("overdue", "field.overdue"),
-    ("supervised", "field.supervised"),
-)
 
 
 def _tri(raw: str | None) -> bool | None:
@@ -107,44 +93,52 @@ def case_list(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) ->
 
 @router.get("/cases.csv")
 def case_csv(request: Request, actor: PageActor, deps: DepsDep) -> StreamingResponse:
-    """Every case matching the filters, as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
+    """Every case matching the filters, as CSV (UTF-8 with BOM so spreadsheet programs read Chinese), with labels,
+    area names and local times (the API keeps codes)."""
     if not actor.can(Permission.EXPORT):
         raise Forbidden(f"Role '{actor.role.value}' may not export cases.")
-    f, _form = _filters(request)
+    f = filters_of(request)
     lang = lang_of(request)
     container = request.app.state.container
     now = deps.clock.now()
 
-    def rows() -> Iterator[str]:
+    def lines(rows: list[list[Any]]) -> str:
         buf = io.StringIO()
-        out = csv.writer(buf)
-        out.writerow([t(key, lang) for _col, key in CSV_COLUMNS])
-        yield "\ufeff" + buf.getvalue()
-        with container.uow() as uow:
-            batch: list[Any] = []
-            for case in queries.iter_cases(uow.session, actor, f, now=now):
-                batch.append(case)
-                if len(batch) == 1000:
-                    yield _csv_lines(uow.session, batch, actor, now, lang)
-                    batch = []
-            if batch:
-                yield _csv_lines(uow.session, batch, actor, now, lang)
+        csv.writer(buf).writerows(rows)
+        return buf.getvalue()
 
-    stamp = now.strftime("%Y%m%d%H%M")
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + lines([export.headers(lang)])
+        with container.uow() as uow:
+            for batch in export.batches(uow.session, actor, f, now=now):
+                yield lines(export.labelled_rows(uow.session, batch, actor, now=now, lang=lang, tz=deps.tz))
+
+    stamp = now.astimezone(deps.tz).strftime("%Y%m%d%H%M")
     headers = {"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'}
     return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _csv_lines(session: Any, batch: list[Any], actor: Actor, now: datetime, lang: str) -> str:
-    units = queries.unit_codes(session, batch)
-    buf = io.StringIO()
-    out = csv.writer(buf)
-    for case in batch:
-        d = queries.case_to_dict(case, actor, units=units, now=now, full=False)
-        d["status"] = Status(d["status"]).label(lang)
-        row = [d.get(col) for col, _key in CSV_COLUMNS]
-        out.writerow([safe_cell(v) for v in row])  # = + - @ tab CR start formulas in spreadsheets
-    return buf.getvalue()
+@router.get("/cases.xlsx")
+def case_xlsx(request: Request, actor: PageActor, deps: DepsDep) -> StreamingResponse:
+    """Every case matching the filters as an Excel workbook (Chinese headers, labels, area names, local times)."""
+    if not actor.can(Permission.EXPORT):
+        raise Forbidden(f"Role '{actor.role.value}' may not export cases.")
+    f, lang, now = filters_of(request), lang_of(request), deps.clock.now()
+    with request.app.state.container.uow() as uow:
+        rows = (
+            row
+            for batch in export.batches(uow.session, actor, f, now=now)
+            for row in export.labelled_rows(uow.session, batch, actor, now=now, lang=lang, tz=deps.tz)
+        )
+        body = export.xlsx_bytes(export.headers(lang), rows)
+    stamp = now.astimezone(deps.tz).strftime("%Y%m%d%H%M")
+    disposition = {"Content-Disposition": f'attachment; filename="cases-{stamp}.xlsx"'}
+    return StreamingResponse(iter([body]), media_type=export.XLSX_TYPE, headers=disposition)
+
+
+def filters_of(request: Request) -> queries.CaseFilter:
+    """The case list's filters from the query string (the list, CSV and Excel share them)."""
+    return _filters(request)[0]
 
 
 def action_forms(actions: list[str]) -> list[dict[str, Any]]:

@@ -145,6 +145,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "inbox.in_progress": ("办理中", "In progress"),
     "time.overdue_by": ("超期 {d}", "{d} overdue"),
     "time.left": ("剩 {d}", "{d} left"),
+    "common.export_xlsx": ("导出 Excel", "Export Excel"),
     "timeline.days": ("申请延期 {n} 个工作日", "{n} working days asked"),
     "queue.returned_at": ("于 {at} 退回", "returned it at {at}"),
     "confirm.cancel": ("确定作废此工单？作废后不可恢复。", "Cancel this case? This cannot be undone."),
