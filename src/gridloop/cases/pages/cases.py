@@ -167,6 +167,19 @@ DANGER = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE, Action.SEND_BACK
 CONFIRM = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE})
 
 
+@router.get("/cases/{case_id}/print")
+def work_order(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
+    """The printable work order (派单单) of a case: one A4 page, personal data masked per role as on the case page."""
+    case = queries.get_case(uow.session, actor, case_id)
+    now = deps.clock.now()
+    data = queries.case_to_dict(case, actor, units=queries.unit_codes(uow.session, [case]), now=now)
+    notes = [e.note for e in queries.timeline(uow.session, actor, case_id) if e.action in ("dispatch", "redispatch")]
+    teller = naming.reason_teller(uow.session, [*notes, case.district_code, case.street_code], lang=lang_of(request))
+    area = " ".join(teller(c) for c in (case.district_code, case.street_code) if c)
+    ctx = {"case": data, "now": now, "dispatch_note": teller(notes[-1]) if notes else "", "area": area}
+    return render(request, "work_order.html", ctx)
+
+
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
     """All fields of a case (masked per role), its timeline, linked cases, map, and the actions allowed now."""
