@@ -142,6 +142,6 @@ def test_the_printable_work_order_names_the_case_the_units_and_the_deadlines(app
     case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
     login(app_client, "putuo_housing")
     page = app_client.get(f"/cases/{case['id']}/print").text
-    assert "派单单" in page and case["number"] in page and "签收时限" in page or "签收" in page
+    assert ("派单单" in page and case["number"] in page and "签收时限" in page) or "签收" in page
     assert "派单目录：城乡建设" in page and "@media print" not in page  # print CSS lives in app.css
     assert app_client.get(f"/cases/{case['id']}").text.count(f"/cases/{case['id']}/print") == 1
