@@ -145,3 +145,10 @@ def test_the_printable_work_order_names_the_case_the_units_and_the_deadlines(app
     assert ("派单单" in page and case["number"] in page and "签收时限" in page) or "签收" in page
     assert "派单目录：城乡建设" in page and "@media print" not in page  # print CSS lives in app.css
     assert app_client.get(f"/cases/{case['id']}").text.count(f"/cases/{case['id']}/print") == 1
+
+
+def test_co_reply_is_offered_to_co_units_only_not_to_a_lead_unit_that_has_not_signed(as_user):
+    case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
+    as_user("dispatcher").post(f"/api/v1/cases/{case['id']}/actions", json={"action": "dispatch", "unit": "310107-FG"})
+    lead = as_user("putuo_housing").get(f"/api/v1/cases/{case['id']}").json()["allowed_actions"]
+    assert "sign" in lead and "co_reply" not in lead, lead
