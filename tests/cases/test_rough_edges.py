@@ -152,3 +152,15 @@ def test_co_reply_is_offered_to_co_units_only_not_to_a_lead_unit_that_has_not_si
     as_user("dispatcher").post(f"/api/v1/cases/{case['id']}/actions", json={"action": "dispatch", "unit": "310107-FG"})
     lead = as_user("putuo_housing").get(f"/api/v1/cases/{case['id']}").json()["allowed_actions"]
     assert "sign" in lead and "co_reply" not in lead, lead
+
+
+def test_demo_handlers_are_shown_by_names_of_their_own(container):
+    from sqlalchemy import select
+
+    from gridloop.platform.org.tables import UserRow
+
+    with container.uow() as uow:
+        names = dict(uow.session.execute(select(UserRow.username, UserRow.display_name)).tuples().all())
+    handlers = [names[u] for u in ("putuo_housing", "putuo_street", "yangpu_housing")]
+    assert len(set(handlers)) == 3, handlers
+    assert all("承办人" in n for n in handlers)
