@@ -164,3 +164,18 @@ def test_demo_handlers_are_shown_by_names_of_their_own(container):
     handlers = [names[u] for u in ("putuo_housing", "putuo_street", "yangpu_housing")]
     assert len(set(handlers)) == 3, handlers
     assert all("承办人" in n for n in handlers)
+
+
+def test_a_wrong_unit_code_brings_the_form_back_with_the_field_marked_and_the_input_kept(app_client, as_user):
+    from tests.web_helpers import csrf_of
+
+    case = as_user("operator").post("/api/v1/cases", json=case_body()).json()
+    login(app_client, "dispatcher")
+    token = csrf_of(app_client.get(f"/cases/{case['id']}").text)
+    data = {"csrf": token, "action": "dispatch", "unit": "310107-XX", "co_units": "310107-FG"}
+    page = app_client.post(f"/cases/{case['id']}/act", data=data, follow_redirects=True).text
+    form = page.split('id="act-dispatch"', 1)[1].split("</form>", 1)[0]
+    assert 'value="310107-XX"' in form and 'aria-invalid="true"' in form and "没有该编码的单位" in form, form
+    queue = app_client.post(f"/cases/{case['id']}/act", data={**data, "next": "/queue"}, follow_redirects=True).text
+    row = queue.split(f'data-id="{case["id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert 'value="310107-XX"' in row and 'aria-invalid="true"' in row, row

@@ -251,6 +251,10 @@ def case_act(
         if isinstance(exc, Conflict):
             message = f"{t('error.409', lang)} {exc.detail}"
         flash(request, message, kind="error", errors=errors)
+        # the form comes back with what was typed, the wrong field marked (not an empty form)
+        typed = {"unit": unit, "co_units": co_units, "reason": reason, "note": note, "reply": reply, "parent": parent,
+                 "days": days, "satisfaction": satisfaction, "solved": solved}  # fmt: skip
+        request.session["flash"]["values"] = {"action": action, "case_id": case_id, **typed}
         return RedirectResponse(f"{back}#act-{action}", status_code=303)
     try:
         label = Action(action).label(lang)
