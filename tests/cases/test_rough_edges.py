@@ -179,3 +179,30 @@ def test_a_wrong_unit_code_brings_the_form_back_with_the_field_marked_and_the_in
     queue = app_client.post(f"/cases/{case['id']}/act", data={**data, "next": "/queue"}, follow_redirects=True).text
     row = queue.split(f'data-id="{case["id"]}"', 1)[1].split("</tr>", 1)[0]
     assert 'value="310107-XX"' in row and 'aria-invalid="true"' in row, row
+
+
+def test_the_callback_to_a_merged_duplicates_reporter_is_recorded_in_the_console(app_client, as_user):
+    from tests.web_helpers import csrf_of
+
+    op, fg = as_user("operator"), as_user("putuo_housing")
+    parent = op.post("/api/v1/cases", json=case_body()).json()
+    child = op.post("/api/v1/cases", json=case_body(text="同一栋楼楼道渗水，第二位居民来电反映。")).json()
+    op.post(f"/api/v1/cases/{child['id']}/actions", json={"action": "merge", "parent": parent["number"]})
+    dispatch = {"action": "dispatch", "unit": "310107-FG"}
+    as_user("dispatcher").post(f"/api/v1/cases/{parent['id']}/actions", json=dispatch)
+    for body in ({"action": "sign"}, {"action": "first_contact", "note": "ok"}, {"action": "reply", "reply": "已修复"}):
+        fg.post(f"/api/v1/cases/{parent['id']}/actions", json=body)
+    for body in (
+        {"action": "approve_reply"},
+        {"action": "callback", "satisfaction": "satisfied", "solved": True},
+        {"action": "close"},
+    ):
+        assert op.post(f"/api/v1/cases/{parent['id']}/actions", json=body).status_code == 200, body
+    login(app_client, "operator")
+    assert "待回访" in app_client.get(f"/cases/{parent['id']}").text
+    page = app_client.get(f"/cases/{child['id']}").text
+    assert 'id="child-callback"' in page
+    data = {"csrf": csrf_of(page), "satisfaction": "dissatisfied", "solved": "0"}
+    done = app_client.post(f"/cases/{child['id']}/child-callback", data=data, follow_redirects=True).text
+    assert "flash-ok" in done and 'id="child-callback"' not in done
+    assert 'class="sat-dissatisfied">不满意' in done.split('class="timeline"', 1)[1]

@@ -13,10 +13,10 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status
 from gridloop.cases.pages import export
-from gridloop.cases.services import console, naming, queries
+from gridloop.cases.services import console, coordination, naming, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
-from gridloop.kernel.org import Permission
+from gridloop.kernel.org import Permission, Role
 from gridloop.platform.org.services import admin
 from gridloop.platform.web.auth import PageActor, check_csrf, safe_next
 from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
@@ -163,6 +163,8 @@ FORWARD = frozenset({
 })  # fmt: skip
 DANGER = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE, Action.SEND_BACK, Action.REJECT_RETURN,
                     Action.REJECT_EXTENSION, Action.MERGE})  # fmt: skip
+#: Who records callbacks.
+DESK = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
 #: Actions that cannot be taken back ask first (作废, 退单, 结案).
 CONFIRM = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE})
 
@@ -178,6 +180,26 @@ def work_order(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep,
     area = " ".join(teller(c) for c in (case.district_code, case.street_code) if c)
     ctx = {"case": data, "now": now, "dispatch_note": teller(notes[-1]) if notes else "", "area": area}
     return render(request, "work_order.html", ctx)
+
+
+@router.post("/cases/{case_id}/child-callback")
+def child_callback(
+    request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, deps: DepsDep,
+    csrf: Annotated[str, Form(max_length=100)] = "", satisfaction: Annotated[str, Form(max_length=32)] = "",
+    solved: Annotated[str, Form(max_length=4)] = "",
+) -> RedirectResponse:  # fmt: skip
+    """Record the callback of a merged duplicate's own reporter (docs/supervision.md), from its case page."""
+    check_csrf(request, csrf)
+    lang = lang_of(request)
+    queries.get_case(uow.session, actor, case_id)  # scope: a hidden case answers like a missing one
+    try:
+        coordination.record_child_callback(uow, actor, case_id, satisfaction=satisfaction, solved=_tri(solved) is True,
+                                           now=deps.clock.now())  # fmt: skip
+    except (InvalidInput, Conflict) as exc:
+        flash(request, field_message(exc.detail, lang), kind="error")
+        return RedirectResponse(f"/cases/{case_id}#child-callback", status_code=303)
+    flash(request, t("case.done", lang, action=Action.CALLBACK.label(lang)))
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/cases/{case_id}")
@@ -198,7 +220,10 @@ def case_page(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, 
         "now": now,
         **console.dispatch_suggestion(case),
         "tile_url": request.app.state.container.settings.map_tile_url,
-    }
+        "child_callback": coordination.callback_pending(case) and actor.role in DESK,
+        "pending_children": {d.id for d in console.linked_cases(uow.session, actor, case)["duplicates"]
+                             if coordination.callback_pending(d)},
+    }  # fmt: skip
     units = [e["payload"].get("lead_unit") or e["payload"].get("unit") or "" for e in events]
     ctx["reason"] = naming.reason_teller(
         uow.session, [case.suggest_reason, case.urgency_reason, *units, *(e["note"] for e in events)],

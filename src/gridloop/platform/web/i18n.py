@@ -163,6 +163,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Sign, contact the citizen and reply within the limits; contains personal data, for handling only.",
     ),
     "common.export_xlsx": ("导出 Excel", "Export Excel"),
+    "case.callback_pending": ("待回访", "callback pending"),
+    "case.child_callback": ("回访本工单来电人", "Call this case's reporter back"),
+    "case.child_callback_hint": (
+        "本工单已随主工单结案；请回访本来电人并记录其评价（工单保持“已并单”）。",
+        "Closed with its parent: call this reporter back and record the verdict (it stays merged).",
+    ),
     "timeline.days": ("申请延期 {n} 个工作日", "{n} working days asked"),
     "queue.returned_at": ("于 {at} 退回", "returned it at {at}"),
     "confirm.cancel": ("确定作废此工单？作废后不可恢复。", "Cancel this case? This cannot be undone."),
