@@ -201,6 +201,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "board.this_year": ("本期", "This year"),
     "board.last_year": ("去年同期", "A year before"),
     "board.yoy": ("同比", "Year on year"),
+    "board.yoy_text": (
+        "同比：近 {days} 天受理 {now} 件，去年同期 {then} 件，变化 {pct}。",
+        "Year on year: {now} cases in the last {days} days, {then} in the same days a year before ({pct}).",
+    ),
+    "board.yoy_none": (
+        "同比：近 {days} 天受理 {now} 件；去年同期没有数据，无法计算同比。",
+        "Year on year: {now} cases in the last {days} days; no data for a year before, so no comparison.",
+    ),
+    "board.legend": ("在办工单数", "Open cases"),
     "board.overdue_units": ("超期最多的承办单位", "Units with most overdue cases"),
     "board.closing_units": ("近30日办结最多的单位", "Units closing most (30 days)"),
     "board.cases_here": ("本网格在办工单", "Open cases here"),
