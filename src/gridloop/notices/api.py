@@ -98,7 +98,7 @@ def my_preferences(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
 @router.put("/preferences")
 def set_my_preferences(body: PreferencesBody, uow: UowDep, actor: ActorDep) -> dict[str, Any]:
     """Choose channels per kind (a choice equal to the role's default is dropped)."""
-    choices = {(c.kind, c.channel): c.enabled for c in body.choices}
+    choices: dict[tuple[str, str], bool] = {(c.kind, c.channel): c.enabled for c in body.choices}
     return {"items": centre.set_preferences(uow, actor, choices)}
 
 

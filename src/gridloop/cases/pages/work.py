@@ -43,6 +43,7 @@ def queue_page(
     page = max(1, min(page, 100_000))
     rows = console.queue(uow.session, actor, tab=tab, threshold=threshold, text=q[:100], page=page, per_page=PER_PAGE)
     counts = console.queue_counts(uow.session, actor, threshold=threshold)
+    items = _dicts(uow.session, rows, actor, now)
     ctx = {
         "tab": tab,
         "q": q[:100],
@@ -50,13 +51,13 @@ def queue_page(
         "pages": max(1, -(-counts[tab] // PER_PAGE)),
         "tabs": console.QUEUE_TABS,
         "counts": counts,
-        "items": _dicts(uow.session, rows, actor, now),
+        "items": items,
         "returns": returns.latest_returns(uow.session, [c.id for c in rows if c.status == "return_review"]),
         "targets": console.dispatch_targets(uow.session),
         "now": now,
     }
     ctx["reason"] = naming.reason_teller(
-        uow.session, [*(i["suggest_reason"] for i in ctx["items"]), *(i["suggested_unit"] for i in ctx["items"])],
+        uow.session, [*(i["suggest_reason"] for i in items), *(i["suggested_unit"] for i in items)],
         lang=lang_of(request),
     )  # fmt: skip
     return render(request, "queue.html", ctx)

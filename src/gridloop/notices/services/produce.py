@@ -60,7 +60,7 @@ def unit_members(session: Session, *, unit_ids: Iterable[int] = (), codes: Itera
     ids, codes = list(unit_ids), [c for c in codes if c]
     if not ids and not codes:
         return []
-    where = UnitRow.id.in_(ids) if ids else UnitRow.code.in_(codes)
+    where: Any = UnitRow.id.in_(ids) if ids else UnitRow.code.in_(codes)
     if ids and codes:
         where = where | UnitRow.code.in_(codes)
     return _people(session, _base().where(where))
