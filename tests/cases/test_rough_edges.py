@@ -206,3 +206,11 @@ def test_the_callback_to_a_merged_duplicates_reporter_is_recorded_in_the_console
     done = app_client.post(f"/cases/{child['id']}/child-callback", data=data, follow_redirects=True).text
     assert "flash-ok" in done and 'id="child-callback"' not in done
     assert 'class="sat-dissatisfied">不满意' in done.split('class="timeline"', 1)[1]
+
+
+def test_urgency_reasons_read_in_chinese():
+    from gridloop.cases.domain.wording import in_chinese
+
+    assert in_chinese("vulnerable: “孤寡老人”; insistent: “紧急”") == "涉及弱势群体：“孤寡老人”; 来电人强调紧急：“紧急”"
+    assert in_chinese("returned 2 times; 三跨 coordination needed") == "已退单 2 次，需三跨协调"
+    assert in_chinese("a note a person wrote") == "a note a person wrote", "unknown text is shown as is"
