@@ -151,3 +151,11 @@ def test_a_bad_channel_setting_is_refused_with_a_clear_message():
 
     with pytest.raises(ValueError, match="channel=provider"):
         build_person_channels("fax=record")
+
+
+def test_openapi_declares_the_stream_as_text_event_stream(app_client):
+    spec = app_client.get("/openapi.json").json()
+    content = spec["paths"]["/api/v1/notices/stream"]["get"]["responses"]["200"]["content"]
+    assert "text/event-stream" in content, content
+    history = spec["paths"]["/api/v1/intake/caller-history"]["post"]
+    assert "429" in history["responses"], "the look-up is throttled"
