@@ -70,7 +70,17 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
     from gridloop.cases.services import coordination
     from gridloop.cases.services.dispatching import dispatch_received
     from gridloop.emergency.subscribers import open_or_join_incident
-    from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReceived, CaseReturned
+    from gridloop.kernel.events import (
+        CaseChanged,
+        CaseClosed,
+        CaseDispatched,
+        CaseEscalated,
+        CaseReceived,
+        CaseReturned,
+        DeadlineMissed,
+        DeadlineNear,
+    )
+    from gridloop.notices import subscribers as notices
     from gridloop.open311.subscribers import on_case_changed
 
     rows: list[tuple[type[DomainEvent], int, Handler, bool]] = [
@@ -87,6 +97,10 @@ def EVENT_SUBSCRIBERS(duplicates: Handler | None = None) -> list[tuple[type[Doma
         (CaseReturned, 80, on_case_changed, True),
         (CaseEscalated, 80, on_case_changed, True),
         (CaseClosed, 80, on_case_changed, True),
+        # notices to people (new dispatch, return, 督办, due within 24 h, followed cases), after every cascade
+        (CaseChanged, 90, notices.on_case_changed, True),
+        (DeadlineMissed, 90, notices.on_deadline_missed, True),
+        (DeadlineNear, 90, notices.on_deadline_near, True),
     ]
     if duplicates is not None:
         rows += [(CaseReceived, 10, case_subscribers.announce_emergency, True), (CaseReceived, 20, duplicates, True)]
@@ -115,7 +129,7 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
     """Working-day deadlines (official calendar + overrides), the outbox's channels (log, webhook)."""
     from gridloop.dispatch.adapters.calendar import RefreshingCalendar, engine_overrides_loader
     from gridloop.kernel.sla import WorkdayDeadlinePolicy, WorkingHours
-    from gridloop.platform.notify import AddressedWebhookNotifier, build_channels
+    from gridloop.platform.notify import AddressedWebhookNotifier, build_channels, build_person_channels
 
     calendar = RefreshingCalendar(engine_overrides_loader(engine))
     deps.deadlines = WorkdayDeadlinePolicy(
@@ -123,16 +137,21 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
     )
     deps.outbox = Outbox(
         channels=build_channels(settings.webhook_url, webhook_timeout=settings.webhook_timeout),
-        addressed={"subscriber": AddressedWebhookNotifier(timeout=settings.webhook_timeout)},
+        addressed={
+            "subscriber": AddressedWebhookNotifier(timeout=settings.webhook_timeout),
+            **build_person_channels(settings.notice_channels),
+        },
     )
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
     from gridloop.cases.api import attachments, cases, kpis, meta
+    from gridloop.cases.api import history as history_api
     from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import attachments as case_files
     from gridloop.cases.pages import cases as case_pages
+    from gridloop.cases.pages import history as history_pages
     from gridloop.cases.pages import intake, work
     from gridloop.citizen import pages as citizen_pages
     from gridloop.dispatch import api as dispatch_api
@@ -153,6 +172,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     from gridloop.knowledge.pages import editor as kb_editor_pages
     from gridloop.knowledge.pages import intake as kb_intake_pages
     from gridloop.knowledge.pages import reports as kb_report_pages
+    from gridloop.notices import api as notices_api
+    from gridloop.notices import pages as notices_pages
     from gridloop.open311 import api as open311_api
     from gridloop.participation import api as participation_api
     from gridloop.participation import console as participation_console
@@ -172,12 +193,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                  kpis.router, triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
-                 fieldwork_api.router, emergency_sensors.router],
+                 fieldwork_api.router, emergency_sensors.router, notices_api.router, history_api.router],
         pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router,
                exportcontrol_pages.router, participation_pages.router, emergency_pages.router, fieldwork_pages.router,
                interchange_pages.router, citizen_pages.router, kb_intake_pages.router, kb_report_pages.router,
                kb_editor_pages.router, drill_pages.router, emergency_sensor_pages.router, participation_console.router,
-               petitions_pages.router, participation_meetings.router],
+               petitions_pages.router, participation_meetings.router, notices_pages.router, history_pages.router],
         enums=PAGE_ENUMS(),
         category_labels=_category_labels,
     )  # fmt: skip

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="Largest attachment accepted, in bytes."
     )
     webhook_url: str | None = Field(default=None, description="URL that receives notices as JSON (optional).")
+    notice_channels: str = Field(
+        default="",
+        description="Channels that reach people with their notices, as channel=provider pairs: "
+        "'sms=record,wechat=record' (record: kept in memory, a test double; see docs/notices.md for real providers).",
+    )
     webhook_timeout: float = Field(default=5.0, description="Seconds the outbox waits for the webhook to answer.")
     outbox_max_attempts: int = Field(
         default=8, description="Delivery tries of an outbox message before it is marked dead (an admin may retry)."

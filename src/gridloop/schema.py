@@ -17,6 +17,7 @@ def metadata() -> MetaData:
     from gridloop.geo import tables as geo_tables  # noqa: F401
     from gridloop.interchange import tables as interchange_tables  # noqa: F401
     from gridloop.knowledge import tables as knowledge_tables  # noqa: F401
+    from gridloop.notices import tables as notices_tables  # noqa: F401
     from gridloop.open311 import tables as open311_tables  # noqa: F401
     from gridloop.participation import tables as participation_tables  # noqa: F401
     from gridloop.petitions import tables as petitions_tables  # noqa: F401

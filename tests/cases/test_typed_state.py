@@ -50,7 +50,8 @@ def test_case_page_lists_every_callback(as_user, app_client):
     _act(operator, case_id, "callback", satisfaction="basically_satisfied", solved=True)
     login(app_client, "operator")
     page = app_client.get(f"/cases/{case_id}").text
-    assert "不满意" in page and "基本满意" in page and page.count("是否解决") == 2, "both callbacks are shown"
+    # both callbacks, in the fields and in the timeline
+    assert "不满意" in page and "基本满意" in page and page.count("是否解决") == 4, "both callbacks are shown"
 
 
 def test_extension_requests_keep_days_and_decision(as_user):

@@ -21,7 +21,8 @@ def _page(browser, server, username, viewport=DESKTOP):
     page = context.new_page()
     page.set_default_timeout(20_000)
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    # confirmations (作废, 退单, 结案) are accepted; any other dialog (an alert from injected script) is recorded
+    page.on("dialog", lambda d: d.accept() if d.type == "confirm" else (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

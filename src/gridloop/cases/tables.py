@@ -138,6 +138,8 @@ class CaseRow(Base):
         Index("ix_cases_area_path", "area_path", postgresql_ops={"area_path": "varchar_pattern_ops"}),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),
+        # the caller's history at intake looks cases up by the reporter's number
+        Index("ix_cases_reporter_phone", "reporter_phone"),
     )
 
 
@@ -326,3 +328,21 @@ class CaseAttachmentRow(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("case_id", "idempotency_key", name="uq_case_attachments_idem"),)
+
+
+class PersonalDataAccessRow(Base):
+    """One look-up by personal data (a caller's phone number at intake): who, when, why, how many cases answered.
+
+    The number itself is never stored here: `subject` is its SHA-256, enough to answer "who looked up this number".
+    """
+
+    __tablename__ = "personal_data_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(40))  # caller_history
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the phone number's digits
+    results: Mapped[int] = mapped_column(Integer, default=0)

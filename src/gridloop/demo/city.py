@@ -222,13 +222,18 @@ def build_org(session: Session, *, now: datetime, area_builder: AreaBuilder | No
     ]
     hashed = org.hash_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
     for login in logins:
+        unit = org.get_unit(session, login.unit)
+        # everyone by a name of their own: the unit and the role (two handlers never read alike)
+        name = (
+            f"{Role(login.role).zh}（演示）" if unit.parent_id is None else f"{unit.name}{Role(login.role).zh}（演示）"
+        )
         org.create_user(
             session,
             username=login.username,
             role=Role(login.role),
             unit_code=login.unit,
             now=now,
-            display_name=f"{Role(login.role).zh}（演示）",
+            display_name=name[:100],
             password_hash=hashed,
         )
     return logins

@@ -74,3 +74,25 @@ class DeadlineMissed(DomainEvent):
     step: str
     level: int
     addressed_unit: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseChanged(CaseEvent):
+    """Any lifecycle action was taken on a case (after the action's own event): followers hear of it."""
+
+    action: str
+    from_status: str | None = None
+    to_status: str = ""
+    #: The reason or note given with the action (free text: mask personal data before it leaves the process).
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadlineNear(DomainEvent):
+    """The current step of a case became due soon (the supervision tick's 催办, once per deadline)."""
+
+    case_id: int
+    number: str
+    step: str
+    due_at: datetime
+    lead_unit: str | None = None

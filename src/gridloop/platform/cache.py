@@ -89,6 +89,8 @@ class ReferenceCache:
 
     #: org.services.access.Throttle, made on first use (refused logins and tokens by address).
     throttle: Any = None
+    #: Rate limiters of capabilities by name (e.g. caller-history lookups per person), made on first use.
+    limiters: dict[str, Any] = field(default_factory=dict)
 
     def forget_users(self) -> None:
         """Drop what is known of users and tokens (after a role change, a disabling, a token revocation)."""

@@ -104,6 +104,50 @@ class FanoutNotifier:
             notifier.notify(notice)
 
 
+class RecordingNotifier:
+    """The SMS / WeChat channel's test double: keeps every message it is given (once per message id), sends none.
+
+    A real provider (Aliyun SMS, Tencent Cloud SMS; WeCom (企业微信) application messages or a WeChat official
+    account's template messages) implements the same `deliver(notice, message_id=…)`: it looks up the person
+    named in `notice.payload["user"]`, sends `notice.title`, and raises when the provider refuses, so the outbox
+    retries; the provider's own idempotency key is the message id.
+    """
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.sent: dict[str, Notice] = {}
+
+    def deliver(self, notice: Notice, *, message_id: str) -> None:
+        """Record one message (a repeated message id is kept once, as a provider deduplicates it)."""
+        self.sent.setdefault(message_id, notice)
+
+    def notify(self, notice: Notice) -> None:
+        """Record one notice outside the outbox."""
+        import uuid
+
+        self.deliver(notice, message_id=str(uuid.uuid4()))
+
+
+#: Providers of the outbound people's channels (`GRIDLOOP_NOTICE_CHANNELS`, e.g. "sms=record,wechat=record").
+PERSON_PROVIDERS = {"record": RecordingNotifier}
+PERSON_CHANNELS = ("sms", "wechat")
+
+
+def build_person_channels(spec: str) -> dict[str, RecordingNotifier]:
+    """The outbox's addressed channels that reach people (SMS, WeChat) from "channel=provider,…"; empty = none."""
+    channels: dict[str, RecordingNotifier] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, provider = part.partition("=")
+        name, provider = name.strip(), (provider.strip() or "record")
+        if name not in PERSON_CHANNELS or provider not in PERSON_PROVIDERS:
+            raise ValueError(
+                f"GRIDLOOP_NOTICE_CHANNELS: {part!r} is not channel=provider with channel in "
+                f"{', '.join(PERSON_CHANNELS)} and provider in {', '.join(PERSON_PROVIDERS)}"
+            )
+        channels[name] = PERSON_PROVIDERS[provider](name)
+    return channels
+
+
 def build_channels(webhook_url: str | None, *, webhook_timeout: float = 5.0) -> dict[str, Notifier]:
     """The outbox's channels: the log, plus the webhook when a URL is configured."""
     channels: dict[str, Notifier] = {"log": LogNotifier()}

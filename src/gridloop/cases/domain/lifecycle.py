@@ -65,6 +65,7 @@ class Action(LabeledEnum):
     ESCALATE = ("escalate", "提请协调", "Escalate for coordination")
     COORDINATE = ("coordinate", "协调指定", "Coordinate (name lead and co-units)")
     CO_REPLY = ("co_reply", "协办反馈", "Co-unit reply")
+    FOLLOW_UP = ("follow_up", "追加诉求", "Follow-up call")
 
 
 class Satisfaction(LabeledEnum):
@@ -213,6 +214,9 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.CO_REPLY: ActionSpec(
         _UNIT, (Field.REPLY,), "A co-unit reports its part; the lead unit's reply closes the loop."
     ),
+    Action.FOLLOW_UP: ActionSpec(
+        _DESK, (Field.NOTE,), "The caller rings again about an open case (追加): the new words join its timeline."
+    ),
 }
 
 _S = Status
@@ -260,6 +264,7 @@ TRANSITIONS: dict[tuple[Status | None, Action], Status] = {
     (_S.COORDINATING, _A.COORDINATE): _S.DISPATCHED,
     **{(s, _A.CO_REPLY): s for s in (_S.DISPATCHED, _S.SIGNED, _S.IN_PROGRESS)},
     **{(s, _A.SUPERVISE): s for s in Status if s not in TERMINAL and s is not _S.RECEIVED},
+    **{(s, _A.FOLLOW_UP): s for s in Status if s not in TERMINAL},
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,11 +13,12 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from gridloop.cases.domain.attachments import AttachmentStep
 from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status
+from gridloop.cases.pages import export
 from gridloop.cases.pages.attachments import files_context, store_uploads
-from gridloop.cases.services import console, queries
+from gridloop.cases.services import console, coordination, naming, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
-from gridloop.kernel.org import Actor, Permission
+from gridloop.kernel.org import Permission, Role
 from gridloop.platform.org.services import admin
 from gridloop.platform.web.auth import PageActor, check_csrf, safe_next
 from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
@@ -29,19 +29,6 @@ router = APIRouter(include_in_schema=False)
 
 PER_PAGE_CHOICES = (20, 50, 100, 200)
 SORTS = ("-received_at", "received_at", "due_at", "-due_at", "number", "-updated_at")
-CSV_COLUMNS = (
-    ("number", "field.number"),
-    ("title", "field.title"),
-    ("status", "field.status"),
-    ("request_type", "field.request_type"),
-    ("category", "field.category"),
-    ("district_code", "field.district"),
-    ("lead_unit_name", "field.lead_unit"),
-    ("received_at", "field.received_at"),
-    ("due_at", "field.due_at"),
-    ("overdue", "field.overdue"),
-    ("supervised", "field.supervised"),
-)
 
 
 def _tri(raw: str | None) -> bool | None:
@@ -108,45 +95,52 @@ def case_list(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) ->
 
 @router.get("/cases.csv")
 def case_csv(request: Request, actor: PageActor, deps: DepsDep) -> StreamingResponse:
-    """Every case matching the filters, as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
+    """Every case matching the filters, as CSV (UTF-8 with BOM so spreadsheet programs read Chinese), with labels,
+    area names and local times (the API keeps codes)."""
     if not actor.can(Permission.EXPORT):
         raise Forbidden(f"Role '{actor.role.value}' may not export cases.")
-    f, _form = _filters(request)
+    f = filters_of(request)
     lang = lang_of(request)
     container = request.app.state.container
     now = deps.clock.now()
 
-    def rows() -> Iterator[str]:
+    def lines(rows: list[list[Any]]) -> str:
         buf = io.StringIO()
-        out = csv.writer(buf)
-        out.writerow([t(key, lang) for _col, key in CSV_COLUMNS])
-        yield "\ufeff" + buf.getvalue()
-        with container.uow() as uow:
-            batch: list[Any] = []
-            for case in queries.iter_cases(uow.session, actor, f, now=now):
-                batch.append(case)
-                if len(batch) == 1000:
-                    yield _csv_lines(uow.session, batch, actor, now, lang)
-                    batch = []
-            if batch:
-                yield _csv_lines(uow.session, batch, actor, now, lang)
+        csv.writer(buf).writerows(rows)
+        return buf.getvalue()
 
-    stamp = now.strftime("%Y%m%d%H%M")
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + lines([export.headers(lang)])
+        with container.uow() as uow:
+            for batch in export.batches(uow.session, actor, f, now=now):
+                yield lines(export.labelled_rows(uow.session, batch, actor, now=now, lang=lang, tz=deps.tz))
+
+    stamp = now.astimezone(deps.tz).strftime("%Y%m%d%H%M")
     headers = {"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'}
     return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _csv_lines(session: Any, batch: list[Any], actor: Actor, now: datetime, lang: str) -> str:
-    units = queries.unit_codes(session, batch)
-    buf = io.StringIO()
-    out = csv.writer(buf)
-    for case in batch:
-        d = queries.case_to_dict(case, actor, units=units, now=now, full=False)
-        d["status"] = Status(d["status"]).label(lang)
-        row = [d.get(col) for col, _key in CSV_COLUMNS]
-        # Cells starting with = + - @ are formulas to spreadsheet programs; neutralise them.
-        out.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return buf.getvalue()
+@router.get("/cases.xlsx")
+def case_xlsx(request: Request, actor: PageActor, deps: DepsDep) -> StreamingResponse:
+    """Every case matching the filters as an Excel workbook (Chinese headers, labels, area names, local times)."""
+    if not actor.can(Permission.EXPORT):
+        raise Forbidden(f"Role '{actor.role.value}' may not export cases.")
+    f, lang, now = filters_of(request), lang_of(request), deps.clock.now()
+    with request.app.state.container.uow() as uow:
+        rows = (
+            row
+            for batch in export.batches(uow.session, actor, f, now=now)
+            for row in export.labelled_rows(uow.session, batch, actor, now=now, lang=lang, tz=deps.tz)
+        )
+        body = export.xlsx_bytes(export.headers(lang), rows)
+    stamp = now.astimezone(deps.tz).strftime("%Y%m%d%H%M")
+    disposition = {"Content-Disposition": f'attachment; filename="cases-{stamp}.xlsx"'}
+    return StreamingResponse(iter([body]), media_type=export.XLSX_TYPE, headers=disposition)
+
+
+def filters_of(request: Request) -> queries.CaseFilter:
+    """The case list's filters from the query string (the list, CSV and Excel share them)."""
+    return _filters(request)[0]
 
 
 def action_forms(actions: list[str]) -> list[dict[str, Any]]:
@@ -157,8 +151,57 @@ def action_forms(actions: list[str]) -> list[dict[str, Any]]:
         fields = [f.value for f in ACTIONS[action].requires]
         if action in (Action.DISPATCH, Action.REDISPATCH, Action.UPHOLD_RETURN):
             fields.append("co_units")
-        forms.append({"action": action.value, "fields": fields, "colour": action.colour})
+        style = "danger" if action in DANGER else "primary" if action in FORWARD else "secondary"
+        forms.append({"action": action.value, "fields": fields, "colour": action.colour, "style": style,
+                      "confirm": action in CONFIRM})  # fmt: skip
     return forms
+
+
+#: How an action's button looks: the step forward (primary), a step that undoes or ends (danger), the rest (secondary).
+FORWARD = frozenset({
+    Action.DISPATCH, Action.SIGN, Action.FIRST_CONTACT, Action.REPLY, Action.APPROVE_REPLY, Action.CALLBACK,
+    Action.COORDINATE, Action.CO_REPLY, Action.UPHOLD_RETURN, Action.ANSWER_DIRECTLY, Action.APPROVE_EXTENSION,
+    Action.RESUME,
+})  # fmt: skip
+DANGER = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE, Action.SEND_BACK, Action.REJECT_RETURN,
+                    Action.REJECT_EXTENSION, Action.MERGE})  # fmt: skip
+#: Who records callbacks.
+DESK = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
+#: Actions that cannot be taken back ask first (作废, 退单, 结案).
+CONFIRM = frozenset({Action.CANCEL, Action.RETURN, Action.CLOSE})
+
+
+@router.get("/cases/{case_id}/print")
+def work_order(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, deps: DepsDep) -> Response:
+    """The printable work order (派单单) of a case: one A4 page, personal data masked per role as on the case page."""
+    case = queries.get_case(uow.session, actor, case_id)
+    now = deps.clock.now()
+    data = queries.case_to_dict(case, actor, units=queries.unit_codes(uow.session, [case]), now=now)
+    notes = [e.note for e in queries.timeline(uow.session, actor, case_id) if e.action in ("dispatch", "redispatch")]
+    teller = naming.reason_teller(uow.session, [*notes, case.district_code, case.street_code], lang=lang_of(request))
+    area = " ".join(teller(c) for c in (case.district_code, case.street_code) if c)
+    ctx = {"case": data, "now": now, "dispatch_note": teller(notes[-1]) if notes else "", "area": area}
+    return render(request, "work_order.html", ctx)
+
+
+@router.post("/cases/{case_id}/child-callback")
+def child_callback(
+    request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, deps: DepsDep,
+    csrf: Annotated[str, Form(max_length=100)] = "", satisfaction: Annotated[str, Form(max_length=32)] = "",
+    solved: Annotated[str, Form(max_length=4)] = "",
+) -> RedirectResponse:  # fmt: skip
+    """Record the callback of a merged duplicate's own reporter (docs/supervision.md), from its case page."""
+    check_csrf(request, csrf)
+    lang = lang_of(request)
+    queries.get_case(uow.session, actor, case_id)  # scope: a hidden case answers like a missing one
+    try:
+        coordination.record_child_callback(uow, actor, case_id, satisfaction=satisfaction, solved=_tri(solved) is True,
+                                           now=deps.clock.now())  # fmt: skip
+    except (InvalidInput, Conflict) as exc:
+        flash(request, field_message(exc.detail, lang), kind="error")
+        return RedirectResponse(f"/cases/{case_id}#child-callback", status_code=303)
+    flash(request, t("case.done", lang, action=Action.CALLBACK.label(lang)))
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/cases/{case_id}")
@@ -180,7 +223,15 @@ def case_page(request: Request, case_id: IdPath, actor: PageActor, uow: UowDep, 
         **console.dispatch_suggestion(case),
         "tile_url": request.app.state.container.settings.map_tile_url,
         **files_context(uow.session, actor, case_id, lang_of(request)),
-    }
+        "child_callback": coordination.callback_pending(case) and actor.role in DESK,
+        "pending_children": {d.id for d in console.linked_cases(uow.session, actor, case)["duplicates"]
+                             if coordination.callback_pending(d)},
+    }  # fmt: skip
+    units = [e["payload"].get("lead_unit") or e["payload"].get("unit") or "" for e in events]
+    ctx["reason"] = naming.reason_teller(
+        uow.session, [case.suggest_reason, case.urgency_reason, *units, *(e["note"] for e in events)],
+        lang=lang_of(request),
+    )  # fmt: skip
     return render(request, "case.html", ctx)
 
 
@@ -229,6 +280,10 @@ def case_act(
         if isinstance(exc, Conflict):
             message = f"{t('error.409', lang)} {exc.detail}"
         flash(request, message, kind="error", errors=errors)
+        # the form comes back with what was typed, the wrong field marked (not an empty form)
+        typed = {"unit": unit, "co_units": co_units, "reason": reason, "note": note, "reply": reply, "parent": parent,
+                 "days": days, "satisfaction": satisfaction, "solved": solved}  # fmt: skip
+        request.session["flash"]["values"] = {"action": action, "case_id": case_id, **typed}
         return RedirectResponse(f"{back}#act-{action}", status_code=303)
     try:
         label = Action(action).label(lang)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from gridloop.cases.domain.intake import strip_terminal_codes
 from gridloop.cases.domain.lifecycle import Action, Channel, RequestType, Urgency
+from gridloop.cases.domain.wording import in_chinese
 from gridloop.cases.services import console
 from gridloop.cases.services.intake import NewCase, receive
 from gridloop.cases.services.lifecycle import ActionRequest, act
@@ -181,4 +182,6 @@ def intake_suggest(request: Request, body: SuggestIn, actor: PageActor, uow: Uow
     triage = out.get("triage")
     if isinstance(triage, dict) and triage.get("urgency") in {u.value for u in Urgency}:
         triage["urgency_label"] = Urgency(triage["urgency"]).label(lang_of(request))
+        if lang_of(request) == "zh" and triage.get("urgency_reason"):
+            triage["urgency_reason"] = in_chinese(str(triage["urgency_reason"]))  # "涉及弱势群体：“孤寡老人”"
     return JSONResponse(out)

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gridloop.cases.pages.cases import action_forms
-from gridloop.cases.services import console, queries
+from gridloop.cases.services import console, naming, queries, returns
 from gridloop.cases.services.board_cache import BoardCache
 from gridloop.kernel.org import Role
 from gridloop.platform.web.auth import PageActor, require_role
 from gridloop.platform.web.deps import DepsDep, PageQuery, UowDep
-from gridloop.platform.web.render import has_route, render
+from gridloop.platform.web.render import has_route, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -43,6 +43,7 @@ def queue_page(
     page = max(1, min(page, 100_000))
     rows = console.queue(uow.session, actor, tab=tab, threshold=threshold, text=q[:100], page=page, per_page=PER_PAGE)
     counts = console.queue_counts(uow.session, actor, threshold=threshold)
+    items = _dicts(uow.session, rows, actor, now)
     ctx = {
         "tab": tab,
         "q": q[:100],
@@ -50,10 +51,15 @@ def queue_page(
         "pages": max(1, -(-counts[tab] // PER_PAGE)),
         "tabs": console.QUEUE_TABS,
         "counts": counts,
-        "items": _dicts(uow.session, rows, actor, now),
+        "items": items,
+        "returns": returns.latest_returns(uow.session, [c.id for c in rows if c.status == "return_review"]),
         "targets": console.dispatch_targets(uow.session),
         "now": now,
     }
+    ctx["reason"] = naming.reason_teller(
+        uow.session, [*(i["suggest_reason"] for i in items), *(i["suggested_unit"] for i in items)],
+        lang=lang_of(request),
+    )  # fmt: skip
     return render(request, "queue.html", ctx)
 
 

@@ -21,7 +21,14 @@ from gridloop.cases.services.steps import (
 )
 from gridloop.cases.tables import CaseCallbackRow, CaseEventRow, CaseRow, SupervisionRow
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, ValidationProblems
-from gridloop.kernel.events import CaseClosed, CaseDispatched, CaseEscalated, CaseReturned, DomainEvent
+from gridloop.kernel.events import (
+    CaseChanged,
+    CaseClosed,
+    CaseDispatched,
+    CaseEscalated,
+    CaseReturned,
+    DomainEvent,
+)
 from gridloop.kernel.org import Actor
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
@@ -356,9 +363,17 @@ def perform(session: Session, actor: Actor, case_id: int, req: ActionRequest, *,
     case.version += 1
     append_event(session, case, actor, action=action, from_status=current, to_status=target, step=step)
     publish = PUBLISHES.get(action)
+    session.flush()
     if publish is not None:
-        session.flush()
         deps.events.publish(session, publish(step), deps=deps)
+    changed = CaseChanged(
+        **_about(step),
+        action=action.value,
+        from_status=current.value,
+        to_status=target.value,
+        note=req.reason or req.note or "",
+    )
+    deps.events.publish(session, changed, deps=deps)
     return case
 
 

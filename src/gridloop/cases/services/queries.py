@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status, allowed_actions
+from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Action, Status, allowed_actions
 from gridloop.cases.services.coordination import latest_co_replies
 from gridloop.cases.services.extensions import pending_extension
 from gridloop.cases.services.scope import require_visible, visible_cases
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput, NotFound
-from gridloop.kernel.org import Actor, Permission, mask_name, mask_phone
+from gridloop.kernel.org import Actor, Permission, Role, is_within, mask_name, mask_phone
 from gridloop.platform.org.tables import UnitRow
 
 MAX_PAGE_SIZE = 200
@@ -248,12 +248,22 @@ def case_to_dict(
             "reopen_count": case.reopen_count,
             "extension_pending_days": pending.days if (pending := pending_extension(case)) else None,
             "version": case.version,
-            "allowed_actions": [a.value for a in allowed_actions(status, actor.role)],
+            "allowed_actions": [a.value for a in offered_actions(case, actor, status)],
             "triage": intake_facts(case),
             **loop_state(case),
         }
     )
     return out
+
+
+def offered_actions(case: CaseRow, actor: Actor, status: Status) -> list[Action]:
+    """The actions the actor's role may take in this status, less 协办反馈 unless the actor's unit is a co-unit."""
+    actions = allowed_actions(status, actor.role)
+    if Action.CO_REPLY in actions and actor.role is not Role.ADMIN:
+        co = any(cu.active and cu.role == "co" and is_within(cu.unit_path, actor.unit_path) for cu in case.units)
+        if not co:
+            actions = [a for a in actions if a is not Action.CO_REPLY]
+    return list(actions)
 
 
 def intake_facts(case: CaseRow) -> dict[str, Any]:

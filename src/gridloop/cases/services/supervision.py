@@ -30,7 +30,7 @@ from gridloop.cases.tables import CaseEventRow, CaseRow, SupervisionRow
 from gridloop.config import Settings
 from gridloop.dispatch.services.calendar import work_calendar as calendar_from_db
 from gridloop.dispatch.services.catalogue import UnitOfWorkLike
-from gridloop.kernel.events import DeadlineMissed
+from gridloop.kernel.events import DeadlineMissed, DeadlineNear
 from gridloop.kernel.ports import Notice
 from gridloop.kernel.sla import SHANGHAI, WorkCalendar
 from gridloop.platform.deps import ServiceDeps
@@ -52,6 +52,7 @@ class TickResult:
     at: str = ""
     pending: list[Notice] = field(default_factory=list)  # written to the outbox by run_tick, in its transaction
     missed: list[DeadlineMissed] = field(default_factory=list)  # published by run_tick, in its transaction
+    near: list[DeadlineNear] = field(default_factory=list)  # 催办: published by run_tick, in its transaction
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (CLI JSON, logs)."""
@@ -154,6 +155,9 @@ def tick(
         }
         if verdict.flag is SlaFlag.DUE_SOON and prev_flag != SlaFlag.DUE_SOON.value:
             result.due_soon += 1
+            result.near.append(
+                DeadlineNear(at=now, case_id=r.id, number=r.number, step=step, due_at=due, lead_unit=r.code)
+            )
             notices.append(
                 Notice(
                     kind="due_soon",
@@ -246,7 +250,7 @@ def run_tick(
     for notice in result.pending:
         outbox.enqueue(uow.session, notice, now=now)
     if deps is not None:
-        for event in result.missed:
+        for event in [*result.near, *result.missed]:
             deps.events.publish(uow.session, event, deps=deps)
     uow.commit()
     return result

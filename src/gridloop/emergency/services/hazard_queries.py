@@ -19,6 +19,7 @@ from gridloop.emergency.tables import HazardEventRow, HazardRow
 from gridloop.kernel.errors import InvalidInput
 from gridloop.kernel.org import Actor
 from gridloop.kernel.sla import WorkCalendar
+from gridloop.platform.spreadsheet import safe_cell
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def export_csv(session: Session, actor: Actor, f: HazardFilter, *, now: datetime
         flat = {**d, **d["place"], **d["risk"], "major": "是" if row.major else "否"}
         cells = ["" if flat.get(k) is None else flat.get(k) for k, _ in EXPORT_COLUMNS]
         # Cells starting with = + - @ are formulas to spreadsheet programs; neutralise them.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in cells])
+        writer.writerow([safe_cell(v) for v in cells])
     return out.getvalue()
 
 

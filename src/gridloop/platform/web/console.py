@@ -35,6 +35,7 @@ def install(
 ) -> None:
     """Mount static files, the session middleware, the pages, and HTML error pages for page paths."""
     from gridloop.platform.web.auth import (
+        CsrfFailed,
         LoginRequired,
         ServerSessionMiddleware,
         WebActorMiddleware,
@@ -59,8 +60,11 @@ def install(
     )
     json_handlers: dict[Any, Any] = dict(app.exception_handlers)
 
-    def error_page(request: Request, status: int, detail: str) -> Response:
-        return render(request, "error.html", {"status": status, "detail": detail}, status=status)
+    def error_page(request: Request, status: int, detail: str, *, kind: str = "") -> Response:
+        # Chinese pages show a service's detail only when it is written in Chinese (the English one is for the API)
+        chinese = any("\u4e00" <= ch <= "\u9fff" for ch in detail)
+        ctx = {"status": status, "detail": detail, "kind": kind, "detail_is_chinese": chinese}
+        return render(request, "error.html", ctx, status=status)
 
     async def on_login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
@@ -72,7 +76,7 @@ def install(
             return response
         assert isinstance(exc, DomainError)
         status = status_of(exc)
-        return error_page(request, status, exc.detail)
+        return error_page(request, status, exc.detail, kind="csrf" if isinstance(exc, CsrfFailed) else "")
 
     async def on_http(request: Request, exc: Exception) -> Response:
         if not _is_page(request):

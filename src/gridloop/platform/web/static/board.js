@@ -22,8 +22,12 @@
     var sum = function (a) { return a.reduce(function (s, x) { return s + x; }, 0); };
     var now = sum(data.trend.this_year), then = sum(data.trend.last_year);
     var yoy = document.getElementById("yoy");
-    yoy.textContent = L10n.yoy + ": " + now + " / " + then +
-      (then ? " (" + (now >= then ? "+" : "") + Math.round((now - then) * 1000 / then) / 10 + "%)" : "");
+    var fill = function (s) {
+      return s.replace("{days}", data.trend.days.length).replace("{now}", now).replace("{then}", then)
+        .replace("{pct}", then ? (now >= then ? "+" : "") + Math.round((now - then) * 1000 / then) / 10 + "%" : "");
+    };
+    // "同比": the cases of these days against the same days a year before, said in words (not "202 / 0")
+    yoy.textContent = fill(then ? L10n.yoy_text : L10n.yoy_none);
   }
   var mapEl = document.getElementById("board-map");
   if (!mapEl || !window.L) return;
@@ -31,10 +35,30 @@
   data.children.forEach(function (c) { byCode[c.code] = c; });
   var maxOpen = Math.max.apply(null, [1].concat(data.children.map(function (c) { return c.open; })));
   function codeOf(p) { return String(p.code || p.area_code || p.adcode || p.id || ""); }
-  function colour(c) {
-    if (!c) return "#e5e7eb";
-    if (c.overdue > 0) { var r = Math.min(1, c.overdue / Math.max(1, c.open)); return r > 0.3 ? "#b91c1c" : r > 0.1 ? "#f97316" : "#facc15"; }
-    var k = c.open / maxOpen; return k > 0.66 ? "#1d4ed8" : k > 0.33 ? "#60a5fa" : "#bfdbfe";
+  // five classes of open cases, light to dark (one sequential scale, so more is darker everywhere)
+  var SCALE = ["#eff6ff", "#bfdbfe", "#60a5fa", "#2563eb", "#1e3a8a"];
+  var minOpen = Math.min.apply(null, [maxOpen].concat(data.children.map(function (c) { return c.open; })));
+  var step = Math.max(1, Math.ceil((maxOpen - minOpen + 1) / SCALE.length));  // classes span the areas' range
+  function klass(n) { return Math.min(SCALE.length - 1, Math.floor(Math.max(0, n - minOpen) / step)); }
+  function colour(c) { return c ? SCALE[klass(c.open)] : "#e5e7eb"; }
+  var legend = document.getElementById("map-legend");
+  if (legend) {
+    legend.textContent = "";
+    var title = document.createElement("div");
+    title.className = "legend-title";
+    title.textContent = L10n.legend;
+    legend.appendChild(title);
+    SCALE.forEach(function (c, i) {
+      var lo = minOpen + i * step, hi = lo + step - 1;
+      if (lo > maxOpen) return;
+      var row = document.createElement("div");
+      var sw = document.createElement("span");
+      sw.className = "swatch";
+      sw.style.background = c;
+      row.appendChild(sw);
+      row.appendChild(document.createTextNode(" " + lo + (Math.min(hi, maxOpen) > lo ? "–" + Math.min(hi, maxOpen) : "")));
+      legend.appendChild(row);
+    });
   }
   var map = L.map(mapEl, { attributionControl: false });
   if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, { maxZoom: 18 }).addTo(map);

@@ -1,0 +1,1 @@
+"""Notifications: the in-app notice centre, live updates (server-sent events), follows, preferences, SMS/WeChat."""
