@@ -112,7 +112,9 @@ def _words(text: str) -> list[str]:
     return [w for w in set(words(text)) if len(w) >= 2]
 
 
-def associations(pairs: list[tuple[str, str]], *, top: int = 5, min_count: int = 2) -> dict[str, list[tuple[str, float]]]:
+def associations(
+    pairs: list[tuple[str, str]], *, top: int = 5, min_count: int = 2
+) -> dict[str, list[tuple[str, float]]]:
     """Question word → its strongest answer words (co-occurrence in pairs, pointwise KL), scores scaled to [0, 1]."""
     qc: Counter[str] = Counter()
     ac: Counter[str] = Counter()
