@@ -50,3 +50,10 @@ def test_caller_queries_never_repeat_an_faq_question(shared_kb: Path, kb_eval: A
     records, queries = kb_eval.caller_set(shared_kb.parent)
     asked = {normalize(r.title) for r in records}
     assert not [q for _, q, _, _ in queries if normalize(q) in asked]
+
+
+def test_no_fresh_target_is_also_a_target_of_a_tuning_query(shared_kb: Path, kb_eval: Any) -> None:
+    _, queries = kb_eval.caller_set(shared_kb.parent)
+    fresh = {t for _, _, rel, sp in queries if sp == "fresh" for t in rel}
+    tuned = {t for _, _, rel, sp in queries if sp in ("tune", "holdout") for t in rel}
+    assert fresh and not fresh & tuned
