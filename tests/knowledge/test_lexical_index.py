@@ -74,3 +74,14 @@ def test_question_form_rows_pick_the_faq_that_asks_the_same_thing() -> None:
         Record("term", "住房公积金个人住房贷款期限是多少？", "贷款期限最长不超过30年。"),
     ]
     assert _top(LexicalIndex.build(records), "公积金贷款最多能贷多少") == "limit"
+
+
+def test_a_cached_index_saved_with_other_weights_is_rebuilt_not_reused(tmp_path: Path) -> None:
+    from gridloop.knowledge.adapters.lexical import SearchParams
+    from gridloop.knowledge.adapters.store import IndexCache
+
+    cache = IndexCache(tmp_path)
+    cache.save(LexicalIndex.build(RECORDS, params=SearchParams(skip_weight=0.3, title_weight=5.0)), "s1")
+    assert cache.load("s1") is None
+    cache.save(LexicalIndex.build(RECORDS), "s1")
+    assert cache.load("s1") is not None
