@@ -32,11 +32,11 @@ def test_fresh_caller_queries_written_after_tuning_beat_plain_bm25(shared_kb: Pa
     assert len(fresh) >= 50
     ours = kb_eval.evaluate(kb_eval.ours(records, kb_eval.SearchParams()), queries, "fresh")
     base = kb_eval.evaluate(kb_eval.baseline(records), queries, "fresh")
-    assert ours["mrr10"] >= 0.54 and ours["mrr10"] >= base["mrr10"] + 0.02, (ours, base)
-    assert ours["r10"] >= 0.8, ours
+    assert ours["mrr10"] >= 0.58 and ours["mrr10"] >= base["mrr10"] + 0.05, (ours, base)
+    assert ours["r10"] >= 0.85, ours
 
 
-@pytest.mark.parametrize(("name", "floor"), [("beijing", 0.64), ("taipei", 0.55)])
+@pytest.mark.parametrize(("name", "floor"), [("beijing", 0.645), ("taipei", 0.56)])
 def test_answers_only_holdout_stays_at_the_bm25_level(shared_kb: Path, kb_eval: Any, name: str, floor: float) -> None:
     records, queries, params = kb_eval.sets(shared_kb.parent)[name]
     ours = kb_eval.evaluate(kb_eval.ours(records, params), queries, "holdout")["mrr10"]
