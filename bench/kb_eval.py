@@ -110,7 +110,12 @@ def ours(records: list[Record], params: SearchParams) -> Callable[[str], list[st
 
 def evaluate(run: Callable[[str], list[str]], queries: list[Query], split: str) -> dict[str, float]:
     """Metrics of one system on one split."""
-    return metrics([first_rank(run(q), rel) for qid, q, rel, sp in queries if split in ("all", sp)])
+    return metrics([first_rank(run(q), rel) for qid, q, rel, sp in queries if in_split(sp, split)])
+
+
+def in_split(sp: str, split: str) -> bool:
+    """Whether a query of split `sp` belongs to the requested split (`dev` = tune + holdout, `all` = every query)."""
+    return split in ("all", sp) or (split == "dev" and sp in ("tune", "holdout"))
 
 
 def sets(shared: Path) -> dict[str, tuple[list[Record], list[Query], SearchParams]]:

@@ -61,3 +61,27 @@ def test_a_saved_index_loads_and_answers_the_same(tmp_path: Path) -> None:
 def test_an_empty_index_answers_nothing_and_round_trips(tmp_path: Path) -> None:
     LexicalIndex.build([]).save(tmp_path / "empty")
     assert LexicalIndex.load(tmp_path / "empty").search("居住证") == []
+
+
+def test_a_callers_question_form_adds_the_faq_wording() -> None:
+    added = dict(expansions("公积金最多能贷多少，要带啥"))
+    assert {"最高", "贷款额度", "材料"} <= set(added)
+
+
+def test_question_form_rows_pick_the_faq_that_asks_the_same_thing() -> None:
+    records = [
+        Record("limit", "住房公积金个人住房贷款的最高可贷款额度是多少？", "最高可贷款额度为120万元。"),
+        Record("term", "住房公积金个人住房贷款期限是多少？", "贷款期限最长不超过30年。"),
+    ]
+    assert _top(LexicalIndex.build(records), "公积金贷款最多能贷多少") == "limit"
+
+
+def test_a_cached_index_saved_with_other_weights_is_rebuilt_not_reused(tmp_path: Path) -> None:
+    from gridloop.knowledge.adapters.lexical import SearchParams
+    from gridloop.knowledge.adapters.store import IndexCache
+
+    cache = IndexCache(tmp_path)
+    cache.save(LexicalIndex.build(RECORDS, params=SearchParams(skip_weight=0.3, title_weight=5.0)), "s1")
+    assert cache.load("s1") is None
+    cache.save(LexicalIndex.build(RECORDS), "s1")
+    assert cache.load("s1") is not None

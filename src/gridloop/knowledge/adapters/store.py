@@ -1,7 +1,8 @@
 """The persisted search index, kept next to the database so a second search call does not rebuild it.
 
 For a SQLite database `path.db` the cache is `path.db.kb-index/`; for other URLs `var/kb-index/<hash of URL>/`.
-The cache carries a stamp (the articles' fingerprint and the day); a different stamp means rebuild.
+The cache carries a stamp (the articles' fingerprint and the day); a different stamp, or an index saved with other
+`SearchParams` (an upgrade changed a weight), means rebuild.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from gridloop.knowledge.adapters.lexical import LexicalIndex
+from gridloop.knowledge.adapters.lexical import LexicalIndex, SearchParams
 
 
 def cache_dir(database_url: str) -> Path:
@@ -31,9 +32,10 @@ class IndexCache:
         self._stamp = root / "stamp"
 
     def load(self, stamp: str) -> LexicalIndex | None:
-        """The saved index if it was built for this stamp, else None."""
+        """The saved index if it was built for this stamp with today's parameters, else None."""
         if self._stamp.exists() and self._stamp.read_text(encoding="utf-8") == stamp:
-            return LexicalIndex.load(self.root / "index")
+            index = LexicalIndex.load(self.root / "index")
+            return index if index.params == SearchParams() else None
         return None
 
     def save(self, index: LexicalIndex, stamp: str) -> None:
