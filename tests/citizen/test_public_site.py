@@ -160,3 +160,47 @@ def test_the_puzzle_and_privacy_rules() -> None:
     assert is_private("petition", "信访") and not is_private("urban", "城乡建设")
     lng, lat = blur(121.43127, 31.24051)
     assert lng is not None and lat is not None and abs(lng - 121.43127) < 0.005 and (lng, lat) != (121.43127, 31.24051)
+
+
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_a_report_carries_photos_seen_by_the_resident_and_on_the_public_list_only_after_moderation(
+    app_client: Any,
+) -> None:
+    page = app_client.get("/report")
+    token = CHALLENGE.search(page.text).group(1)  # type: ignore[union-attr]
+    fields = {"csrf": csrf_of(page.text), "challenge": token, "nonce": _solve(token), "text": "路灯坏了，灯杆也歪了",
+              "address": "长寿路500弄", "anonymous": "1"}  # fmt: skip
+    files = [("photos", ("a.jpg", _jpeg(), "image/jpeg")), ("photos", ("b.jpg", _jpeg(), "image/jpeg"))]
+    made = app_client.post("/report", data=fields, files=files)
+    assert made.status_code == 201, made.text[:1500]
+    link = re.search(r'id="track-link" href="http://testserver([^"]+)"', made.text).group(1)  # type: ignore[union-attr]
+    own = app_client.get(link).text
+    photos = re.findall(r'src="(/track/[^"]+/photos/\d+)"', own)
+    assert len(photos) == 2
+    got = app_client.get(photos[0])
+    assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg"
+    pid = photos[0].rsplit("/", 1)[1]
+    assert app_client.get(f"/nearby/photos/{pid}").status_code == 404  # not public before moderation
+    login(app_client, "dispatcher")
+    queue = app_client.get("/moderation").text
+    rid = int(re.search(r'id="moderate-(\d+)"', queue).group(1))  # type: ignore[union-attr]
+    post_form(app_client, f"/moderation/{rid}", {"decision": "approved", "text": "路灯坏了"}, from_page="/moderation")
+    assert app_client.get(f"/nearby/photos/{pid}").status_code == 200
+
+
+def test_a_file_that_is_not_a_photo_is_refused_on_its_field_and_the_text_is_kept(app_client: Any) -> None:
+    page = app_client.get("/report")
+    token = CHALLENGE.search(page.text).group(1)  # type: ignore[union-attr]
+    fields = {"csrf": csrf_of(page.text), "challenge": token, "nonce": _solve(token), "text": "路灯坏了，灯杆也歪了",
+              "address": "长寿路500弄", "anonymous": "1"}  # fmt: skip
+    bad = app_client.post("/report", data=fields, files=[("photos", ("x.html", b"<script>", "text/html"))])
+    assert bad.status_code == 422 and "只能上传照片" in bad.text and "路灯坏了，灯杆也歪了" in bad.text

@@ -4,12 +4,15 @@ staff's moderation page for what the public site shows."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import UploadFile as StarletteUpload
 
+from gridloop.cases.services.attachments import Upload
 from gridloop.citizen.domain import Moderation, PublicStatus, is_private
 from gridloop.citizen.services import reports
 from gridloop.kernel.errors import DomainError, Forbidden
@@ -99,9 +102,15 @@ async def report_submit(request: Request, uow: UowDep, deps: DepsDep) -> Respons
         challenge=str(form.get("challenge", "")),
         nonce=str(form.get("nonce", "")),
     )
+    photos = []
+    for item in form.getlist("photos"):
+        if isinstance(item, StarletteUpload) and item.filename:
+            blob = await item.read(deps.attachments_max_bytes + 1)
+            photos.append(Upload(data=blob, filename=item.filename, content_type=item.content_type, step="report"))
+    data = replace(data, photos=tuple(photos))
     device = _device(request) or client_address(request)
     try:
-        number, token = reports.submit(
+        number, token, photo_problems = reports.submit(
             uow,
             data,
             deps=deps,
@@ -117,7 +126,8 @@ async def report_submit(request: Request, uow: UowDep, deps: DepsDep) -> Respons
         errors = {e.field: e.message for e in exc.errors} or {"text": exc.detail}
         return _form_page(request, uow.session, values=values, errors=errors, status=422)
     link = str(request.url_for("track_page", token=token))
-    return render(request, "citizen_receipt.html", {"number": number, "link": link}, status=201)
+    context = {"number": number, "link": link, "photo_problems": photo_problems}
+    return render(request, "citizen_receipt.html", context, status=201)
 
 
 @router.get("/report/suggest")
@@ -163,6 +173,26 @@ async def track_feedback(request: Request, token: str, uow: UowDep, deps: DepsDe
     return RedirectResponse(f"/track/{token[:64]}", status_code=303)
 
 
+def _photo_response(stored: Any) -> Response:
+    return Response(
+        stored.data,
+        media_type=stored.media_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"},
+    )
+
+
+@router.get("/track/{token}/photos/{attachment_id}")
+def own_photo(token: str, attachment_id: IdPath, session: SessionDep, deps: DepsDep) -> Response:
+    """A photo of the resident's own report (by its tracking link)."""
+    return _photo_response(reports.public_photo(session, attachment_id, deps=deps, token=token[:64]))
+
+
+@router.get("/nearby/photos/{attachment_id}")
+def public_photo(attachment_id: IdPath, session: SessionDep, deps: DepsDep) -> Response:
+    """A photo of an approved public report (never of a private category)."""
+    return _photo_response(reports.public_photo(session, attachment_id, deps=deps))
+
+
 @router.get("/nearby")
 def nearby(request: Request, session: SessionDep, district: str = "") -> Response:
     """Recent public reports in an area: moderated text, blurred points, never private categories."""
@@ -192,10 +222,15 @@ def _require_moderator(actor: Any) -> None:
 def moderation(request: Request, actor: PageActor, session: SessionDep) -> Response:
     """Public texts waiting for a moderator, and reports residents disputed."""
     _require_moderator(actor)
+    queue = reports.moderation_queue(session)
     return render(
         request,
         "citizen_moderation.html",
-        {"queue": reports.moderation_queue(session), "disputed": reports.disputed(session), "lang": lang_of(request)},
+        {
+            "queue": queue,
+            "photos": {r.case_id: reports.photos_of(session, r.case_id) for r in queue},
+            "disputed": reports.disputed(session),
+        },
     )
 
 

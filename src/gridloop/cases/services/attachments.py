@@ -204,6 +204,12 @@ def attachments_of(session: Session, case_ids: list[int]) -> dict[int, list[Case
     return out
 
 
+def owner_case(session: Session, attachment_id: int) -> int | None:
+    """The case an attachment belongs to (for entry points that check access by other means than scope)."""
+    row = session.get(CaseAttachmentRow, attachment_id)
+    return row.case_id if row is not None else None
+
+
 def read_attachment(
     session: Session, actor: Actor, case_id: int, attachment_id: int, *, deps: ServiceDeps, thumb: bool = False
 ) -> StoredFile:

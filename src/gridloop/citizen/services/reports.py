@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridloop.cases.services import intake, lifecycle, steps
+from gridloop.cases.services import attachments, intake, lifecycle, steps
 from gridloop.cases.services.queries import get_case
 from gridloop.citizen.domain import (
     PUBLIC_STATUS,
@@ -47,6 +47,8 @@ POW_MAX_AGE = 600
 ADDRESS_LIMITS = ("5/minute", "20/hour")
 DEVICE_LIMITS = ("3/minute", "10/hour")
 MAX_TEXT = 2000
+#: Photos one public report may carry.
+MAX_PHOTOS = 3
 PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 
 
@@ -142,6 +144,7 @@ class PublicForm:
     anonymous: bool = False
     challenge: str = ""
     nonce: str = ""
+    photos: tuple[attachments.Upload, ...] = ()
 
 
 def _category(session: Session, code: str) -> CategoryRow | None:
@@ -177,12 +180,27 @@ def _check(session: Session, form: PublicForm) -> list[FieldError]:
     return problems
 
 
+def _check_photos(form: PublicForm, *, deps: ServiceDeps) -> list[FieldError]:
+    if len(form.photos) > MAX_PHOTOS:
+        return [FieldError("photos", f"最多{MAX_PHOTOS}张照片 / At most {MAX_PHOTOS} photos")]
+    for photo in form.photos:
+        if not (photo.content_type or "").startswith("image/"):
+            return [FieldError("photos", "只能上传照片 / Photos only")]
+        try:
+            attachments.check_upload(photo, max_bytes=deps.attachments_max_bytes)
+        except DomainError as exc:
+            return [FieldError("photos", exc.detail)]
+    return []
+
+
 def submit(
     uow: UnitOfWork, form: PublicForm, *, deps: ServiceDeps, secret: bytes, address: str, device: str, now: datetime
-) -> tuple[str, str]:
-    """Receive a resident's report; returns (case number, tracking token). The token is shown once, stored hashed."""
+) -> tuple[str, str, list[str]]:
+    """Receive a resident's report; returns (case number, tracking token, photo problems). The token is shown once
+    and stored hashed. The report is committed before its photos are stored: a photo that fails later (an image
+    that cannot be decoded) is reported back, never the loss of the report."""
     session = uow.session
-    problems = _check(session, form)
+    problems = _check(session, form) + _check_photos(form, deps=deps)
     why = check_challenge(
         secret, form.challenge, form.nonce, bits=POW_BITS, now=int(now.timestamp()), max_age=POW_MAX_AGE
     )
@@ -240,7 +258,41 @@ def submit(
         )
         session.execute(delete(SpentChallengeRow).where(SpentChallengeRow.spent_at < now - timedelta(days=1)))
         uow.commit()
-    return case.number, token
+    case_id, number = case.id, case.number
+    photo_problems: list[str] = []
+    for i, photo in enumerate(form.photos):
+        try:
+            attachments.add_attachment(
+                uow, actor, case_id, photo, deps=deps, idempotency_key=f"public-{token[:12]}-{i}"
+            )
+        except DomainError as exc:
+            uow.rollback()
+            photo_problems.append(f"{photo.filename or i + 1}: {exc.detail}")
+    return number, token, photo_problems
+
+
+def photos_of(session: Session, case_id: int) -> list[int]:
+    """The ids of a public report's photos (report step, images only)."""
+    rows = attachments.list_attachments(session, public_actor(session), case_id)
+    return [r.id for r in rows if r.media_type.startswith("image/")]
+
+
+def public_photo(session: Session, attachment_id: int, *, deps: ServiceDeps, token: str | None = None) -> Any:
+    """A thumbnail the public may see: of the resident's own report (by its link), or of an approved report that is
+    not in a private category. EXIF never leaves: stored images are our own re-encode without metadata."""
+    from gridloop.cases.services.attachments import owner_case
+
+    case_id = owner_case(session, attachment_id)
+    row = (
+        session.scalars(select(PublicReportRow).where(PublicReportRow.case_id == case_id)).first() if case_id else None
+    )
+    allowed = row is not None and (
+        (token is not None and row.token_hash == _hash(token))
+        or (token is None and row.moderation == Moderation.APPROVED.value and not row.private)
+    )
+    if row is None or not allowed or case_id is None:
+        raise NotFound("没有这张照片 / No such photo")
+    return attachments.read_attachment(session, public_actor(session), case_id, attachment_id, deps=deps, thumb=True)
 
 
 def _by_token(session: Session, token: str) -> PublicReportRow:
@@ -271,6 +323,7 @@ def track(session: Session, token: str) -> dict[str, Any]:
         "feedback": Feedback(row.feedback) if row.feedback else None,
         "rating": row.rating,
         "moderation": Moderation(row.moderation),
+        "photos": photos_of(session, row.case_id),
     }
 
 
@@ -326,7 +379,7 @@ def nearby(session: Session, *, district: str | None, limit: int = 100) -> list[
         stmt = stmt.where(PublicReportRow.district_code == district)
     rows = list(session.scalars(stmt))
     names = dict(session.execute(select(CategoryRow.code, CategoryRow.name_zh)).all())
-    return [_public_item(r, names) for r in rows]
+    return [{**_public_item(r, names), "photos": photos_of(session, r.case_id)} for r in rows]
 
 
 def _public_item(row: PublicReportRow, names: dict[str, str]) -> dict[str, Any]:

@@ -24,8 +24,9 @@ DOCS_CSP = (
 )
 
 
-#: Paths (by ending) that take file uploads: the API's attachments, the console's upload and action forms.
-UPLOAD_PATHS = ("/attachments", "/act")
+#: Paths (by ending) that take file uploads: the API's attachments, the console's upload and action forms, the
+#: public report form with its photos.
+UPLOAD_PATHS = ("/attachments", "/act", "/report")
 
 
 class BodyTooLarge(Exception):
