@@ -171,3 +171,22 @@ def test_the_teddy_cup_replies_check_clean_with_the_shipped_example_mapping(cont
     spec = parse_spec(read_mapping(ROOT / "docs" / "examples" / "import-teddy-replies.yaml"))
     report: Any = import_cases(container.uow, data, spec, now=NOW, by="tester", dry_run=True)
     assert report.ok and report.rows >= 2800
+
+
+def test_a_year_of_imported_orders_appears_in_the_kpis_and_the_year_on_year_board_figure(
+    container: Container, tmp_path: Path, as_user: Any
+) -> None:
+    category, grid, dept = _places(container)
+    rows = [
+        [f"2025{i:06d}", f"路灯不亮 {i}", f"2025-{1 + i % 12:02d}-{1 + i % 27:02d} 09:15:00", "已办结", category, grid,
+         dept, f"2025-{1 + i % 12:02d}-{1 + i % 27:02d} 17:40:00"]
+        for i in range(240)
+    ]  # fmt: skip
+    path = _write(tmp_path / "year.csv", rows)
+    assert import_cases(container.uow, path, parse_spec(MAPPING), now=NOW, by="tester").imported == 240
+    api = as_user("admin")
+    kpis = api.get("/api/v1/kpis", params={"by": "district", "from": "2025-01-01", "to": "2025-12-31"}).json()
+    district = next(i for i in kpis["items"] if i["scope"] == grid[:6])
+    assert district["n_received"] == 240  # times not in the file (dispatch) are not invented
+    yoy = api.get("/api/v1/kpis/yoy", params={"from": "2026-01-01", "to": "2026-12-31"}).json()["items"]
+    assert sum(i["previous"] for i in yoy) == 240  # last year's figure the board's 同比 compares with
