@@ -40,7 +40,7 @@ def _add_cases(container, clock, n, seed):
         ("dispatcher", "/queue?tab=new", 7),
         ("admin", "/inbox", 14),
         ("analyst", "/board", 10),
-        ("admin", "/cases/1", 9),  # + the case's photos and files
+        ("admin", "/cases/1", 10),  # + the case's photos and files, + whether I follow it
     ],  # each page: one query for the server-side session (with its user), then the page's own
 )
 def test_page_costs_the_same_queries_with_60_or_600_cases(app_client, container, clock, user, url, limit):
