@@ -57,3 +57,67 @@ def start(container: Any, *, stop: threading.Event | None = None) -> threading.T
     thread = threading.Thread(target=loop, name="gridloop-sla-tick", daemon=True)
     thread.start()
     return thread
+
+
+def start_triage_workers(container: Any, *, stop: threading.Event | None = None, threads: int | None = None) -> list[
+    threading.Thread
+]:
+    """Start the embedded triage workers: threads fed from the database queue, woken by every intake commit
+    (`deps.triage_kick`) and otherwise looking every `triage_poll_seconds`."""
+    stop = stop or threading.Event()
+    count = container.settings.triage_worker_threads if threads is None else threads
+    if count <= 0:
+        return []
+    wake = threading.Event()
+    previous = container.deps.triage_kick
+
+    def kick() -> bool:
+        wake.set()
+        return previous()
+
+    container.deps.triage_kick = kick
+    started = []
+    for n in range(count):
+        thread = threading.Thread(
+            target=triage_loop, args=(container, stop, wake, f"thread-{n}"), name=f"gridloop-triage-{n}", daemon=True
+        )
+        thread.start()
+        started.append(thread)
+    return started
+
+
+def start_workers(container: Any, *, stop: threading.Event, threads: int) -> list[threading.Thread]:
+    """The workers of `gridloop worker triage`: JetStream consumers when GRIDLOOP_NATS_URL is set, else threads
+    on the database queue."""
+    return start_triage_workers(container, stop=stop, threads=threads)
+
+
+def source_of(container: Any) -> str:
+    """Where this process's workers take reports from (for the start-up line)."""
+    return "JetStream" if container.settings.nats_url else "database queue"
+
+
+def triage_loop(container: Any, stop: threading.Event, wake: threading.Event, name: str) -> None:
+    """Lease and triage batches until `stop`; a failing pass is logged and the next one still runs."""
+    import os
+    import socket
+    from datetime import timedelta
+
+    from gridloop.cases.services import triage_queue
+
+    worker = f"{socket.gethostname()}:{os.getpid()}:{name}"
+    settings = container.settings
+    lease = timedelta(seconds=settings.triage_lease_seconds)
+    while not stop.is_set():
+        wake.clear()  # before looking: a report stored while we look wakes the next wait at once
+        try:
+            with container.uow() as uow:
+                batch = triage_queue.claim(
+                    uow, deps=container.deps, worker=worker, limit=settings.triage_batch_size, lease=lease
+                )
+            if batch.items:
+                triage_queue.process(container.uow, batch, deps=container.deps)
+                continue
+        except Exception:  # the worker must survive a bad pass (logged with its traceback)
+            log.exception("triage pass failed")
+        wake.wait(settings.triage_poll_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -34,3 +35,7 @@ class ServiceDeps:
     #: Serialises write transactions in this process. SQLite has one writer: queueing on a lock wakes the next
     #: writer at once, where SQLite's busy handler would sleep and poll (long tail latencies). No-op elsewhere.
     write_lock: AbstractContextManager[object] = field(default_factory=nullcontext)
+    #: Called after a transaction stored reports for triage: wakes the embedded triage worker or the JetStream
+    #: relay (the wiring installs it; tests install a synchronous drain and return True: "triage may be done,
+    #: read the case again"). The queue is durable without it.
+    triage_kick: Callable[[], bool] = field(default=lambda: False)
