@@ -132,7 +132,7 @@ def serve(
     if supervision:
         supervision_job.start(container)
         emergency_job.start(container)
-    supervision_job.start_triage_workers(container)
+    supervision_job.start_pipeline(container)
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()

@@ -271,6 +271,11 @@ def create_case(
         tags=list(dict.fromkeys(t.strip() for t in data.tags)),
         received_at=data.reported_at or now,
         units=[],
+        # a new case has no loop state yet: empty collections, so the answer reads none of them back
+        coordinations=[],
+        co_replies=[],
+        extensions=[],
+        callbacks=[],
         created_by_id=actor.user_id,
         updated_at=now,
         version=1,
@@ -324,7 +329,6 @@ def create_case(
                 urgency_given=data.urgency is not None,
             )
         )
-    session.flush()
     return case, True
 
 

@@ -261,3 +261,47 @@ def queue_state(session: Session, *, now: datetime) -> QueueState:
         return max((now - t).total_seconds(), 0.0) if t is not None else 0.0
 
     return QueueState(int(depth or 0), age(oldest), int(unpub or 0), age(oldest_unpub))
+
+
+def relay(
+    uows: Callable[[], UnitOfWork],
+    *,
+    deps: ServiceDeps,
+    publish: Callable[[int, str, str], None],
+    limit: int = 500,
+    stale: timedelta = timedelta(minutes=2),
+) -> int:
+    """Publish queued reports to the stream after their commit (the outbox side of JetStream): rows never
+    published, and rows published `stale` ago that nobody leased since (a message lost or left unacked).
+    `publish(case_id, channel, msg_id)` raises when the server did not take it; the row then stays unpublished."""
+    now = deps.clock.now()
+    with uows() as uow:
+        rows = uow.session.execute(
+            select(TriageQueueRow.case_id, TriageQueueRow.channel, TriageQueueRow.attempts)
+            .where(
+                (TriageQueueRow.published_at.is_(None))
+                | ((TriageQueueRow.published_at < now - stale) & (TriageQueueRow.available_at <= now))
+            )
+            .order_by(TriageQueueRow.enqueued_at)
+            .limit(limit)
+        ).all()
+    sent: list[int] = []
+    try:
+        for case_id, channel, attempts in rows:
+            publish(case_id, channel, f"case-{case_id}-{attempts}")
+            sent.append(case_id)
+    finally:
+        if sent:
+            with uows() as uow, deps.write_lock:
+                uow.session.execute(
+                    update(TriageQueueRow).where(TriageQueueRow.case_id.in_(sent)).values(published_at=now)
+                )
+                uow.commit()
+    return len(sent)
+
+
+def still_queued(session: Session, case_ids: Sequence[int]) -> set[int]:
+    """Which of these reports still wait in the queue (a stream message for any other one is acked)."""
+    if not case_ids:
+        return set()
+    return set(session.scalars(select(TriageQueueRow.case_id).where(TriageQueueRow.case_id.in_(list(case_ids)))))
