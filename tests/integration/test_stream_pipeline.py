@@ -90,13 +90,8 @@ def test_reports_flow_through_jetstream_and_are_triaged_exactly_once(db_url, nat
         assert _wait(finished, 60), "every report triaged through the stream"
         with api.uow() as uow:
             assert uow.session.scalar(select(func.count()).select_from(TriageQueueRow)) == 0
-            per_case = dict(
-                uow.session.execute(
-                    select(CaseEventRow.case_id, func.count())
-                    .where(CaseEventRow.action == "dispatch")
-                    .group_by(CaseEventRow.case_id)
-                ).tuples()
-            )
+            q = select(CaseEventRow.case_id, func.count()).where(CaseEventRow.action == "dispatch")
+            per_case = {cid: k for cid, k in uow.session.execute(q.group_by(CaseEventRow.case_id)).all()}
         assert len(per_case) == n and set(per_case.values()) == {1}
     finally:
         stop.set()
