@@ -14,8 +14,8 @@ import argparse
 import asyncio
 import json
 import os
-import sqlite3
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -144,9 +144,7 @@ def _triage_lag(db_file: Path, after_id: int, timeout: float = 120) -> dict[str,
         ).fetchone()[0]
     from datetime import datetime
 
-    lags = sorted(
-        (datetime.fromisoformat(t) - datetime.fromisoformat(r)).total_seconds() for r, t in rows
-    )
+    lags = sorted((datetime.fromisoformat(t) - datetime.fromisoformat(r)).total_seconds() for r, t in rows)
     if not lags:
         return {"triaged": 0, "still_pending": pending}
     return {
@@ -173,8 +171,15 @@ def main() -> None:
     ).stdout.strip()
     results: dict[str, object] = {"seconds": args.seconds, "concurrency": args.concurrency, "rate": args.rate}
     port = _port()
-    app = _serve("gridloop.asgi:app", port, {"GRIDLOOP_DATABASE_URL": db, "GRIDLOOP_LOG_LEVEL": "WARNING",
-                                                  "GRIDLOOP_TRIAGE_WORKER_THREADS": str(args.workers)})
+    app = _serve(
+        "gridloop.asgi:app",
+        port,
+        {
+            "GRIDLOOP_DATABASE_URL": db,
+            "GRIDLOOP_LOG_LEVEL": "WARNING",
+            "GRIDLOOP_TRIAGE_WORKER_THREADS": str(args.workers),
+        },
+    )
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
         url, headers = f"http://127.0.0.1:{port}/api/v1/cases", {"Authorization": f"Bearer {token}"}

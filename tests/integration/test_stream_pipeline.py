@@ -4,6 +4,7 @@ CI=true when unset, skips otherwise); each test uses its own subject prefix."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -39,10 +40,8 @@ def prefix(nats_url: str):
     name = f"wtpipe{uuid.uuid4().hex[:8]}"
     yield name
     client = StreamClient(nats_url)
-    try:
+    with contextlib.suppress(Exception):
         client.delete_stream(Subjects(name).intake_stream)
-    except Exception:
-        pass
     client.close()
 
 
@@ -50,7 +49,10 @@ def test_subjects_follow_the_agreed_names():
     s = Subjects("city")
     assert (s.intake_stream, s.intake("phone"), s.intake()) == ("CITY_INTAKE", "city.intake.report.phone",
                                                                 "city.intake.report.*")  # fmt: skip
-    assert (s.readings_stream, s.reading("water_level", "st.01")) == ("CITY_READINGS", "city.readings.water_level.st_01")
+    assert (s.readings_stream, s.reading("water_level", "st.01")) == (
+        "CITY_READINGS",
+        "city.readings.water_level.st_01",
+    )
 
 
 def _wait(pred, seconds: float) -> bool:

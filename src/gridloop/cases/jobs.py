@@ -59,9 +59,9 @@ def start(container: Any, *, stop: threading.Event | None = None) -> threading.T
     return thread
 
 
-def start_triage_workers(container: Any, *, stop: threading.Event | None = None, threads: int | None = None) -> list[
-    threading.Thread
-]:
+def start_triage_workers(
+    container: Any, *, stop: threading.Event | None = None, threads: int | None = None
+) -> list[threading.Thread]:
     """Start the embedded triage workers: threads fed from the database queue, woken by every intake commit
     (`deps.triage_kick`) and otherwise looking every `triage_poll_seconds`."""
     stop = stop or threading.Event()
@@ -73,7 +73,7 @@ def start_triage_workers(container: Any, *, stop: threading.Event | None = None,
 
     def kick() -> bool:
         wake.set()
-        return previous()
+        return bool(previous())
 
     container.deps.triage_kick = kick
     started = []
@@ -125,20 +125,21 @@ def start_relay(container: Any, *, stop: threading.Event) -> threading.Thread:
 
     def kick() -> bool:
         wake.set()
-        return previous()
+        return bool(previous())
 
     container.deps.triage_kick = kick
 
     def loop() -> None:
-        client = subjects = None
+        client: Any = None
+        subjects: Any = None
         while not stop.is_set():
             wake.clear()
             try:
                 if client is None:
                     client, subjects = _stream(container)
 
-                def publish(case_id: int, channel: str, msg_id: str) -> None:
-                    client.publish(subjects.intake(channel), str(case_id).encode(), msg_id=msg_id)
+                def publish(case_id: int, channel: str, msg_id: str, c: Any = client, s: Any = subjects) -> None:
+                    c.publish(s.intake(channel), str(case_id).encode(), msg_id=msg_id)
 
                 if triage_queue.relay(container.uow, deps=container.deps, publish=publish):
                     continue

@@ -33,8 +33,8 @@ from gridloop.geo.services.geography import locate_case_area
 from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Permission
-from gridloop.kernel.privacy import mask_personal_data
 from gridloop.kernel.ports import AreaMatch
+from gridloop.kernel.privacy import mask_personal_data
 from gridloop.platform.cache import AreaRef
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps

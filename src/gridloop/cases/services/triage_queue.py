@@ -109,7 +109,9 @@ def claim(
         ).all()
         uow.commit()
     items = [
-        Leased(r.id, r.title, r.text, r.category is not None and r.area_unit_id is not None, r.attempts, r.urgency_given)
+        Leased(
+            r.id, r.title, r.text, r.category is not None and r.area_unit_id is not None, r.attempts, r.urgency_given
+        )
         for r in rows
     ]
     return Lease(token, items)
