@@ -40,9 +40,16 @@ def start(container: Any, *, stop: threading.Event | None = None) -> threading.T
     stop = stop or threading.Event()
     interval = max(int(container.settings.sla_tick_seconds), 1)
 
+    from gridloop.platform.db.leader import SingletonLock
+
+    leader = SingletonLock(container.uow.engine, "gridloop.supervision")
+
     def loop() -> None:
         ticks = 0
         while not stop.is_set():
+            if not leader.held():  # another process ticks (PostgreSQL advisory lock); take over if it dies
+                stop.wait(interval)
+                continue
             try:
                 outcome = run_once(container)
                 if outcome["notices"]:
