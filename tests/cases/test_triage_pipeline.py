@@ -136,3 +136,17 @@ def test_queue_state_reports_depth_and_oldest_age(deferred, clock):
         state = triage_queue.queue_state(uow.session, now=clock.now())
     assert (state.depth, state.oldest_age_seconds, state.unpublished) == (3, 7.0, 3)
     assert timedelta(seconds=state.oldest_unpublished_age_seconds) == timedelta(seconds=7)
+
+
+def test_metrics_show_the_queue_and_triage_lag_to_localhost_only(deferred, as_user, app_client, clock):
+    as_user("operator").post("/api/v1/cases", json=case_body())
+    clock.advance(seconds=3)
+    text = app_client.get("/metrics").text  # the test client counts as localhost
+    assert "gridloop_triage_queue_depth 1.0" in text and "gridloop_triage_queue_oldest_age_seconds 3.0" in text
+    triage_queue.drain(deferred.uow, deps=deferred.deps)
+    text = app_client.get("/metrics").text
+    assert "gridloop_triage_queue_depth 0.0" in text and 'gridloop_triage_lag_seconds_bucket{le="5.0"} 1.0' in text
+    from fastapi.testclient import TestClient
+
+    remote = TestClient(app_client.app, client=("203.0.113.9", 5000))
+    assert remote.get("/metrics").status_code == 403

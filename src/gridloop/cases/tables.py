@@ -107,7 +107,7 @@ class CaseRow(Base):
     sla_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the triage workers' progress (services/triage_queue.py): pending until they stored their result, then done
     triage_status: Mapped[str] = mapped_column(String(12), default="done", server_default="done")
-    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -307,3 +307,45 @@ def still_queued(session: Session, case_ids: Sequence[int]) -> set[int]:
     if not case_ids:
         return set()
     return set(session.scalars(select(TriageQueueRow.case_id).where(TriageQueueRow.case_id.in_(list(case_ids)))))
+
+
+@dataclass(frozen=True)
+class PipelineFigures:
+    """What an operator monitors (`/metrics`): the triage queue, recent triage lags, the outbox, overdue cases."""
+
+    queue: QueueState
+    recent_lags_seconds: list[float]
+    outbox_pending: int
+    outbox_oldest_age_seconds: float
+    overdue_open_cases: int
+
+
+def pipeline_figures(session: Session, *, now: datetime, window: timedelta = timedelta(minutes=5)) -> PipelineFigures:
+    """The figures, each one indexed read (lags: reports triaged within `window`)."""
+    from gridloop.cases.domain.lifecycle import OPEN_STATUSES
+    from gridloop.platform.db.outbox import FAILED as OUTBOX_FAILED
+    from gridloop.platform.db.outbox import PENDING as OUTBOX_PENDING
+    from gridloop.platform.db.outbox import OutboxRow
+
+    lags = [
+        max((t - r).total_seconds(), 0.0)
+        for r, t in session.execute(
+            select(CaseRow.received_at, CaseRow.triaged_at).where(CaseRow.triaged_at >= now - window).limit(100_000)
+        )
+        if t is not None
+    ]
+    pending, oldest = session.execute(
+        select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.state.in_([OUTBOX_PENDING, OUTBOX_FAILED]))
+    ).one()
+    overdue = session.scalar(
+        select(func.count())
+        .select_from(CaseRow)
+        .where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.due_at < now)
+    )
+    return PipelineFigures(
+        queue_state(session, now=now),
+        lags,
+        int(pending or 0),
+        max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0,
+        int(overdue or 0),
+    )

@@ -38,10 +38,12 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('triage_status', sa.String(length=12), server_default='done', nullable=False))
         batch_op.add_column(sa.Column('triaged_at', gridloop.platform.db.types.UTCDateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_cases_triaged_at'), ['triaged_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_triaged_at'))
         batch_op.drop_column('triaged_at')
         batch_op.drop_column('triage_status')
     with op.batch_alter_table('triage_queue', schema=None) as batch_op:
