@@ -151,7 +151,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     container.settings = container.settings.model_copy(update={"secret_key": installation_secret_key(container)})
     return build_app(
         container,
-        routers=[meta.router, metrics.router, cases.router, org_api.router, geo_api.router, dispatch_api.router, kpis.router,
+        routers=[meta.router, metrics.router, cases.router, org_api.router, geo_api.router, dispatch_api.router,
+                 kpis.router,
                  triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
                  participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router],

@@ -33,7 +33,8 @@ def render(figures: PipelineFigures) -> bytes:
     q = figures.queue
     gauges = [
         ("gridloop_triage_queue_depth", "Reports waiting for triage", q.depth),
-        ("gridloop_triage_queue_oldest_age_seconds", "Age of the oldest report waiting for triage", q.oldest_age_seconds),
+        ("gridloop_triage_queue_oldest_age_seconds", "Age of the oldest report waiting for triage",
+         q.oldest_age_seconds),
         ("gridloop_stream_unpublished", "Queued reports not yet published to JetStream", q.unpublished),
         ("gridloop_stream_unpublished_oldest_age_seconds", "Age of the oldest report not yet published",
          q.oldest_unpublished_age_seconds),
