@@ -160,7 +160,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rate", type=float, default=300)
     ap.add_argument("--concurrency", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=1, help="embedded triage worker threads (0: none, no lag)")
+    ap.add_argument("--workers", type=int, default=1, help="triage worker threads (0: none, no lag)")
+    ap.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="triage in a separate `gridloop worker triage` process instead of a thread of the server",
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gridloop-bench-"))
     db = f"sqlite:///{tmp / 'bench.db'}"
@@ -169,7 +174,12 @@ def main() -> None:
     token = subprocess.run(
         [*gl, "token", "create", "--user", "operator", "--db", db], check=True, cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    results: dict[str, object] = {"seconds": args.seconds, "concurrency": args.concurrency, "rate": args.rate}
+    results: dict[str, object] = {
+        "seconds": args.seconds,
+        "concurrency": args.concurrency,
+        "rate": args.rate,
+        "triage_workers": f"{args.workers} {'process' if args.worker_process else 'thread'}",
+    }
     port = _port()
     app = _serve(
         "gridloop.asgi:app",
@@ -177,9 +187,13 @@ def main() -> None:
         {
             "GRIDLOOP_DATABASE_URL": db,
             "GRIDLOOP_LOG_LEVEL": "WARNING",
-            "GRIDLOOP_TRIAGE_WORKER_THREADS": str(args.workers),
+            "GRIDLOOP_TRIAGE_WORKER_THREADS": "0" if args.worker_process else str(args.workers),
         },
     )
+    worker = None
+    if args.worker_process and args.workers:
+        cmd = [*gl, "worker", "triage", "--db", db, "--threads", str(args.workers)]
+        worker = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
         url, headers = f"http://127.0.0.1:{port}/api/v1/cases", {"Authorization": f"Bearer {token}"}
@@ -195,6 +209,9 @@ def main() -> None:
     finally:
         app.terminate()
         app.wait()
+        if worker is not None:
+            worker.terminate()
+            worker.wait()
     port = _port()
     base = _serve("bench._baseline_app:app", port, {"BASELINE_DB": str(tmp / "baseline.db")})
     try:
