@@ -150,3 +150,13 @@ def test_metrics_show_the_queue_and_triage_lag_to_localhost_only(deferred, as_us
 
     remote = TestClient(app_client.app, client=("203.0.113.9", 5000))
     assert remote.get("/metrics").status_code == 403
+
+
+def test_the_case_page_says_triage_is_pending_until_a_worker_finished(deferred, as_user, app_client):
+    from tests.web_helpers import login
+
+    case_id = as_user("operator").post("/api/v1/cases", json=case_body()).json()["id"]
+    login(app_client, "operator")
+    assert "智能分拣中" in app_client.get(f"/cases/{case_id}").text
+    triage_queue.drain(deferred.uow, deps=deferred.deps)
+    assert "智能分拣中" not in app_client.get(f"/cases/{case_id}").text
