@@ -197,6 +197,7 @@ def process(uows: Callable[[], UnitOfWork], lease: Lease, *, deps: ServiceDeps) 
     """Triage a leased batch: operator-routed reports first (no model wait), then the rest in one batch pass.
     Returns how many reports this call finished."""
     done = 0
+    _ensure_system_actor(uows, deps)
     routed = [i for i in lease.items if i.routed]
     rest = [i for i in lease.items if not i.routed]
     for group in (routed, rest):
@@ -220,6 +221,22 @@ def process(uows: Callable[[], UnitOfWork], lease: Lease, *, deps: ServiceDeps) 
             except Exception:  # logged; the row stays leased and is retried when the lease runs out
                 log.exception("storing the triage of case %s failed", item.case_id)
     return done
+
+
+def _ensure_system_actor(uows: Callable[[], UnitOfWork], deps: ServiceDeps) -> None:
+    """Create the system's dispatcher account before the subscribers need it: two workers creating it at once
+    inside their report transactions would make one of them lose its auto-dispatch to a unique violation."""
+    from sqlalchemy.exc import IntegrityError
+
+    with uows() as uow:
+        try:
+            with deps.write_lock:
+                system_actor(uow.session, now=deps.clock.now())
+                uow.commit()
+        except IntegrityError:  # another worker created it just now
+            uow.rollback()
+        except LookupError:  # no organisation yet: the subscribers will say so
+            uow.rollback()
 
 
 def _analyse_one(deps: ServiceDeps, item: Leased) -> TriageResult | None:
