@@ -1,6 +1,10 @@
 """Intake throughput: sustained POST /api/v1/cases per second and p50/p99 latency, one uvicorn worker on SQLite over
 loopback, against a bare FastAPI endpoint doing one SQLite insert (baseline, same run). Prints JSON.
 
+POST acknowledges after one durable write; the embedded triage worker (a thread of the same process) triages
+afterwards. `triage_lag_p99_ms` is the 99th percentile of "report stored → triage result stored" over the
+reports offered at `--rate` (read from the database once the queue is empty).
+
     .venv/bin/python bench/intake.py [--seconds 10] [--rate 300] [--concurrency 8]
 """
 
@@ -11,6 +15,7 @@ import asyncio
 import json
 import os
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -115,11 +120,52 @@ def _stats(lat: list[float], elapsed: float) -> dict[str, float]:
     }
 
 
+def _max_id(db_file: Path) -> int:
+    with sqlite3.connect(db_file) as conn:
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0])
+
+
+def _triage_lag(db_file: Path, after_id: int, timeout: float = 120) -> dict[str, float]:
+    """Wait until every report after `after_id` is triaged; the lag figures (stored → triaged)."""
+    deadline = time.monotonic() + timeout
+    with sqlite3.connect(db_file) as conn:
+        while time.monotonic() < deadline:
+            left = conn.execute(
+                "SELECT count(*) FROM cases WHERE id > ? AND triage_status = 'pending'", (after_id,)
+            ).fetchone()[0]
+            if not left:
+                break
+            time.sleep(0.2)
+        rows = conn.execute(
+            "SELECT received_at, triaged_at FROM cases WHERE id > ? AND triaged_at IS NOT NULL", (after_id,)
+        ).fetchall()
+        pending = conn.execute(
+            "SELECT count(*) FROM cases WHERE id > ? AND triage_status = 'pending'", (after_id,)
+        ).fetchone()[0]
+    from datetime import datetime
+
+    lags = sorted((datetime.fromisoformat(t) - datetime.fromisoformat(r)).total_seconds() for r, t in rows)
+    if not lags:
+        return {"triaged": 0, "still_pending": pending}
+    return {
+        "triaged": len(lags),
+        "still_pending": pending,
+        "p50_ms": round(statistics.median(lags) * 1000, 1),
+        "p99_ms": round(lags[max(int(len(lags) * 0.99) - 1, 0)] * 1000, 1),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rate", type=float, default=300)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=1, help="triage worker threads (0: none, no lag)")
+    ap.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="triage in a separate `gridloop worker triage` process instead of a thread of the server",
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gridloop-bench-"))
     db = f"sqlite:///{tmp / 'bench.db'}"
@@ -128,19 +174,44 @@ def main() -> None:
     token = subprocess.run(
         [*gl, "token", "create", "--user", "operator", "--db", db], check=True, cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    results: dict[str, object] = {"seconds": args.seconds, "concurrency": args.concurrency, "rate": args.rate}
+    results: dict[str, object] = {
+        "seconds": args.seconds,
+        "concurrency": args.concurrency,
+        "rate": args.rate,
+        "triage_workers": f"{args.workers} {'process' if args.worker_process else 'thread'}",
+    }
     port = _port()
-    app = _serve("gridloop.asgi:app", port, {"GRIDLOOP_DATABASE_URL": db, "GRIDLOOP_LOG_LEVEL": "WARNING"})
+    app = _serve(
+        "gridloop.asgi:app",
+        port,
+        {
+            "GRIDLOOP_DATABASE_URL": db,
+            "GRIDLOOP_LOG_LEVEL": "WARNING",
+            "GRIDLOOP_TRIAGE_WORKER_THREADS": "0" if args.worker_process else str(args.workers),
+        },
+    )
+    worker = None
+    if args.worker_process and args.workers:
+        cmd = [*gl, "worker", "triage", "--db", db, "--threads", str(args.workers)]
+        worker = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
         url, headers = f"http://127.0.0.1:{port}/api/v1/cases", {"Authorization": f"Bearer {token}"}
         # warm-up: the first report loads the classifier and builds the duplicate index
         httpx.post(url, json=BODY, headers=headers, timeout=300).raise_for_status()
         results["gridloop_max"] = asyncio.run(_closed_loop(url, headers, args.seconds, args.concurrency))
+        if args.workers:
+            _triage_lag(tmp / "bench.db", 0)  # let the worker catch up before the rate run
+        first = _max_id(tmp / "bench.db")
         results["gridloop_at_rate"] = asyncio.run(_open_loop(url, headers, args.seconds, args.rate))
+        results["triage_lag_at_rate"] = _triage_lag(tmp / "bench.db", first) if args.workers else {}
+        results["triage_lag_p99_ms"] = results["triage_lag_at_rate"].get("p99_ms")
     finally:
         app.terminate()
         app.wait()
+        if worker is not None:
+            worker.terminate()
+            worker.wait()
     port = _port()
     base = _serve("bench._baseline_app:app", port, {"BASELINE_DB": str(tmp / "baseline.db")})
     try:

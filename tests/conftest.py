@@ -21,6 +21,7 @@ from gridloop.config import Settings
 from gridloop.kernel.clock import FakeClock
 from gridloop.platform.db.engine import build_engine
 from gridloop.platform.db.migrate import upgrade
+from tests.pipeline import triage_on_kick
 
 PG_URL = os.environ.get("GRIDLOOP_TEST_PG_URL")
 #: A Thursday, so "one working day later" is a Friday.
@@ -156,7 +157,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def container(db_url: str, clock: FakeClock) -> Iterator[Container]:
     """Services wired to the test database and the fake clock."""
-    c = build_container(Settings(database_url=db_url, triage_enabled=False), clock=clock)
+    c = triage_on_kick(build_container(Settings(database_url=db_url, triage_enabled=False), clock=clock))
     yield c
     c.uow.engine.dispose()
 

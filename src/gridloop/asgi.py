@@ -9,10 +9,13 @@ def __getattr__(name: str) -> Any:
     """Build the app on first access, not at import time."""
     if name == "app":
         from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
+        from gridloop.cases.jobs import start_pipeline
 
         container = build_container()
         refusal = insecure_key_refusal(container)
         if refusal:
             raise RuntimeError(refusal)
-        return create_app(container=container)
+        app = create_app(container=container)
+        start_pipeline(container)  # embedded triage workers, or the relay to JetStream (GRIDLOOP_NATS_URL)
+        return app
     raise AttributeError(name)

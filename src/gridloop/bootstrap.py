@@ -146,7 +146,7 @@ def _plug_dispatch(settings: Settings, deps: ServiceDeps, engine: Engine) -> Non
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """The ASGI application."""
-    from gridloop.cases.api import attachments, cases, kpis, meta
+    from gridloop.cases.api import attachments, cases, kpis, meta, metrics
     from gridloop.cases.api import history as history_api
     from gridloop.cases.api import maps as geo_api
     from gridloop.cases.pages import attachments as case_files
@@ -189,9 +189,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     container.settings = container.settings.model_copy(update={"secret_key": installation_secret_key(container)})
     return build_app(
         container,
-        routers=[meta.router, cases.router, attachments.router, org_api.router, geo_api.router, dispatch_api.router,
-                 kpis.router, triage_api.router, exportcontrol_api.router, knowledge_api.router, petitions_api.router,
-                 participation_api.router, participation_api.public_router, open311_api.router,
+        routers=[meta.router, metrics.router, cases.router, attachments.router, org_api.router, geo_api.router,
+                 dispatch_api.router, kpis.router, triage_api.router, exportcontrol_api.router, knowledge_api.router,
+                 petitions_api.router, participation_api.router, participation_api.public_router, open311_api.router,
                  emergency_hazards.router, emergency_incidents.router, emergency_teams.router, emergency_cap.router,
                  fieldwork_api.router, emergency_sensors.router, notices_api.router, history_api.router],
         pages=[org_pages.router, intake.router, case_pages.router, case_files.router, work.router,

@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("serve")(serve)
     app.add_typer(db_app, name="db")
+    group(app, "worker", help="Background workers (triage, readings).").command("triage")(worker_triage)
     group(app, "docs", help="Generated documentation.").command("settings")(docs_settings)
     group(app, "worker", help="Long-running workers that consume from NATS JetStream.").command("readings")(
         readings_worker
@@ -202,6 +203,7 @@ def serve(
         exports_job.start(container)
         knowledge_job.start(container)
         drill_job.start(container)
+    supervision_job.start_pipeline(container)
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()
@@ -215,6 +217,36 @@ def serve(
         server_header=False,
         limit_concurrency=container.settings.max_connections or None,
     )
+
+
+def worker_triage(
+    db: DbOption = None,
+    threads: Annotated[int, typer.Option(min=1, max=16, help="Worker threads in this process.")] = 1,
+    once: Annotated[bool, typer.Option(help="Triage every pending report, print how many, and exit.")] = False,
+) -> None:
+    """Run triage workers: lease pending reports in batches from the database queue (or, with GRIDLOOP_NATS_URL,
+    consume them from JetStream as the durable consumer `triage`), triage them and run the intake subscribers."""
+    import signal
+    import threading
+
+    from gridloop.cases import jobs
+
+    container = container_for(db)
+    if once:
+        from gridloop.cases.services import triage_queue
+
+        done = triage_queue.drain(container.uow, deps=container.deps, batch=container.settings.triage_batch_size)
+        print(done)
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    started = jobs.start_workers(container, stop=stop, threads=threads)
+    console.print(f"triage workers running ({len(started)} threads, {jobs.source_of(container)}); Ctrl-C stops")
+    while not stop.is_set():
+        stop.wait(1)
+    for t in started:
+        t.join(timeout=container.settings.triage_lease_seconds)
 
 
 def docs_settings(

@@ -87,6 +87,35 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(
         default=5.0, description="Seconds between outbox delivery passes inside `serve` (commits also wake it)."
     )
+    triage_worker_threads: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="Triage worker threads inside each `serve`/ASGI process (0: run `gridloop worker triage` apart).",
+    )
+    triage_batch_size: int = Field(default=64, ge=1, le=1000, description="Reports a triage worker takes at once.")
+    triage_lease_seconds: int = Field(
+        default=60, ge=5, le=3600, description="Seconds a worker holds a batch before another may take it over."
+    )
+    triage_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="Seconds an idle triage worker waits before looking at the queue."
+    )
+    nats_url: str = Field(
+        default="",
+        description="NATS server with JetStream (nats://host:4222): pending reports flow through it to any number "
+        "of `gridloop worker triage` processes, readings to `gridloop worker readings`. Empty: the triage workers "
+        "read the database queue.",
+    )
+    nats_prefix: str = Field(
+        default="gridloop",
+        pattern=r"^[a-z][a-z0-9_]{0,30}$",
+        description="Prefix of the JetStream subjects and streams (<prefix>.intake.report.<channel>, <PREFIX>_INTAKE; "
+        "<prefix>.readings.<sensor_type>.<station_id>, <PREFIX>_READINGS).",
+    )
+    metrics_token: str = Field(
+        default="",
+        description="Bearer token that may read /metrics from other hosts (without it only localhost may).",
+    )
     session_hours: int = Field(default=10, description="Hours a console login lasts before it must be renewed.")
     session_https_only: bool = Field(
         default=False,
@@ -111,14 +140,6 @@ class Settings(BaseSettings):
         default=60, description="Seconds an operations-board view is reused for the same scope (0: always fresh)."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
-    nats_url: str | None = Field(
-        default=None,
-        description="NATS server with JetStream (e.g. nats://127.0.0.1:4222); set, workers consume from it.",
-    )
-    nats_prefix: str = Field(
-        default="gridloop",
-        description="Prefix of gridloop's NATS subjects and streams (`<prefix>.readings.…`, `<PREFIX>_READINGS`).",
-    )
 
 
 @lru_cache(maxsize=1)

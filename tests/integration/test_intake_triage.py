@@ -15,6 +15,7 @@ from gridloop.kernel.ports import Notice
 from gridloop.platform.delivery import dispatcher_for
 from tests.conftest import Api
 from tests.factories import PUTUO_GRID
+from tests.pipeline import triage_on_kick
 
 
 class FakeNotifier:
@@ -40,7 +41,7 @@ def seed_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def triaged(db_url: str, clock, seed_model: Path) -> Iterator[tuple[Container, FakeNotifier]]:
     settings = Settings(database_url=db_url, triage_enabled=True, model_path=seed_model, auto_dispatch_threshold=0.0)
-    container = build_container(settings, clock=clock)
+    container = triage_on_kick(build_container(settings, clock=clock))
     notifier = FakeNotifier()
     container.deps.outbox.channels = {"fake": notifier}
     with container.uow() as uow:

@@ -19,6 +19,7 @@ from gridloop.platform.delivery import dispatcher_for, retry
 from gridloop.platform.notify import WebhookNotifier
 from gridloop.platform.org.services import org
 from gridloop.platform.outbox import Dispatcher
+from tests.pipeline import drain_triage
 
 
 class Collect:
@@ -76,10 +77,13 @@ def test_a_notice_is_in_the_outbox_after_commit_and_not_before(container):
         assert _count(container) == 0, "another connection sees no message before the commit"
         assert not channel.delivered, "nothing is sent from inside the transaction"
         uow.commit()
+    assert _count(container) == 0, "the notice comes from the intake subscribers, in the triage worker's transaction"
+    drain_triage(container)
     rows = _rows(container)
     assert [(r.topic, r.state, r.payload["case_number"]) for r in rows] == [
         ("emergency_unrouted", "pending", case.number)
     ]
+    assert not channel.delivered, "written with the worker's commit, delivered only by the dispatcher"
     assert not channel.delivered, "delivery waits for the dispatcher"
     assert dispatcher_for(container).deliver_pending().sent == 1
     assert [n.case_number for _id, n in channel.delivered] == [case.number]

@@ -40,9 +40,16 @@ def start(container: Any, *, stop: threading.Event | None = None) -> threading.T
     stop = stop or threading.Event()
     interval = max(int(container.settings.sla_tick_seconds), 1)
 
+    from gridloop.platform.db.leader import SingletonLock
+
+    leader = SingletonLock(container.uow.engine, "gridloop.supervision")
+
     def loop() -> None:
         ticks = 0
         while not stop.is_set():
+            if not leader.held():  # another process ticks (PostgreSQL advisory lock); take over if it dies
+                stop.wait(interval)
+                continue
             try:
                 outcome = run_once(container)
                 if outcome["notices"]:
@@ -57,3 +64,181 @@ def start(container: Any, *, stop: threading.Event | None = None) -> threading.T
     thread = threading.Thread(target=loop, name="gridloop-sla-tick", daemon=True)
     thread.start()
     return thread
+
+
+def start_triage_workers(
+    container: Any, *, stop: threading.Event | None = None, threads: int | None = None
+) -> list[threading.Thread]:
+    """Start the embedded triage workers: threads fed from the database queue, woken by every intake commit
+    (`deps.triage_kick`) and otherwise looking every `triage_poll_seconds`."""
+    stop = stop or threading.Event()
+    count = container.settings.triage_worker_threads if threads is None else threads
+    if count <= 0:
+        return []
+    wake = threading.Event()
+    previous = container.deps.triage_kick
+
+    def kick() -> bool:
+        wake.set()
+        return bool(previous())
+
+    container.deps.triage_kick = kick
+    started = []
+    for n in range(count):
+        thread = threading.Thread(
+            target=triage_loop, args=(container, stop, wake, f"thread-{n}"), name=f"gridloop-triage-{n}", daemon=True
+        )
+        thread.start()
+        started.append(thread)
+    return started
+
+
+def start_workers(container: Any, *, stop: threading.Event, threads: int) -> list[threading.Thread]:
+    """The workers of `gridloop worker triage`: JetStream consumers when GRIDLOOP_NATS_URL is set, else threads
+    on the database queue."""
+    if container.settings.nats_url:
+        return start_stream_workers(container, stop=stop, threads=threads)
+    return start_triage_workers(container, stop=stop, threads=threads)
+
+
+def start_pipeline(container: Any, *, stop: threading.Event | None = None) -> list[threading.Thread]:
+    """What an API process (`serve`, ASGI) runs: with GRIDLOOP_NATS_URL the relay to JetStream (and embedded
+    stream consumers if GRIDLOOP_TRIAGE_WORKER_THREADS > 0), else the embedded workers on the database queue."""
+    stop = stop or threading.Event()
+    if not container.settings.nats_url:
+        return start_triage_workers(container, stop=stop)
+    started = [start_relay(container, stop=stop)]
+    if container.settings.triage_worker_threads > 0:
+        started += start_stream_workers(container, stop=stop, threads=container.settings.triage_worker_threads)
+    return started
+
+
+def _stream(container: Any) -> Any:
+    from gridloop.platform.stream import StreamClient, Subjects
+
+    client = StreamClient(container.settings.nats_url)
+    subjects = Subjects(container.settings.nats_prefix)
+    client.ensure_stream(subjects.intake_stream, [subjects.intake()])
+    return client, subjects
+
+
+def start_relay(container: Any, *, stop: threading.Event) -> threading.Thread:
+    """Publish stored reports to JetStream after commit, woken by each intake commit; a NATS outage leaves them
+    in the database queue, published when the server is back."""
+    from gridloop.cases.services import triage_queue
+
+    wake = threading.Event()
+    previous = container.deps.triage_kick
+
+    def kick() -> bool:
+        wake.set()
+        return bool(previous())
+
+    container.deps.triage_kick = kick
+
+    def loop() -> None:
+        client: Any = None
+        subjects: Any = None
+        while not stop.is_set():
+            wake.clear()
+            try:
+                if client is None:
+                    client, subjects = _stream(container)
+
+                def publish(case_id: int, channel: str, msg_id: str, c: Any = client, s: Any = subjects) -> None:
+                    c.publish(s.intake(channel), str(case_id).encode(), msg_id=msg_id)
+
+                if triage_queue.relay(container.uow, deps=container.deps, publish=publish):
+                    continue
+            except Exception:
+                log.exception("publishing to JetStream failed; the reports wait in the database queue")
+                client = None
+                stop.wait(2)
+            wake.wait(container.settings.triage_poll_seconds)
+
+    thread = threading.Thread(target=loop, name="gridloop-intake-relay", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_stream_workers(container: Any, *, stop: threading.Event, threads: int) -> list[threading.Thread]:
+    """Threads consuming `<PREFIX>_INTAKE` as the durable `triage` (shared with every other worker process)."""
+    started = []
+    for n in range(threads):
+        t = threading.Thread(target=stream_loop, args=(container, stop, f"stream-{n}"), name=f"gridloop-triage-js-{n}",
+                             daemon=True)  # fmt: skip
+        t.start()
+        started.append(t)
+    return started
+
+
+def stream_loop(container: Any, stop: threading.Event, name: str) -> None:
+    """Fetch a batch from JetStream, lease those reports in the database, triage them, then ack what is finished
+    (or no longer queued) and nak the rest for later (another worker holds it)."""
+    import os
+    import socket
+    from datetime import timedelta
+
+    from gridloop.cases.services import triage_queue
+    from gridloop.platform.stream import INTAKE_DURABLE
+
+    settings = container.settings
+    worker = f"{socket.gethostname()}:{os.getpid()}:{name}"
+    lease = timedelta(seconds=settings.triage_lease_seconds)
+    consumer = None
+    while not stop.is_set():
+        try:
+            if consumer is None:
+                client, subjects = _stream(container)
+                consumer = client.pull(subjects.intake_stream, INTAKE_DURABLE, subjects.intake(),
+                                       ack_wait=float(settings.triage_lease_seconds))  # fmt: skip
+            msgs = consumer.fetch(settings.triage_batch_size, timeout=settings.triage_poll_seconds)
+            if not msgs:
+                continue
+            ids = [int(m.data) for m in msgs]
+            with container.uow() as uow:
+                batch = triage_queue.claim(uow, deps=container.deps, worker=worker, limit=len(ids), lease=lease,
+                                           case_ids=ids)  # fmt: skip
+            triage_queue.process(container.uow, batch, deps=container.deps)
+            with container.uow() as uow:
+                left = triage_queue.still_queued(uow.session, ids)
+            for m, case_id in zip(msgs, ids, strict=True):
+                if case_id in left:
+                    m.nak(delay=float(settings.triage_lease_seconds))
+                else:
+                    m.ack()
+        except Exception:
+            log.exception("stream triage pass failed")
+            consumer = None
+            stop.wait(2)
+
+
+def source_of(container: Any) -> str:
+    """Where this process's workers take reports from (for the start-up line)."""
+    return "JetStream" if container.settings.nats_url else "database queue"
+
+
+def triage_loop(container: Any, stop: threading.Event, wake: threading.Event, name: str) -> None:
+    """Lease and triage batches until `stop`; a failing pass is logged and the next one still runs."""
+    import os
+    import socket
+    from datetime import timedelta
+
+    from gridloop.cases.services import triage_queue
+
+    worker = f"{socket.gethostname()}:{os.getpid()}:{name}"
+    settings = container.settings
+    lease = timedelta(seconds=settings.triage_lease_seconds)
+    while not stop.is_set():
+        wake.clear()  # before looking: a report stored while we look wakes the next wait at once
+        try:
+            with container.uow() as uow:
+                batch = triage_queue.claim(
+                    uow, deps=container.deps, worker=worker, limit=settings.triage_batch_size, lease=lease
+                )
+            if batch.items:
+                triage_queue.process(container.uow, batch, deps=container.deps)
+                continue
+        except Exception:  # the worker must survive a bad pass (logged with its traceback)
+            log.exception("triage pass failed")
+        wake.wait(settings.triage_poll_seconds)

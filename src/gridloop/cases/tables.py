@@ -108,6 +108,9 @@ class CaseRow(Base):
     sla_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sla_due_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the triage workers' progress (services/triage_queue.py): pending until they stored their result, then done
+    triage_status: Mapped[str] = mapped_column(String(12), default="done", server_default="done")
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -290,6 +293,27 @@ class IdempotencyRow(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TriageQueueRow(Base):
+    """A stored report waiting for the triage workers (the durable queue / outbox of intake).
+
+    Written in the intake transaction; a worker leases a batch (`available_at` moves a lease into the future,
+    `claimed_by` names the worker) and deletes the row in the transaction that stores the triage result, so a
+    worker that dies mid-batch loses nothing (the lease runs out, another worker takes the row) and doubles
+    nothing (its transaction never committed). `published_at` is set once the row went to NATS JetStream.
+    """
+
+    __tablename__ = "triage_queue"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    urgency_given: Mapped[bool] = mapped_column(Boolean, default=False)  # the operator chose the urgency
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CaseCounterRow(Base):

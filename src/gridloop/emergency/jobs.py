@@ -22,10 +22,16 @@ def run_once(container: Any) -> dict[str, int]:
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 60) -> threading.Thread:
     """Tick in the background every `interval` seconds until `stop` is set; a failed tick is logged."""
+    from gridloop.platform.db.leader import SingletonLock
+
     stop = stop or threading.Event()
+    leader = SingletonLock(container.uow.engine, "gridloop.emergency.tick")  # one process ticks (PostgreSQL)
 
     def loop() -> None:
         while not stop.is_set():
+            if not leader.held():
+                stop.wait(interval)
+                continue
             try:
                 outcome = run_once(container)
                 if any(outcome.values()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -39,3 +40,7 @@ class ServiceDeps:
     files: FileStore | None = None
     #: Largest attachment accepted, in bytes.
     attachments_max_bytes: int = 10 * 1024 * 1024
+    #: Called after a transaction stored reports for triage: wakes the embedded triage worker or the JetStream
+    #: relay (the wiring installs it; tests install a synchronous drain and return True: "triage may be done,
+    #: read the case again"). The queue is durable without it.
+    triage_kick: Callable[[], bool] = field(default=lambda: False)

@@ -95,9 +95,21 @@ def list_(
 
 
 @router.get("/{case_id}", summary="One case")
-def detail(case_id: IdPath, session: SessionDep, actor: ActorDep, deps: DepsDep) -> dict[str, Any]:
-    """All fields of a case (personal data masked per role) and the actions you may take now."""
+def detail(
+    case_id: IdPath,
+    session: SessionDep,
+    actor: ActorDep,
+    deps: DepsDep,
+    wait: Annotated[
+        float,
+        Query(ge=0, le=10, description="Seconds to wait for triage while `triage_status` is pending (at most 10)"),
+    ] = 0,
+) -> dict[str, Any]:
+    """All fields of a case (personal data masked per role) and the actions you may take now; with `wait`, the
+    answer waits (bounded) until the triage workers stored their result."""
     case = queries.get_case(session, actor, case_id)
+    if wait > 0 and case.triage_status == "pending":
+        case = queries.wait_for_triage(session, actor, case_id, seconds=wait)
     return queries.case_to_dict(case, actor, units=queries.unit_codes(session, [case]), now=deps.clock.now())
 
 

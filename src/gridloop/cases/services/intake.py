@@ -1,4 +1,9 @@
-"""Intake: validate a report, locate and triage it, number it and store it with its first audit event."""
+"""Intake: validate a report, number it and store it with its first audit event and a pending-triage entry.
+
+The acknowledgement is one short transaction: locating by a given area or point (the point is validated against
+the city's areas), the number, the case, its first audit event and a `triage_queue` row. Triage (classifier,
+urgency, masking), locating by text, duplicates, incidents and auto-dispatch run afterwards in the triage workers
+(`services/triage_queue.py`), which publish `CaseReceived` to the intake subscribers."""
 
 from __future__ import annotations
 
@@ -22,13 +27,14 @@ from gridloop.cases.domain.intake import (
     validate_report,
 )
 from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
-from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow
+from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow, TriageQueueRow
 from gridloop.geo.services import convert_point
 from gridloop.geo.services.geography import locate_case_area
 from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.ports import AreaMatch
+from gridloop.kernel.privacy import mask_personal_data
 from gridloop.platform.cache import AreaRef
 from gridloop.platform.db.exercise import exercise_run_of
 from gridloop.platform.db.uow import UnitOfWork
@@ -274,6 +280,11 @@ def create_case(
         tags=list(dict.fromkeys(t.strip() for t in data.tags)),
         received_at=data.reported_at or now,
         units=[],
+        # a new case has no loop state yet: empty collections, so the answer reads none of them back
+        coordinations=[],
+        co_replies=[],
+        extensions=[],
+        callbacks=[],
         created_by_id=actor.user_id,
         locate_accuracy_m=data.position_accuracy,
         updated_at=now,
@@ -282,8 +293,15 @@ def create_case(
     )
     if data.lng is not None and data.lat is not None and data.crs:
         case.lng_wgs84, case.lat_wgs84 = convert_point(data.lng, data.lat, source=data.crs, target="wgs84")
-    _locate(session, case, data, deps)
-    _triage(case, data, deps)
+    pending = needs_triage(deps)
+    if not pending or data.area_code is not None or data.lng is not None:
+        _locate(session, case, data, deps)  # a given area or point now (the point is validated); text later
+    case.triage_status = "pending" if pending else "done"
+    if not pending:
+        case.triaged_at = now
+    masked = mask_personal_data(case.text)  # until triage stores its own (cleaned) masked text
+    if masked != case.text:
+        case.masked_text = masked
     case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix, tz=deps.tz)
     session.add(case)
     session.flush()
@@ -316,29 +334,31 @@ def create_case(
         from gridloop.cases.services.lifecycle import ActionRequest, perform
 
         perform(session, actor, case.id, ActionRequest(action="resolve_on_spot", reply=data.resolve_on_spot), deps=deps)
-    deps.events.publish(
-        session, CaseReceived(at=now, case_id=case.id, number=case.number, actor=actor, urgency=case.urgency), deps=deps
-    )
+    if pending:
+        session.add(
+            TriageQueueRow(
+                case_id=case.id,
+                channel=case.channel,
+                enqueued_at=now,
+                available_at=now,
+                attempts=0,
+                urgency_given=data.urgency is not None,
+            )
+        )
     return case, True
 
 
-def _triage(case: CaseRow, data: NewCase, deps: ServiceDeps) -> None:
-    if deps.triage is None:
+def needs_triage(deps: ServiceDeps) -> bool:
+    """Whether a stored report waits for the triage workers (no triage and no intake subscribers: nothing to do)."""
+    return deps.triage is not None or bool(deps.events.subscribers(CaseReceived))
+
+
+def locate_by_text(session: Session, case: CaseRow, deps: ServiceDeps) -> None:
+    """Locate a stored report that came without an area or a point, from its address, title and text."""
+    if case.area_unit_id is not None or case.lng is not None or case.locate_method is not None:
         return
-    # a title made from the text (default_title, "…" at the end) says nothing new and would change what the
-    # classifier reads: triage sees what the caller gave, as the batch CLI does
-    result = deps.triage.analyse(title=case.title if data.title.strip() else "", text=case.text)
-    case.urgency_reason = result.urgency_reason or None
-    if data.category is None and result.category and not result.meaningless:
-        case.category = result.category
-        case.category_confidence = result.confidence
-    if data.urgency is None and result.urgency:
-        case.urgency = result.urgency
-    case.incident_type = result.incident_type or None
-    if result.masked_text and result.masked_text != case.text:
-        case.masked_text = result.masked_text
-    if result.meaningless:
-        case.meaningless_reason = result.reason or "meaningless"
+    data = NewCase(text=case.text, title=case.title, address=case.address)
+    _locate(session, case, data, deps)
 
 
 def _receive_payload(case: CaseRow) -> dict[str, Any]:
@@ -357,11 +377,15 @@ def _receive_payload(case: CaseRow) -> dict[str, Any]:
 def receive(
     uow: UnitOfWork, actor: Actor, data: NewCase, *, deps: ServiceDeps, idempotency_key: str | None = None
 ) -> tuple[CaseRow, bool]:
-    """Receive a report in its own transaction, committed before returning (the acknowledgement is durable)."""
+    """Receive a report in its own transaction, committed before returning (the acknowledgement is durable); then
+    wake the triage workers (`deps.triage_kick`)."""
     try:
         with deps.write_lock:
             case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
             uow.commit()
+        if created and deps.triage_kick():
+            uow.session.refresh(case)  # a synchronous drain (tests) finished triage already
+            uow.commit()  # end the read (a rollback would expire the case its caller reads)
     except IntegrityError:
         # A concurrent retry with the same Idempotency-Key won the race: return its case.
         uow.rollback()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -181,6 +182,18 @@ def unit_codes(session: Session, cases: list[CaseRow]) -> dict[int, tuple[str, s
     return {u.id: (u.code, u.name) for u in session.scalars(select(UnitRow).where(UnitRow.id.in_(ids)))}
 
 
+def wait_for_triage(session: Session, actor: Actor, case_id: int, *, seconds: float, poll: float = 0.05) -> CaseRow:
+    """The case once triage finished, or as it is after `seconds` (a read-only poll; each look is a fresh read)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        session.rollback()  # end the read transaction: the next look sees what the workers committed
+        case = get_case(session, actor, case_id)
+        session.refresh(case)
+        if case.triage_status != "pending" or time.monotonic() >= deadline:
+            return case
+        time.sleep(poll)
+
+
 def case_to_dict(
     case: CaseRow, actor: Actor, *, units: dict[int, tuple[str, str]], now: datetime, full: bool = True
 ) -> dict[str, Any]:
@@ -211,6 +224,7 @@ def case_to_dict(
         "supervised": case.supervised,
         "tags": case.tags,
         "resolved_on_spot": case.closure_kind == "on_spot",
+        "triage_status": case.triage_status,
     }
     if not full:
         return out

@@ -122,6 +122,7 @@ def submit(uow: UnitOfWork, req: NewRequest, *, api_key: str | None, deps: Servi
         uow.rollback()
         details = [(400, f"{e.field}: {e.message}") for e in exc.errors] or [(400, exc.detail)]
         raise Open311Error(400, *details) from None
+    deps.triage_kick()  # the stored request waits for the triage workers like any report
     made = {"service_request_id": case.number, "service_notice": "已受理 Received", "token": token}
     return made | ({"account_id": req.account_id} if req.account_id else {})
 

@@ -94,6 +94,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "field.time_left": ("剩余时间", "Time left"),
     "field.supervised": ("督办", "Supervised"),
     "field.overdue": ("超期", "Overdue"),
+    "field.triage_pending": ("智能分拣中", "Triage pending"),
+    "field.triage_failed": ("智能分拣未完成，请人工判断", "Triage failed: decide by hand"),
     "field.reply": ("答复内容", "Reply"),
     "field.reason": ("原因", "Reason"),
     "field.note": ("说明", "Note"),

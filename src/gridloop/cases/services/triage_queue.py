@@ -1,0 +1,376 @@
+"""The triage workers' use cases: lease a batch of stored reports, triage them in one classifier pass, store each
+result and run the intake subscribers (announce emergency → duplicates → incident → auto-dispatch).
+
+Delivery is at least once, processing idempotent: a batch is leased (`available_at` moved `lease` into the future,
+`claimed_by` set to a token unique to this lease) and each report is finished in its own transaction that deletes
+its queue row *only if the lease is still ours* and the case is still pending. A worker killed mid-batch leaves
+the unfinished rows leased until the lease runs out, then any worker takes them; what it finished is committed
+with its row deleted, so nothing is lost or done twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from gridloop.cases.domain.intake import default_title
+from gridloop.cases.services.dispatching import system_actor
+from gridloop.cases.services.intake import locate_by_text
+from gridloop.cases.tables import CaseRow, TriageQueueRow
+from gridloop.kernel.errors import DomainError
+from gridloop.kernel.events import CaseReceived
+from gridloop.kernel.org import Actor
+from gridloop.kernel.ports import TriageResult
+from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.org.services.org import actor_by_id
+
+log = logging.getLogger("gridloop.triage.worker")
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+TRIAGE_STATUSES = (PENDING, DONE, FAILED)
+#: After this many leases a report that still fails is finished without the model (status `failed`).
+MAX_ATTEMPTS = 5
+DEFAULT_LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Leased:
+    """One leased report, with what the batch pass needs."""
+
+    case_id: int
+    title: str
+    text: str
+    routed: bool  # the operator gave its category and its area: dispatched before the model runs on the rest
+    attempts: int
+    urgency_given: bool
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A batch leased by one worker: its token and reports."""
+
+    token: str
+    items: list[Leased]
+
+
+def new_token(worker: str) -> str:
+    """A lease token unique to one claim by one worker."""
+    return f"{worker[:40]}:{uuid.uuid4().hex[:12]}"
+
+
+def claim(
+    uow: UnitOfWork,
+    *,
+    deps: ServiceDeps,
+    worker: str,
+    limit: int,
+    lease: timedelta = DEFAULT_LEASE,
+    case_ids: Sequence[int] | None = None,
+) -> Lease:
+    """Lease up to `limit` due reports (oldest first; or the given ones when due), in one short transaction."""
+    session = uow.session
+    now = deps.clock.now()
+    token = new_token(worker)
+    with deps.write_lock:
+        due = select(TriageQueueRow.case_id).where(TriageQueueRow.available_at <= now)
+        if case_ids is not None:
+            due = due.where(TriageQueueRow.case_id.in_(list(case_ids)))
+        due = due.order_by(TriageQueueRow.enqueued_at, TriageQueueRow.case_id).limit(limit)
+        if session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = list(session.scalars(due))
+        if not ids:
+            uow.rollback()
+            return Lease(token, [])
+        session.execute(
+            update(TriageQueueRow)
+            .where(TriageQueueRow.case_id.in_(ids), TriageQueueRow.available_at <= now)
+            .values(available_at=now + lease, claimed_by=token, attempts=TriageQueueRow.attempts + 1)
+        )
+        rows = session.execute(
+            select(
+                CaseRow.id,
+                CaseRow.title,
+                CaseRow.text,
+                CaseRow.category,
+                CaseRow.area_unit_id,
+                TriageQueueRow.attempts,
+                TriageQueueRow.urgency_given,
+            )
+            .join(TriageQueueRow, TriageQueueRow.case_id == CaseRow.id)
+            .where(TriageQueueRow.claimed_by == token)
+            .order_by(TriageQueueRow.enqueued_at, CaseRow.id)
+        ).all()
+        uow.commit()
+    # a title made from the text (default_title) says nothing new and would change what the classifier reads:
+    # triage sees only a title the caller gave, as the batch CLI does
+    items = [
+        Leased(
+            r.id,
+            "" if r.title == default_title(r.text) else r.title,
+            r.text,
+            r.category is not None and r.area_unit_id is not None,
+            r.attempts,
+            r.urgency_given,
+        )
+        for r in rows
+    ]
+    return Lease(token, items)
+
+
+def _apply(case: CaseRow, result: TriageResult, *, category_given: bool, urgency_given: bool) -> None:
+    """Store what triage found (the rules intake applied before: the operator's category and urgency win)."""
+    case.urgency_reason = result.urgency_reason or None
+    if not category_given and result.category and not result.meaningless:
+        case.category = result.category
+        case.category_confidence = result.confidence
+    if not urgency_given and result.urgency:
+        case.urgency = result.urgency
+    case.incident_type = result.incident_type or None
+    if result.masked_text and result.masked_text != case.text:
+        case.masked_text = result.masked_text
+    if result.meaningless:
+        case.meaningless_reason = result.reason or "meaningless"
+
+
+def _creator(session: Session, case: CaseRow, *, now: datetime) -> Actor:
+    if case.created_by_id is not None:
+        try:
+            return actor_by_id(session, case.created_by_id)
+        except DomainError:  # the receiving user was disabled meanwhile: the system carries on
+            pass
+    return system_actor(session, now=now)
+
+
+def finish(
+    uow: UnitOfWork,
+    item: Leased,
+    result: TriageResult | None,
+    *,
+    token: str,
+    deps: ServiceDeps,
+    status: str = DONE,
+) -> bool:
+    """Store one report's triage and run the intake subscribers, in one transaction; False when the lease was lost
+    (another worker took the report after our lease ran out) or the report was finished already."""
+    session = uow.session
+    with deps.write_lock:
+        now = deps.clock.now()
+        gone = session.execute(
+            delete(TriageQueueRow).where(TriageQueueRow.case_id == item.case_id, TriageQueueRow.claimed_by == token)
+        )
+        if not getattr(gone, "rowcount", 0):
+            uow.rollback()
+            return False
+        case = session.get(CaseRow, item.case_id)
+        if case is None or case.triage_status != PENDING:
+            uow.commit()
+            return False
+        category_given = case.category is not None
+        locate_by_text(session, case, deps)
+        if result is not None:
+            _apply(case, result, category_given=category_given, urgency_given=item.urgency_given)
+        case.triage_status = status
+        case.triaged_at = now
+        session.flush()
+        actor = _creator(session, case, now=now)
+        deps.events.publish(
+            session,
+            CaseReceived(at=now, case_id=case.id, number=case.number, actor=actor, urgency=case.urgency),
+            deps=deps,
+        )
+        uow.commit()
+    return True
+
+
+def _analyse(deps: ServiceDeps, items: Sequence[Leased]) -> list[TriageResult | None] | None:
+    """Triage results of a batch (one classifier pass), or None when the batch pass failed."""
+    if deps.triage is None or not items:
+        return [None] * len(items)
+    try:
+        return list(deps.triage.analyse_many([(i.title, i.text) for i in items]))
+    except Exception:  # a bad report must not stop the others: they are retried one by one below
+        log.exception("batch triage failed for %d reports; retrying them one by one", len(items))
+        return None
+
+
+def process(uows: Callable[[], UnitOfWork], lease: Lease, *, deps: ServiceDeps) -> int:
+    """Triage a leased batch: operator-routed reports first (no model wait), then the rest in one batch pass.
+    Returns how many reports this call finished."""
+    done = 0
+    _ensure_system_actor(uows, deps)
+    routed = [i for i in lease.items if i.routed]
+    rest = [i for i in lease.items if not i.routed]
+    for group in (routed, rest):
+        results = _analyse(deps, group)
+        for n, item in enumerate(group):
+            status = DONE
+            if results is not None:
+                result = results[n]
+            else:
+                try:
+                    result = _analyse_one(deps, item)
+                except Exception:
+                    if item.attempts < MAX_ATTEMPTS:
+                        log.exception("triage of case %s failed; retried after the lease", item.case_id)
+                        continue
+                    log.exception("triage of case %s failed %d times; finished without it", item.case_id, MAX_ATTEMPTS)
+                    result, status = None, FAILED
+            try:
+                with uows() as uow:
+                    done += finish(uow, item, result, token=lease.token, deps=deps, status=status)
+            except Exception:  # logged; the row stays leased and is retried when the lease runs out
+                log.exception("storing the triage of case %s failed", item.case_id)
+    return done
+
+
+def _ensure_system_actor(uows: Callable[[], UnitOfWork], deps: ServiceDeps) -> None:
+    """Create the system's dispatcher account before the subscribers need it: two workers creating it at once
+    inside their report transactions would make one of them lose its auto-dispatch to a unique violation."""
+    from sqlalchemy.exc import IntegrityError
+
+    with uows() as uow:
+        try:
+            with deps.write_lock:
+                system_actor(uow.session, now=deps.clock.now())
+                uow.commit()
+        except IntegrityError:  # another worker created it just now
+            uow.rollback()
+        except LookupError:  # no organisation yet: the subscribers will say so
+            uow.rollback()
+
+
+def _analyse_one(deps: ServiceDeps, item: Leased) -> TriageResult | None:
+    if deps.triage is None:
+        return None
+    return deps.triage.analyse(title=item.title, text=item.text)
+
+
+def drain(
+    uows: Callable[[], UnitOfWork], *, deps: ServiceDeps, worker: str = "drain", batch: int = 64, rounds: int = 1000
+) -> int:
+    """Triage every due report now (tests, `gridloop worker triage --once`); returns how many were finished."""
+    total = 0
+    for _ in range(rounds):
+        with uows() as uow:
+            lease = claim(uow, deps=deps, worker=worker, limit=batch)
+        if not lease.items:
+            break
+        total += process(uows, lease, deps=deps)
+    return total
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """What `/metrics` and `gridloop worker status` show about the queue."""
+
+    depth: int
+    oldest_age_seconds: float
+    unpublished: int
+    oldest_unpublished_age_seconds: float
+
+
+def queue_state(session: Session, *, now: datetime) -> QueueState:
+    """Depth and oldest age of the pending-triage queue, and of the rows not yet published to JetStream."""
+    depth, oldest = session.execute(select(func.count(), func.min(TriageQueueRow.enqueued_at))).one()
+    unpub, oldest_unpub = session.execute(
+        select(func.count(), func.min(TriageQueueRow.enqueued_at)).where(TriageQueueRow.published_at.is_(None))
+    ).one()
+
+    def age(t: datetime | None) -> float:
+        return max((now - t).total_seconds(), 0.0) if t is not None else 0.0
+
+    return QueueState(int(depth or 0), age(oldest), int(unpub or 0), age(oldest_unpub))
+
+
+def relay(
+    uows: Callable[[], UnitOfWork],
+    *,
+    deps: ServiceDeps,
+    publish: Callable[[int, str, str], None],
+    limit: int = 500,
+    stale: timedelta = timedelta(minutes=2),
+) -> int:
+    """Publish queued reports to the stream after their commit (the outbox side of JetStream): rows never
+    published, and rows published `stale` ago that nobody leased since (a message lost or left unacked).
+    `publish(case_id, channel, msg_id)` raises when the server did not take it; the row then stays unpublished."""
+    now = deps.clock.now()
+    with uows() as uow:
+        rows = uow.session.execute(
+            select(TriageQueueRow.case_id, TriageQueueRow.channel, TriageQueueRow.attempts)
+            .where(
+                (TriageQueueRow.published_at.is_(None))
+                | ((TriageQueueRow.published_at < now - stale) & (TriageQueueRow.available_at <= now))
+            )
+            .order_by(TriageQueueRow.enqueued_at)
+            .limit(limit)
+        ).all()
+    sent: list[int] = []
+    try:
+        for case_id, channel, attempts in rows:
+            publish(case_id, channel, f"case-{case_id}-{attempts}")
+            sent.append(case_id)
+    finally:
+        if sent:
+            with uows() as uow, deps.write_lock:
+                uow.session.execute(
+                    update(TriageQueueRow).where(TriageQueueRow.case_id.in_(sent)).values(published_at=now)
+                )
+                uow.commit()
+    return len(sent)
+
+
+def still_queued(session: Session, case_ids: Sequence[int]) -> set[int]:
+    """Which of these reports still wait in the queue (a stream message for any other one is acked)."""
+    if not case_ids:
+        return set()
+    return set(session.scalars(select(TriageQueueRow.case_id).where(TriageQueueRow.case_id.in_(list(case_ids)))))
+
+
+@dataclass(frozen=True)
+class PipelineFigures:
+    """What an operator monitors (`/metrics`): the triage queue, recent triage lags, the outbox, overdue cases."""
+
+    queue: QueueState
+    recent_lags_seconds: list[float]
+    outbox_pending: int
+    outbox_oldest_age_seconds: float
+    overdue_open_cases: int
+
+
+def pipeline_figures(session: Session, *, now: datetime, window: timedelta = timedelta(minutes=5)) -> PipelineFigures:
+    """The figures, each one indexed read (lags: reports triaged within `window`)."""
+    from gridloop.cases.domain.lifecycle import OPEN_STATUSES
+    from gridloop.platform.db.outbox import FAILED as OUTBOX_FAILED
+    from gridloop.platform.db.outbox import PENDING as OUTBOX_PENDING
+    from gridloop.platform.db.outbox import OutboxRow
+
+    lags = [
+        max((t - r).total_seconds(), 0.0)
+        for r, t in session.execute(
+            select(CaseRow.received_at, CaseRow.triaged_at).where(CaseRow.triaged_at >= now - window).limit(100_000)
+        )
+        if t is not None
+    ]
+    pending, oldest = session.execute(
+        select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.state.in_([OUTBOX_PENDING, OUTBOX_FAILED]))
+    ).one()
+    overdue = session.scalar(
+        select(func.count())
+        .select_from(CaseRow)
+        .where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.due_at < now)
+    )
+    return PipelineFigures(
+        queue_state(session, now=now),
+        lags,
+        int(pending or 0),
+        max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0,
+        int(overdue or 0),
+    )
