@@ -17,6 +17,7 @@ from gridloop.config import Settings
 from gridloop.triage.services.quality import read_eval
 from tests.conftest import Api
 from tests.factories import PUTUO_GRID
+from tests.pipeline import triage_on_kick
 
 EVAL = Path(__file__).parents[1] / "data" / "shanghai_eval.csv"
 pytestmark = pytest.mark.slow
@@ -36,7 +37,7 @@ def seed_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def container(db_url: str, clock, seed_model: Path) -> Iterator[Container]:
     # threshold 1.0: nothing is auto-dispatched, so every case stays open and comparable with the batch
     settings = Settings(database_url=db_url, triage_enabled=True, model_path=seed_model, auto_dispatch_threshold=1.0)
-    c = build_container(settings, clock=clock)
+    c = triage_on_kick(build_container(settings, clock=clock))  # POST answers once triage is stored
     yield c
     c.uow.engine.dispose()
 

@@ -14,6 +14,7 @@ from gridloop.config import Settings
 from gridloop.dispatch.services.starter import load_demo_catalogue
 from tests.conftest import Api
 from tests.factories import PUTUO_GRID
+from tests.pipeline import triage_on_kick
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def seed_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _container(db_url: str, clock, model: Path) -> Container:
     settings = Settings(database_url=db_url, triage_enabled=True, model_path=model, auto_dispatch_threshold=0.0)
-    return build_container(settings, clock=clock)
+    return triage_on_kick(build_container(settings, clock=clock))  # POST answers once triage is stored
 
 
 @pytest.fixture

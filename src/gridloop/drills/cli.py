@@ -64,9 +64,13 @@ def register(root: typer.Typer) -> None:
             with c.uow() as work:
                 run_id = runs.start(work, actor, req, now=c.deps.clock.now()).id
             typer.echo(f"drill run {run_id} started; participants act in the console (/drills/{run_id})", err=True)
+            from gridloop.cases.services import triage_queue
+
             while True:
                 with c.uow() as work:
                     runs.advance(work, run_id, deps=c.deps)
+                triage_queue.drain(c.uow, deps=c.deps, worker=f"drill-{run_id}")  # no worker thread in a CLI
+                with c.uow() as work:
                     r = runs.get_run(work.session, run_id)
                     over = r.status != runs.RUNNING or runs.sim_minutes(r, c.deps.clock.now()) >= (
                         runs.scenario_of(r).duration_minutes

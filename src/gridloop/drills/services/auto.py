@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from gridloop.cases.services import triage_queue
 from gridloop.cases.services.exercise import cases_of_run
 from gridloop.cases.services.lifecycle import act
 from gridloop.cases.services.steps import ActionRequest
@@ -88,11 +89,14 @@ def run_auto(
                 runs.advance(work, run_id, deps=deps)
             elif step.action is not None:
                 outcome = _play(work, run_id, scenario, step.action, deps=deps, tasks=tasks_by_item)
+        if step.inject is not None:  # an injected call is triaged now, on the drill's clock (repeatable scores)
+            triage_queue.drain(uow, deps=deps, worker=f"drill-{run_id}")
         if on_step is not None:
             on_step(step, outcome)
     clock.set(start + timedelta(minutes=scenario.duration_minutes))
     with uow() as work:
         runs.advance(work, run_id, deps=deps)
+    triage_queue.drain(uow, deps=deps, worker=f"drill-{run_id}")
     with uow() as work:
         return scoring.end(work, None, run_id, now=clock.now())
 

@@ -158,6 +158,7 @@ def advance(uow: UnitOfWork, run_id: int, *, deps: ServiceDeps) -> list[str]:
         deliver(session, run, inject, deps=deps, now=now)
     if due:
         uow.commit()
+        deps.triage_kick()  # injected calls wait for the triage workers like any report: wake them
     return [i.id for i in due]
 
 
@@ -243,6 +244,7 @@ def step(uow: UnitOfWork, actor: Actor, run_id: int, *, deps: ServiceDeps) -> st
         if inject.at_minutes <= nxt.at_minutes:
             deliver(session, run, inject, deps=deps, now=now)
     uow.commit()
+    deps.triage_kick()
     return nxt.id
 
 
