@@ -388,3 +388,40 @@ def test_cli_creates_lists_and_revokes_keys(db_url: str, app_client: Any, code: 
     assert create(app_client, key, code).status_code == 200
     assert runner.invoke(app, ["open311", "key", "revoke", "--name", "city-app", "--db", db_url]).exit_code == 0
     assert create(app_client, key, code).status_code == 403
+
+
+# --- extension: media upload (multipart `media`) ---------------------------------------------------------------
+
+
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_post_with_a_media_file_stores_it_and_the_request_links_it_as_media_url(
+    app_client: Any, key: str, code: str
+) -> None:
+    form = {"api_key": key, "service_code": code, **SHANGHAI, "description": "路灯不亮"}
+    r = app_client.post(f"{BASE}/requests.json", data=form, files={"media": ("lamp.jpg", _jpeg(), "image/jpeg")})
+    assert r.status_code == 200, r.text
+    number = r.json()[0]["service_request_id"]
+    got = app_client.get(f"{BASE}/requests/{number}.json").json()[0]
+    assert got["media_url"] and "/open311/v2/media/" in got["media_url"]
+    photo = app_client.get(got["media_url"].replace("http://testserver", ""))
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    assert photo.headers["x-content-type-options"] == "nosniff"
+
+
+def test_post_with_media_that_is_not_an_image_is_400_and_makes_no_request(app_client: Any, key: str, code: str) -> None:
+    form = {"api_key": key, "service_code": code, **SHANGHAI, "description": "路灯不亮"}
+    r = app_client.post(f"{BASE}/requests.json", data=form, files={"media": ("x.html", b"<script>", "text/html")})
+    assert r.status_code == 400 and "media" in errors(r, "json")[0]["description"]
+
+
+def test_media_of_other_channels_is_not_served_through_open311(app_client: Any) -> None:
+    assert app_client.get(f"{BASE}/media/999999").status_code == 404

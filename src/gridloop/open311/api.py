@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from gridloop.open311 import domain
 from gridloop.open311.domain import Open311Error
 from gridloop.open311.render import check_format, error, respond
-from gridloop.platform.web.deps import DepsDep, UowDep
+from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
@@ -60,13 +60,18 @@ async def create_request(fmt: str, request: Request, uow: UowDep, deps: DepsDep)
     """POST Service Request (form-encoded, api_key required); the token is in the X-Open311-Token header."""
     from fastapi.concurrency import run_in_threadpool
 
+    from gridloop.cases.services.attachments import Upload
     from gridloop.open311.services.requests import NewRequest, submit
 
     form = await request.form()
     fields: dict[str, str] = {}
     attributes: dict[str, list[str]] = {}
+    media: Upload | None = None
     for name, value in form.multi_items():
         if not isinstance(value, str):
+            if name == "media" and getattr(value, "filename", None):
+                blob = await value.read(deps.attachments_max_bytes + 1)
+                media = Upload(data=blob, filename=value.filename, content_type=value.content_type, step="report")
             continue
         if match := ATTRIBUTE.match(name):
             attributes.setdefault(match.group(1), []).append(value)
@@ -76,12 +81,30 @@ async def create_request(fmt: str, request: Request, uow: UowDep, deps: DepsDep)
     try:
         check_format(fmt)
         made = await run_in_threadpool(
-            submit, uow, NewRequest(**fields, attributes=attributes), api_key=str(api_key or ""), deps=deps
-        )
+            submit, uow, NewRequest(**fields, attributes=attributes), api_key=str(api_key or ""), deps=deps,
+            media=media, media_url_of=lambda aid: str(request.url_for("open311_media", attachment_id=aid)),
+        )  # fmt: skip
     except Open311Error as exc:
         return error(fmt, exc)
     token = made.pop("token")
     return respond(fmt, "service_requests", [made], headers={"X-Open311-Token": token})
+
+
+@router.get(
+    "/media/{attachment_id}",
+    name="open311_media",
+    response_class=Response,
+    responses={200: {"description": "A photo sent with a request", "content": {"image/jpeg": {}, "image/png": {}}}},
+)
+def media(attachment_id: IdPath, uow: UowDep, deps: DepsDep) -> Response:
+    """A photo sent with a request (the media-upload extension): our own re-encode, never the original's EXIF."""
+    from gridloop.open311.services.requests import media_file
+
+    try:
+        stored = media_file(uow, attachment_id, deps=deps)
+    except Open311Error as exc:
+        return error("json", exc)
+    return Response(stored.data, media_type=stored.media_type, headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/requests.{fmt}")

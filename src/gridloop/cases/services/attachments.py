@@ -210,6 +210,28 @@ def owner_case(session: Session, attachment_id: int) -> int | None:
     return row.case_id if row is not None else None
 
 
+def owner_of(session: Session, attachment_id: int) -> tuple[int, str] | None:
+    """(case id, case number) of an attachment, for entry points that check access by other means than scope."""
+    from gridloop.cases.tables import CaseRow
+
+    row = session.execute(
+        select(CaseRow.id, CaseRow.number)
+        .join(CaseAttachmentRow, CaseAttachmentRow.case_id == CaseRow.id)
+        .where(CaseAttachmentRow.id == attachment_id)
+    ).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def link_media_url(uow: UnitOfWork, case_id: int, url: str) -> None:
+    """Record a public address of a case's file among its media links (Open311's media_url); commit."""
+    from gridloop.cases.tables import CaseRow
+
+    case = uow.session.get(CaseRow, case_id)
+    if case is not None and url not in case.attachments:
+        case.attachments = [*case.attachments, url]
+        uow.commit()
+
+
 def read_attachment(
     session: Session, actor: Actor, case_id: int, attachment_id: int, *, deps: ServiceDeps, thumb: bool = False
 ) -> StoredFile:

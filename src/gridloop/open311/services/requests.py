@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from gridloop.cases.services import Channel, intake, queries
+from gridloop.cases.services import Channel, attachments, intake, queries
 from gridloop.kernel.errors import DomainError, InvalidInput, NotFound
 from gridloop.kernel.org import Actor, Role
 from gridloop.kernel.privacy import mask_personal_data
@@ -71,8 +72,20 @@ def _point(req: NewRequest) -> tuple[float | None, float | None]:
     return lat, lng
 
 
-def submit(uow: UnitOfWork, req: NewRequest, *, api_key: str | None, deps: ServiceDeps) -> dict[str, Any]:
-    """Create a request: the key is checked and throttled, the case is received; returns the number and a token."""
+def submit(
+    uow: UnitOfWork,
+    req: NewRequest,
+    *,
+    api_key: str | None,
+    deps: ServiceDeps,
+    media: attachments.Upload | None = None,
+    media_url_of: Callable[[int], str] | None = None,
+) -> dict[str, Any]:
+    """Create a request: the key is checked and throttled, the case is received; returns the number and a token.
+
+    `media` is the media-upload extension's file (multipart `media`): checked before the case is made, stored
+    after as the case's attachment (re-encoded, no EXIF), and its public address (`media_url_of(attachment id)`)
+    becomes the request's `media_url`."""
     now = deps.clock.now()
     session = uow.session
     key, actor = authorise(session, api_key, now=now)
@@ -89,6 +102,14 @@ def submit(uow: UnitOfWork, req: NewRequest, *, api_key: str | None, deps: Servi
     if len(req.description) > domain.MAX_DESCRIPTION:
         errors.append((400, f"description is longer than {domain.MAX_DESCRIPTION} characters"))
     errors += domain.check_attributes(req.attributes)
+    if media is not None:
+        if not (media.content_type or "").startswith("image/"):
+            errors.append((400, "media must be an image (JPEG, PNG, WebP, GIF)"))
+        else:
+            try:
+                attachments.check_upload(media, max_bytes=deps.attachments_max_bytes)
+            except DomainError as exc:
+                errors.append((400, f"media: {exc.detail}"))
     if errors:
         raise Open311Error(400, *errors)
     lat, lng = _point(req)
@@ -122,8 +143,19 @@ def submit(uow: UnitOfWork, req: NewRequest, *, api_key: str | None, deps: Servi
         uow.rollback()
         details = [(400, f"{e.field}: {e.message}") for e in exc.errors] or [(400, exc.detail)]
         raise Open311Error(400, *details) from None
+    notice = "已受理 Received"
+    if media is not None:
+        try:
+            row, _ = attachments.add_attachment(
+                uow, actor, case.id, media, deps=deps, idempotency_key=f"open311-{token}"
+            )
+            if media_url_of is not None:
+                attachments.link_media_url(uow, case.id, media_url_of(row.id))
+        except DomainError as exc:  # the request stands; the file is refused with the reason
+            uow.rollback()
+            notice += f"; media not stored: {exc.detail}"
     deps.triage_kick()  # the stored request waits for the triage workers like any report
-    made = {"service_request_id": case.number, "service_notice": "已受理 Received", "token": token}
+    made = {"service_request_id": case.number, "service_notice": notice, "token": token}
     return made | ({"account_id": req.account_id} if req.account_id else {})
 
 
@@ -270,3 +302,15 @@ def by_token(uow: UnitOfWork, token: str) -> list[dict[str, Any]]:
     if row is None:
         raise Open311Error(404, (404, f"token '{token}' not found"))
     return [{"service_request_id": row.case_number, "token": row.token}]
+
+
+def media_file(uow: UnitOfWork, attachment_id: int, *, deps: ServiceDeps) -> Any:
+    """A photo sent with an Open311 request (the media-upload extension), for anyone who may read the request:
+    only files uploaded through Open311 are served here, as our own re-encode (no EXIF)."""
+    owner = attachments.owner_of(uow.session, attachment_id)
+    sent = owner is not None and uow.session.scalar(
+        select(Open311RequestRow.id).where(Open311RequestRow.case_number == owner[1])
+    )
+    if not sent or owner is None:
+        raise Open311Error(404, (404, f"media {attachment_id} not found"))
+    return attachments.read_attachment(uow.session, reader(uow), owner[0], attachment_id, deps=deps)
