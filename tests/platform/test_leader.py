@@ -29,7 +29,7 @@ def test_only_one_process_holds_the_lock_and_another_takes_over_when_it_dies():
     try:
         assert first.held() and first.held(), "the holder keeps it"
         assert not second.held(), "one holder at a time"
-        first.release()  # the holder dies: its connection closes
+        first.release()  # the holder stops: it unlocks and its connection closes
         assert second.held(), "failover on the next try"
         assert not first.held()
     finally:

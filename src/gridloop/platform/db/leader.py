@@ -55,9 +55,11 @@ class SingletonLock:
 
     def release(self) -> None:
         """Give the lock up: the connection is closed for real (not returned to the pool), which releases it."""
-        conn, self._conn, self._held = self._conn, None, False
+        conn, held, self._conn, self._held = self._conn, self._held, None, False
         if conn is not None:
             try:
+                if held:  # unlock now: the server notices a closed connection only a moment later
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
                 conn.invalidate()
                 conn.close()
             except Exception:
