@@ -425,3 +425,9 @@ def test_post_with_media_that_is_not_an_image_is_400_and_makes_no_request(app_cl
 
 def test_media_of_other_channels_is_not_served_through_open311(app_client: Any) -> None:
     assert app_client.get(f"{BASE}/media/999999").status_code == 404
+
+
+@pytest.mark.parametrize("media_id", ["0", "abc", "99999999999999999999999"])
+def test_a_malformed_media_id_is_404_in_the_spec_error_format(app_client: Any, media_id: str) -> None:
+    r = app_client.get(f"{BASE}/media/{media_id}")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")

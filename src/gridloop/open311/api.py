@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from gridloop.open311 import domain
 from gridloop.open311.domain import Open311Error
 from gridloop.open311.render import check_format, error, respond
-from gridloop.platform.web.deps import DepsDep, IdPath, UowDep
+from gridloop.platform.web.deps import MAX_ID, DepsDep, UowDep
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
@@ -94,14 +94,19 @@ async def create_request(fmt: str, request: Request, uow: UowDep, deps: DepsDep)
     "/media/{attachment_id}",
     name="open311_media",
     response_class=Response,
-    responses={200: {"description": "A photo sent with a request", "content": {"image/jpeg": {}, "image/png": {}}}},
+    responses={
+        200: {"description": "A photo sent with a request", "content": {"image/jpeg": {}, "image/png": {}}},
+        404: {"description": "No such media (the spec's error format)", "content": {"application/json": {}}},
+    },
 )
-def media(attachment_id: IdPath, uow: UowDep, deps: DepsDep) -> Response:
+def media(attachment_id: str, uow: UowDep, deps: DepsDep) -> Response:
     """A photo sent with a request (the media-upload extension): our own re-encode, never the original's EXIF."""
     from gridloop.open311.services.requests import media_file
 
     try:
-        stored = media_file(uow, attachment_id, deps=deps)
+        if not (attachment_id.isascii() and attachment_id.isdigit() and 0 < int(attachment_id) <= MAX_ID):
+            raise Open311Error(404, (404, f"media {attachment_id[:20]} not found"))
+        stored = media_file(uow, int(attachment_id), deps=deps)
     except Open311Error as exc:
         return error("json", exc)
     return Response(stored.data, media_type=stored.media_type, headers={"X-Content-Type-Options": "nosniff"})
