@@ -68,16 +68,24 @@ def _env() -> Environment:
     return Environment(loader=PackageLoader("gridloop.drills", "templates"), autoescape=select_autoescape())
 
 
+def _static_js(name: str) -> str:
+    return resources.files("gridloop.platform.web").joinpath(f"static/{name}").read_text("utf-8")
+
+
 def echarts_js() -> str:
     """The vendored echarts (inlined in the exported HTML so the file works offline)."""
-    path = resources.files("gridloop.platform.web").joinpath("static/vendor/echarts/echarts.min.js")
-    return path.read_text("utf-8")
+    return _static_js("vendor/echarts/echarts.min.js")
 
 
 def render_html(data: dict[str, Any], *, inline_js: bool = True) -> str:
-    """The report as one HTML document (for `drill report --format html` and the download link)."""
+    """The report as one HTML document (for `drill report --format html` and the download link); the chart script is
+    the console's own `static/drills.js`, inlined."""
     script = echarts_js() if inline_js else ""
-    return _env().get_template("drill_report_doc.html").render(d=data, echarts_inline=script, inline=inline_js)
+    return (
+        _env()
+        .get_template("drill_report_doc.html")
+        .render(d=data, echarts_inline=script, chart_js=_static_js("drills.js"), inline=inline_js)
+    )
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:
