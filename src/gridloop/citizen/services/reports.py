@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -63,33 +61,19 @@ class TooMany(DomainError):
         self.retry_after = retry_after
 
 
-@dataclass
-class Limits:
-    """Per-process counters of reports per address and per device."""
+def _allow(deps: ServiceDeps, address: str, device: str) -> bool:
+    """Count one report against the address's and the device's windows (the platform's throttle store); False when
+    either is over its limit."""
+    from gridloop.platform.org.services.access import throttle_of
 
-    limiter: MovingWindowRateLimiter
-
-    def allow(self, address: str, device: str) -> bool:
-        """Count one report; False when either counter is over its limit."""
-        items = [("addr", address, parse(x)) for x in ADDRESS_LIMITS] + [
-            ("dev", device, parse(x)) for x in DEVICE_LIMITS
-        ]
-        if not all(self.limiter.test(item, kind, key) for kind, key, item in items):
-            return False
-        for kind, key, item in items:
-            self.limiter.hit(item, kind, key)
-        return True
-
-
-_LIMITS: dict[int, Limits] = {}
-
-
-def limits_of(deps: ServiceDeps) -> Limits:
-    """The process's counters (made on first use, one per container)."""
-    key = id(deps)
-    if key not in _LIMITS:
-        _LIMITS[key] = Limits(MovingWindowRateLimiter(MemoryStorage()))
-    return _LIMITS[key]
+    limiter = throttle_of(deps).limiter
+    items = [("public-addr", address, parse(x)) for x in ADDRESS_LIMITS]
+    items += [("public-dev", device, parse(x)) for x in DEVICE_LIMITS]
+    if not all(limiter.test(item, kind, key) for kind, key, item in items):
+        return False
+    for kind, key, item in items:
+        limiter.hit(item, kind, key)
+    return True
 
 
 def _hash(value: str) -> str:
@@ -208,7 +192,7 @@ def submit(
         problems.append(FieldError("challenge", "页面已过期，请重新提交 / The page expired: please submit again"))
     if problems:
         raise InvalidInput("请检查标出的项目 / Please check the marked fields", errors=problems)
-    if not limits_of(deps).allow(_hash(address), _hash(device)):
+    if not _allow(deps, _hash(address), _hash(device)):
         raise TooMany("提交过于频繁，请稍后再试 / Too many reports: try again later", retry_after=120)
     actor = site_actor(session, now=now)
     text = form.text.strip()
