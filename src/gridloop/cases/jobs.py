@@ -202,15 +202,22 @@ def stream_loop(container: Any, stop: threading.Event, name: str) -> None:
             triage_queue.process(container.uow, batch, deps=container.deps)
             with container.uow() as uow:
                 left = triage_queue.still_queued(uow.session, ids)
+            now = container.deps.clock.now()
             for m, case_id in zip(msgs, ids, strict=True):
-                if case_id in left:
-                    m.nak(delay=float(settings.triage_lease_seconds))
+                if case_id in left:  # redelivered when it is due again (never sooner than one poll)
+                    m.nak(delay=redelivery_delay(left[case_id], now, settings))
                 else:
                     m.ack()
         except Exception:
             log.exception("stream triage pass failed")
             consumer = None
             stop.wait(2)
+
+
+def redelivery_delay(due: Any, now: Any, settings: Any) -> float:
+    """Seconds until a report left in the queue is due again, between one poll and one lease."""
+    wait = float((due - now).total_seconds())
+    return min(max(wait, float(settings.triage_poll_seconds)), float(settings.triage_lease_seconds))
 
 
 def source_of(container: Any) -> str:

@@ -327,11 +327,16 @@ def relay(
     return len(sent)
 
 
-def still_queued(session: Session, case_ids: Sequence[int]) -> set[int]:
-    """Which of these reports still wait in the queue (a stream message for any other one is acked)."""
+def still_queued(session: Session, case_ids: Sequence[int]) -> dict[int, datetime]:
+    """Which of these reports still wait in the queue, with when each is due again (a stream message for any
+    other one is acked). A report skipped because its row was locked for a moment is due at once; one leased
+    by another worker or backing off after a failure is due when its lease or back-off ends."""
     if not case_ids:
-        return set()
-    return set(session.scalars(select(TriageQueueRow.case_id).where(TriageQueueRow.case_id.in_(list(case_ids)))))
+        return {}
+    rows = session.execute(
+        select(TriageQueueRow.case_id, TriageQueueRow.available_at).where(TriageQueueRow.case_id.in_(list(case_ids)))
+    ).all()
+    return {int(case_id): available_at for case_id, available_at in rows}
 
 
 @dataclass(frozen=True)
