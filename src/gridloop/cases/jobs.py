@@ -179,7 +179,6 @@ def stream_loop(container: Any, stop: threading.Event, name: str) -> None:
     import socket
     from datetime import timedelta
 
-    from gridloop.cases.services import triage_queue
     from gridloop.platform.stream import INTAKE_DURABLE
 
     settings = container.settings
@@ -193,25 +192,43 @@ def stream_loop(container: Any, stop: threading.Event, name: str) -> None:
                 consumer = client.pull(subjects.intake_stream, INTAKE_DURABLE, subjects.intake(),
                                        ack_wait=float(settings.triage_lease_seconds))  # fmt: skip
             msgs = consumer.fetch(settings.triage_batch_size, timeout=settings.triage_poll_seconds)
-            if not msgs:
-                continue
-            ids = [int(m.data) for m in msgs]
-            with container.uow() as uow:
-                batch = triage_queue.claim(uow, deps=container.deps, worker=worker, limit=len(ids), lease=lease,
-                                           case_ids=ids)  # fmt: skip
-            triage_queue.process(container.uow, batch, deps=container.deps)
-            with container.uow() as uow:
-                left = triage_queue.still_queued(uow.session, ids)
-            now = container.deps.clock.now()
-            for m, case_id in zip(msgs, ids, strict=True):
-                if case_id in left:  # redelivered when it is due again (never sooner than one poll)
-                    m.nak(delay=redelivery_delay(left[case_id], now, settings))
-                else:
-                    m.ack()
+            if msgs:
+                _triage_messages(container, msgs, worker=worker, lease=lease)
         except Exception:
             log.exception("stream triage pass failed")
             consumer = None
             stop.wait(2)
+
+
+def _triage_messages(container: Any, msgs: list[Any], *, worker: str, lease: Any) -> None:
+    """Lease, triage and then ack or nak one fetched batch. A message that names no report is acked (logged);
+    when anything fails, every message still unanswered is nak'ed to come back when its report is due."""
+    from gridloop.cases.services import triage_queue
+
+    settings = container.settings
+    ids: list[int] = []
+    wanted = []
+    for m in msgs:
+        try:
+            ids.append(int(m.data))
+            wanted.append(m)
+        except ValueError:
+            log.error("intake stream message without a report id: %r", bytes(m.data)[:40])
+            m.ack()
+    try:
+        with container.uow() as uow:
+            batch = triage_queue.claim(uow, deps=container.deps, worker=worker, limit=len(ids), lease=lease,
+                                       case_ids=ids)  # fmt: skip
+        triage_queue.process(container.uow, batch, deps=container.deps)
+    finally:
+        with container.uow() as uow:
+            left = triage_queue.still_queued(uow.session, ids)
+        now = container.deps.clock.now()
+        for m, case_id in zip(wanted, ids, strict=True):
+            if case_id in left:  # redelivered when it is due again (never sooner than one poll)
+                m.nak(delay=redelivery_delay(left[case_id], now, settings))
+            else:
+                m.ack()
 
 
 def redelivery_delay(due: Any, now: Any, settings: Any) -> float:
