@@ -120,3 +120,16 @@ def test_the_intent_boost_never_brings_in_a_record_with_no_matching_token() -> N
 def test_intents_are_read_from_the_packaged_table() -> None:
     assert "fee" in caller_intents("办这个要多少钱") and "fee" in title_intents("收费标准")
     assert not caller_intents("你好")
+
+
+def test_every_intent_row_has_distinct_name_and_words_on_both_sides() -> None:
+    import csv
+    from importlib import resources
+
+    text = resources.files("gridloop.knowledge").joinpath("data/intents.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    names = [r["intent"] for r in rows]
+    assert len(names) == len(set(names)) >= 10
+    for r in rows:
+        for side in ("caller_asks", "title_asks"):
+            assert all(w.strip() for w in r[side].split("|")), (r["intent"], side)
