@@ -27,9 +27,9 @@ def run_once(container: Any) -> dict[str, Any]:
 
 def verify_audit(container: Any) -> dict[str, Any]:
     """Verify the audit chain; a broken one is logged and sent as a notice."""
-    from gridloop.cases.services.audit import check_and_notify
+    from gridloop.cases.services.audit import check_and_enqueue
 
-    verdict = check_and_notify(container.uow, notifier=container.deps.notifier)
+    verdict = check_and_enqueue(container.uow, outbox=container.deps.outbox, now=container.deps.clock.now())
     if not verdict.ok:
         log.error("audit chain broken: %s", verdict.as_dict())
     return verdict.as_dict()
