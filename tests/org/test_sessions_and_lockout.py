@@ -184,3 +184,23 @@ def test_user_unlock_command_lifts_the_lock(db_url, container):
     with container.uow() as uow:
         user = org.get_user(uow.session, "operator")
         assert user.locked_until is None and user.failed_logins == 0
+
+
+def test_refused_logins_through_two_processes_count_against_one_address(db_url):
+    from fastapi.testclient import TestClient
+
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+
+    containers = [build_container(Settings(database_url=db_url, triage_enabled=False)) for _ in range(2)]
+    with TestClient(create_app(container=containers[0])) as a, TestClient(create_app(container=containers[1])) as b:
+        clients = [(a, csrf_of(a.get("/login").text)), (b, csrf_of(b.get("/login").text))]
+        for n in range(10):  # PASSWORD_LIMITS: 10 a minute, half through each process
+            c, token = clients[n % 2]
+            r = c.post("/login", data={"username": f"nobody{n}", "password": "x", "csrf": token})
+            assert r.status_code == 401, (n, r.status_code)
+        for c, token in clients:
+            r = c.post("/login", data={"username": "nobody", "password": "x", "csrf": token})
+            assert r.status_code == 429, "each process counts the other's refusals"
+    for c in containers:
+        c.uow.engine.dispose()

@@ -53,7 +53,7 @@ def get_actor(
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         address = client_address(request)
-        access.token_wait(address=address, deps=container.deps)
+        access.token_wait(uow.session, address=address, deps=container.deps)
         try:
             return authenticate_token(
                 uow.session,
