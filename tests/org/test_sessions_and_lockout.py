@@ -204,3 +204,26 @@ def test_refused_logins_through_two_processes_count_against_one_address(db_url):
             assert r.status_code == 429, "each process counts the other's refusals"
     for c in containers:
         c.uow.engine.dispose()
+
+
+def test_a_role_changed_through_one_process_is_seen_by_another_that_cached_the_user(db_url):
+    from fastapi.testclient import TestClient
+
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+    from gridloop.platform.org.services import org
+
+    settings = Settings(database_url=db_url, triage_enabled=False, reload_check_seconds=0)
+    a, b = build_container(settings), build_container(settings)
+    with a.uow() as uow:
+        tokens = {u: org.create_token(uow.session, username=u, now=a.deps.clock.now()) for u in ("admin", "operator")}
+        uow.commit()
+    with TestClient(create_app(container=a)) as ca, TestClient(create_app(container=b)) as cb:
+        as_operator = {"Authorization": f"Bearer {tokens['operator']}"}
+        assert cb.get("/api/v1/me", headers=as_operator).json()["role"] == "operator"  # cached in b
+        r = ca.patch("/api/v1/users/operator", json={"role": "analyst"},
+                     headers={"Authorization": f"Bearer {tokens['admin']}"})  # fmt: skip
+        assert r.status_code == 200
+        assert cb.get("/api/v1/me", headers=as_operator).json()["role"] == "analyst", "b still has the old role"
+    for c in (a, b):
+        c.uow.engine.dispose()

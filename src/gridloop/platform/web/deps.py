@@ -50,6 +50,7 @@ def get_actor(
     container: Annotated[Container, Depends(get_container)],
 ) -> Actor:
     """The caller, from a bearer token or the web login session."""
+    container.deps.cache.refresh()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         address = client_address(request)
