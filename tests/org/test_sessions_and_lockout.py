@@ -227,3 +227,34 @@ def test_a_role_changed_through_one_process_is_seen_by_another_that_cached_the_u
         assert cb.get("/api/v1/me", headers=as_operator).json()["role"] == "analyst", "b still has the old role"
     for c in (a, b):
         c.uow.engine.dispose()
+
+
+def test_an_area_added_through_one_process_is_accepted_at_once_by_another(db_url):
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select as sql_select
+
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+    from gridloop.platform.org.services import org
+    from gridloop.platform.org.tables import UnitRow
+    from tests.factories import PUTUO_GRID, case_body
+
+    settings = Settings(database_url=db_url, triage_enabled=False, reload_check_seconds=0)
+    a, b = build_container(settings), build_container(settings)
+    with a.uow() as uow:
+        tokens = {u: org.create_token(uow.session, username=u, now=a.deps.clock.now()) for u in ("admin", "operator")}
+        grid = uow.session.scalar(sql_select(UnitRow).where(UnitRow.area_code == PUTUO_GRID))
+        parent = uow.session.get(UnitRow, grid.parent_id).code
+        uow.commit()
+    new_grid = PUTUO_GRID[:-2] + "99"
+    with TestClient(create_app(container=a)) as ca, TestClient(create_app(container=b)) as cb:
+        as_operator = {"Authorization": f"Bearer {tokens['operator']}"}
+        before = cb.post("/api/v1/cases", json=case_body(area_code=new_grid), headers=as_operator)
+        assert before.status_code == 422, before.text  # "no such area", now cached in b
+        unit = {"code": new_grid, "name": "新网格", "kind": "area", "level": "grid", "parent": parent}
+        r = ca.post("/api/v1/units", json=unit, headers={"Authorization": f"Bearer {tokens['admin']}"})
+        assert r.status_code == 201, r.text
+        after = cb.post("/api/v1/cases", json=case_body(area_code=new_grid), headers=as_operator)
+        assert after.status_code == 201, f"b still says the area is unknown: {after.text}"
+    for c in (a, b):
+        c.uow.engine.dispose()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from gridloop.kernel.errors import Forbidden, InvalidInput, ValidationProblems
 from gridloop.kernel.org import Actor, Level, Permission, Role, UnitKind, is_within
-from gridloop.platform.cache import USERS_STAMP
+from gridloop.platform.cache import REFERENCE_STAMP, USERS_STAMP
 from gridloop.platform.db.stamps import bump
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
@@ -89,7 +89,9 @@ def add_unit(
         handling_level=handling_level,
         now=deps.clock.now(),
     )
+    bump(uow.session, REFERENCE_STAMP, now=deps.clock.now())  # every process forgets "no such area" at once
     uow.commit()
+    deps.cache.forget_reference()
     return unit
 
 
