@@ -37,6 +37,8 @@ from tests.web_helpers import csrf_of
 pytestmark = pytest.mark.db
 NATS_URL = os.environ.get("GRIDLOOP_TEST_NATS_URL")
 RELOAD = 0.5
+#: Seconds four cold processes may take to start on a busy 2-core machine (≈ 20 s on a quiet one).
+START = 150
 
 
 def _free_port() -> int:
@@ -133,8 +135,8 @@ def cluster(_template: object, tmp_path_factory: pytest.TempPathFactory) -> Iter
             made = Cluster(urls, tokens, procs, logs, db_url)
             try:
                 for url, proc in zip(urls, procs, strict=False):
-                    _wait_healthy(url, proc, 60)
-                _wait_workers(made, 60)
+                    _wait_healthy(url, proc, START)
+                _wait_workers(made, START)
             except AssertionError as exc:
                 raise AssertionError(f"{exc}\n{made.tail()}") from None
             yield made
