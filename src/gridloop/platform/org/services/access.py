@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from threading import Lock
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -60,13 +58,10 @@ class Throttle:
     over several API processes meets the same limits as against one. Each process keeps the rows of the longest
     window in memory and reads the ones added since its last look by id: before every password check, after each
     refusal of its own, and on the bearer-token path at most every SYNC_SECONDS (one indexed read per second per
-    process, whatever the request rate).
-
-    `limiter` is a plain in-memory limiter other capabilities count their own per-process limits in."""
+    process, whatever the request rate)."""
 
     password: tuple[RateLimitItem, ...] = field(default_factory=lambda: tuple(parse(x) for x in PASSWORD_LIMITS))
     token: tuple[RateLimitItem, ...] = field(default_factory=lambda: tuple(parse(x) for x in TOKEN_LIMITS))
-    limiter: MovingWindowRateLimiter = field(default_factory=lambda: MovingWindowRateLimiter(MemoryStorage()))
     _hits: dict[tuple[str, str], deque[tuple[datetime, int]]] = field(default_factory=dict)
     _counted: set[int] = field(default_factory=set)
     _seen: int | None = None
@@ -141,7 +136,6 @@ class Throttle:
             self._counted.clear()
             self._forget_before = max(self._seen or 0, self._forget_before)
             self._skip_existing = self._seen is None  # nothing read yet: the next look starts after the newest row
-        self.limiter.storage.reset()
 
 
 def throttle_of(deps: ServiceDeps) -> Throttle:
