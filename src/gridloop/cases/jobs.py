@@ -27,9 +27,9 @@ def run_once(container: Any) -> dict[str, Any]:
 
 def verify_audit(container: Any) -> dict[str, Any]:
     """Verify the audit chain; a broken one is logged and sent as a notice."""
-    from gridloop.cases.services.audit import check_and_notify
+    from gridloop.cases.services.audit import check_and_enqueue
 
-    verdict = check_and_notify(container.uow, notifier=container.deps.notifier)
+    verdict = check_and_enqueue(container.uow, outbox=container.deps.outbox, now=container.deps.clock.now())
     if not verdict.ok:
         log.error("audit chain broken: %s", verdict.as_dict())
     return verdict.as_dict()
@@ -93,9 +93,22 @@ def start_triage_workers(
     return started
 
 
+def warm_up(container: Any) -> None:
+    """Load what the first batch would (the classifier and its libraries, the word lists) before taking reports: a
+    cold worker would otherwise hold its first batch for seconds, reports another worker could have triaged."""
+    triage = container.deps.triage
+    if triage is None:
+        return
+    try:
+        triage.analyse_many([("", "长寿路路口的路灯不亮了")])
+    except Exception:  # the first batch will say what is wrong, report by report
+        log.exception("warming up triage failed")
+
+
 def start_workers(container: Any, *, stop: threading.Event, threads: int) -> list[threading.Thread]:
-    """The workers of `gridloop worker triage`: JetStream consumers when GRIDLOOP_NATS_URL is set, else threads
-    on the database queue."""
+    """The workers of `gridloop worker triage`, warmed up first: JetStream consumers when GRIDLOOP_NATS_URL is set,
+    else threads on the database queue."""
+    warm_up(container)
     if container.settings.nats_url:
         return start_stream_workers(container, stop=stop, threads=threads)
     return start_triage_workers(container, stop=stop, threads=threads)

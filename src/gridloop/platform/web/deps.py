@@ -50,10 +50,11 @@ def get_actor(
     container: Annotated[Container, Depends(get_container)],
 ) -> Actor:
     """The caller, from a bearer token or the web login session."""
+    container.deps.cache.refresh()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         address = client_address(request)
-        access.token_wait(address=address, deps=container.deps)
+        access.token_wait(uow.session, address=address, deps=container.deps)
         try:
             return authenticate_token(
                 uow.session,
