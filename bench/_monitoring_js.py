@@ -57,14 +57,16 @@ def _reset(db: str, stations: Sequence[str]) -> None:
     engine.dispose()
 
 
-def _count(db: str) -> int:
-    from gridloop.emergency.tables import ReadingRow
+def _count(db: str) -> tuple[int, int]:
+    """Readings stored and warning messages issued."""
+    from gridloop.emergency.tables import ReadingRow, WarningMessageRow
 
     engine = create_engine(db)
     with engine.connect() as conn:
         n = conn.scalar(select(func.count()).select_from(ReadingRow)) or 0
+        m = conn.scalar(select(func.count()).select_from(WarningMessageRow)) or 0
     engine.dispose()
-    return n
+    return n, m
 
 
 def _processes(code: str, args: list[str], k: int) -> list[dict[str, Any]]:
@@ -143,7 +145,7 @@ def measure_live(readings: Sequence[Reading], *, nats_url: str, db: str | None, 
         _reset(db, stations)
         names, _ = _fresh(nats_url, readings)
         rate = _rate(n, _processes(WORKER, [db, nats_url, names.prefix, str(batch)], k))
-        rate["stored"] = _count(db)
+        rate["stored"], rate["warning_messages"] = _count(db)
         rate["ratio_over_bare_consume"] = round(bare["readings_per_s"] / rate["readings_per_s"], 2)
         out[f"jetstream_{k}_consumer" + ("s" if k > 1 else "")] = rate
         asyncio.run(_drop(nats_url, names))

@@ -68,6 +68,17 @@ def evaluate_batch(container: Any, readings: Sequence[Any]) -> set[int]:
     return refused
 
 
+def _ready(container: Any) -> None:
+    """Load the rules and open a database connection before the first batch (not while readings wait)."""
+    from sqlalchemy import text
+
+    from gridloop.emergency.services.readings import default_monitor
+
+    default_monitor()
+    with container.uow() as uow:
+        uow.session.execute(text("SELECT 1"))
+
+
 def run_readings_worker(
     container: Any,
     *,
@@ -81,6 +92,7 @@ def run_readings_worker(
     from gridloop.emergency.adapters.jetstream import ReadingsSubjects, consume
 
     names = ReadingsSubjects(prefix)
+    _ready(container)
     return asyncio.run(
         consume(url, names, lambda rs: evaluate_batch(container, rs), batch=batch, stop=stop, idle_exit=idle_exit)
     )

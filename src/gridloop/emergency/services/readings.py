@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,8 +78,10 @@ class IngestResult:
                 "messages": self.messages}  # fmt: skip
 
 
-def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -> None:
-    """Every row's problems at once: unknown or inactive sensor, naive or future instant, unit, value."""
+def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -> list[SensorRow]:
+    """Every row's problems at once: unknown or inactive sensor, naive or future instant, unit, value.
+
+    Returns the sensors of the batch's stations (their places describe the warnings' areas)."""
     if len(readings) > MAX_BATCH:
         raise InvalidInput(f"at most {MAX_BATCH} readings per batch, got {len(readings)}")
     stations = {r.station_id for r in readings}
@@ -110,29 +113,65 @@ def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -
             problems.add("readings", f"stopped after {_LISTED_PROBLEMS} problems")
             break
     problems.raise_if_any("Some readings cannot be taken; see errors[] (nothing of this batch was stored).")
+    return list(sensors.values())
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-_COLUMNS = ("station_id", "metric", "ts", "value", "unit", "received_at")
+_Key = tuple[str, str, datetime]
+
+_PG_STORE = text(
+    "INSERT INTO emergency_readings (station_id, metric, ts, value, unit, received_at) "
+    "SELECT s, m, t, v, u, :received_at FROM unnest(CAST(:s AS text[]), CAST(:m AS text[]), "
+    "CAST(:t AS timestamptz[]), CAST(:v AS float8[]), CAST(:u AS text[])) AS x(s, m, t, v, u) "
+    "ON CONFLICT (station_id, metric, ts) DO NOTHING RETURNING station_id, metric, ts"
+)
 
 
-def _store(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    """Insert new readings: PostgreSQL's COPY when the database is PostgreSQL, else an executemany."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        assert raw is not None
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {ReadingRow.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    session.execute(insert(ReadingRow), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+def _store(session: Session, fresh: dict[_Key, Reading], *, now: datetime) -> set[_Key]:
+    """Insert the readings, skipping those already stored; returns the keys really inserted.
+
+    PostgreSQL: COPY in a savepoint (the fast path: a batch seen for the first time); when a reading is already
+    there, the batch goes again as five arrays in one INSERT … ON CONFLICT DO NOTHING RETURNING. Elsewhere a
+    multi-row INSERT … ON CONFLICT DO NOTHING RETURNING. A reading stored by a concurrent batch is skipped.
+    """
+    keys = list(fresh)
+    if session.get_bind().dialect.name == "postgresql":
+        from psycopg.errors import UniqueViolation
+
+        try:
+            with session.begin_nested():
+                _copy(session, fresh, now=now)
+            return set(keys)
+        except UniqueViolation:
+            pass  # some were stored before: insert the others
+        rows = session.execute(_PG_STORE, {
+            "s": [k[0] for k in keys], "m": [k[1] for k in keys], "t": [k[2] for k in keys],
+            "v": [fresh[k].value for k in keys], "u": [fresh[k].unit for k in keys], "received_at": now,
+        })  # fmt: skip
+    else:
+        stmt = (
+            sqlite_insert(ReadingRow)
+            .on_conflict_do_nothing(index_elements=["station_id", "metric", "ts"])
+            .returning(ReadingRow.station_id, ReadingRow.metric, ReadingRow.ts)
+        )
+        rows = session.connection().execute(stmt, [
+            {"station_id": s, "metric": m, "ts": ts, "value": fresh[(s, m, ts)].value,
+             "unit": fresh[(s, m, ts)].unit, "received_at": now} for s, m, ts in keys
+        ])  # fmt: skip
+    return {(s, m, ts.astimezone(UTC)) for s, m, ts in rows}
+
+
+def _copy(session: Session, fresh: dict[_Key, Reading], *, now: datetime) -> None:
+    """PostgreSQL's COPY of the readings (raises the driver's UniqueViolation when one is stored already)."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    columns = "station_id, metric, ts, value, unit, received_at"
+    with raw.cursor() as cursor, cursor.copy(f"COPY {ReadingRow.__tablename__} ({columns}) FROM STDIN") as copy:
+        for (station, metric, ts), r in fresh.items():
+            copy.write_row((station, metric, ts, r.value, r.unit, now))
 
 
 def _lock_state(session: Session, *, now: datetime) -> MonitorStateRow:
@@ -150,10 +189,10 @@ def _lock_state(session: Session, *, now: datetime) -> MonitorStateRow:
     return row
 
 
-def _areas(session: Session, subjects: Sequence[str]) -> dict[str, Area]:
+def _areas(sensors: Iterable[SensorRow]) -> dict[str, Area]:
     """A station's place (or name) describes its warnings' area, with a 1 km circle around its point."""
     areas: dict[str, Area] = {}
-    for s in session.scalars(select(SensorRow).where(SensorRow.station_id.in_(list(subjects)))):
+    for s in sensors:
         if s.station_id in areas:
             continue
         circle = (s.lat, s.lng, 1.0) if s.lat is not None and s.lng is not None else None
@@ -164,10 +203,10 @@ def _areas(session: Session, subjects: Sequence[str]) -> dict[str, Area]:
 class _Run:
     """One evaluation under the lock: restore, step, compose, check, store, save."""
 
-    def __init__(self, session: Session, monitor: Monitor, *, now: datetime) -> None:
+    def __init__(self, session: Session, monitor: Monitor, *, now: datetime, sensors: Iterable[SensorRow] = ()) -> None:
         self.session, self.monitor, self.now = session, monitor, now
         self.state = _lock_state(session, now=now)
-        self.composer = CapComposer(profile=monitor.profile)
+        self.composer = CapComposer(profile=monitor.profile, areas=_areas(sensors))
         self.evaluator = restore(monitor.rules, self.composer, self.state.state)
         self.by_id = {r.id: r for r in monitor.rules}
         self.messages: list[CapMessage] = []
@@ -175,7 +214,8 @@ class _Run:
     def step(self, at: datetime, readings: Sequence[Reading] = ()) -> None:
         for t in self.evaluator.step(at, readings):
             if t.subject not in self.composer.areas:
-                self.composer.areas.update(_areas(self.session, [t.subject]))
+                stmt = select(SensorRow).where(SensorRow.station_id == t.subject)
+                self.composer.areas.update(_areas(self.session.scalars(stmt)))
             message = self.composer.compose(t, rule=self.by_id[t.rule_id])
             problems = conformance_problems(message.xml, gbt35965=True, offset="+08:00")
             if problems:
@@ -194,27 +234,17 @@ def ingest_readings(
 ) -> IngestResult:
     """Validate, store the new readings, evaluate them in time order, store and publish the warnings; commit."""
     session = uow.session
-    _validate(session, readings, now=now)
+    sensors = _validate(session, readings, now=now)
     result = IngestResult(received=len(readings))
     fresh: dict[tuple[str, str, datetime], Reading] = {}
     for r in readings:
-        fresh.setdefault((r.station_id, r.metric, r.ts.astimezone(UTC)), r)
+        ts = r.ts.astimezone(UTC)  # one time zone throughout: the rules compare instants fastest so
+        fresh.setdefault((r.station_id, r.metric, ts), r if r.ts.tzinfo is UTC else replace(r, ts=ts))
     result.duplicates = len(readings) - len(fresh)
-    run = _Run(session, monitor, now=now)  # the lock first: the duplicate check below then holds
-    if fresh:
-        keys = list(fresh)
-        lo, hi = min(k[2] for k in keys), max(k[2] for k in keys)
-        for chunk in _chunks(sorted({k[0] for k in keys}), 500):
-            stored = session.execute(
-                select(ReadingRow.station_id, ReadingRow.metric, ReadingRow.ts).where(
-                    ReadingRow.station_id.in_(chunk), ReadingRow.ts >= lo, ReadingRow.ts <= hi
-                )
-            )
-            for station, metric, ts in stored:
-                if fresh.pop((station, metric, ts.astimezone(UTC)), None) is not None:
-                    result.duplicates += 1
-    if fresh:
-        _store(session, [(s, m, ts, r.value, r.unit, now) for (s, m, ts), r in fresh.items()])
+    run = _Run(session, monitor, now=now, sensors=sensors)  # the lock first: batches of one monitor take turns
+    stored = _store(session, fresh, now=now) if fresh else set()
+    result.duplicates += len(fresh) - len(stored)
+    fresh = {k: r for k, r in fresh.items() if k in stored}
     result.stored = len(fresh)
     by_instant: dict[datetime, list[Reading]] = defaultdict(list)
     for (_, _, ts), r in fresh.items():
