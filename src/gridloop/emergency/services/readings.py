@@ -3,7 +3,9 @@
 A batch is validated whole (every row's problems listed), its new readings stored (a reading already stored
 under the same station, metric and instant is a duplicate and skipped), then evaluated by the same rule engine
 a replay uses, on the readings' own instants, continuing from the state the previous batch left (stored in
-`emergency_monitor_state`, locked for the batch so concurrent batches take turns). The service's clock bounds
+`emergency_monitor_state`, locked for the batch so concurrent batches take turns). With station partitions
+(`live_monitors(P)`), each partition is a monitor with its own state row, and a batch's readings go to the
+monitors that own their stations: partitions never wait for each other. The service's clock bounds
 what is accepted (no reading from the future) and, through `advance`, moves the rules' clock on when no data
 comes, so silence raises the staleness alarms. Every warning transition is stored as a CAP message and
 published through the outbox in the same transaction. A reading older than the rules' clock is late: stored,
@@ -28,7 +30,8 @@ from sqlalchemy.orm import Session
 from gridloop.emergency.adapters.cap_checks import conformance_problems
 from gridloop.emergency.adapters.rules_file import load_rules
 from gridloop.emergency.domain.cap import Area, CapComposer, CapMessage, CapProfile
-from gridloop.emergency.domain.monitor_state import restore, snapshot
+from gridloop.emergency.domain.monitor_state import restore, share_of, snapshot
+from gridloop.emergency.domain.partitions import check_partitions, partition_of, rules_for_partition
 from gridloop.emergency.domain.rules import Reading, Rule
 from gridloop.emergency.services.warnings import add_warnings
 from gridloop.emergency.tables import MonitorStateRow, ReadingRow, SensorRow
@@ -47,17 +50,46 @@ _LISTED_PROBLEMS = 100
 
 @dataclass(frozen=True)
 class Monitor:
-    """What the live monitor evaluates with: the rules and the CAP sender profile."""
+    """What a live monitor evaluates with: the rules, the CAP sender profile, the stations it owns.
+
+    Its state is the `emergency_monitor_state` row named `name`. With one partition it owns every station;
+    with P partitions, partition k owns the stations `partition_of` maps to k (domain/partitions.py).
+    """
 
     rules: tuple[Rule, ...]
     profile: CapProfile = LIVE_PROFILE
     status: str = "Actual"
+    name: str = MONITOR
+    partition: int = 0
+    partitions: int = 1
+
+    def owns(self, station_id: str) -> bool:
+        """Whether readings of this station are evaluated here."""
+        return self.partitions == 1 or partition_of(station_id, self.partitions) == self.partition
 
 
 @cache
 def default_monitor() -> Monitor:
     """The shipped rules (the national rainstorm signals and the silent-gauge rule), loaded on first use."""
     return Monitor(rules=load_rules(None))
+
+
+@cache
+def live_monitors(partitions: int = 1) -> tuple[Monitor, ...]:
+    """The live monitors of `partitions` station partitions (one: the default monitor, as before).
+
+    Partition k keeps its state in the row `p<k>of<P>` and signs its CAP messages with the sender-code extension
+    k + 1, so the identifiers of two partitions never collide.
+    """
+    check_partitions(partitions)
+    if partitions == 1:
+        return (default_monitor(),)
+    rules = default_monitor().rules
+    return tuple(
+        Monitor(rules=rules_for_partition(rules, k, partitions), name=f"p{k}of{partitions}", partition=k,
+                profile=replace(LIVE_PROFILE, extension=f"{k + 1:02d}"), partitions=partitions)
+        for k in range(partitions)
+    )  # fmt: skip
 
 
 @dataclass
@@ -78,7 +110,9 @@ class IngestResult:
                 "messages": self.messages}  # fmt: skip
 
 
-def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -> list[SensorRow]:
+def _validate(
+    session: Session, readings: Sequence[Reading], *, now: datetime, monitors: Sequence[Monitor]
+) -> list[SensorRow]:
     """Every row's problems at once: unknown or inactive sensor, naive or future instant, unit, value.
 
     Returns the sensors of the batch's stations (their places describe the warnings' areas)."""
@@ -109,6 +143,9 @@ def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -
             problems.add(f"{where}.ts", f"{r.ts.isoformat()} is in the future of the service clock")
         if r.value is not None and not math.isfinite(r.value):
             problems.add(f"{where}.value", "a finite number, or null for a missing value")
+        if not any(m.owns(r.station_id) for m in monitors):
+            home = partition_of(r.station_id, monitors[0].partitions)
+            problems.add(f"{where}.station_id", f"'{r.station_id}' belongs to partition {home}, not evaluated here")
         if len(problems.errors) >= _LISTED_PROBLEMS:
             problems.add("readings", f"stopped after {_LISTED_PROBLEMS} problems")
             break
@@ -174,14 +211,20 @@ def _copy(session: Session, fresh: dict[_Key, Reading], *, now: datetime) -> Non
             copy.write_row((station, metric, ts, r.value, r.unit, now))
 
 
-def _lock_state(session: Session, *, now: datetime) -> MonitorStateRow:
-    """The monitor's state row, locked for this transaction (made on first use)."""
-    stmt = select(MonitorStateRow).where(MonitorStateRow.name == MONITOR).with_for_update()
+def _lock_state(session: Session, monitor: Monitor, *, now: datetime) -> MonitorStateRow:
+    """A monitor's state row, locked for this transaction (made on first use: a partition's from its share of the
+    single monitor's state, when the monitoring ran unpartitioned before)."""
+    stmt = select(MonitorStateRow).where(MonitorStateRow.name == monitor.name).with_for_update()
     row = session.scalar(stmt)
     if row is None:
+        start: dict[str, Any] = {}
+        if monitor.name != MONITOR:
+            single = session.scalar(select(MonitorStateRow.state).where(MonitorStateRow.name == MONITOR))
+            areas = {r.area for r in monitor.rules if r.area}
+            start = share_of(single or {}, keeps=lambda subject: subject in areas or monitor.owns(subject))
         try:
             with session.begin_nested():
-                session.add(MonitorStateRow(name=MONITOR, state={}, updated_at=now))
+                session.add(MonitorStateRow(name=monitor.name, state=start, updated_at=now))
         except IntegrityError:
             pass  # another batch made it first
         row = session.scalar(stmt)
@@ -205,7 +248,7 @@ class _Run:
 
     def __init__(self, session: Session, monitor: Monitor, *, now: datetime, sensors: Iterable[SensorRow] = ()) -> None:
         self.session, self.monitor, self.now = session, monitor, now
-        self.state = _lock_state(session, now=now)
+        self.state = _lock_state(session, monitor, now=now)
         self.composer = CapComposer(profile=monitor.profile, areas=_areas(sensors))
         self.evaluator = restore(monitor.rules, self.composer, self.state.state)
         self.by_id = {r.id: r for r in monitor.rules}
@@ -230,32 +273,46 @@ class _Run:
 
 
 def ingest_readings(
-    uow: UnitOfWork, readings: Sequence[Reading], *, monitor: Monitor, outbox: Any, now: datetime
+    uow: UnitOfWork,
+    readings: Sequence[Reading],
+    *,
+    monitor: Monitor | Sequence[Monitor],
+    outbox: Any,
+    now: datetime,
 ) -> IngestResult:
-    """Validate, store the new readings, evaluate them in time order, store and publish the warnings; commit."""
+    """Validate, store the new readings, evaluate them in time order, store and publish the warnings; commit.
+
+    Given the monitors of several partitions, each reading goes to the one that owns its station (their state
+    rows are locked in partition order); a reading no given monitor owns is refused like an unknown station.
+    """
+    monitors = (monitor,) if isinstance(monitor, Monitor) else tuple(monitor)
     session = uow.session
-    sensors = _validate(session, readings, now=now)
+    sensors = _validate(session, readings, now=now, monitors=monitors)
     result = IngestResult(received=len(readings))
     fresh: dict[tuple[str, str, datetime], Reading] = {}
     for r in readings:
         ts = r.ts.astimezone(UTC)  # one time zone throughout: the rules compare instants fastest so
         fresh.setdefault((r.station_id, r.metric, ts), r if r.ts.tzinfo is UTC else replace(r, ts=ts))
     result.duplicates = len(readings) - len(fresh)
-    run = _Run(session, monitor, now=now, sensors=sensors)  # the lock first: batches of one monitor take turns
+    involved = [m for m in monitors if len(monitors) == 1 or any(m.owns(r.station_id) for r in readings)]
+    # the locks first, in partition order: batches of one monitor take turns
+    runs = [_Run(session, m, now=now, sensors=sensors) for m in involved]
     stored = _store(session, fresh, now=now) if fresh else set()
     result.duplicates += len(fresh) - len(stored)
-    fresh = {k: r for k, r in fresh.items() if k in stored}
-    result.stored = len(fresh)
-    by_instant: dict[datetime, list[Reading]] = defaultdict(list)
-    for (_, _, ts), r in fresh.items():
-        by_instant[ts].append(r)
-    for at in sorted(by_instant):
-        if run.evaluator.now is not None and at < run.evaluator.now:
-            result.late += len(by_instant[at])
-            continue
-        run.step(at, by_instant[at])
-    result.messages = run.finish(outbox)
-    result.clock = run.evaluator.now
+    result.stored = len(stored)
+    for run in runs:
+        by_instant: dict[datetime, list[Reading]] = defaultdict(list)
+        for key, r in fresh.items():
+            if key in stored and run.monitor.owns(key[0]):
+                by_instant[key[2]].append(r)
+        for at in sorted(by_instant):
+            if run.evaluator.now is not None and at < run.evaluator.now:
+                result.late += len(by_instant[at])
+                continue
+            run.step(at, by_instant[at])
+        result.messages.extend(run.finish(outbox))
+    clocks = [run.evaluator.now for run in runs if run.evaluator.now is not None]
+    result.clock = min(clocks) if clocks else None  # everything before it has been judged
     uow.commit()
     return result
 
