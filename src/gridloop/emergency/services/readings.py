@@ -124,33 +124,47 @@ def _validate(
         for s in session.scalars(select(SensorRow).where(SensorRow.station_id.in_(chunk))):
             sensors[(s.station_id, s.metric)] = s
     known = {station for station, _ in sensors}
+    owned = {station: any(m.owns(station) for m in monitors) for station in stations}
+    verdicts: dict[tuple[str, str, str], tuple[str, str] | None] = {}  # one look per station, metric and unit
+    limit = now + FUTURE_TOLERANCE
     problems = ValidationProblems()
     for i, r in enumerate(readings):
-        where = f"readings[{i}]"
-        if r.station_id not in known:
-            problems.add(f"{where}.station_id", f"unknown station '{r.station_id}': register its sensor first")
-        else:
-            sensor = sensors.get((r.station_id, r.metric))
-            if sensor is None:
-                problems.add(f"{where}.metric", f"station '{r.station_id}' has no '{r.metric}' sensor")
-            elif not sensor.active:
-                problems.add(f"{where}.station_id", f"the '{r.metric}' sensor of '{r.station_id}' is switched off")
-            elif sensor.unit != r.unit:
-                problems.add(f"{where}.unit", f"'{r.unit}' but the sensor reports '{sensor.unit}'")
+        combo = (r.station_id, r.metric, r.unit)
+        if combo not in verdicts:
+            verdicts[combo] = _sensor_problem(r, sensors, known, owned[r.station_id], monitors[0].partitions)
+        verdict = verdicts[combo]
+        if verdict is not None:
+            problems.add(f"readings[{i}].{verdict[0]}", verdict[1])
         if r.ts.tzinfo is None:
-            problems.add(f"{where}.ts", "give the time with its offset (e.g. +08:00)")
-        elif r.ts > now + FUTURE_TOLERANCE:
-            problems.add(f"{where}.ts", f"{r.ts.isoformat()} is in the future of the service clock")
+            problems.add(f"readings[{i}].ts", "give the time with its offset (e.g. +08:00)")
+        elif r.ts > limit:
+            problems.add(f"readings[{i}].ts", f"{r.ts.isoformat()} is in the future of the service clock")
         if r.value is not None and not math.isfinite(r.value):
-            problems.add(f"{where}.value", "a finite number, or null for a missing value")
-        if not any(m.owns(r.station_id) for m in monitors):
-            home = partition_of(r.station_id, monitors[0].partitions)
-            problems.add(f"{where}.station_id", f"'{r.station_id}' belongs to partition {home}, not evaluated here")
+            problems.add(f"readings[{i}].value", "a finite number, or null for a missing value")
         if len(problems.errors) >= _LISTED_PROBLEMS:
             problems.add("readings", f"stopped after {_LISTED_PROBLEMS} problems")
             break
     problems.raise_if_any("Some readings cannot be taken; see errors[] (nothing of this batch was stored).")
     return list(sensors.values())
+
+
+def _sensor_problem(
+    r: Reading, sensors: dict[tuple[str, str], SensorRow], known: set[str], owned: bool, partitions: int
+) -> tuple[str, str] | None:
+    """(field, message) of what is wrong with a reading's station, metric or unit; None when nothing is."""
+    if r.station_id not in known:
+        return "station_id", f"unknown station '{r.station_id}': register its sensor first"
+    sensor = sensors.get((r.station_id, r.metric))
+    if sensor is None:
+        return "metric", f"station '{r.station_id}' has no '{r.metric}' sensor"
+    if not sensor.active:
+        return "station_id", f"the '{r.metric}' sensor of '{r.station_id}' is switched off"
+    if sensor.unit != r.unit:
+        return "unit", f"'{r.unit}' but the sensor reports '{sensor.unit}'"
+    if not owned:
+        home = partition_of(r.station_id, partitions)
+        return "station_id", f"'{r.station_id}' belongs to partition {home}, not evaluated here"
+    return None
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
