@@ -12,9 +12,11 @@ the ratios measured/baseline, and the load average (on a shared machine, CPU tim
 
 With `--nats URL` (or GRIDLOOP_NATS_URL / GRIDLOOP_TEST_NATS_URL set) it also measures the live path
 (bench/_monitoring_js.py): the service in-process (batches stored and evaluated in the database, no NATS),
-and JetStream with 1 and 2 `worker readings` processes, against a same-run baseline of bare JetStream
-publish + consume (the same consumer loop and acks, a handler that does nothing). `--db` is the database the
-workers use (PostgreSQL for 2 processes; default a temporary SQLite file). Goal: evaluating ≤ 2× bare consume.
+and JetStream with 1 and 2 `worker readings` processes (2: GRIDLOOP_READINGS_PARTITIONS=2, one worker per
+station partition), against a same-run baseline of bare JetStream publish + consume (the same consumer loop and
+acks, a handler that does nothing). Each path reports the warning messages it stored: they must be the same
+number everywhere. `--db` is the database the workers use (PostgreSQL for 2 processes; default a temporary SQLite
+file). Goal: evaluating ≤ 2× bare consume.
 """
 
 from __future__ import annotations
