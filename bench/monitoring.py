@@ -1,7 +1,7 @@
 """Benchmark: readings per second through the alarm rules, against the bare loop over the same readings.
 
     PYTHONPATH=src python bench/monitoring.py [--stations 200] [--hours 720] [--file READINGS.csv] [--repeat 3]
-        [--nats URL] [--db URL] [--js-stations 50] [--js-hours 240]
+        [--nats URL] [--db URL] [--js-stations 50] [--js-hours 240] [--js-batch 2000]
 
 In-process, no I/O in the timed part. The readings are generated (hourly rain at N stations, with storms, gaps
 and silent stations, seeded) or read from a long-format CSV (e.g. ../shared/data/emergency/sensors/…). The
@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--db", help="database for the live path (default: a temporary SQLite file)")
     parser.add_argument("--js-stations", type=int, default=50)
     parser.add_argument("--js-hours", type=int, default=240)
+    parser.add_argument("--js-batch", type=int, default=2000, help="readings fetched per batch (both paths)")
     args = parser.parse_args()
     if args.file:
         readings = sorted(read_readings(args.file), key=lambda r: r.ts)
@@ -143,7 +144,7 @@ def main() -> None:
             from _monitoring_js import measure_live  # type: ignore[import-not-found,no-redef]
 
         live = generate(args.js_stations, args.js_hours)
-        result["live"] = measure_live(live, nats_url=args.nats, db=args.db)
+        result["live"] = measure_live(live, nats_url=args.nats, db=args.db, batch=args.js_batch)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -37,6 +37,8 @@ log = logging.getLogger("gridloop.emergency.jetstream")
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
 DURABLE = "monitoring"
+#: Seconds the readings of a held-back instant wait for the rest of their instant before they are judged alone.
+HOLD_WAIT = 0.05
 
 
 @dataclass(frozen=True)
@@ -167,20 +169,19 @@ async def consume(
                                 filter_subject=subjects, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
         sub = await js.pull_subscribe(subjects, durable=durable, stream=names.stream, config=config)
 
-        async def fetch() -> list[Any]:
+        async def fetch(timeout: float) -> list[Any]:
             try:
-                return list(await sub.fetch(batch, timeout=fetch_timeout))
+                return list(await sub.fetch(batch, timeout=timeout))
             except (TimeoutError, FetchTimeout):
                 return []
 
         idle = 0.0
         carried: list[tuple[Any, Reading]] = []  # the newest instant of a full batch: evaluated with the next one
-        upcoming = asyncio.ensure_future(fetch())
+        upcoming = asyncio.ensure_future(fetch(fetch_timeout))
         while not stop.is_set():
             msgs = await upcoming
-            # the next batch is fetched while this one is evaluated (it is acked only after its own commit)
-            upcoming = asyncio.ensure_future(fetch())
             if not msgs and not carried:
+                upcoming = asyncio.ensure_future(fetch(fetch_timeout))
                 idle += fetch_timeout
                 if idle_exit is not None and idle >= idle_exit:
                     break
@@ -204,6 +205,9 @@ async def consume(
                     carried = held
                     decoded = [(m, r) for m, r in decoded if r.ts != newest]
             readable, readings = [m for m, _ in decoded], [r for _, r in decoded]
+            # the next batch is fetched while this one is evaluated (it is acked only after its own commit); a
+            # held instant waits only a moment for the rest of its readings
+            upcoming = asyncio.ensure_future(fetch(HOLD_WAIT if carried else fetch_timeout))
             try:
                 refused = await asyncio.to_thread(handle, readings) if readings else set()
             except Exception:  # the batch was not committed: let JetStream deliver it again
