@@ -37,6 +37,7 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         auto_dispatch_threshold=settings.auto_dispatch_threshold,
         case_number_prefix=settings.case_number_prefix,
         tz=ZoneInfo(settings.timezone),
+        readings_partitions=settings.readings_partitions,
     )
     if engine.dialect.name == "sqlite":
         deps.write_lock = RLock()
