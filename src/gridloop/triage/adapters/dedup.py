@@ -35,7 +35,9 @@ N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
 SKETCH_CHARS = 1000  # a sketch reads the document's first characters only (p90 is ~850; see docs/models.md §5)
 _ROW_SHIFT = 51  # sketch sort keys: 13 bits of row, 31 bits of weight, N_BITS bits of column
-_SKETCH_ROWS = 1 << (64 - _ROW_SHIFT)
+_SKETCH_ROWS = 256
+"""Documents sketched together (< 2**(64 - _ROW_SHIFT)): small enough for their gram arrays to stay in the CPU
+cache and below the size at which numpy asks the kernel for huge pages (see fastlinear.SLICE)."""
 _JUDGED = 3  # candidates a verdict looks at
 _RANK = {MERGE: 2, SUGGEST: 1, NONE: 0}
 _BATCH = 2048  # reports judged together (bounds the bits of the packed sort keys; < 4,096)
