@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-
 SLICE = 256
 """Documents featurised together: their n-gram arrays (≈1,100 grams per message) stay in the CPU cache and below
 the size at which numpy asks the kernel for huge pages (whose compaction showed up as system time: a third of
@@ -87,7 +86,7 @@ class LinearScorer:
         uniform = np.full_like(proba, 1.0 / proba.shape[1])
         proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
         proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
-        return proba
+        return np.asarray(proba)
 
 
 def compile_pipeline(pipeline: Any) -> LinearScorer | None:

@@ -16,6 +16,13 @@ from typing import Any
 
 Segmenter = Callable[[str], Sequence[str]]
 
+Locate = Callable[[str], dict[str, list[int]]]
+"""Every occurrence of a fixed list of words in a text: word → its start positions, ascending (words that occur
+nowhere are absent)."""
+LocatorFactory = Callable[[Sequence[str]], Locate]
+"""Builds a `Locate` for a word list, once per list: `regex_locator` here (standard library), or an Aho-Corasick
+automaton injected from adapters/words.py (one pass over the text for every word, overlaps included)."""
+
 
 def trie_regex(words: Sequence[str]) -> str:
     """A regex for the words as a character trie, longest match first (Python's `re` tries the alternatives of a
@@ -37,6 +44,35 @@ def trie_regex(words: Sequence[str]) -> str:
         return body
 
     return build(trie)
+
+
+def regex_locator(words: Sequence[str]) -> Locate:
+    """A `Locate` from the standard library: the words of two or more characters by one trie regex (left to
+    right, without overlaps), the words hidden inside or across those matches and the one-character words by
+    lookup, then each found word's positions by `str.find`."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    longer = [w for w in ordered if len(w) > 1]
+    pattern = re.compile(trie_regex(longer)) if longer else None
+    singles = frozenset(w for w in ordered if len(w) == 1)
+    hidden = {
+        m: tuple(w for w in ordered if w != m and (w in m or any(w.startswith(m[i:]) for i in range(1, len(m)))))
+        for m in longer
+    }
+
+    def locate(text: str) -> dict[str, list[int]]:
+        present = set(pattern.findall(text)) if pattern is not None else set()
+        present |= {w for m in tuple(present) for w in hidden[m] if w in text}
+        present |= singles.intersection(text)
+        out: dict[str, list[int]] = {}
+        for w in present:
+            starts, pos = [], text.find(w)
+            while pos >= 0:
+                starts.append(pos)
+                pos = text.find(w, pos + 1)
+            out[w] = starts
+        return out
+
+    return locate
 
 
 FALSE_FRIENDS: tuple[str, ...] = (

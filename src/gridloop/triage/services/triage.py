@@ -12,7 +12,7 @@ from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge
 from gridloop.triage.domain.conventions import Conventions
 from gridloop.triage.domain.duplicates import find_addresses
 from gridloop.triage.domain.urgency import assess_urgency, incident_label
-from gridloop.triage.domain.words import Segmenter
+from gridloop.triage.domain.words import LocatorFactory, Segmenter, regex_locator
 
 _MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
 """A necessary condition for any personal data `find_personal_data` detects (an e-mail's @; the 7 digits every
@@ -84,9 +84,11 @@ class TriageService:
         review_threshold: float = REVIEW_THRESHOLD,
         changes: Callable[[], set[str]] | None = None,
         segment: Segmenter | None = None,
+        locator: LocatorFactory = regex_locator,
     ) -> None:
         self._changes = changes
         self._segment = segment
+        self._locator = locator
         self._classifier_factory = classifier
         self._conventions_factory = conventions
         self._simplify = simplify
@@ -158,7 +160,7 @@ class TriageService:
         )
 
     def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
-        flag = assess_urgency(p.joined, segment=self._segment)
+        flag = assess_urgency(p.joined, segment=self._segment, locator=self._locator)
         found = find_personal_data(p.text) if _MAYBE_PERSONAL.search(p.text) else []
         found_title = find_personal_data(p.title) if _MAYBE_PERSONAL.search(p.title) else []
         masked = mask_personal_data(p.text, found=found)
