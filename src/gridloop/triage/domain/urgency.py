@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gridloop.kernel.labels import LabeledEnum
@@ -205,8 +205,10 @@ class _Compiled:
     """Every occurrence of the rules' words in a (lower-cased) text."""
     phrases: tuple[tuple[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]], ...], ...]
     """Per rule: (phrase, the word set of each part, the part names)."""
-    rules_of: dict[str, frozenset[int]]
-    """Word → the rules using it."""
+    parts_of: dict[str, tuple[tuple[int, int, int], ...]]
+    """Word → (rule, phrase, bit of the part) of every phrase part it can fill."""
+    full: tuple[tuple[int, ...], ...]
+    """Per rule, per phrase: the bits of all its parts (a phrase can match only when every part is filled)."""
 
 
 _COMPILED: dict[tuple[int, int], _Compiled] = {}
@@ -221,16 +223,17 @@ def _compiled(rules: tuple[UrgencyRule, ...], locator: LocatorFactory) -> _Compi
         phrases = tuple(
             tuple((ph, tuple(frozenset(_words(p)) for p in _parts(ph)), _parts(ph)) for ph in r.phrases) for r in rules
         )
-        rules_of: dict[str, set[int]] = {}
+        parts_of: dict[str, list[tuple[int, int, int]]] = {}
         for ri, r in enumerate(rules):
-            for ph in r.phrases:
-                for p in _parts(ph):
+            for phi, ph in enumerate(r.phrases):
+                for pi, p in enumerate(_parts(ph)):
                     for w in _words(p):
-                        rules_of.setdefault(w, set()).add(ri)
+                        parts_of.setdefault(w, []).append((ri, phi, 1 << pi))
         got = _COMPILED[key] = _Compiled(
             locator(words),
             phrases,
-            {k: frozenset(v) for k, v in rules_of.items()},
+            {k: tuple(v) for k, v in parts_of.items()},
+            tuple(tuple((1 << len(_parts(ph))) - 1 for ph in r.phrases) for r in rules),
         )
     return got
 
@@ -272,7 +275,8 @@ class _Reader:
         self.present = set(found)
         self.segment = segment
         self._found: dict[tuple[str, int], list[int]] = {}
-        self.now = any(w in text for w in NOW)
+        self._text = text
+        self._now: bool | None = None
         # the sentences holding each word, as a bit mask: a phrase is read only in sentences holding a word of
         # every part
         self.mask: dict[str, int] = {}
@@ -283,6 +287,13 @@ class _Reader:
                 if si >= 0:
                     m |= 1 << si
             self.mask[w] = m if pieces else 1
+
+    @property
+    def now(self) -> bool:
+        """Whether the text says it is happening now (read on first need)."""
+        if self._now is None:
+            self._now = any(w in self._text for w in NOW)
+        return self._now
 
     def find(self, word: str, si: int) -> list[int]:
         key = (word, si)
@@ -333,16 +344,24 @@ def assess_urgency(
     located = comp.locate(lowered)
     if not located:
         return UrgencyFlag(NORMAL, None, "")
-    candidates: set[int] = set()
+    # the phrases whose every part has a word in the text: only their rules are read in context
+    filled: dict[tuple[int, int], int] = {}
     for w in located:
-        candidates |= comp.rules_of.get(w, frozenset())
+        for ri, phi, bit in comp.parts_of.get(w, ()):
+            filled[ri, phi] = filled.get((ri, phi), 0) | bit
+    candidates: dict[int, list[int]] = {}
+    for (ri, phi), bits in filled.items():
+        if bits == comp.full[ri][phi]:
+            candidates.setdefault(ri, []).append(phi)
+    if not candidates:
+        return UrgencyFlag(NORMAL, None, "")
     reader = _Reader(lowered, located, segment)
     best_level, best_rule = NORMAL, None
     hits: list[tuple[UrgencyRule, str, str]] = []
     set_aside: list[str] = []
     for ri in sorted(candidates):
         rule = rules[ri]
-        found = _match_rule(comp.phrases[ri], reader)
+        found = _match_rule([comp.phrases[ri][phi] for phi in sorted(candidates[ri])], reader)
         if found is None:
             continue
         words, reading = found
@@ -372,14 +391,13 @@ def assess_urgency(
 
 
 def _match_rule(
-    phrases: tuple[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]], ...], reader: _Reader
+    phrases: Sequence[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]]], reader: _Reader
 ) -> tuple[str, str] | None:
-    """The best (words, reading) of a rule's phrases over the sentences, or None."""
+    """The best (words, reading) of a rule's phrases (those with a word of every part in the text) over the
+    sentences, or None."""
     best: tuple[str, str] | None = None
     present, mask = reader.present, reader.mask
     for _phrase, wordsets, parts in phrases:
-        if any(present.isdisjoint(ws) for ws in wordsets):
-            continue
         together = -1  # the sentences holding a word of every part
         for ws in wordsets:
             m = 0
