@@ -11,7 +11,7 @@ Two checks, both standard library here; the segmenter (jieba, see adapters/words
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 Segmenter = Callable[[str], Sequence[str]]
@@ -90,6 +90,7 @@ FALSE_FRIENDS: tuple[str, ...] = (
 
 CHANGING_PREFIXES = ("非", "无", "防", "未")
 """A token that starts with one of these before the phrase is another word (非机动车道 is not 机动车道)."""
+_PREFIX_CHARS = frozenset(CHANGING_PREFIXES)
 
 
 _FRIENDS_OF: dict[str, tuple[tuple[str, int], ...]] = {}
@@ -112,7 +113,12 @@ def _friends_of(phrase: str) -> tuple[tuple[str, int], ...]:
 
 
 def _covered_by_false_friend(text: str, start: int, end: int, phrase: str) -> bool:
-    return any(start - off >= 0 and text.startswith(word, start - off) for word, off in _friends_of(phrase))
+    friends = _FRIENDS_OF.get(phrase)
+    if friends is None:
+        friends = _friends_of(phrase)
+    if not friends:  # most phrases have none: no generator
+        return False
+    return any(start - off >= 0 and text.startswith(word, start - off) for word, off in friends)
 
 
 def token_starts(tokens: Sequence[str]) -> list[tuple[int, int]]:
@@ -160,21 +166,23 @@ would cost more than the rest of triage)."""
 
 def occurrences(text: str, phrase: str, *, segment: Segmenter | None = None) -> list[int]:
     """Start positions where the phrase occurs as a word; the segmenter sees a window around each match."""
-    out: list[int] = []
+    return list(_word_starts(text, phrase, segment))
+
+
+def _word_starts(text: str, phrase: str, segment: Segmenter | None) -> Iterator[int]:
     pos = text.find(phrase)
     while pos >= 0:
         end = pos + len(phrase)
         spans = None
         # the segmenter can only reject a match that a meaning-changing prefix stands right before
-        if segment is not None and any(c in CHANGING_PREFIXES for c in text[max(0, pos - 3) : pos]):
+        if segment is not None and not _PREFIX_CHARS.isdisjoint(text[max(0, pos - 3) : pos]):
             lo = max(0, pos - WINDOW)
             spans = [(s + lo, e + lo) for s, e in token_starts(segment(text[lo : end + WINDOW]))]
         if is_word_at(text, pos, end, spans=spans):
-            out.append(pos)
+            yield pos
         pos = text.find(phrase, pos + 1)
-    return out
 
 
 def occurs(text: str, phrase: str, *, segment: Segmenter | None = None) -> bool:
-    """Whether the phrase occurs as a word at least once."""
-    return bool(occurrences(text, phrase, segment=segment))
+    """Whether the phrase occurs as a word at least once (stops at the first)."""
+    return next(_word_starts(text, phrase, segment), None) is not None
