@@ -71,3 +71,15 @@ def test_urgency_flags_do_not_depend_on_the_word_locator() -> None:
         a = assess_urgency(text, rules=URGENCY_RULES, locator=regex_locator)
         b = assess_urgency(text, rules=URGENCY_RULES, locator=automaton_locator)
         assert a == b, f"urgency differs by locator for {text[:40]!r}: {a} / {b}"
+
+
+def test_the_personal_data_gate_in_two_scans_says_what_the_one_regex_says() -> None:
+    from gridloop.triage.services.triage import _MAYBE_PERSONAL, _maybe_personal
+
+    samples = [
+        *_eval_texts(),
+        *("aA·B12345", "x沪A12345", "中AB·1234", "中A 12345", "A12345", "京A·D12345", "电话13812345678"),
+        *("卡号6222 0202 0000 1234 567", "写信到 a.b@example.cn", "A市A3区 2019-01-01 反映"),
+    ]
+    for text in samples:
+        assert _maybe_personal(text) == bool(_MAYBE_PERSONAL.search(text)), f"gates disagree on {text[:40]!r}"
