@@ -395,18 +395,18 @@ class DuplicateIndex:
         postings, cap, room = self._postings, -self.max_postings, self.max_postings
         lo = 0
         for i, k in enumerate(tops.tolist()):
-            mine = grams[lo : lo + k]
-            lo += k
-            for posting in map(postings.get, mine):
-                if posting:
-                    hits.extend(posting if len(posting) <= room else posting[cap:])
-            ends.append(len(hits))
             pos = base + i
-            for f in mine:
+            # one lookup per gram: read its posting list, then join it (a sketch's grams are distinct columns, so
+            # joining one list never changes another this report still reads; lists are never empty)
+            for f in grams[lo : lo + k]:
                 posting = postings.get(f)
                 if posting is None:
-                    postings[f] = posting = array("q")
-                posting.append(pos)
+                    postings[f] = array("q", (pos,))
+                else:
+                    hits.extend(posting if len(posting) <= room else posting[cap:])
+                    posting.append(pos)
+            lo += k
+            ends.append(len(hits))
         q_cols, q_weights = _by_column(q_cols, q_weights, q_ptr)
         self._store(keys, (q_cols, q_weights, q_ptr), whens, lngs, lats)
         q_ts = np.array([w.timestamp() if w is not None else np.nan for w in whens])
