@@ -329,7 +329,11 @@ def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPo
     three hold; explained in Chinese for the operator ("同一地址 长寿路500弄，相隔40分钟，均为渗漏水")."""
     where, said = same_place(a.place, b.place)
     hours = abs((b.when - a.when).total_seconds()) / 3600 if a.when and b.when else None
-    wording = len(a.grams & b.grams) / len(a.grams | b.grams) if a.grams and b.grams else 0.0
+    if a.grams and b.grams:
+        common = len(a.grams & b.grams)  # Jaccard without building the union (|A ∪ B| = |A| + |B| − |A ∩ B|)
+        wording = common / (len(a.grams) + len(b.grams) - common)
+    else:
+        wording = 0.0
     shared = sorted(a.problems & b.problems)
     what = []
     if a.kind and a.kind == b.kind:
