@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gridloop.config import Settings
 from gridloop.triage.adapters.models import resolve_model
-from gridloop.triage.cli.batch import run_batch
+from gridloop.triage.cli.batch import prefer_small_pages, run_batch
 from gridloop.triage.plug import build_triage
 
 
@@ -43,6 +43,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=Path("../shared/data"))
     ap.add_argument("--model", type=Path, default=Path("var/models/classifier.joblib"))
     args = ap.parse_args()
+    prefer_small_pages()  # as `gridloop triage` does first (before anything allocates): baseline and batch alike
     rng = random.Random(2020)
     pool = _sources(args.shared)
     t0 = datetime(2026, 5, 1, tzinfo=UTC)

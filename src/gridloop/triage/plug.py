@@ -14,7 +14,7 @@ from gridloop.platform.db.stamps import StampWatcher, read_stamps
 from gridloop.triage.adapters.classifier import TextClassifier
 from gridloop.triage.adapters.models import DEFAULT_MODEL_PATH, resolve_model, shipped_examples, shipped_rules
 from gridloop.triage.adapters.text import to_simplified
-from gridloop.triage.adapters.words import segment
+from gridloop.triage.adapters.words import automaton_locator, segment
 from gridloop.triage.domain.conventions import Conventions, merge_examples, merge_rules
 from gridloop.triage.services.triage import TriageService
 
@@ -97,4 +97,5 @@ def build_triage(
         review_threshold=settings.auto_dispatch_threshold,
         changes=changes,
         segment=segment,
+        locator=automaton_locator,
     )

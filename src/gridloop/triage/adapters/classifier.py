@@ -92,6 +92,17 @@ class TextClassifier:
     def __init__(self, pipeline: Any, card: ModelCard) -> None:
         self.pipeline = pipeline
         self.card = card
+        self._scorer: Any = None  # the pipeline compiled for prediction (fastlinear), built on first use
+        self._compiled = False
+
+    def _fast(self) -> Any:
+        """The compiled scorer (same probabilities as the pipeline), or None for a pipeline of another shape."""
+        if not self._compiled:
+            from gridloop.triage.adapters.fastlinear import compile_pipeline
+
+            self._scorer = compile_pipeline(self.pipeline)
+            self._compiled = True
+        return self._scorer
 
     @property
     def labels(self) -> list[str]:
@@ -103,6 +114,9 @@ class TextClassifier:
         docs = list(texts) if normalised else normalise_many(texts)
         if not docs:
             return np.zeros((0, len(self.card.labels)), dtype=np.float64)
+        fast = self._fast()
+        if fast is not None:
+            return np.asarray(fast.proba(docs), dtype=np.float64)
         est = self.pipeline
         if hasattr(est, "predict_proba"):
             return np.asarray(est.predict_proba(docs), dtype=np.float64)

@@ -35,7 +35,9 @@ N_FEATURES = 1 << N_BITS
 TITLE_WEIGHT = 2
 SKETCH_CHARS = 1000  # a sketch reads the document's first characters only (p90 is ~850; see docs/models.md §5)
 _ROW_SHIFT = 51  # sketch sort keys: 13 bits of row, 31 bits of weight, N_BITS bits of column
-_SKETCH_ROWS = 1 << (64 - _ROW_SHIFT)
+_SKETCH_ROWS = 256
+"""Documents sketched together (< 2**(64 - _ROW_SHIFT)): small enough for their gram arrays to stay in the CPU
+cache and below the size at which numpy asks the kernel for huge pages (see fastlinear.SLICE)."""
 _JUDGED = 3  # candidates a verdict looks at
 _RANK = {MERGE: 2, SUGGEST: 1, NONE: 0}
 _BATCH = 2048  # reports judged together (bounds the bits of the packed sort keys; < 4,096)
@@ -393,18 +395,18 @@ class DuplicateIndex:
         postings, cap, room = self._postings, -self.max_postings, self.max_postings
         lo = 0
         for i, k in enumerate(tops.tolist()):
-            mine = grams[lo : lo + k]
-            lo += k
-            for posting in map(postings.get, mine):
-                if posting:
-                    hits.extend(posting if len(posting) <= room else posting[cap:])
-            ends.append(len(hits))
             pos = base + i
-            for f in mine:
+            # one lookup per gram: read its posting list, then join it (a sketch's grams are distinct columns, so
+            # joining one list never changes another this report still reads; lists are never empty)
+            for f in grams[lo : lo + k]:
                 posting = postings.get(f)
                 if posting is None:
-                    postings[f] = posting = array("q")
-                posting.append(pos)
+                    postings[f] = array("q", (pos,))
+                else:
+                    hits.extend(posting if len(posting) <= room else posting[cap:])
+                    posting.append(pos)
+            lo += k
+            ends.append(len(hits))
         q_cols, q_weights = _by_column(q_cols, q_weights, q_ptr)
         self._store(keys, (q_cols, q_weights, q_ptr), whens, lngs, lats)
         q_ts = np.array([w.timestamp() if w is not None else np.nan for w in whens])

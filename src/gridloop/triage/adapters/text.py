@@ -35,9 +35,28 @@ def _traditional_chars() -> frozenset[str]:
     return frozenset(chars)
 
 
+@lru_cache(maxsize=1)
+def _traditional_table() -> Any:
+    """A boolean per code point: written differently in Simplified Chinese."""
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(c) for c in _traditional_chars()]] = True
+    return table
+
+
+_SHORT = 48
+"""Below this length a set lookup per character is cheaper than a numpy lookup over the code points."""
+
+
 def has_traditional(text: str) -> bool:
     """Whether the text contains characters written differently in Simplified Chinese."""
-    return not _traditional_chars().isdisjoint(text)
+    if len(text) < _SHORT:
+        return not _traditional_chars().isdisjoint(text)
+    import numpy as np
+
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return bool(_traditional_table()[cps].any())
 
 
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

@@ -75,16 +75,20 @@ a leading character class would be tried at every position of a long complaint).
 _LANDMARK_CORE = re.compile(
     r"公园|广场|小区|大厦|商场|医院|小学|中学|幼儿园|地铁站|菜场|菜市场|体育馆|图书馆|新村|花园"
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 EVENT_CHARS = 400
 """Characters of a report read for duplicates by event (the place and the problem are told early)."""
 
 
+_RUN_BEFORE: dict[int, re.Pattern[str]] = {}
+
+
 def _name_before(text: str, end: int, most: int) -> str:
-    start = end
-    while start > 0 and end - start < most and _CJK.match(text[start - 1]):
-        start -= 1
-    return text[start:end]
+    """The Chinese characters (at most `most`) that end right at `end`."""
+    pat = _RUN_BEFORE.get(most)
+    if pat is None:
+        pat = _RUN_BEFORE[most] = re.compile("[\u4e00-\u9fff]{0," + str(most) + "}\\Z")
+    m = pat.search(text, max(0, end - most), end)
+    return text[m.start() : end] if m is not None else ""
 
 
 def find_addresses(text: str) -> list[tuple[int, int, str, str, str]]:
@@ -329,7 +333,11 @@ def judge_event(a: EventReport, b: EventReport, *, policy: EventPolicy = EventPo
     three hold; explained in Chinese for the operator ("同一地址 长寿路500弄，相隔40分钟，均为渗漏水")."""
     where, said = same_place(a.place, b.place)
     hours = abs((b.when - a.when).total_seconds()) / 3600 if a.when and b.when else None
-    wording = len(a.grams & b.grams) / len(a.grams | b.grams) if a.grams and b.grams else 0.0
+    if a.grams and b.grams:
+        common = len(a.grams & b.grams)  # Jaccard without building the union (|A ∪ B| = |A| + |B| − |A ∩ B|)
+        wording = common / (len(a.grams) + len(b.grams) - common)
+    else:
+        wording = 0.0
     shared = sorted(a.problems & b.problems)
     what = []
     if a.kind and a.kind == b.kind:

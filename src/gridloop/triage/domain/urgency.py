@@ -20,11 +20,12 @@ incident kinds the emergency loop uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gridloop.kernel.labels import LabeledEnum
-from gridloop.triage.domain.words import Segmenter, occurrences, trie_regex
+from gridloop.triage.domain.words import Locate, LocatorFactory, Segmenter, occurrences, regex_locator
 
 
 class IncidentType(LabeledEnum):
@@ -200,46 +201,39 @@ def _words(part: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Compiled:
-    pattern: re.Pattern[str]
-    """The words of two or more characters, as one trie regex."""
-    singles: frozenset[str]
-    """The one-character words: found by set intersection with the text's characters."""
-    hidden: dict[str, tuple[str, ...]]
+    locate: Locate
+    """Every occurrence of the rules' words in a (lower-cased) text."""
     phrases: tuple[tuple[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]], ...], ...]
     """Per rule: (phrase, the word set of each part, the part names)."""
-    rules_of: dict[str, frozenset[int]]
-    """Word → the rules using it."""
+    parts_of: dict[str, tuple[tuple[int, int, int], ...]]
+    """Word → (rule, phrase, bit of the part) of every phrase part it can fill."""
+    full: tuple[tuple[int, ...], ...]
+    """Per rule, per phrase: the bits of all its parts (a phrase can match only when every part is filled)."""
 
 
-_COMPILED: dict[int, _Compiled] = {}
+_COMPILED: dict[tuple[int, int], _Compiled] = {}
 
 
-def _compiled(rules: tuple[UrgencyRule, ...]) -> _Compiled:
-    """Everything the scan needs, built once per rule set."""
-    key = id(rules)
+def _compiled(rules: tuple[UrgencyRule, ...], locator: LocatorFactory) -> _Compiled:
+    """Everything the scan needs, built once per rule set (and word locator)."""
+    key = (id(rules), id(locator))
     got = _COMPILED.get(key)
     if got is None:
-        words = sorted({w for r in rules for ph in r.phrases for p in _parts(ph) for w in _words(p)}, key=len)
-        words.reverse()
-        hidden = {
-            m: tuple(w for w in words if w != m and (w in m or any(w.startswith(m[i:]) for i in range(1, len(m)))))
-            for m in words
-        }
+        words = sorted({w for r in rules for ph in r.phrases for p in _parts(ph) for w in _words(p)})
         phrases = tuple(
             tuple((ph, tuple(frozenset(_words(p)) for p in _parts(ph)), _parts(ph)) for ph in r.phrases) for r in rules
         )
-        rules_of: dict[str, set[int]] = {}
+        parts_of: dict[str, list[tuple[int, int, int]]] = {}
         for ri, r in enumerate(rules):
-            for ph in r.phrases:
-                for p in _parts(ph):
+            for phi, ph in enumerate(r.phrases):
+                for pi, p in enumerate(_parts(ph)):
                     for w in _words(p):
-                        rules_of.setdefault(w, set()).add(ri)
+                        parts_of.setdefault(w, []).append((ri, phi, 1 << pi))
         got = _COMPILED[key] = _Compiled(
-            re.compile(trie_regex([w for w in words if len(w) > 1])),
-            frozenset(w for w in words if len(w) == 1),
-            hidden,
+            locator(words),
             phrases,
-            {k: frozenset(v) for k, v in rules_of.items()},
+            {k: tuple(v) for k, v in parts_of.items()},
+            tuple(tuple((1 << len(_parts(ph))) - 1 for ph in r.phrases) for r in rules),
         )
     return got
 
@@ -266,14 +260,40 @@ class _Occurrence:
 class _Reader:
     """One text split into sentences, with the valid word occurrences found on demand."""
 
-    def __init__(self, text: str, present: set[str], segment: Segmenter | None) -> None:
-        self.sentences = [s for s in _SENTENCE.split(text) if s.strip()] or [text]
-        self.present = present
+    def __init__(self, text: str, found: dict[str, list[int]], segment: Segmenter | None) -> None:
+        # sentences with their start in the text (the words hold no separator: each lies inside one sentence)
+        starts, pieces, lo = [], [], 0
+        for sep in _SENTENCE.finditer(text):
+            if text[lo : sep.start()].strip():
+                starts.append(lo)
+                pieces.append(text[lo : sep.start()])
+            lo = sep.end()
+        if text[lo:].strip():
+            starts.append(lo)
+            pieces.append(text[lo:])
+        self.sentences = pieces or [text]
+        self.present = set(found)
         self.segment = segment
         self._found: dict[tuple[str, int], list[int]] = {}
-        self.now = any(w in text for w in NOW)
-        # the present words each sentence holds: a phrase is read only in sentences holding a word of every part
-        self.sentence_words = [frozenset(w for w in present if w in s) for s in self.sentences]
+        self._text = text
+        self._now: bool | None = None
+        # the sentences holding each word, as a bit mask: a phrase is read only in sentences holding a word of
+        # every part
+        self.mask: dict[str, int] = {}
+        for w, at in found.items():
+            m = 0
+            for p in at:
+                si = bisect_right(starts, p) - 1
+                if si >= 0:
+                    m |= 1 << si
+            self.mask[w] = m if pieces else 1
+
+    @property
+    def now(self) -> bool:
+        """Whether the text says it is happening now (read on first need)."""
+        if self._now is None:
+            self._now = any(w in self._text for w in NOW)
+        return self._now
 
     def find(self, word: str, si: int) -> list[int]:
         key = (word, si)
@@ -311,26 +331,37 @@ _READING_RANK = {"actual": 3, "risk": 2, "past": 1, "passing": 1, "inquiry": 1}
 
 
 def assess_urgency(
-    text: str, *, rules: tuple[UrgencyRule, ...] = URGENCY_RULES, segment: Segmenter | None = None
+    text: str,
+    *,
+    rules: tuple[UrgencyRule, ...] = URGENCY_RULES,
+    segment: Segmenter | None = None,
+    locator: LocatorFactory = regex_locator,
 ) -> UrgencyFlag:
-    """The urgency of a report: the highest level any rule reaches in context, with the words and the rule."""
+    """The urgency of a report: the highest level any rule reaches in context, with the words and the rule.
+    `locator` finds the rules' words (any exact one gives the same flag; adapters inject a faster one)."""
     lowered = text.lower()
-    comp = _compiled(rules)
-    present = set(comp.pattern.findall(lowered))
-    present |= comp.singles.intersection(lowered)
-    if not present:
+    comp = _compiled(rules, locator)
+    located = comp.locate(lowered)
+    if not located:
         return UrgencyFlag(NORMAL, None, "")
-    present |= {w for m in tuple(present) for w in comp.hidden[m] if w in lowered}
-    candidates: set[int] = set()
-    for w in present:
-        candidates |= comp.rules_of.get(w, frozenset())
-    reader = _Reader(lowered, present, segment)
+    # the phrases whose every part has a word in the text: only their rules are read in context
+    filled: dict[tuple[int, int], int] = {}
+    for w in located:
+        for ri, phi, bit in comp.parts_of.get(w, ()):
+            filled[ri, phi] = filled.get((ri, phi), 0) | bit
+    candidates: dict[int, list[int]] = {}
+    for (ri, phi), bits in filled.items():
+        if bits == comp.full[ri][phi]:
+            candidates.setdefault(ri, []).append(phi)
+    if not candidates:
+        return UrgencyFlag(NORMAL, None, "")
+    reader = _Reader(lowered, located, segment)
     best_level, best_rule = NORMAL, None
     hits: list[tuple[UrgencyRule, str, str]] = []
     set_aside: list[str] = []
     for ri in sorted(candidates):
         rule = rules[ri]
-        found = _match_rule(comp.phrases[ri], reader)
+        found = _match_rule([comp.phrases[ri][phi] for phi in sorted(candidates[ri])], reader)
         if found is None:
             continue
         words, reading = found
@@ -360,17 +391,23 @@ def assess_urgency(
 
 
 def _match_rule(
-    phrases: tuple[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]], ...], reader: _Reader
+    phrases: Sequence[tuple[str, tuple[frozenset[str], ...], tuple[str, ...]]], reader: _Reader
 ) -> tuple[str, str] | None:
-    """The best (words, reading) of a rule's phrases over the sentences, or None."""
+    """The best (words, reading) of a rule's phrases (those with a word of every part in the text) over the
+    sentences, or None."""
     best: tuple[str, str] | None = None
-    present = reader.present
+    present, mask = reader.present, reader.mask
     for _phrase, wordsets, parts in phrases:
-        if any(present.isdisjoint(ws) for ws in wordsets):
-            continue
-        for si, held in enumerate(reader.sentence_words):
-            if any(held.isdisjoint(ws) for ws in wordsets):
-                continue
+        together = -1  # the sentences holding a word of every part
+        for ws in wordsets:
+            m = 0
+            for w in present.intersection(ws):
+                m |= mask[w]
+            together &= m
+        while together:
+            low = together & -together
+            si = low.bit_length() - 1
+            together ^= low
             occs = [reader.part(p, si) for p in parts]
             if not all(occs):
                 continue

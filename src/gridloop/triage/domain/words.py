@@ -11,10 +11,17 @@ Two checks, both standard library here; the segmenter (jieba, see adapters/words
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 Segmenter = Callable[[str], Sequence[str]]
+
+Locate = Callable[[str], dict[str, list[int]]]
+"""Every occurrence of a fixed list of words in a text: word → its start positions, ascending (words that occur
+nowhere are absent)."""
+LocatorFactory = Callable[[Sequence[str]], Locate]
+"""Builds a `Locate` for a word list, once per list: `regex_locator` here (standard library), or an Aho-Corasick
+automaton injected from adapters/words.py (one pass over the text for every word, overlaps included)."""
 
 
 def trie_regex(words: Sequence[str]) -> str:
@@ -39,6 +46,35 @@ def trie_regex(words: Sequence[str]) -> str:
     return build(trie)
 
 
+def regex_locator(words: Sequence[str]) -> Locate:
+    """A `Locate` from the standard library: the words of two or more characters by one trie regex (left to
+    right, without overlaps), the words hidden inside or across those matches and the one-character words by
+    lookup, then each found word's positions by `str.find`."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    longer = [w for w in ordered if len(w) > 1]
+    pattern = re.compile(trie_regex(longer)) if longer else None
+    singles = frozenset(w for w in ordered if len(w) == 1)
+    hidden = {
+        m: tuple(w for w in ordered if w != m and (w in m or any(w.startswith(m[i:]) for i in range(1, len(m)))))
+        for m in longer
+    }
+
+    def locate(text: str) -> dict[str, list[int]]:
+        present = set(pattern.findall(text)) if pattern is not None else set()
+        present |= {w for m in tuple(present) for w in hidden[m] if w in text}
+        present |= singles.intersection(text)
+        out: dict[str, list[int]] = {}
+        for w in present:
+            starts, pos = [], text.find(w)
+            while pos >= 0:
+                starts.append(pos)
+                pos = text.find(w, pos + 1)
+            out[w] = starts
+        return out
+
+    return locate
+
+
 FALSE_FRIENDS: tuple[str, ...] = (
     # price and marketing slang
     "跳楼价", "跳楼甩卖", "跳楼大甩卖", "自杀式", "抢劫式", "爆炸式", "爆炸性", "爆炸头", "信息爆炸", "炸鸡",
@@ -54,6 +90,7 @@ FALSE_FRIENDS: tuple[str, ...] = (
 
 CHANGING_PREFIXES = ("非", "无", "防", "未")
 """A token that starts with one of these before the phrase is another word (非机动车道 is not 机动车道)."""
+_PREFIX_CHARS = frozenset(CHANGING_PREFIXES)
 
 
 _FRIENDS_OF: dict[str, tuple[tuple[str, int], ...]] = {}
@@ -76,7 +113,12 @@ def _friends_of(phrase: str) -> tuple[tuple[str, int], ...]:
 
 
 def _covered_by_false_friend(text: str, start: int, end: int, phrase: str) -> bool:
-    return any(start - off >= 0 and text.startswith(word, start - off) for word, off in _friends_of(phrase))
+    friends = _FRIENDS_OF.get(phrase)
+    if friends is None:
+        friends = _friends_of(phrase)
+    if not friends:  # most phrases have none: no generator
+        return False
+    return any(start - off >= 0 and text.startswith(word, start - off) for word, off in friends)
 
 
 def token_starts(tokens: Sequence[str]) -> list[tuple[int, int]]:
@@ -124,21 +166,23 @@ would cost more than the rest of triage)."""
 
 def occurrences(text: str, phrase: str, *, segment: Segmenter | None = None) -> list[int]:
     """Start positions where the phrase occurs as a word; the segmenter sees a window around each match."""
-    out: list[int] = []
+    return list(_word_starts(text, phrase, segment))
+
+
+def _word_starts(text: str, phrase: str, segment: Segmenter | None) -> Iterator[int]:
     pos = text.find(phrase)
     while pos >= 0:
         end = pos + len(phrase)
         spans = None
         # the segmenter can only reject a match that a meaning-changing prefix stands right before
-        if segment is not None and any(c in CHANGING_PREFIXES for c in text[max(0, pos - 3) : pos]):
+        if segment is not None and not _PREFIX_CHARS.isdisjoint(text[max(0, pos - 3) : pos]):
             lo = max(0, pos - WINDOW)
             spans = [(s + lo, e + lo) for s, e in token_starts(segment(text[lo : end + WINDOW]))]
         if is_word_at(text, pos, end, spans=spans):
-            out.append(pos)
+            yield pos
         pos = text.find(phrase, pos + 1)
-    return out
 
 
 def occurs(text: str, phrase: str, *, segment: Segmenter | None = None) -> bool:
-    """Whether the phrase occurs as a word at least once."""
-    return bool(occurrences(text, phrase, segment=segment))
+    """Whether the phrase occurs as a word at least once (stops at the first)."""
+    return next(_word_starts(text, phrase, segment), None) is not None

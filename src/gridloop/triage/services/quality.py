@@ -234,7 +234,7 @@ def evaluate_file(
     from gridloop.config import Settings
     from gridloop.triage.adapters.models import resolve_model, shipped_examples, shipped_rules
     from gridloop.triage.adapters.text import to_simplified
-    from gridloop.triage.adapters.words import segment
+    from gridloop.triage.adapters.words import automaton_locator, segment
     from gridloop.triage.domain.conventions import Conventions
     from gridloop.triage.services.triage import TriageService
 
@@ -248,6 +248,7 @@ def evaluate_file(
         simplify=to_simplified,
         review_threshold=settings.auto_dispatch_threshold,
         segment=segment,
+        locator=automaton_locator,
     )
     results = triage.analyse_many([("", r.text) for r in rows])
     tune = [(r, s) for r, s in zip(rows, results, strict=True) if r.split == "tune"]

@@ -12,12 +12,28 @@ from gridloop.kernel.text import MAX_CHARS, clean_text, is_mostly_foreign, judge
 from gridloop.triage.domain.conventions import Conventions
 from gridloop.triage.domain.duplicates import find_addresses
 from gridloop.triage.domain.urgency import assess_urgency, incident_label
-from gridloop.triage.domain.words import Segmenter
+from gridloop.triage.domain.words import LocatorFactory, Segmenter, regex_locator
 
 _MAYBE_PERSONAL = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d|[^\x00-\x7f][A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
 """A necessary condition for any personal data `find_personal_data` detects (an e-mail's @; the 7 digits every
 phone and ID number contains; a card's 16 digits with single separators; a plate's province, letter and five
-characters): one scan instead of six."""
+characters): one scan instead of six. `_maybe_personal` checks the same, faster."""
+_MAYBE_DIGITS = re.compile(r"@|\d{3}[- ]?\d{4}|(?:\d[ -]?){15}\d")
+_MAYBE_PLATE = re.compile(r"[A-HJ-NP-Z][·\s]?[A-HJ-NP-Z0-9]{5}")
+
+
+def _maybe_personal(text: str) -> bool:
+    """Whether `_MAYBE_PERSONAL` matches, in two scans that each start with one character class (the regex
+    engine then skips to candidate characters instead of trying four alternatives at every position)."""
+    if _MAYBE_DIGITS.search(text):
+        return True
+    m = _MAYBE_PLATE.search(text)
+    while m is not None:  # every start, overlaps included: the character before must be non-ASCII
+        start = m.start()
+        if start > 0 and text[start - 1] > "\x7f":
+            return True
+        m = _MAYBE_PLATE.search(text, start + 1)
+    return False
 
 
 def _without_addresses(text: str) -> str:
@@ -84,9 +100,11 @@ class TriageService:
         review_threshold: float = REVIEW_THRESHOLD,
         changes: Callable[[], set[str]] | None = None,
         segment: Segmenter | None = None,
+        locator: LocatorFactory = regex_locator,
     ) -> None:
         self._changes = changes
         self._segment = segment
+        self._locator = locator
         self._classifier_factory = classifier
         self._conventions_factory = conventions
         self._simplify = simplify
@@ -158,9 +176,9 @@ class TriageService:
         )
 
     def _result(self, p: _Prepared, scores: dict[str, float] | None, conventions: Conventions) -> TriageResult:
-        flag = assess_urgency(p.joined, segment=self._segment)
-        found = find_personal_data(p.text) if _MAYBE_PERSONAL.search(p.text) else []
-        found_title = find_personal_data(p.title) if _MAYBE_PERSONAL.search(p.title) else []
+        flag = assess_urgency(p.joined, segment=self._segment, locator=self._locator)
+        found = find_personal_data(p.text) if _maybe_personal(p.text) else []
+        found_title = find_personal_data(p.title) if _maybe_personal(p.title) else []
         masked = mask_personal_data(p.text, found=found)
         extra: dict[str, object] = {
             "masked_title": mask_personal_data(p.title, found=found_title) if found_title else p.title,
