@@ -11,13 +11,15 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, tzinfo
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from gridloop.cases.domain.intake import (
     ReportText,
@@ -27,6 +29,7 @@ from gridloop.cases.domain.intake import (
     validate_report,
 )
 from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
+from gridloop.cases.services import audit
 from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow, TriageQueueRow
 from gridloop.geo.services import convert_point
 from gridloop.geo.services.geography import locate_case_area
@@ -36,7 +39,7 @@ from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.ports import AreaMatch
 from gridloop.kernel.privacy import mask_personal_data
 from gridloop.platform.cache import AreaRef
-from gridloop.platform.db.exercise import exercise_run_of
+from gridloop.platform.db.exercise import exercise_run_of, remember_exercise_row
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import CategoryRow, UnitRow
@@ -160,16 +163,21 @@ def area_ref(session: Session, code: str, *, deps: ServiceDeps) -> AreaRef | Non
 def next_case_number(session: Session, *, now: datetime, prefix: str, tz: tzinfo) -> str:
     """The next number of the day (in the configured zone), e.g. SH2026112600001; atomic on SQLite and PostgreSQL."""
     day = now.astimezone(tz).strftime("%Y%m%d")
-    dialect = session.get_bind().dialect.name
+    stmt = _counter_statement(session.get_bind().dialect.name)
+    seq = session.connection().execute(stmt, {"day": day}).scalar_one()
+    return f"{prefix}{day}{seq:05d}"
+
+
+@cache
+def _counter_statement(dialect: str) -> Any:
+    """The day's counter upsert (built once per dialect; the day is a parameter)."""
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
+    return (
         ins(CaseCounterRow)
-        .values(day=day, last=1)
+        .values(day=bindparam("day"), last=1)
         .on_conflict_do_update(index_elements=["day"], set_={"last": CaseCounterRow.last + 1})
         .returning(CaseCounterRow.last)
     )
-    seq = session.execute(stmt).scalar_one()
-    return f"{prefix}{day}{seq:05d}"
 
 
 def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method: str, deps: ServiceDeps) -> None:
@@ -303,49 +311,98 @@ def create_case(
     if masked != case.text:
         case.masked_text = masked
     case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix, tz=deps.tz)
-    session.add(case)
-    session.flush()
-    session.add(
-        CaseEventRow(
-            case_id=case.id,
-            at=now,
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            actor_role=actor.role.value,
-            action=Action.RECEIVE.value,
-            from_status=None,
-            to_status=status.value,
-            note=None,
-            payload=_receive_payload(case),
-        )
-    )
+    _insert_case(session, case)
+    conn = session.connection()
+    event = {
+        "case_id": case.id,
+        "at": now,
+        "actor_id": actor.user_id,
+        "actor_name": actor.username,
+        "actor_role": actor.role.value,
+        "action": Action.RECEIVE.value,
+        "from_status": None,
+        "to_status": status.value,
+        "note": None,
+        "payload": _receive_payload(case),
+    }
+    audit.chain(conn, [event], new_cases=True)
+    conn.execute(_insert_statement(CaseEventRow), [event])
     if idempotency_key is not None:
-        session.add(
-            IdempotencyRow(
-                key=f"{actor.user_id}:{idempotency_key}",
-                user_id=actor.user_id,
-                request_hash=fingerprint,
-                case_id=case.id,
-                created_at=now,
-            )
+        conn.execute(
+            _insert_statement(IdempotencyRow),
+            [
+                {
+                    "key": f"{actor.user_id}:{idempotency_key}",
+                    "user_id": actor.user_id,
+                    "request_hash": fingerprint,
+                    "case_id": case.id,
+                    "created_at": now,
+                }
+            ],
         )
-    session.flush()
     if data.resolve_on_spot is not None:
         from gridloop.cases.services.lifecycle import ActionRequest, perform
 
         perform(session, actor, case.id, ActionRequest(action="resolve_on_spot", reply=data.resolve_on_spot), deps=deps)
     if pending:
-        session.add(
-            TriageQueueRow(
-                case_id=case.id,
-                channel=case.channel,
-                enqueued_at=now,
-                available_at=now,
-                attempts=0,
-                urgency_given=data.urgency is not None,
-            )
+        conn.execute(
+            _insert_statement(TriageQueueRow),
+            [
+                {
+                    "case_id": case.id,
+                    "channel": case.channel,
+                    "enqueued_at": now,
+                    "available_at": now,
+                    "attempts": 0,
+                    "urgency_given": data.urgency is not None,
+                    "claimed_by": None,
+                    "published_at": None,
+                }
+            ],
         )
     return case, True
+
+
+@cache
+def _insert_statement(table: type[Any]) -> Any:
+    """An INSERT of a whole row of a table (built once; the rows are passed as parameters)."""
+    return insert(table.__table__)
+
+
+@cache
+def _case_columns() -> tuple[tuple[str, Any], ...]:
+    """(attribute, its column default) of every column of the cases table but the id."""
+    return tuple((prop.key, prop.columns[0].default) for prop in sa_inspect(CaseRow).column_attrs if prop.key != "id")
+
+
+@cache
+def _insert_case_statement() -> Any:
+    return insert(CaseRow.__table__).returning(CaseRow.__table__.c.id)  # type: ignore[attr-defined]
+
+
+def _insert_case(session: Session, case: CaseRow) -> None:
+    """Store a new case with one Core INSERT … RETURNING (no unit-of-work flush) and attach the object to the
+    session as if it had been loaded: every column is known, so reading it back costs no query."""
+    row: dict[str, Any] = {}
+    for key, default in _case_columns():
+        if key in case.__dict__:
+            value = case.__dict__[key]
+        elif default is None:
+            value = None
+        elif default.is_scalar:
+            value = default.arg
+        else:  # a callable default (list): SQLAlchemy wraps it to take the execution context
+            value = default.arg(None)
+        row[key] = value
+    case_id = session.connection().execute(_insert_case_statement(), row).scalar_one()
+    for key, value in row.items():
+        if key not in case.__dict__:
+            setattr(case, key, value)
+    case.id = case_id
+    case.duplicate_of = None
+    make_transient_to_detached(case)
+    session.add(case)
+    remember_exercise_row(session, case)
 
 
 def needs_triage(deps: ServiceDeps) -> bool:
