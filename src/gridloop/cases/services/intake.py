@@ -255,7 +255,7 @@ def create_case(
     if not actor.can(Permission.CREATE_CASE):
         raise Forbidden(f"Role '{actor.role.value}' may not create cases.")
     now = deps.clock.now()
-    fingerprint = data.fingerprint()
+    fingerprint = data.fingerprint() if idempotency_key is not None else ""
     if idempotency_key is not None:
         seen = session.get(IdempotencyRow, f"{actor.user_id}:{idempotency_key}")
         if seen is not None:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Unauthenticated
@@ -14,7 +15,7 @@ from gridloop.platform.container import Container
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.services import access
-from gridloop.platform.org.services.org import actor_by_id, authenticate_token
+from gridloop.platform.org.services.org import actor_by_id, authenticate_token, cached_token_actor
 
 
 async def get_container(request: Request) -> Container:
@@ -73,11 +74,30 @@ def get_actor(
     )
 
 
+async def resolve_actor(
+    request: Request,
+    uow: Annotated[UnitOfWork, Depends(get_uow)],
+    container: Annotated[Container, Depends(get_container)],
+) -> Actor:
+    """`get_actor` as a dependency: a caller whose token and user are cached is answered on the event loop (no
+    database read, no worker thread); anyone else goes through `get_actor` in a worker thread."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        deps = container.deps
+        access.token_wait(address=client_address(request), deps=deps)
+        token = header[7:].strip()[:200]
+        actor = cached_token_actor(token, now=deps.clock.now(), cache=deps.cache.tokens, actors=deps.cache.actors)
+        if actor is not None:
+            return actor
+    resolved: Actor = await run_in_threadpool(get_actor, request, uow, container)
+    return resolved
+
+
 #: Row ids fit a signed 64-bit integer: anything larger is refused at the edge (422), never sent to the database.
 MAX_ID = 2**63 - 1
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 PageQuery = Annotated[int, Query(ge=1, le=100_000)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
-ActorDep = Annotated[Actor, Depends(get_actor)]
+ActorDep = Annotated[Actor, Depends(resolve_actor)]
 DepsDep = Annotated[ServiceDeps, Depends(get_deps)]
