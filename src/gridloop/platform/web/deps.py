@@ -74,13 +74,15 @@ def get_actor(
     )
 
 
-async def resolve_actor(
-    request: Request,
-    uow: Annotated[UnitOfWork, Depends(get_uow)],
-    container: Annotated[Container, Depends(get_container)],
-) -> Actor:
+def _actor_from_database(request: Request, container: Container) -> Actor:
+    with container.uow() as uow:
+        return get_actor(request, uow, container)
+
+
+async def resolve_actor(request: Request, container: Annotated[Container, Depends(get_container)]) -> Actor:
     """`get_actor` as a dependency: a caller whose token and user are cached is answered on the event loop (no
-    database read, no worker thread); anyone else goes through `get_actor` in a worker thread."""
+    database read, no worker thread); anyone else goes through `get_actor` in a worker thread, in a short read
+    transaction of its own."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         deps = container.deps
@@ -89,7 +91,7 @@ async def resolve_actor(
         actor = cached_token_actor(token, now=deps.clock.now(), cache=deps.cache.tokens, actors=deps.cache.actors)
         if actor is not None:
             return actor
-    resolved: Actor = await run_in_threadpool(get_actor, request, uow, container)
+    resolved: Actor = await run_in_threadpool(_actor_from_database, request, container)
     return resolved
 
 
@@ -101,3 +103,4 @@ UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ActorDep = Annotated[Actor, Depends(resolve_actor)]
 DepsDep = Annotated[ServiceDeps, Depends(get_deps)]
+ContainerDep = Annotated[Container, Depends(get_container)]
