@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, tzinfo
-from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.intake import (
     ReportText,
@@ -30,7 +27,8 @@ from gridloop.cases.domain.intake import (
 )
 from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
 from gridloop.cases.services import audit
-from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow, TriageQueueRow
+from gridloop.cases.services.intake_store import insert_cases, insert_statement, next_case_numbers
+from gridloop.cases.tables import CaseEventRow, CaseRow, IdempotencyRow, TriageQueueRow
 from gridloop.geo.services import convert_point
 from gridloop.geo.services.geography import locate_case_area
 from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
@@ -39,7 +37,7 @@ from gridloop.kernel.org import Actor, Permission
 from gridloop.kernel.ports import AreaMatch
 from gridloop.kernel.privacy import mask_personal_data
 from gridloop.platform.cache import AreaRef
-from gridloop.platform.db.exercise import exercise_run_of, remember_exercise_row
+from gridloop.platform.db.exercise import exercise_run_of
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import CategoryRow, UnitRow
@@ -162,22 +160,7 @@ def area_ref(session: Session, code: str, *, deps: ServiceDeps) -> AreaRef | Non
 
 def next_case_number(session: Session, *, now: datetime, prefix: str, tz: tzinfo) -> str:
     """The next number of the day (in the configured zone), e.g. SH2026112600001; atomic on SQLite and PostgreSQL."""
-    day = now.astimezone(tz).strftime("%Y%m%d")
-    stmt = _counter_statement(session.get_bind().dialect.name)
-    seq = session.connection().execute(stmt, {"day": day}).scalar_one()
-    return f"{prefix}{day}{seq:05d}"
-
-
-@cache
-def _counter_statement(dialect: str) -> Any:
-    """The day's counter upsert (built once per dialect; the day is a parameter)."""
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (
-        ins(CaseCounterRow)
-        .values(day=bindparam("day"), last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": CaseCounterRow.last + 1})
-        .returning(CaseCounterRow.last)
-    )
+    return next_case_numbers(session, 1, now=now, prefix=prefix, tz=tz)[0]
 
 
 def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method: str, deps: ServiceDeps) -> None:
@@ -252,8 +235,6 @@ def create_case(
     idempotency_key: str | None = None,
 ) -> tuple[CaseRow, bool]:
     """Receive a report; returns (case, created). A repeated Idempotency-Key returns the first case."""
-    if not actor.can(Permission.CREATE_CASE):
-        raise Forbidden(f"Role '{actor.role.value}' may not create cases.")
     now = deps.clock.now()
     fingerprint = data.fingerprint() if idempotency_key is not None else ""
     if idempotency_key is not None:
@@ -266,10 +247,36 @@ def create_case(
             existing = session.get(CaseRow, seen.case_id)
             assert existing is not None
             return existing, False
+    case = prepare_case(session, actor, data, deps=deps, now=now)
+    store_new_cases(session, [(actor, data, case)], deps=deps, now=now)
+    if idempotency_key is not None:
+        session.connection().execute(
+            insert_statement(IdempotencyRow),
+            [
+                {
+                    "key": f"{actor.user_id}:{idempotency_key}",
+                    "user_id": actor.user_id,
+                    "request_hash": fingerprint,
+                    "case_id": case.id,
+                    "created_at": now,
+                }
+            ],
+        )
+    if data.resolve_on_spot is not None:
+        from gridloop.cases.services.lifecycle import ActionRequest, perform
+
+        perform(session, actor, case.id, ActionRequest(action="resolve_on_spot", reply=data.resolve_on_spot), deps=deps)
+    return case, True
+
+
+def prepare_case(session: Session, actor: Actor, data: NewCase, *, deps: ServiceDeps, now: datetime) -> CaseRow:
+    """Check a report and build its case, located by a given area or point; writes nothing (a refusal raised here
+    leaves the transaction as it was)."""
+    if not actor.can(Permission.CREATE_CASE):
+        raise Forbidden(f"Role '{actor.role.value}' may not create cases.")
     validate_new_case(session, data, deps=deps).raise_if_any()
-    status = next_status(None, Action.RECEIVE)
     case = CaseRow(
-        number="",  # allocated below, as late as possible: the first write takes SQLite's write lock
+        number="",  # allocated when stored, as late as possible: the first write takes SQLite's write lock
         title=data.title.strip() or default_title(data.text),
         text=data.text,
         channel=data.channel,
@@ -277,7 +284,7 @@ def create_case(
         urgency=data.urgency or Urgency.NORMAL.value,
         category=data.category,
         category_confidence=1.0 if data.category else None,
-        status=status.value,
+        status=next_status(None, Action.RECEIVE).value,
         lng=data.lng,
         lat=data.lat,
         crs=data.crs,
@@ -310,99 +317,54 @@ def create_case(
     masked = mask_personal_data(case.text)  # until triage stores its own (cleaned) masked text
     if masked != case.text:
         case.masked_text = masked
-    case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix, tz=deps.tz)
-    _insert_case(session, case)
+    return case
+
+
+def store_new_cases(
+    session: Session, items: Sequence[tuple[Actor, NewCase, CaseRow]], *, deps: ServiceDeps, now: datetime
+) -> None:
+    """Store prepared cases with their numbers, first audit events and `triage_queue` rows: a few statements for
+    the whole batch (the caller commits)."""
+    if not items:
+        return
+    numbers = next_case_numbers(session, len(items), now=now, prefix=deps.case_number_prefix, tz=deps.tz)
+    for (_actor, _data, case), number in zip(items, numbers, strict=True):
+        case.number = number
+    insert_cases(session, [case for _actor, _data, case in items])
     conn = session.connection()
-    event = {
-        "case_id": case.id,
-        "at": now,
-        "actor_id": actor.user_id,
-        "actor_name": actor.username,
-        "actor_role": actor.role.value,
-        "action": Action.RECEIVE.value,
-        "from_status": None,
-        "to_status": status.value,
-        "note": None,
-        "payload": _receive_payload(case),
-    }
-    audit.chain(conn, [event], new_cases=True)
-    conn.execute(_insert_statement(CaseEventRow), [event])
-    if idempotency_key is not None:
-        conn.execute(
-            _insert_statement(IdempotencyRow),
-            [
-                {
-                    "key": f"{actor.user_id}:{idempotency_key}",
-                    "user_id": actor.user_id,
-                    "request_hash": fingerprint,
-                    "case_id": case.id,
-                    "created_at": now,
-                }
-            ],
-        )
-    if data.resolve_on_spot is not None:
-        from gridloop.cases.services.lifecycle import ActionRequest, perform
-
-        perform(session, actor, case.id, ActionRequest(action="resolve_on_spot", reply=data.resolve_on_spot), deps=deps)
-    if pending:
-        conn.execute(
-            _insert_statement(TriageQueueRow),
-            [
-                {
-                    "case_id": case.id,
-                    "channel": case.channel,
-                    "enqueued_at": now,
-                    "available_at": now,
-                    "attempts": 0,
-                    "urgency_given": data.urgency is not None,
-                    "claimed_by": None,
-                    "published_at": None,
-                }
-            ],
-        )
-    return case, True
-
-
-@cache
-def _insert_statement(table: type[Any]) -> Any:
-    """An INSERT of a whole row of a table (built once; the rows are passed as parameters)."""
-    return insert(table.__table__)
-
-
-@cache
-def _case_columns() -> tuple[tuple[str, Any], ...]:
-    """(attribute, its column default) of every column of the cases table but the id."""
-    return tuple((prop.key, prop.columns[0].default) for prop in sa_inspect(CaseRow).column_attrs if prop.key != "id")
-
-
-@cache
-def _insert_case_statement() -> Any:
-    return insert(CaseRow.__table__).returning(CaseRow.__table__.c.id)  # type: ignore[attr-defined]
-
-
-def _insert_case(session: Session, case: CaseRow) -> None:
-    """Store a new case with one Core INSERT … RETURNING (no unit-of-work flush) and attach the object to the
-    session as if it had been loaded: every column is known, so reading it back costs no query."""
-    row: dict[str, Any] = {}
-    for key, default in _case_columns():
-        if key in case.__dict__:
-            value = case.__dict__[key]
-        elif default is None:
-            value = None
-        elif default.is_scalar:
-            value = default.arg
-        else:  # a callable default (list): SQLAlchemy wraps it to take the execution context
-            value = default.arg(None)
-        row[key] = value
-    case_id = session.connection().execute(_insert_case_statement(), row).scalar_one()
-    for key, value in row.items():
-        if key not in case.__dict__:
-            setattr(case, key, value)
-    case.id = case_id
-    case.duplicate_of = None
-    make_transient_to_detached(case)
-    session.add(case)
-    remember_exercise_row(session, case)
+    events = [
+        {
+            "case_id": case.id,
+            "at": now,
+            "actor_id": actor.user_id,
+            "actor_name": actor.username,
+            "actor_role": actor.role.value,
+            "action": Action.RECEIVE.value,
+            "from_status": None,
+            "to_status": case.status,
+            "note": None,
+            "payload": _receive_payload(case),
+        }
+        for actor, _data, case in items
+    ]
+    audit.chain(conn, events, new_cases=True)
+    conn.execute(insert_statement(CaseEventRow), events)
+    queued = [
+        {
+            "case_id": case.id,
+            "channel": case.channel,
+            "enqueued_at": now,
+            "available_at": now,
+            "attempts": 0,
+            "urgency_given": data.urgency is not None,
+            "claimed_by": None,
+            "published_at": None,
+        }
+        for _actor, data, case in items
+        if case.triage_status == "pending"
+    ]
+    if queued:
+        conn.execute(insert_statement(TriageQueueRow), queued)
 
 
 def needs_triage(deps: ServiceDeps) -> bool:

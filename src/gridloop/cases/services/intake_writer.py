@@ -2,11 +2,12 @@
 transaction (group commit).
 
 Reports that arrive while a transaction is being written wait for the next one and are stored together: each
-with its own number, first audit event and `triage_queue` row (`intake.create_case`, exactly as one at a time),
-one commit for all. A report is acknowledged only after the commit of the transaction that stored it, so what
-was acknowledged is durable. A report refused by validation (a `DomainError`, raised before anything is written)
-fails alone; any other failure rolls the batch back and its reports are stored again one by one, each in its own
-transaction, so one bad report never fails the others.
+with its own number, first audit event and `triage_queue` row (`intake.prepare_case` for each, then
+`intake.store_new_cases` for all: a few statements and one commit per batch). A report is acknowledged only
+after the commit of the transaction that stored it, so what was acknowledged is durable. A report refused by
+validation (a `DomainError`, raised before anything is written) fails alone; any other failure rolls the batch
+back and its reports are stored again one by one, each in its own transaction, so one bad report never fails the
+others.
 
 Reports with an Idempotency-Key or settled on the spot go through `intake.receive` (they read or change more than
 a new case).
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gridloop.cases.services.intake import NewCase, create_case
+from gridloop.cases.services.intake import NewCase, prepare_case, store_new_cases
 from gridloop.cases.services.queries import case_to_dict, unit_codes
 from gridloop.cases.tables import CaseRow
 from gridloop.kernel.errors import DomainError
@@ -49,7 +50,7 @@ Done = Callable[[Stored | None, BaseException | None], None]
 
 
 @dataclass(frozen=True)
-class _Pending:
+class _Pending:  # a submitted report and whom to tell
     actor: Actor
     data: NewCase
     done: Done
@@ -101,55 +102,73 @@ class IntakeWriter:
                 except queue.Empty:
                     break
             try:
-                self._write(batch)
-            except Exception:  # the writer must survive anything; every report has been answered by _write
+                results = self.store([(item.actor, item.data) for item in batch])
+            except Exception as exc:  # the writer must survive anything: every waiting report is answered
                 log.exception("intake writer pass failed")
+                results = [exc] * len(batch)
+            for item, result in zip(batch, results, strict=True):
+                if isinstance(result, Stored):
+                    item.done(result, None)
+                else:
+                    item.done(None, result)
 
-    def _write(self, batch: list[_Pending]) -> None:
-        """Store a batch in one transaction; on a failure other than a refused report, one by one."""
-        deps = self._deps
-        outcomes: list[tuple[_Pending, CaseRow | None, BaseException | None]] = []
+    def store(self, reports: list[tuple[Actor, NewCase]]) -> list[Stored | BaseException]:
+        """Store reports in one transaction, or one by one when that fails for another reason than a refused
+        report; for each report, what was stored or why it was not."""
         try:
-            with self._uows() as uow:
-                with deps.write_lock:
-                    for item in batch:
-                        try:
-                            case, _created = create_case(uow.session, item.actor, item.data, deps=deps)
-                        except DomainError as refused:  # raised before anything of this report was written
-                            outcomes.append((item, None, refused))
-                            continue
-                        outcomes.append((item, case, None))
-                    uow.commit()
-                answers = self._answers(uow, outcomes)
+            return self._store(reports)
         except Exception as exc:
-            if len(batch) == 1:
-                batch[0].done(None, exc)
-                return
-            log.warning("a batch of %d reports failed (%s); storing them one by one", len(batch), exc)
-            for item in batch:
-                self._write([item])
-            return
-        for item, stored, error in answers:
-            item.done(stored, error)
+            if len(reports) == 1:
+                return [exc]
+            log.warning("a batch of %d reports failed (%s); storing them one by one", len(reports), exc)
+            results: list[Stored | BaseException] = []
+            for report in reports:
+                results += self.store([report])
+            return results
+
+    def _store(self, reports: list[tuple[Actor, NewCase]]) -> list[Stored | BaseException]:
+        deps = self._deps
+        with self._uows() as uow:
+            now = deps.clock.now()
+            outcomes: list[CaseRow | BaseException] = []
+            for actor, data in reports:
+                try:
+                    outcomes.append(prepare_case(uow.session, actor, data, deps=deps, now=now))
+                except DomainError as refused:  # nothing of this report was written
+                    outcomes.append(refused)
+            prepared = [
+                (actor, data, case)
+                for (actor, data), case in zip(reports, outcomes, strict=True)
+                if isinstance(case, CaseRow)
+            ]
+            with deps.write_lock:
+                store_new_cases(uow.session, prepared, deps=deps, now=now)
+                uow.commit()
+            try:  # stored: whatever fails from here on is answered, never stored again
+                return self._answers(uow, reports, outcomes)
+            except Exception as exc:
+                log.exception("answering %d stored reports failed", len(prepared))
+                return [exc] * len(reports)
 
     def _answers(
-        self, uow: UnitOfWork, outcomes: list[tuple[_Pending, CaseRow | None, BaseException | None]]
-    ) -> list[tuple[_Pending, Stored | None, BaseException | None]]:
-        """After the commit: wake the triage workers; read the cases again when triage already ran (tests)."""
-        stored = [case for _item, case, _error in outcomes if case is not None]
-        if stored and self._deps.triage_kick():
+        self, uow: UnitOfWork, reports: list[tuple[Actor, NewCase]], outcomes: list[CaseRow | BaseException]
+    ) -> list[Stored | BaseException]:
+        """After the commit: wake the triage workers, then each report's answer (read again when triage already
+        ran: tests)."""
+        deps = self._deps
+        stored = [case for case in outcomes if isinstance(case, CaseRow)]
+        if stored and deps.triage_kick():
             for case in stored:
                 uow.session.refresh(case)
             uow.commit()  # end the read
-        now = self._deps.clock.now()
-        answers: list[tuple[_Pending, Stored | None, BaseException | None]] = []
-        for item, case, error in outcomes:
-            if case is None:
-                answers.append((item, None, error))
+        results: list[Stored | BaseException] = []
+        for (actor, _data), case in zip(reports, outcomes, strict=True):
+            if not isinstance(case, CaseRow):
+                results.append(case)
                 continue
             units = unit_codes(uow.session, [case]) if case.units else {}
-            answers.append((item, Stored(case.id, case_to_dict(case, item.actor, units=units, now=now)), None))
-        return answers
+            results.append(Stored(case.id, case_to_dict(case, actor, units=units, now=deps.clock.now())))
+        return results
 
 
 def writer_of(uows: Callable[[], UnitOfWork], deps: ServiceDeps) -> IntakeWriter:
