@@ -39,6 +39,7 @@ from gridloop.kernel.privacy import mask_personal_data
 from gridloop.platform.cache import AreaRef
 from gridloop.platform.db.exercise import exercise_run_of
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.db.writelock import first
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import CategoryRow, UnitRow
 
@@ -399,7 +400,7 @@ def receive(
     """Receive a report in its own transaction, committed before returning (the acknowledgement is durable); then
     wake the triage workers (`deps.triage_kick`)."""
     try:
-        with deps.write_lock:
+        with first(deps.write_lock):  # an acknowledgement goes before background writers
             case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
             uow.commit()
         if created and deps.triage_kick():

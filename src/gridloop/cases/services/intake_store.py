@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -52,8 +52,8 @@ def _case_columns() -> tuple[tuple[str, Any], ...]:
 
 @cache
 def _insert_cases_statement() -> Any:
-    table = CaseRow.__table__
-    return insert(table).returning(table.c.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    table: Table = CaseRow.__table__  # type: ignore[assignment]
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
 def insert_cases(session: Session, cases: Sequence[CaseRow]) -> None:

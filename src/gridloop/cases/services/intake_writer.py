@@ -29,6 +29,7 @@ from gridloop.cases.tables import CaseRow
 from gridloop.kernel.errors import DomainError
 from gridloop.kernel.org import Actor
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.db.writelock import first
 from gridloop.platform.deps import ServiceDeps
 
 log = logging.getLogger("gridloop.intake.writer")
@@ -90,7 +91,10 @@ class IntakeWriter:
                 assert stored is not None
                 future.set_result(stored)
 
-        self.submit(actor, data, lambda stored, error: loop.call_soon_threadsafe(settle, stored, error))
+        def done(stored: Stored | None, error: BaseException | None) -> None:
+            loop.call_soon_threadsafe(settle, stored, error)
+
+        self.submit(actor, data, done)
         return await future
 
     def _run(self) -> None:
@@ -141,7 +145,7 @@ class IntakeWriter:
                 for (actor, data), case in zip(reports, outcomes, strict=True)
                 if isinstance(case, CaseRow)
             ]
-            with deps.write_lock:
+            with first(deps.write_lock):  # an acknowledgement goes before background writers
                 store_new_cases(uow.session, prepared, deps=deps, now=now)
                 uow.commit()
             try:  # stored: whatever fails from here on is answered, never stored again
@@ -158,8 +162,8 @@ class IntakeWriter:
         deps = self._deps
         stored = [case for case in outcomes if isinstance(case, CaseRow)]
         if stored and deps.triage_kick():
-            for case in stored:
-                uow.session.refresh(case)
+            for row in stored:
+                uow.session.refresh(row)
             uow.commit()  # end the read
         results: list[Stored | BaseException] = []
         for (actor, _data), case in zip(reports, outcomes, strict=True):
