@@ -102,18 +102,17 @@ def start_workers(container: Any, *, stop: threading.Event, threads: int) -> lis
     return start_triage_workers(container, stop=stop, threads=threads)
 
 
-#: The interpreter's thread switch interval (seconds) in an API process that runs triage workers as threads.
-EMBEDDED_SWITCH_INTERVAL = 0.0005
+#: The interpreter's thread switch interval (seconds) in an API process (its threads: intake writer, triage).
+API_SWITCH_INTERVAL = 0.0005
 
 
 def start_pipeline(container: Any, *, stop: threading.Event | None = None) -> list[threading.Thread]:
     """What an API process (`serve`, ASGI) runs: with GRIDLOOP_NATS_URL the relay to JetStream (and embedded
     stream consumers if GRIDLOOP_TRIAGE_WORKER_THREADS > 0), else the embedded workers on the database queue."""
     stop = stop or threading.Event()
-    if container.settings.triage_worker_threads > 0:
-        # Embedded workers share the GIL with the API: a CPU-bound triage pass would keep it for the default 5 ms
-        # at every turn, and the event loop needs it back after each socket wait (requests queue behind it).
-        sys.setswitchinterval(min(sys.getswitchinterval(), EMBEDDED_SWITCH_INTERVAL))
+    # The intake writer and any embedded triage workers share the GIL with the event loop: a busy thread would keep
+    # it for the default 5 ms at every turn, and the event loop needs it back after each socket wait.
+    sys.setswitchinterval(min(sys.getswitchinterval(), API_SWITCH_INTERVAL))
     if not container.settings.nats_url:
         return start_triage_workers(container, stop=stop)
     started = [start_relay(container, stop=stop)]
