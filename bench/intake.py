@@ -3,7 +3,9 @@ loopback, against a bare FastAPI endpoint doing one SQLite insert (baseline, sam
 
 POST acknowledges after one durable write; the embedded triage worker (a thread of the same process) triages
 afterwards. `triage_lag_p99_ms` is the 99th percentile of "report stored → triage result stored" over the
-reports offered at `--rate` (read from the database once the queue is empty).
+reports offered at `--rate` (read from the database once the queue is empty). Each phase also gives
+`server_cpu_ms_per_request`: the server process's CPU time per answered request (with an embedded triage worker it
+includes triage), the figure least moved by other load on the machine.
 
     .venv/bin/python bench/intake.py [--seconds 10] [--rate 300] [--concurrency 8]
 """
