@@ -25,8 +25,9 @@ import json, sys
 from gridloop.bootstrap import build_container
 from gridloop.config import Settings
 from gridloop.emergency.jobs import run_readings_worker
-c = build_container(Settings(database_url=sys.argv[1], triage_enabled=False))
-print(json.dumps(run_readings_worker(c, url=sys.argv[2], prefix=sys.argv[3], batch=int(sys.argv[4]), idle_exit=2)))
+c = build_container(Settings(database_url=sys.argv[1], triage_enabled=False, readings_partitions=int(sys.argv[5])))
+print(json.dumps(run_readings_worker(c, url=sys.argv[2], prefix=sys.argv[3], batch=int(sys.argv[4]), idle_exit=2,
+                                     partition=int(sys.argv[6]))))
 """
 BARE = """
 import asyncio, json, sys
@@ -57,20 +58,23 @@ def _reset(db: str, stations: Sequence[str]) -> None:
     engine.dispose()
 
 
-def _count(db: str) -> int:
-    from gridloop.emergency.tables import ReadingRow
+def _count(db: str) -> tuple[int, int]:
+    """Readings stored and warning messages issued."""
+    from gridloop.emergency.tables import ReadingRow, WarningMessageRow
 
     engine = create_engine(db)
     with engine.connect() as conn:
         n = conn.scalar(select(func.count()).select_from(ReadingRow)) or 0
+        m = conn.scalar(select(func.count()).select_from(WarningMessageRow)) or 0
     engine.dispose()
-    return n
+    return n, m
 
 
-def _processes(code: str, args: list[str], k: int) -> list[dict[str, Any]]:
+def _processes(code: str, args: list[list[str]]) -> list[dict[str, Any]]:
+    """One process per argument list, run together; their JSON answers."""
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    procs = [subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, env=env, text=True)
-             for _ in range(k)]  # fmt: skip
+    procs = [subprocess.Popen([sys.executable, "-c", code, *a], stdout=subprocess.PIPE, env=env, text=True)
+             for a in args]  # fmt: skip
     out = []
     for p in procs:
         stdout, _ = p.communicate(timeout=600)
@@ -95,8 +99,8 @@ async def _drop(url: str, names: ReadingsSubjects) -> None:
         await nc.close()
 
 
-def _fresh(url: str, readings: Sequence[Reading]) -> tuple[ReadingsSubjects, float]:
-    names = ReadingsSubjects(f"bench{uuid.uuid4().hex[:10]}")
+def _fresh(url: str, readings: Sequence[Reading], partitions: int = 1) -> tuple[ReadingsSubjects, float]:
+    names = ReadingsSubjects(f"bench{uuid.uuid4().hex[:10]}", partitions=partitions)
     t0 = time.perf_counter()
     asyncio.run(publish(url, names, (("rain_gauge", r) for r in readings)))
     return names, time.perf_counter() - t0
@@ -135,15 +139,17 @@ def measure_live(readings: Sequence[Reading], *, nats_url: str, db: str | None, 
     # baseline: bare JetStream publish, then the same consumer loop with a handler that does nothing
     names, publish_s = _fresh(nats_url, readings)
     out["baseline_publish"] = {"seconds": round(publish_s, 3), "readings_per_s": round(n / publish_s)}
-    bare = _rate(n, _processes(BARE, [nats_url, names.prefix, str(batch)], 1))
+    bare = _rate(n, _processes(BARE, [[nats_url, names.prefix, str(batch)]]))
     out["baseline_bare_consume"] = bare
     asyncio.run(_drop(nats_url, names))
 
-    for k in (1, 2):
+    for k in (1, 2):  # k workers, one per station partition (a partition's readings are evaluated in order)
         _reset(db, stations)
-        names, _ = _fresh(nats_url, readings)
-        rate = _rate(n, _processes(WORKER, [db, nats_url, names.prefix, str(batch)], k))
-        rate["stored"] = _count(db)
+        names, _ = _fresh(nats_url, readings, partitions=k)
+        rate = _rate(
+            n, _processes(WORKER, [[db, nats_url, names.prefix, str(batch), str(k), str(p)] for p in range(k)])
+        )
+        rate["stored"], rate["warning_messages"] = _count(db)
         rate["ratio_over_bare_consume"] = round(bare["readings_per_s"] / rate["readings_per_s"], 2)
         out[f"jetstream_{k}_consumer" + ("s" if k > 1 else "")] = rate
         asyncio.run(_drop(nats_url, names))

@@ -7,7 +7,7 @@ Sets (see docs/knowledge.md):
 - callers: tests/data/kb_caller_queries.jsonl → target FAQ ids, question + answer indexed.
 Splits: FAQ queries are split tune/holdout by a hash of their id; caller queries carry their own split.
 Baseline: bm25s (k1=1.2, b=0.75) on character uni+bi-grams of the indexed text, no expansion, one field.
-Usage: python bench/kb_eval.py [--shared ../shared/data] [--split holdout|tune|all]
+Usage: python bench/kb_eval.py [--shared ../shared/data] [--split holdout|fresh|blind|tune|dev|all]
 """
 
 from __future__ import annotations

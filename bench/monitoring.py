@@ -1,7 +1,7 @@
 """Benchmark: readings per second through the alarm rules, against the bare loop over the same readings.
 
     PYTHONPATH=src python bench/monitoring.py [--stations 200] [--hours 720] [--file READINGS.csv] [--repeat 3]
-        [--nats URL] [--db URL] [--js-stations 50] [--js-hours 240]
+        [--nats URL] [--db URL] [--js-stations 50] [--js-hours 240] [--js-batch 2000]
 
 In-process, no I/O in the timed part. The readings are generated (hourly rain at N stations, with storms, gaps
 and silent stations, seeded) or read from a long-format CSV (e.g. ../shared/data/emergency/sensors/…). The
@@ -12,9 +12,11 @@ the ratios measured/baseline, and the load average (on a shared machine, CPU tim
 
 With `--nats URL` (or GRIDLOOP_NATS_URL / GRIDLOOP_TEST_NATS_URL set) it also measures the live path
 (bench/_monitoring_js.py): the service in-process (batches stored and evaluated in the database, no NATS),
-and JetStream with 1 and 2 `worker readings` processes, against a same-run baseline of bare JetStream
-publish + consume (the same consumer loop and acks, a handler that does nothing). `--db` is the database the
-workers use (PostgreSQL for 2 processes; default a temporary SQLite file). Goal: evaluating ≤ 2× bare consume.
+and JetStream with 1 and 2 `worker readings` processes (2: GRIDLOOP_READINGS_PARTITIONS=2, one worker per
+station partition), against a same-run baseline of bare JetStream publish + consume (the same consumer loop and
+acks, a handler that does nothing). Each path reports the warning messages it stored: they must be the same
+number everywhere. `--db` is the database the workers use (PostgreSQL for 2 processes; default a temporary SQLite
+file). Goal: evaluating ≤ 2× bare consume.
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--db", help="database for the live path (default: a temporary SQLite file)")
     parser.add_argument("--js-stations", type=int, default=50)
     parser.add_argument("--js-hours", type=int, default=240)
+    parser.add_argument("--js-batch", type=int, default=2000, help="readings fetched per batch (both paths)")
     args = parser.parse_args()
     if args.file:
         readings = sorted(read_readings(args.file), key=lambda r: r.ts)
@@ -141,7 +144,7 @@ def main() -> None:
             from _monitoring_js import measure_live  # type: ignore[import-not-found,no-redef]
 
         live = generate(args.js_stations, args.js_hours)
-        result["live"] = measure_live(live, nats_url=args.nats, db=args.db)
+        result["live"] = measure_live(live, nats_url=args.nats, db=args.db, batch=args.js_batch)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -37,13 +37,29 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         auto_dispatch_threshold=settings.auto_dispatch_threshold,
         case_number_prefix=settings.case_number_prefix,
         tz=ZoneInfo(settings.timezone),
+        readings_partitions=settings.readings_partitions,
     )
     if engine.dialect.name == "sqlite":
         deps.write_lock = WriteLock()
     deps.files = build_file_store(attachments_location(settings), endpoint_url=settings.attachments_s3_endpoint)
     deps.attachments_max_bytes = settings.attachments_max_bytes
+    deps.cache.watch = _stamp_watch(engine, every=settings.reload_check_seconds)
     _plug_features(settings, deps, engine)
     return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
+
+
+def _stamp_watch(engine: Engine, *, every: float) -> Callable[[], set[str]]:
+    """What the process's caches look at to forget what another process changed (the change stamps)."""
+    from gridloop.platform.db.engine import session_factory
+    from gridloop.platform.db.stamps import StampWatcher, read_stamps
+
+    factory = session_factory(engine)
+
+    def read() -> dict[str, int]:
+        with factory() as s:
+            return read_stamps(s)
+
+    return StampWatcher(read, every=every).changed
 
 
 def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:

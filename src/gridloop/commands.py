@@ -33,8 +33,12 @@ def readings_worker(
     idle_exit: Annotated[
         float | None, typer.Option("--idle-exit", min=0, help="Stop after this many seconds without readings.")
     ] = None,
+    partition: Annotated[
+        int, typer.Option(min=0, help="The station partition to evaluate (0 … GRIDLOOP_READINGS_PARTITIONS-1).")
+    ] = 0,
 ) -> None:
-    """Consume sensor readings from JetStream (durable consumer `monitoring`) and run them through the alarm rules."""
+    """Consume sensor readings from JetStream (durable consumer `monitoring`, or `monitoring-p<k>` per partition)
+    and run them through the alarm rules."""
     import json
     import signal
     import threading
@@ -50,7 +54,13 @@ def readings_worker(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         counts = run_readings_worker(
-            container, url=url, prefix=container.settings.nats_prefix, batch=batch, stop=stop, idle_exit=idle_exit
+            container,
+            url=url,
+            prefix=container.settings.nats_prefix,
+            batch=batch,
+            stop=stop,
+            idle_exit=idle_exit,
+            partition=partition,
         )
     except KeyboardInterrupt:
         return

@@ -112,6 +112,14 @@ class Settings(BaseSettings):
         description="Prefix of the JetStream subjects and streams (<prefix>.intake.report.<channel>, <PREFIX>_INTAKE; "
         "<prefix>.readings.<sensor_type>.<station_id>, <PREFIX>_READINGS).",
     )
+    readings_partitions: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Station partitions of the live monitoring: each partition has its own rule state, JetStream "
+        "consumer (monitoring-p<k>) and `gridloop worker readings --partition k`, so workers evaluate in parallel. "
+        "Publishers and workers must agree (subjects gain a .p<k> token when above 1).",
+    )
     metrics_token: str = Field(
         default="",
         description="Bearer token that may read /metrics from other hosts (without it only localhost may).",

@@ -128,3 +128,18 @@ def test_audit_verify_command_names_the_first_broken_link(db_url, container, as_
     _tamper(container, "UPDATE case_events SET to_status = 'closed' WHERE id = (SELECT max(id) FROM case_events)")
     bad = subprocess.run(run, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "broken at event" in bad.stderr
+
+
+def test_the_supervision_jobs_audit_check_writes_a_broken_chain_to_the_outbox(container, as_user):
+    from sqlalchemy import select
+
+    from gridloop.cases import jobs
+    from gridloop.platform.db.outbox import OutboxRow
+
+    _cases(as_user)
+    assert jobs.verify_audit(container)["ok"]
+    _tamper(container, "UPDATE case_events SET note = 'rewritten' WHERE id = (SELECT min(id) FROM case_events)")
+    assert not jobs.verify_audit(container)["ok"]
+    with container.uow() as uow:
+        kinds = list(uow.session.scalars(select(OutboxRow.topic)))
+    assert "audit" in kinds, f"no audit notice in the outbox: {kinds}"

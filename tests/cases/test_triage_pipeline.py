@@ -160,3 +160,20 @@ def test_the_case_page_says_triage_is_pending_until_a_worker_finished(deferred, 
     assert "智能分拣中" in app_client.get(f"/cases/{case_id}").text
     triage_queue.drain(deferred.uow, deps=deferred.deps)
     assert "智能分拣中" not in app_client.get(f"/cases/{case_id}").text
+
+
+def test_a_worker_loads_triage_before_it_takes_any_report(container):
+    import threading
+
+    from gridloop.cases import jobs
+
+    seen: list[int] = []
+
+    class Counting:
+        def analyse_many(self, items):
+            seen.append(len(items))
+            return []
+
+    container.deps.triage = Counting()
+    assert jobs.start_workers(container, stop=threading.Event(), threads=0) == []
+    assert seen == [1], "the classifier ran once before the workers started"

@@ -204,3 +204,20 @@ def test_a_file_that_is_not_a_photo_is_refused_on_its_field_and_the_text_is_kept
               "address": "长寿路500弄", "anonymous": "1"}  # fmt: skip
     bad = app_client.post("/report", data=fields, files=[("photos", ("x.html", b"<script>", "text/html"))])
     assert bad.status_code == 422 and "只能上传照片" in bad.text and "路灯坏了，灯杆也歪了" in bad.text
+
+
+def test_one_address_is_throttled_across_two_processes(db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+
+    containers = [build_container(Settings(database_url=db_url, triage_enabled=False)) for _ in range(2)]
+    with TestClient(create_app(container=containers[0])) as a, TestClient(create_app(container=containers[1])) as b:
+        codes = [_report(a, anonymous="1", phone="").status_code for _ in range(3)]  # device a: at its limit
+        codes += [_report(b, anonymous="1", phone="").status_code for _ in range(2)]  # the address: 5 a minute
+        assert codes == [201] * 5, codes
+        last = _report(b, anonymous="1", phone="")  # device b's third (allowed), the address's sixth
+        assert last.status_code == 429, "the other process's reports count against the address"
+    for c in containers:
+        c.uow.engine.dispose()

@@ -108,6 +108,21 @@ def test_the_same_batch_posted_twice_is_stored_and_evaluated_once(as_user, conta
         assert uow.session.scalar(select(func.count()).select_from(ReadingRow)) == 3
 
 
+def test_a_batch_partly_stored_before_stores_and_evaluates_only_its_new_readings(as_user, container):
+    sup = as_user("supervisor")
+    _gauge(sup)
+    start = T0 - timedelta(hours=10)
+    first = sup.post(READINGS, json={"readings": _rain("SH_TEST_1", start, [20, 20])}).json()
+    # the same two hours again (a redelivery overlapping new data) and two new hours of heavy rain
+    overlap = sup.post(READINGS, json={"readings": _rain("SH_TEST_1", start, [20, 20, 20, 20])}).json()
+    assert (first["stored"], overlap["stored"], overlap["duplicates"], overlap["late"]) == (2, 2, 2, 0), overlap
+    with container.uow() as uow:
+        values = uow.session.scalars(select(ReadingRow.value).order_by(ReadingRow.ts)).all()
+        issued = uow.session.scalars(select(WarningMessageRow.transition)).all()
+    assert values == [20, 20, 20, 20]
+    assert issued.count("issue") == 1, f"one warning issued for the series, got {issued}"
+
+
 def test_a_reading_older_than_the_rules_clock_is_stored_but_counted_late(as_user):
     sup = as_user("supervisor")
     _gauge(sup)

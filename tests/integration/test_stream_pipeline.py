@@ -98,3 +98,34 @@ def test_reports_flow_through_jetstream_and_are_triaged_exactly_once(db_url, nat
     finally:
         stop.set()
         time.sleep(0.5)
+
+
+def test_a_message_naming_no_report_is_acked_and_the_stream_goes_on(db_url, nats_url, prefix):
+    settings = Settings(database_url=db_url, triage_enabled=False, nats_url=nats_url, nats_prefix=prefix,
+                        triage_worker_threads=0, triage_poll_seconds=0.2, triage_batch_size=10)  # fmt: skip
+    api = build_container(settings)
+    worker = build_container(settings)
+    with api.uow() as uow:
+        load_demo_catalogue(uow, now=api.deps.clock.now())
+    with api.uow() as uow:
+        actor = org.actor_for(org.get_user(uow.session, "operator"))
+    subjects = Subjects(prefix)
+    client = StreamClient(nats_url)
+    client.ensure_stream(subjects.intake_stream, [subjects.intake()])
+    client.publish(subjects.intake("phone"), b"not-a-case", msg_id="garbage-1")
+    stop = threading.Event()
+    try:
+        jobs.start_pipeline(api, stop=stop)
+        jobs.start_workers(worker, stop=stop, threads=1)
+        with api.uow() as uow:
+            receive(uow, actor, NewCase(text="路灯不亮", category="城乡建设", area_code=PUTUO_GRID), deps=api.deps)
+
+        def finished() -> bool:
+            with api.uow() as uow:
+                return uow.session.scalar(select(func.count()).select_from(TriageQueueRow)) == 0
+
+        assert _wait(finished, 20), "the report behind the malformed message is still triaged"
+    finally:
+        stop.set()
+        client.close()
+        time.sleep(0.5)

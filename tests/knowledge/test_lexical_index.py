@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gridloop.knowledge.adapters.lexical import LexicalIndex, Record
-from gridloop.knowledge.adapters.text import expansions, strip_fillers
+import pytest
+
+from gridloop.knowledge.adapters.lexical import LexicalIndex, Record, SearchParams
+from gridloop.knowledge.adapters.text import caller_intents, expansions, strip_fillers, title_intents
 
 RECORDS = [
     Record("r1", "北京市居住证如何办？", "您可以通过北京市居住证微信公众号申领居住证。"),
@@ -85,3 +87,49 @@ def test_a_cached_index_saved_with_other_weights_is_rebuilt_not_reused(tmp_path:
     assert cache.load("s1") is None
     cache.save(LexicalIndex.build(RECORDS), "s1")
     assert cache.load("s1") is not None
+
+
+INTENT_RECORDS = [
+    Record(
+        "proc",
+        "网约车驾驶员证的办理流程",
+        "网约车驾驶员证在网上申请，审核后领取网约车驾驶员证。",
+    ),
+    Record("cond", "网约车驾驶员证的申请条件", "申请驾驶员证须本市户籍，驾龄三年。"),
+    Record("fee", "养犬登记收费标准", "每年五百元。"),
+    *RECORDS,  # enough records that the shared words are not cut as too common (max_df)
+]
+
+
+def test_the_title_that_asks_what_the_caller_asks_is_raised() -> None:
+    q = "网约车驾驶员证要什么条件"
+    plain = LexicalIndex.build(INTENT_RECORDS, params=SearchParams(intent_boost=0.0))
+    assert _top(plain, q) == "proc"  # the body full of the query's words wins on BM25 alone
+    assert _top(LexicalIndex.build(INTENT_RECORDS, params=SearchParams(intent_boost=0.5)), q) == "cond"
+    before = {h.source_id: h.score for h in plain.search(q)}
+    after = {h.source_id: h.score for h in LexicalIndex.build(INTENT_RECORDS).search(q)}
+    assert after["cond"] == pytest.approx(before["cond"] * 1.2)  # default boost; 条件 in the title
+    assert after["proc"] == pytest.approx(before["proc"])  # 流程 is not what the caller asked
+
+
+def test_the_intent_boost_never_brings_in_a_record_with_no_matching_token() -> None:
+    hits = LexicalIndex.build(INTENT_RECORDS).search("网约车驾驶员证要什么条件", top=10)
+    assert "fee" not in {h.source_id for h in hits}
+
+
+def test_intents_are_read_from_the_packaged_table() -> None:
+    assert "fee" in caller_intents("办这个要多少钱") and "fee" in title_intents("收费标准")
+    assert not caller_intents("你好")
+
+
+def test_every_intent_row_has_distinct_name_and_words_on_both_sides() -> None:
+    import csv
+    from importlib import resources
+
+    text = resources.files("gridloop.knowledge").joinpath("data/intents.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    names = [r["intent"] for r in rows]
+    assert len(names) == len(set(names)) >= 10
+    for r in rows:
+        for side in ("caller_asks", "title_asks"):
+            assert all(w.strip() for w in r[side].split("|")), (r["intent"], side)

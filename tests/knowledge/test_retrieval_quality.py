@@ -57,3 +57,20 @@ def test_no_fresh_target_is_also_a_target_of_a_tuning_query(shared_kb: Path, kb_
     fresh = {t for _, _, rel, sp in queries if sp == "fresh" for t in rel}
     tuned = {t for _, _, rel, sp in queries if sp in ("tune", "holdout") for t in rel}
     assert fresh and not fresh & tuned
+
+
+def test_blind_caller_queries_beat_plain_bm25_and_the_intent_boost_helps(shared_kb: Path, kb_eval: Any) -> None:
+    records, queries = kb_eval.caller_set(shared_kb.parent)
+    assert len([q for q in queries if q[3] == "blind"]) >= 60
+    ours = kb_eval.evaluate(kb_eval.ours(records, kb_eval.SearchParams()), queries, "blind")
+    flat = kb_eval.evaluate(kb_eval.ours(records, kb_eval.SearchParams(intent_boost=0.0)), queries, "blind")
+    base = kb_eval.evaluate(kb_eval.baseline(records), queries, "blind")
+    assert ours["mrr10"] >= 0.68 and ours["mrr10"] >= base["mrr10"] + 0.06, (ours, base)
+    assert ours["mrr10"] > flat["mrr10"], (ours, flat)
+
+
+def test_no_blind_target_is_also_a_target_of_another_split(shared_kb: Path, kb_eval: Any) -> None:
+    _, queries = kb_eval.caller_set(shared_kb.parent)
+    blind = {t for _, _, rel, sp in queries if sp == "blind" for t in rel}
+    other = {t for _, _, rel, sp in queries if sp != "blind" for t in rel}
+    assert blind and not blind & other

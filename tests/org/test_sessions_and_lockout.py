@@ -184,3 +184,77 @@ def test_user_unlock_command_lifts_the_lock(db_url, container):
     with container.uow() as uow:
         user = org.get_user(uow.session, "operator")
         assert user.locked_until is None and user.failed_logins == 0
+
+
+def test_refused_logins_through_two_processes_count_against_one_address(db_url):
+    from fastapi.testclient import TestClient
+
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+
+    containers = [build_container(Settings(database_url=db_url, triage_enabled=False)) for _ in range(2)]
+    with TestClient(create_app(container=containers[0])) as a, TestClient(create_app(container=containers[1])) as b:
+        clients = [(a, csrf_of(a.get("/login").text)), (b, csrf_of(b.get("/login").text))]
+        for n in range(10):  # PASSWORD_LIMITS: 10 a minute, half through each process
+            c, token = clients[n % 2]
+            r = c.post("/login", data={"username": f"nobody{n}", "password": "x", "csrf": token})
+            assert r.status_code == 401, (n, r.status_code)
+        for c, token in clients:
+            r = c.post("/login", data={"username": "nobody", "password": "x", "csrf": token})
+            assert r.status_code == 429, "each process counts the other's refusals"
+    for c in containers:
+        c.uow.engine.dispose()
+
+
+def test_a_role_changed_through_one_process_is_seen_by_another_that_cached_the_user(db_url):
+    from fastapi.testclient import TestClient
+
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+    from gridloop.platform.org.services import org
+
+    settings = Settings(database_url=db_url, triage_enabled=False, reload_check_seconds=0)
+    a, b = build_container(settings), build_container(settings)
+    with a.uow() as uow:
+        tokens = {u: org.create_token(uow.session, username=u, now=a.deps.clock.now()) for u in ("admin", "operator")}
+        uow.commit()
+    with TestClient(create_app(container=a)) as ca, TestClient(create_app(container=b)) as cb:
+        as_operator = {"Authorization": f"Bearer {tokens['operator']}"}
+        assert cb.get("/api/v1/me", headers=as_operator).json()["role"] == "operator"  # cached in b
+        r = ca.patch("/api/v1/users/operator", json={"role": "analyst"},
+                     headers={"Authorization": f"Bearer {tokens['admin']}"})  # fmt: skip
+        assert r.status_code == 200
+        assert cb.get("/api/v1/me", headers=as_operator).json()["role"] == "analyst", "b still has the old role"
+    for c in (a, b):
+        c.uow.engine.dispose()
+
+
+def test_an_area_added_through_one_process_is_accepted_at_once_by_another(db_url):
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select as sql_select
+
+    from gridloop.bootstrap import build_container, create_app
+    from gridloop.config import Settings
+    from gridloop.platform.org.services import org
+    from gridloop.platform.org.tables import UnitRow
+    from tests.factories import PUTUO_GRID, case_body
+
+    settings = Settings(database_url=db_url, triage_enabled=False, reload_check_seconds=0)
+    a, b = build_container(settings), build_container(settings)
+    with a.uow() as uow:
+        tokens = {u: org.create_token(uow.session, username=u, now=a.deps.clock.now()) for u in ("admin", "operator")}
+        grid = uow.session.scalar(sql_select(UnitRow).where(UnitRow.area_code == PUTUO_GRID))
+        parent = uow.session.get(UnitRow, grid.parent_id).code
+        uow.commit()
+    new_grid = PUTUO_GRID[:-2] + "99"
+    with TestClient(create_app(container=a)) as ca, TestClient(create_app(container=b)) as cb:
+        as_operator = {"Authorization": f"Bearer {tokens['operator']}"}
+        before = cb.post("/api/v1/cases", json=case_body(area_code=new_grid), headers=as_operator)
+        assert before.status_code == 422, before.text  # "no such area", now cached in b
+        unit = {"code": new_grid, "name": "新网格", "kind": "area", "level": "grid", "parent": parent}
+        r = ca.post("/api/v1/units", json=unit, headers={"Authorization": f"Bearer {tokens['admin']}"})
+        assert r.status_code == 201, r.text
+        after = cb.post("/api/v1/cases", json=case_body(area_code=new_grid), headers=as_operator)
+        assert after.status_code == 201, f"b still says the area is unknown: {after.text}"
+    for c in (a, b):
+        c.uow.engine.dispose()

@@ -28,9 +28,9 @@ def run_once(container: Any) -> dict[str, Any]:
 
 def verify_audit(container: Any) -> dict[str, Any]:
     """Verify the audit chain; a broken one is logged and sent as a notice."""
-    from gridloop.cases.services.audit import check_and_notify
+    from gridloop.cases.services.audit import check_and_enqueue
 
-    verdict = check_and_notify(container.uow, notifier=container.deps.notifier)
+    verdict = check_and_enqueue(container.uow, outbox=container.deps.outbox, now=container.deps.clock.now())
     if not verdict.ok:
         log.error("audit chain broken: %s", verdict.as_dict())
     return verdict.as_dict()
@@ -94,9 +94,22 @@ def start_triage_workers(
     return started
 
 
+def warm_up(container: Any) -> None:
+    """Load what the first batch would (the classifier and its libraries, the word lists) before taking reports: a
+    cold worker would otherwise hold its first batch for seconds, reports another worker could have triaged."""
+    triage = container.deps.triage
+    if triage is None:
+        return
+    try:
+        triage.analyse_many([("", "长寿路路口的路灯不亮了")])
+    except Exception:  # the first batch will say what is wrong, report by report
+        log.exception("warming up triage failed")
+
+
 def start_workers(container: Any, *, stop: threading.Event, threads: int) -> list[threading.Thread]:
-    """The workers of `gridloop worker triage`: JetStream consumers when GRIDLOOP_NATS_URL is set, else threads
-    on the database queue."""
+    """The workers of `gridloop worker triage`, warmed up first: JetStream consumers when GRIDLOOP_NATS_URL is set,
+    else threads on the database queue."""
+    warm_up(container)
     if container.settings.nats_url:
         return start_stream_workers(container, stop=stop, threads=threads)
     return start_triage_workers(container, stop=stop, threads=threads)
@@ -187,7 +200,6 @@ def stream_loop(container: Any, stop: threading.Event, name: str) -> None:
     import socket
     from datetime import timedelta
 
-    from gridloop.cases.services import triage_queue
     from gridloop.platform.stream import INTAKE_DURABLE
 
     settings = container.settings
@@ -201,25 +213,43 @@ def stream_loop(container: Any, stop: threading.Event, name: str) -> None:
                 consumer = client.pull(subjects.intake_stream, INTAKE_DURABLE, subjects.intake(),
                                        ack_wait=float(settings.triage_lease_seconds))  # fmt: skip
             msgs = consumer.fetch(settings.triage_batch_size, timeout=settings.triage_poll_seconds)
-            if not msgs:
-                continue
-            ids = [int(m.data) for m in msgs]
-            with container.uow() as uow:
-                batch = triage_queue.claim(uow, deps=container.deps, worker=worker, limit=len(ids), lease=lease,
-                                           case_ids=ids)  # fmt: skip
-            triage_queue.process(container.uow, batch, deps=container.deps)
-            with container.uow() as uow:
-                left = triage_queue.still_queued(uow.session, ids)
-            now = container.deps.clock.now()
-            for m, case_id in zip(msgs, ids, strict=True):
-                if case_id in left:  # redelivered when it is due again (never sooner than one poll)
-                    m.nak(delay=redelivery_delay(left[case_id], now, settings))
-                else:
-                    m.ack()
+            if msgs:
+                _triage_messages(container, msgs, worker=worker, lease=lease)
         except Exception:
             log.exception("stream triage pass failed")
             consumer = None
             stop.wait(2)
+
+
+def _triage_messages(container: Any, msgs: list[Any], *, worker: str, lease: Any) -> None:
+    """Lease, triage and then ack or nak one fetched batch. A message that names no report is acked (logged);
+    when anything fails, every message still unanswered is nak'ed to come back when its report is due."""
+    from gridloop.cases.services import triage_queue
+
+    settings = container.settings
+    ids: list[int] = []
+    wanted = []
+    for m in msgs:
+        try:
+            ids.append(int(m.data))
+            wanted.append(m)
+        except ValueError:
+            log.error("intake stream message without a report id: %r", bytes(m.data)[:40])
+            m.ack()
+    try:
+        with container.uow() as uow:
+            batch = triage_queue.claim(uow, deps=container.deps, worker=worker, limit=len(ids), lease=lease,
+                                       case_ids=ids)  # fmt: skip
+        triage_queue.process(container.uow, batch, deps=container.deps)
+    finally:
+        with container.uow() as uow:
+            left = triage_queue.still_queued(uow.session, ids)
+        now = container.deps.clock.now()
+        for m, case_id in zip(wanted, ids, strict=True):
+            if case_id in left:  # redelivered when it is due again (never sooner than one poll)
+                m.nak(delay=redelivery_delay(left[case_id], now, settings))
+            else:
+                m.ack()
 
 
 def redelivery_delay(due: Any, now: Any, settings: Any) -> float:

@@ -22,6 +22,8 @@ class PublicReportRow(Base):
     case_number: Mapped[str] = mapped_column(String(32), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     device_hash: Mapped[str] = mapped_column(String(64), index=True)
+    #: SHA-256 of the sender's network address (the per-address limit, counted by every process).
+    address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     public_text: Mapped[str] = mapped_column(Text)  # personal data masked; shown only when approved
     category: Mapped[str | None] = mapped_column(String(64))
     private: Mapped[bool] = mapped_column(default=False)  # a private category: never listed or mapped

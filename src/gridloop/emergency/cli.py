@@ -81,4 +81,6 @@ def tick_command(db: Annotated[str | None, typer.Option(help="Database URL (defa
     from gridloop.emergency.services.tick import tick
 
     container = container_for(db)
-    typer.echo(json.dumps(tick(container.uow, now=container.deps.clock.now(), outbox=container.deps.outbox)))
+    moved = tick(container.uow, now=container.deps.clock.now(), outbox=container.deps.outbox,
+                 readings_partitions=container.settings.readings_partitions)  # fmt: skip
+    typer.echo(json.dumps(moved))

@@ -17,7 +17,8 @@ def run_once(container: Any) -> dict[str, int]:
     """One tick on the container's clock; returns how many hazards and tasks moved."""
     from gridloop.emergency.services.tick import tick
 
-    return tick(container.uow, now=container.deps.clock.now(), outbox=container.deps.outbox)
+    return tick(container.uow, now=container.deps.clock.now(), outbox=container.deps.outbox,
+                readings_partitions=container.settings.readings_partitions)  # fmt: skip
 
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 60) -> threading.Thread:
@@ -47,15 +48,16 @@ def start(container: Any, *, stop: threading.Event | None = None, interval: int 
 
 def evaluate_batch(container: Any, readings: Sequence[Any]) -> set[int]:
     """Ingest one batch from the stream; rows refused for good (unknown station…) are left out and returned."""
-    from gridloop.emergency.services.readings import default_monitor, ingest_readings
+    from gridloop.emergency.services.readings import ingest_readings, live_monitors
     from gridloop.kernel.errors import DomainError
 
+    monitors = live_monitors(container.deps.readings_partitions)
     refused: set[int] = set()
     pending = list(range(len(readings)))
     while pending:
         try:
             with container.uow() as uow:
-                ingest_readings(uow, [readings[i] for i in pending], monitor=default_monitor(),
+                ingest_readings(uow, [readings[i] for i in pending], monitor=monitors,
                                 outbox=container.deps.outbox, now=container.deps.clock.now())  # fmt: skip
             return refused
         except DomainError as exc:
@@ -68,6 +70,17 @@ def evaluate_batch(container: Any, readings: Sequence[Any]) -> set[int]:
     return refused
 
 
+def _ready(container: Any) -> None:
+    """Load the rules and open a database connection before the first batch (not while readings wait)."""
+    from sqlalchemy import text
+
+    from gridloop.emergency.services.readings import live_monitors
+
+    live_monitors(container.deps.readings_partitions)
+    with container.uow() as uow:
+        uow.session.execute(text("SELECT 1"))
+
+
 def run_readings_worker(
     container: Any,
     *,
@@ -76,11 +89,19 @@ def run_readings_worker(
     batch: int = 500,
     stop: threading.Event | None = None,
     idle_exit: float | None = None,
+    partition: int = 0,
 ) -> dict[str, float]:
-    """Consume readings from JetStream until stopped (or idle for `idle_exit` s), evaluating batch by batch."""
+    """Consume readings from JetStream until stopped (or idle for `idle_exit` s), evaluating batch by batch.
+
+    With GRIDLOOP_READINGS_PARTITIONS above 1 the worker reads only its partition's subjects (its own durable
+    consumer): run one worker per partition.
+    """
     from gridloop.emergency.adapters.jetstream import ReadingsSubjects, consume
 
-    names = ReadingsSubjects(prefix)
+    names = ReadingsSubjects(prefix, partitions=container.deps.readings_partitions)
+    names.check_partition(partition)
+    _ready(container)
     return asyncio.run(
-        consume(url, names, lambda rs: evaluate_batch(container, rs), batch=batch, stop=stop, idle_exit=idle_exit)
-    )
+        consume(url, names, lambda rs: evaluate_batch(container, rs), batch=batch, stop=stop, idle_exit=idle_exit,
+                partition=partition)
+    )  # fmt: skip

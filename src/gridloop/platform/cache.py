@@ -15,6 +15,10 @@ from typing import Any, Generic, TypeVar
 import cachetools
 
 K = TypeVar("K")
+#: The change stamp moved when a user's role, state or sessions change (read by every process's cache).
+USERS_STAMP = "users"
+#: The change stamp moved when units (areas) or categories change.
+REFERENCE_STAMP = "reference"
 V = TypeVar("V")
 
 
@@ -91,8 +95,27 @@ class ReferenceCache:
     throttle: Any = None
     #: Rate limiters of capabilities by name (e.g. caller-history lookups per person), made on first use.
     limiters: dict[str, Any] = field(default_factory=dict)
+    #: The change stamps that moved since the last look (platform.db.stamps.StampWatcher.changed), set by the
+    #: wiring: how a change made by another process reaches this one's caches.
+    watch: Callable[[], set[str]] | None = None
+
+    def refresh(self) -> None:
+        """Drop what another process changed (a user's role or state: the `users` stamp; units or categories: the
+        `reference` stamp); the look costs one small read at most every GRIDLOOP_RELOAD_CHECK_SECONDS."""
+        if self.watch is None:
+            return
+        changed = self.watch()
+        if USERS_STAMP in changed:
+            self.forget_users()
+        if REFERENCE_STAMP in changed:
+            self.forget_reference()
 
     def forget_users(self) -> None:
         """Drop what is known of users and tokens (after a role change, a disabling, a token revocation)."""
         self.actors.clear()
         self.tokens.clear()
+
+    def forget_reference(self) -> None:
+        """Drop cached areas and categories (after a unit or a category was added or changed)."""
+        self.areas.clear()
+        self.categories.clear()

@@ -44,5 +44,7 @@ class ServiceDeps:
     #: relay (the wiring installs it; tests install a synchronous drain and return True: "triage may be done,
     #: read the case again"). The queue is durable without it.
     triage_kick: Callable[[], bool] = field(default=lambda: False)
+    #: Station partitions of the live monitoring (GRIDLOOP_READINGS_PARTITIONS): readings go to their partition.
+    readings_partitions: int = 1
     #: The capabilities' single-writer queues of this process, made on first use (cases: the intake writer).
     writers: dict[str, object] = field(default_factory=dict)

@@ -11,6 +11,8 @@ Subjects and streams (docs/deploy.md), with `prefix` = GRIDLOOP_NATS_PREFIX (def
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
 import threading
 from collections.abc import Coroutine
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 INTAKE_DURABLE = "triage"
 READINGS_DURABLE = "monitoring"
@@ -110,20 +113,46 @@ class PullConsumer:
 class StreamClient:
     """One NATS connection with JetStream, used from any thread."""
 
-    def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, connect_timeout: float = 5.0, max_reconnect_attempts: int = -1) -> None:
+        """Connect (raising when the server cannot be reached within the timeout); `max_reconnect_attempts` -1
+        keeps reconnecting for ever (workers), 0 or more gives up after that many retries, quietly (probes that
+        connect again on their next look)."""
         self.url = url
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="gridloop-nats", daemon=True)
         self._thread.start()
         self._nc: Any = None
         self._js: Any = None
-        self.run(self._connect(connect_timeout), timeout=connect_timeout + 5)
+        try:
+            self.run(self._connect(connect_timeout, max_reconnect_attempts), timeout=connect_timeout + 5)
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            raise
 
-    async def _connect(self, timeout: float) -> None:
+    async def _connect(self, timeout: float, attempts: int) -> None:
         import nats
 
-        self._nc = await nats.connect(self.url, connect_timeout=timeout, max_reconnect_attempts=-1)
+        if attempts >= 0:  # a probe: give up after one more try, quietly (its caller reports the server down)
+
+            async def quiet(exc: Exception) -> None:
+                log.debug("nats: %s", exc)
+
+            self._nc = await nats.connect(self.url, connect_timeout=timeout, max_reconnect_attempts=max(attempts, 1),
+                                          reconnect_time_wait=0.1, error_cb=quiet)  # fmt: skip
+        else:
+            self._nc = await nats.connect(self.url, connect_timeout=timeout, max_reconnect_attempts=-1)
         self._js = self._nc.jetstream()
+
+    def consumer_lag(self, stream: str, durable: str) -> tuple[int, int] | None:
+        """(messages not yet delivered, delivered but not acked) of a durable consumer; None when it does not
+        exist."""
+        import nats.js.errors
+
+        try:
+            info = self.run(self._js.consumer_info(stream, durable), timeout=5)
+        except nats.js.errors.NotFoundError:
+            return None
+        return int(info.num_pending or 0), int(info.num_ack_pending or 0)
 
     def run(self, coro: Coroutine[Any, Any, T], *, timeout: float = 30.0) -> T:
         """Run a coroutine on the client's loop and wait for its result."""
@@ -172,3 +201,69 @@ class StreamClient:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class LagReading:
+    """What a probe last read: whether the server answered, and each durable consumer's lag."""
+
+    up: bool
+    #: (stream, durable) -> (num_pending, num_ack_pending), for the consumers that exist.
+    consumers: dict[tuple[str, str], tuple[int, int]]
+    at: float
+
+
+class LagProbe:
+    """Reads the lag of durable consumers for `/metrics` without holding a scrape up: a reading older than `every`
+    seconds is refreshed in a background thread (one at a time) and the scrape gets the newest reading there is
+    (so it is at most `every` seconds plus one scrape interval old); only the very first scrape waits for the first
+    reading, at most `wait` seconds. An unreachable server reads as down."""
+
+    def __init__(self, url: str, consumers: list[tuple[str, str]], *, every: float = 5.0,
+                 connect_timeout: float = 2.0) -> None:  # fmt: skip
+        self.url = url
+        self.consumers = consumers
+        self.every = every
+        self.connect_timeout = connect_timeout
+        self._client: StreamClient | None = None
+        self._reading: LagReading | None = None
+        self._busy: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def _refresh(self) -> None:
+        import time
+
+        try:
+            if self._client is None:
+                self._client = StreamClient(self.url, connect_timeout=self.connect_timeout, max_reconnect_attempts=0)
+            found = {}
+            for stream, durable in self.consumers:
+                lag = self._client.consumer_lag(stream, durable)
+                if lag is not None:
+                    found[(stream, durable)] = lag
+            self._reading = LagReading(True, found, time.monotonic())
+        except Exception:
+            self._reading = LagReading(False, {}, time.monotonic())
+            client, self._client = self._client, None
+            if client is not None:
+                threading.Thread(target=_close_quietly, args=(client,), daemon=True).start()
+
+    def reading(self, *, wait: float = 1.0) -> LagReading | None:
+        """The newest reading; one older than `every` is refreshed in the background (the first is waited for, at
+        most `wait` seconds)."""
+        import time
+
+        with self._lock:
+            fresh = self._reading is not None and time.monotonic() - self._reading.at < self.every
+            if not fresh and (self._busy is None or not self._busy.is_alive()):
+                self._busy = threading.Thread(target=self._refresh, name="gridloop-nats-lag", daemon=True)
+                self._busy.start()
+            busy = self._busy
+        if self._reading is None and busy is not None:
+            busy.join(wait)
+        return self._reading
+
+
+def _close_quietly(client: StreamClient) -> None:
+    with contextlib.suppress(Exception):  # the connection is gone already
+        client.close()

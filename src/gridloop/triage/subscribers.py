@@ -2,8 +2,9 @@
 
 Two judges (services/duplicates.judge_intake): by event — the open reports at the same place (road + lane, or
 landmark) read from the database, so reports received by any process count — and by wording (the sketch index
-of open cases, loaded from the database on first use and brought up to date from it on every call). Merge only
-when confident, suggest otherwise; the reason is in Chinese ("同一地址 长寿路500弄，相隔40分钟，均为渗漏水").
+of open cases, loaded from the database on first use and brought up to date before every report with the cases
+stored since, by id, by any process). Merge only when confident, suggest otherwise; the reason is in Chinese
+("同一地址 长寿路500弄，相隔40分钟，均为渗漏水").
 
 It reads and changes cases only through the cases capability's services (`cases.services.reports`).
 The handler keeps the `handler(session, event, deps)` shape, so a batch worker can call it report by report.
@@ -11,6 +12,7 @@ The handler keeps the `handler(session, event, deps)` shape, so a batch worker c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,8 +34,9 @@ from gridloop.triage.services.duplicates import (
     place_terms,
 )
 
-_SYNC_OVERLAP = timedelta(minutes=10)
-"""How far before the last sync the index looks again (reports committed late by another process)."""
+_GAP_SECONDS = 30.0
+"""How long an id missing below the newest one seen is looked for again (a report whose transaction took its id
+before a newer one and committed after it); after that it is taken for a rolled-back insert."""
 
 
 def _candidate(r: reports.ReportFacts) -> EventCandidate:
@@ -44,39 +47,63 @@ def _candidate(r: reports.ReportFacts) -> EventCandidate:
 
 @dataclass
 class OpenCaseIndex:
-    """The wording index of recent open cases (built from the database on first use, then synced with it)."""
+    """The wording index of recent open cases: built from the database on first use, then brought up to date with
+    it before every report by reading only the cases stored since (by id, by any process), so a report another
+    process took is found as a duplicate as surely as one this process took."""
 
     build: Callable[[Sequence[ReportRef]], DuplicateFinder]
     window: timedelta = timedelta(days=30)
     policy: EventPolicy = field(default_factory=EventPolicy)
+    monotonic: Callable[[], float] = time.monotonic
     _finder: DuplicateFinder | None = None
     _seen: set[str] = field(default_factory=set)
-    _synced: datetime | None = None
+    #: The highest case id read so far.
+    _high: int = 0
+    #: Ids below `_high` not read yet (their transaction had not committed), with when they were first missed.
+    _gaps: dict[int, float] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 
     def finder(self, session: Session, *, now: datetime, skip: str | None = None) -> DuplicateFinder:
-        """The index, with every open case received since the last sync added (by any process), except `skip`."""
+        """The index, with every open case stored since the last look (by any process) added, except `skip`."""
         with self._lock:
             if self._finder is None:
+                self._high = reports.newest_case_id(session)  # first: what is stored after it is read next time
                 rows = [r for r in reports.open_reports(session, since=now - self.window) if r.number != skip]
                 self._finder = self.build(
                     [ReportRef(r.number, r.title, r.text, r.received_at, r.lng, r.lat) for r in rows]
                 )
                 self._seen.update(r.number for r in rows)
             else:
-                since = (self._synced or now - self.window) - _SYNC_OVERLAP
-                new = [
-                    r
-                    for r in reports.open_reports(session, since=since)
-                    if r.number not in self._seen and r.number != skip
-                ]
-                if new:
-                    sketches = self._finder.sketches([(r.title, r.text) for r in new])
-                    for r, sk in zip(new, sketches, strict=True):
-                        self._finder.add(r.number, sk, when=r.received_at, lng=r.lng, lat=r.lat)
-                        self._seen.add(r.number)
-            self._synced = max(self._synced or now, now)
+                self._catch_up(session, now=now, skip=skip)
             return self._finder
+
+    def _catch_up(self, session: Session, *, now: datetime, skip: str | None) -> None:
+        assert self._finder is not None
+        found = reports.reports_after(session, after_id=self._high, also=self._gaps.keys())
+        mono = self.monotonic()
+        read = {case_id for case_id, _ in found}
+        newest = max(read, default=self._high)
+        if newest - self._high <= len(read) + 1000:  # not a jump of the id sequence (explicit ids, a restore)
+            for missing in range(self._high + 1, newest):
+                if missing not in read:
+                    self._gaps[missing] = mono
+        for case_id in read:
+            self._gaps.pop(case_id, None)
+        for case_id, since in list(self._gaps.items()):
+            if mono - since > _GAP_SECONDS:
+                del self._gaps[case_id]
+        self._high = max(self._high, newest)
+        oldest = now - self.window
+        new = [
+            r
+            for _, r in found
+            if r is not None and r.number not in self._seen and r.number != skip and r.received_at >= oldest
+        ]
+        if new:
+            sketches = self._finder.sketches([(r.title, r.text) for r in new])
+            for r, sk in zip(new, sketches, strict=True):
+                self._finder.add(r.number, sk, when=r.received_at, lng=r.lng, lat=r.lat)
+                self._seen.add(r.number)
 
     def merge_duplicates(self, session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
         """Subscriber of `CaseReceived`: merge into the open case the report duplicates, or suggest the match."""

@@ -240,3 +240,16 @@ def check_and_notify(uow_factory: Callable[[], AbstractContextManager[Any]], *, 
             )
         )
     return verdict
+
+
+def check_and_enqueue(uow_factory: Callable[[], AbstractContextManager[Any]], *, outbox: Any, now: Any) -> Verdict:
+    """The periodic check of `serve`'s supervision job: a broken chain is written to the outbox (its own short
+    transaction) and delivered after commit like every other notice. Commits."""
+
+    class _ToOutbox:
+        def notify(self, notice: Notice) -> None:
+            with uow_factory() as uow:
+                outbox.enqueue(uow.session, notice, now=now)
+                uow.commit()
+
+    return check_and_notify(uow_factory, notifier=_ToOutbox())

@@ -3,12 +3,12 @@ search): the report's facts, the open reports of a window, merging into an open 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
@@ -67,6 +67,36 @@ def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
         .order_by(CaseRow.received_at)
     ).all()  # fmt: skip
     return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def newest_case_id(session: Session) -> int:
+    """The highest case id stored so far (0 with none)."""
+    return int(session.scalar(select(func.max(CaseRow.id))) or 0)
+
+
+def reports_after(
+    session: Session, *, after_id: int, also: Collection[int] = (), limit: int = 10_000
+) -> list[tuple[int, ReportFacts | None]]:
+    """The cases with an id above `after_id`, and those of `also` (ids seen missing before: a transaction that
+    took its id earlier and committed later), oldest id first, at most `limit`: (id, facts), facts None for a
+    case that is not an open, real report (closed, merged, an exercise). One indexed read of the newest rows: how
+    an index kept in memory catches up with what every process stored."""
+    where = CaseRow.id > after_id
+    if also:
+        where = or_(where, CaseRow.id.in_(list(also)))
+    rows = session.execute(
+        select(CaseRow.id, CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84,
+               CaseRow.lat_wgs84, CaseRow.status, CaseRow.exercise_run_id)
+        .where(where)
+        .order_by(CaseRow.id)
+        .limit(limit)
+    ).all()  # fmt: skip
+    open_values = {s.value for s in OPEN_STATUSES}
+    return [
+        (int(r[0]), ReportFacts(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) if r[7] in open_values and r[8] is None
+         else None)
+        for r in rows
+    ]  # fmt: skip
 
 
 def open_reports_mentioning(

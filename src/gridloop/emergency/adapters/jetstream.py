@@ -7,6 +7,12 @@ Names, agreed with the intake pipeline: prefix `GRIDLOOP_NATS_PREFIX` (default `
 
 The consumer hands each fetched batch to a (blocking) handler and acknowledges only after the handler returned,
 i.e. after the evaluation committed: delivery is at least once, and the readings table makes it idempotent.
+When a fetch comes back full (more are waiting), the readings of its newest instant wait for the next batch, so
+an instant is never judged on part of its readings.
+
+With P station partitions (GRIDLOOP_READINGS_PARTITIONS > 1) a subject ends in `.p<k>`, k the station's partition
+(domain/partitions.py), and partition k has its own durable consumer `monitoring-p<k>` filtered on
+`<prefix>.readings.*.*.p<k>`: one worker per partition evaluates its stations in order, in parallel with the others.
 Kept small and self-contained on purpose, so it can later be pointed at the platform's JetStream adapter.
 """
 
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gridloop.emergency.domain.partitions import check_partitions, partition_of
 from gridloop.emergency.domain.rules import Reading
 from gridloop.kernel.errors import InvalidInput
 
@@ -30,17 +37,34 @@ log = logging.getLogger("gridloop.emergency.jetstream")
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
 DURABLE = "monitoring"
+#: Seconds the readings of a held-back instant wait for the rest of their instant before they are judged alone.
+HOLD_WAIT = 0.05
 
 
 @dataclass(frozen=True)
 class ReadingsSubjects:
-    """The stream, subjects and consumer of readings under one prefix."""
+    """The stream, subjects and consumers of readings under one prefix, in `partitions` station partitions."""
 
     prefix: str = "gridloop"
+    partitions: int = 1
 
     def __post_init__(self) -> None:
         if not _TOKEN.match(self.prefix):
             raise InvalidInput(f"NATS prefix {self.prefix!r}: letters, digits, '_' or '-' only")
+        check_partitions(self.partitions)
+
+    def check_partition(self, partition: int) -> None:
+        """Refuse a partition number outside 0 … partitions-1."""
+        if not 0 <= partition < self.partitions:
+            raise InvalidInput(f"partition {partition}: give 0 to {self.partitions - 1}")
+
+    def durable(self, partition: int = 0) -> str:
+        """The durable consumer of a partition: `monitoring`, or `monitoring-p<k>` when partitioned."""
+        return DURABLE if self.partitions == 1 else f"{DURABLE}-p{partition}"
+
+    def filter(self, partition: int = 0) -> str:
+        """What a partition's consumer reads: every readings subject, or those ending in `.p<k>`."""
+        return self.wildcard if self.partitions == 1 else f"{self.prefix}.readings.*.*.p{partition}"
 
     @property
     def stream(self) -> str:
@@ -53,11 +77,12 @@ class ReadingsSubjects:
         return f"{self.prefix}.readings.>"
 
     def subject(self, sensor_type: str, station_id: str) -> str:
-        """`<prefix>.readings.<sensor_type>.<station_id>`."""
+        """`<prefix>.readings.<sensor_type>.<station_id>`, then `.p<k>` (the station's partition) when partitioned."""
         for token in (sensor_type, station_id):
             if not _TOKEN.match(token):
                 raise InvalidInput(f"{token!r} cannot be a subject token (letters, digits, '_' or '-')")
-        return f"{self.prefix}.readings.{sensor_type}.{station_id}"
+        subject = f"{self.prefix}.readings.{sensor_type}.{station_id}"
+        return subject if self.partitions == 1 else f"{subject}.p{partition_of(station_id, self.partitions)}"
 
 
 def encode(reading: Reading) -> bytes:
@@ -127,8 +152,9 @@ async def consume(
     stop: threading.Event | None = None,
     idle_exit: float | None = None,
     fetch_timeout: float = 1.0,
+    partition: int = 0,
 ) -> dict[str, float]:
-    """Fetch batches from the durable consumer, hand them to `handle`, ack after it returns; until stopped or idle."""
+    """Fetch batches from the (partition's) durable consumer, hand them to `handle`, ack after it returns."""
     from nats.errors import TimeoutError as FetchTimeout
     from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
@@ -137,45 +163,59 @@ async def consume(
     nc, js = await _context(url)
     try:
         await ensure_stream(js, names)
-        config = ConsumerConfig(durable_name=DURABLE, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
-                                filter_subject=names.wildcard, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
-        sub = await js.pull_subscribe(names.wildcard, durable=DURABLE, stream=names.stream, config=config)
+        names.check_partition(partition)
+        durable, subjects = names.durable(partition), names.filter(partition)
+        config = ConsumerConfig(durable_name=durable, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                                filter_subject=subjects, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
+        sub = await js.pull_subscribe(subjects, durable=durable, stream=names.stream, config=config)
 
-        async def fetch() -> list[Any]:
+        async def fetch(timeout: float) -> list[Any]:
             try:
-                return list(await sub.fetch(batch, timeout=fetch_timeout))
+                return list(await sub.fetch(batch, timeout=timeout))
             except (TimeoutError, FetchTimeout):
                 return []
 
         idle = 0.0
-        upcoming = asyncio.ensure_future(fetch())
+        carried: list[tuple[Any, Reading]] = []  # the newest instant of a full batch: evaluated with the next one
+        upcoming = asyncio.ensure_future(fetch(fetch_timeout))
         while not stop.is_set():
             msgs = await upcoming
-            # the next batch is fetched while this one is evaluated (it is acked only after its own commit)
-            upcoming = asyncio.ensure_future(fetch())
-            if not msgs:
+            if not msgs and not carried:
+                upcoming = asyncio.ensure_future(fetch(fetch_timeout))
                 idle += fetch_timeout
                 if idle_exit is not None and idle >= idle_exit:
                     break
                 continue
             idle = 0.0
             counts.setdefault("first_fetch", time.time())
-            readable, readings = [], []
+            decoded, carried = carried, []
             for m in msgs:
                 try:
-                    readings.append(decode(m.data))
-                    readable.append(m)
+                    decoded.append((m, decode(m.data)))
                 except (ValueError, KeyError, TypeError) as exc:
                     log.warning("dropping an unreadable reading on %s: %s", m.subject, exc)
                     await m.term()
                     counts["refused"] += 1
+            if len(msgs) == batch and decoded:
+                # more are waiting, and the readings of the batch's newest instant may go on in the next batch:
+                # judging that instant now would judge it on part of its readings, so it waits for the rest
+                newest = max(r.ts for _, r in decoded)
+                held = [(m, r) for m, r in decoded if r.ts == newest]
+                if len(held) < len(decoded):
+                    carried = held
+                    decoded = [(m, r) for m, r in decoded if r.ts != newest]
+            readable, readings = [m for m, _ in decoded], [r for _, r in decoded]
+            # the next batch is fetched while this one is evaluated (it is acked only after its own commit); a
+            # held instant waits only a moment for the rest of its readings
+            upcoming = asyncio.ensure_future(fetch(HOLD_WAIT if carried else fetch_timeout))
             try:
                 refused = await asyncio.to_thread(handle, readings) if readings else set()
             except Exception:  # the batch was not committed: let JetStream deliver it again
                 log.exception("evaluating a batch of %d readings failed; it will be redelivered", len(readings))
-                for m in readable:
+                for m in readable + [m for m, _ in carried]:
                     await m.nak(delay=1)
                 counts["retried"] += len(readable)
+                carried = []
                 await asyncio.sleep(1)
                 continue
             for i, m in enumerate(readable):
@@ -184,7 +224,7 @@ async def consume(
             counts["acked"] += len(readable) - len(refused)
             counts["refused"] += len(refused)
             counts["last_ack"] = time.time()
-        for m in await upcoming:  # fetched but not evaluated: hand them back at once
+        for m in [m for m, _ in carried] + await upcoming:  # fetched but not evaluated: hand them back at once
             await m.nak()
         await nc.flush()
         return counts

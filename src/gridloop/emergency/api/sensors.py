@@ -119,5 +119,6 @@ def ingest(body: ReadingsIn, uow: UowDep, actor: ActorDep, deps: DepsDep) -> dic
     require_command(actor)
     batch = [Reading(ts=r.ts, station_id=r.station_id, metric=r.metric, value=r.value, unit=r.unit)
              for r in body.readings]  # fmt: skip
-    result = rsvc.ingest_readings(uow, batch, monitor=rsvc.default_monitor(), outbox=deps.outbox, now=deps.clock.now())
+    monitors = rsvc.live_monitors(deps.readings_partitions)
+    result = rsvc.ingest_readings(uow, batch, monitor=monitors, outbox=deps.outbox, now=deps.clock.now())
     return result.as_dict()

@@ -10,7 +10,7 @@ one long replay would give.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -83,3 +83,24 @@ def restore(rules: Sequence[Rule], composer: CapComposer, state: dict[str, Any] 
     composer._codes = dict(state["codes"])
     composer._sequence = dict(state["sequence"])
     return evaluator
+
+
+def share_of(state: dict[str, Any], *, keeps: Callable[[str], bool]) -> dict[str, Any]:
+    """The part of a stored state about the subjects (stations or areas) `keeps` accepts: a partition's start.
+
+    Series and station lists are kept by station, warnings and CAP chains by subject; subject codes stay as they
+    were allocated (so the chains go on under the same sender codes) and only their sequence numbers go along.
+    """
+    if not state or state.get("version") != VERSION:
+        return {}
+    codes = {subject: code for subject, code in state["codes"].items() if keeps(subject)}
+    mine = set(codes.values())
+    return {
+        **state,
+        "stations": {metric: [s for s in stations if keeps(s)] for metric, stations in state["stations"].items()},
+        "series": [row for row in state["series"] if keeps(row[0])],
+        "warnings": [row for row in state["warnings"] if keeps(row[1])],
+        "chains": [row for row in state["chains"] if keeps(row[1])],
+        "codes": codes,
+        "sequence": {k: n for k, n in state["sequence"].items() if k.rsplit("_", 1)[0] in mine},
+    }

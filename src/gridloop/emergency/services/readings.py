@@ -3,7 +3,9 @@
 A batch is validated whole (every row's problems listed), its new readings stored (a reading already stored
 under the same station, metric and instant is a duplicate and skipped), then evaluated by the same rule engine
 a replay uses, on the readings' own instants, continuing from the state the previous batch left (stored in
-`emergency_monitor_state`, locked for the batch so concurrent batches take turns). The service's clock bounds
+`emergency_monitor_state`, locked for the batch so concurrent batches take turns). With station partitions
+(`live_monitors(P)`), each partition is a monitor with its own state row, and a batch's readings go to the
+monitors that own their stations: partitions never wait for each other. The service's clock bounds
 what is accepted (no reading from the future) and, through `advance`, moves the rules' clock on when no data
 comes, so silence raises the staleness alarms. Every warning transition is stored as a CAP message and
 published through the outbox in the same transaction. A reading older than the rules' clock is late: stored,
@@ -14,20 +16,22 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridloop.emergency.adapters.cap_checks import conformance_problems
 from gridloop.emergency.adapters.rules_file import load_rules
 from gridloop.emergency.domain.cap import Area, CapComposer, CapMessage, CapProfile
-from gridloop.emergency.domain.monitor_state import restore, snapshot
+from gridloop.emergency.domain.monitor_state import restore, share_of, snapshot
+from gridloop.emergency.domain.partitions import check_partitions, partition_of, rules_for_partition
 from gridloop.emergency.domain.rules import Reading, Rule
 from gridloop.emergency.services.warnings import add_warnings
 from gridloop.emergency.tables import MonitorStateRow, ReadingRow, SensorRow
@@ -46,17 +50,46 @@ _LISTED_PROBLEMS = 100
 
 @dataclass(frozen=True)
 class Monitor:
-    """What the live monitor evaluates with: the rules and the CAP sender profile."""
+    """What a live monitor evaluates with: the rules, the CAP sender profile, the stations it owns.
+
+    Its state is the `emergency_monitor_state` row named `name`. With one partition it owns every station;
+    with P partitions, partition k owns the stations `partition_of` maps to k (domain/partitions.py).
+    """
 
     rules: tuple[Rule, ...]
     profile: CapProfile = LIVE_PROFILE
     status: str = "Actual"
+    name: str = MONITOR
+    partition: int = 0
+    partitions: int = 1
+
+    def owns(self, station_id: str) -> bool:
+        """Whether readings of this station are evaluated here."""
+        return self.partitions == 1 or partition_of(station_id, self.partitions) == self.partition
 
 
 @cache
 def default_monitor() -> Monitor:
     """The shipped rules (the national rainstorm signals and the silent-gauge rule), loaded on first use."""
     return Monitor(rules=load_rules(None))
+
+
+@cache
+def live_monitors(partitions: int = 1) -> tuple[Monitor, ...]:
+    """The live monitors of `partitions` station partitions (one: the default monitor, as before).
+
+    Partition k keeps its state in the row `p<k>of<P>` and signs its CAP messages with the sender-code extension
+    k + 1, so the identifiers of two partitions never collide.
+    """
+    check_partitions(partitions)
+    if partitions == 1:
+        return (default_monitor(),)
+    rules = default_monitor().rules
+    return tuple(
+        Monitor(rules=rules_for_partition(rules, k, partitions), name=f"p{k}of{partitions}", partition=k,
+                profile=replace(LIVE_PROFILE, extension=f"{k + 1:02d}"), partitions=partitions)
+        for k in range(partitions)
+    )  # fmt: skip
 
 
 @dataclass
@@ -77,8 +110,12 @@ class IngestResult:
                 "messages": self.messages}  # fmt: skip
 
 
-def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -> None:
-    """Every row's problems at once: unknown or inactive sensor, naive or future instant, unit, value."""
+def _validate(
+    session: Session, readings: Sequence[Reading], *, now: datetime, monitors: Sequence[Monitor]
+) -> list[SensorRow]:
+    """Every row's problems at once: unknown or inactive sensor, naive or future instant, unit, value.
+
+    Returns the sensors of the batch's stations (their places describe the warnings' areas)."""
     if len(readings) > MAX_BATCH:
         raise InvalidInput(f"at most {MAX_BATCH} readings per batch, got {len(readings)}")
     stations = {r.station_id for r in readings}
@@ -87,62 +124,121 @@ def _validate(session: Session, readings: Sequence[Reading], *, now: datetime) -
         for s in session.scalars(select(SensorRow).where(SensorRow.station_id.in_(chunk))):
             sensors[(s.station_id, s.metric)] = s
     known = {station for station, _ in sensors}
+    owned = {station: any(m.owns(station) for m in monitors) for station in stations}
+    verdicts: dict[tuple[str, str, str], tuple[str, str] | None] = {}  # one look per station, metric and unit
+    limit = now + FUTURE_TOLERANCE
     problems = ValidationProblems()
     for i, r in enumerate(readings):
-        where = f"readings[{i}]"
-        if r.station_id not in known:
-            problems.add(f"{where}.station_id", f"unknown station '{r.station_id}': register its sensor first")
-        else:
-            sensor = sensors.get((r.station_id, r.metric))
-            if sensor is None:
-                problems.add(f"{where}.metric", f"station '{r.station_id}' has no '{r.metric}' sensor")
-            elif not sensor.active:
-                problems.add(f"{where}.station_id", f"the '{r.metric}' sensor of '{r.station_id}' is switched off")
-            elif sensor.unit != r.unit:
-                problems.add(f"{where}.unit", f"'{r.unit}' but the sensor reports '{sensor.unit}'")
+        combo = (r.station_id, r.metric, r.unit)
+        if combo not in verdicts:
+            verdicts[combo] = _sensor_problem(r, sensors, known, owned[r.station_id], monitors[0].partitions)
+        verdict = verdicts[combo]
+        if verdict is not None:
+            problems.add(f"readings[{i}].{verdict[0]}", verdict[1])
         if r.ts.tzinfo is None:
-            problems.add(f"{where}.ts", "give the time with its offset (e.g. +08:00)")
-        elif r.ts > now + FUTURE_TOLERANCE:
-            problems.add(f"{where}.ts", f"{r.ts.isoformat()} is in the future of the service clock")
+            problems.add(f"readings[{i}].ts", "give the time with its offset (e.g. +08:00)")
+        elif r.ts > limit:
+            problems.add(f"readings[{i}].ts", f"{r.ts.isoformat()} is in the future of the service clock")
         if r.value is not None and not math.isfinite(r.value):
-            problems.add(f"{where}.value", "a finite number, or null for a missing value")
+            problems.add(f"readings[{i}].value", "a finite number, or null for a missing value")
         if len(problems.errors) >= _LISTED_PROBLEMS:
             problems.add("readings", f"stopped after {_LISTED_PROBLEMS} problems")
             break
     problems.raise_if_any("Some readings cannot be taken; see errors[] (nothing of this batch was stored).")
+    return list(sensors.values())
+
+
+def _sensor_problem(
+    r: Reading, sensors: dict[tuple[str, str], SensorRow], known: set[str], owned: bool, partitions: int
+) -> tuple[str, str] | None:
+    """(field, message) of what is wrong with a reading's station, metric or unit; None when nothing is."""
+    if r.station_id not in known:
+        return "station_id", f"unknown station '{r.station_id}': register its sensor first"
+    sensor = sensors.get((r.station_id, r.metric))
+    if sensor is None:
+        return "metric", f"station '{r.station_id}' has no '{r.metric}' sensor"
+    if not sensor.active:
+        return "station_id", f"the '{r.metric}' sensor of '{r.station_id}' is switched off"
+    if sensor.unit != r.unit:
+        return "unit", f"'{r.unit}' but the sensor reports '{sensor.unit}'"
+    if not owned:
+        home = partition_of(r.station_id, partitions)
+        return "station_id", f"'{r.station_id}' belongs to partition {home}, not evaluated here"
+    return None
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-_COLUMNS = ("station_id", "metric", "ts", "value", "unit", "received_at")
+_Key = tuple[str, str, datetime]
+
+_PG_STORE = text(
+    "INSERT INTO emergency_readings (station_id, metric, ts, value, unit, received_at) "
+    "SELECT s, m, t, v, u, :received_at FROM unnest(CAST(:s AS text[]), CAST(:m AS text[]), "
+    "CAST(:t AS timestamptz[]), CAST(:v AS float8[]), CAST(:u AS text[])) AS x(s, m, t, v, u) "
+    "ON CONFLICT (station_id, metric, ts) DO NOTHING RETURNING station_id, metric, ts"
+)
 
 
-def _store(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    """Insert new readings: PostgreSQL's COPY when the database is PostgreSQL, else an executemany."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        assert raw is not None
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {ReadingRow.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    session.execute(insert(ReadingRow), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+def _store(session: Session, fresh: dict[_Key, Reading], *, now: datetime) -> set[_Key]:
+    """Insert the readings, skipping those already stored; returns the keys really inserted.
 
+    PostgreSQL: COPY in a savepoint (the fast path: a batch seen for the first time); when a reading is already
+    there, the batch goes again as five arrays in one INSERT … ON CONFLICT DO NOTHING RETURNING. Elsewhere a
+    multi-row INSERT … ON CONFLICT DO NOTHING RETURNING. A reading stored by a concurrent batch is skipped.
+    """
+    keys = list(fresh)
+    if session.get_bind().dialect.name == "postgresql":
+        from psycopg.errors import UniqueViolation
 
-def _lock_state(session: Session, *, now: datetime) -> MonitorStateRow:
-    """The monitor's state row, locked for this transaction (made on first use)."""
-    stmt = select(MonitorStateRow).where(MonitorStateRow.name == MONITOR).with_for_update()
-    row = session.scalar(stmt)
-    if row is None:
         try:
             with session.begin_nested():
-                session.add(MonitorStateRow(name=MONITOR, state={}, updated_at=now))
+                _copy(session, fresh, now=now)
+            return set(keys)
+        except UniqueViolation:
+            pass  # some were stored before: insert the others
+        rows = session.execute(_PG_STORE, {
+            "s": [k[0] for k in keys], "m": [k[1] for k in keys], "t": [k[2] for k in keys],
+            "v": [fresh[k].value for k in keys], "u": [fresh[k].unit for k in keys], "received_at": now,
+        })  # fmt: skip
+    else:
+        stmt = (
+            sqlite_insert(ReadingRow)
+            .on_conflict_do_nothing(index_elements=["station_id", "metric", "ts"])
+            .returning(ReadingRow.station_id, ReadingRow.metric, ReadingRow.ts)
+        )
+        rows = session.connection().execute(stmt, [
+            {"station_id": s, "metric": m, "ts": ts, "value": fresh[(s, m, ts)].value,
+             "unit": fresh[(s, m, ts)].unit, "received_at": now} for s, m, ts in keys
+        ])  # fmt: skip
+    return {(s, m, ts.astimezone(UTC)) for s, m, ts in rows}
+
+
+def _copy(session: Session, fresh: dict[_Key, Reading], *, now: datetime) -> None:
+    """PostgreSQL's COPY of the readings (raises the driver's UniqueViolation when one is stored already)."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    columns = "station_id, metric, ts, value, unit, received_at"
+    with raw.cursor() as cursor, cursor.copy(f"COPY {ReadingRow.__tablename__} ({columns}) FROM STDIN") as copy:
+        for (station, metric, ts), r in fresh.items():
+            copy.write_row((station, metric, ts, r.value, r.unit, now))
+
+
+def _lock_state(session: Session, monitor: Monitor, *, now: datetime) -> MonitorStateRow:
+    """A monitor's state row, locked for this transaction (made on first use: a partition's from its share of the
+    single monitor's state, when the monitoring ran unpartitioned before)."""
+    stmt = select(MonitorStateRow).where(MonitorStateRow.name == monitor.name).with_for_update()
+    row = session.scalar(stmt)
+    if row is None:
+        start: dict[str, Any] = {}
+        if monitor.name != MONITOR:
+            single = session.scalar(select(MonitorStateRow.state).where(MonitorStateRow.name == MONITOR))
+            areas = {r.area for r in monitor.rules if r.area}
+            start = share_of(single or {}, keeps=lambda subject: subject in areas or monitor.owns(subject))
+        try:
+            with session.begin_nested():
+                session.add(MonitorStateRow(name=monitor.name, state=start, updated_at=now))
         except IntegrityError:
             pass  # another batch made it first
         row = session.scalar(stmt)
@@ -150,10 +246,10 @@ def _lock_state(session: Session, *, now: datetime) -> MonitorStateRow:
     return row
 
 
-def _areas(session: Session, subjects: Sequence[str]) -> dict[str, Area]:
+def _areas(sensors: Iterable[SensorRow]) -> dict[str, Area]:
     """A station's place (or name) describes its warnings' area, with a 1 km circle around its point."""
     areas: dict[str, Area] = {}
-    for s in session.scalars(select(SensorRow).where(SensorRow.station_id.in_(list(subjects)))):
+    for s in sensors:
         if s.station_id in areas:
             continue
         circle = (s.lat, s.lng, 1.0) if s.lat is not None and s.lng is not None else None
@@ -164,10 +260,10 @@ def _areas(session: Session, subjects: Sequence[str]) -> dict[str, Area]:
 class _Run:
     """One evaluation under the lock: restore, step, compose, check, store, save."""
 
-    def __init__(self, session: Session, monitor: Monitor, *, now: datetime) -> None:
+    def __init__(self, session: Session, monitor: Monitor, *, now: datetime, sensors: Iterable[SensorRow] = ()) -> None:
         self.session, self.monitor, self.now = session, monitor, now
-        self.state = _lock_state(session, now=now)
-        self.composer = CapComposer(profile=monitor.profile)
+        self.state = _lock_state(session, monitor, now=now)
+        self.composer = CapComposer(profile=monitor.profile, areas=_areas(sensors))
         self.evaluator = restore(monitor.rules, self.composer, self.state.state)
         self.by_id = {r.id: r for r in monitor.rules}
         self.messages: list[CapMessage] = []
@@ -175,7 +271,8 @@ class _Run:
     def step(self, at: datetime, readings: Sequence[Reading] = ()) -> None:
         for t in self.evaluator.step(at, readings):
             if t.subject not in self.composer.areas:
-                self.composer.areas.update(_areas(self.session, [t.subject]))
+                stmt = select(SensorRow).where(SensorRow.station_id == t.subject)
+                self.composer.areas.update(_areas(self.session.scalars(stmt)))
             message = self.composer.compose(t, rule=self.by_id[t.rule_id])
             problems = conformance_problems(message.xml, gbt35965=True, offset="+08:00")
             if problems:
@@ -190,42 +287,46 @@ class _Run:
 
 
 def ingest_readings(
-    uow: UnitOfWork, readings: Sequence[Reading], *, monitor: Monitor, outbox: Any, now: datetime
+    uow: UnitOfWork,
+    readings: Sequence[Reading],
+    *,
+    monitor: Monitor | Sequence[Monitor],
+    outbox: Any,
+    now: datetime,
 ) -> IngestResult:
-    """Validate, store the new readings, evaluate them in time order, store and publish the warnings; commit."""
+    """Validate, store the new readings, evaluate them in time order, store and publish the warnings; commit.
+
+    Given the monitors of several partitions, each reading goes to the one that owns its station (their state
+    rows are locked in partition order); a reading no given monitor owns is refused like an unknown station.
+    """
+    monitors = (monitor,) if isinstance(monitor, Monitor) else tuple(monitor)
     session = uow.session
-    _validate(session, readings, now=now)
+    sensors = _validate(session, readings, now=now, monitors=monitors)
     result = IngestResult(received=len(readings))
     fresh: dict[tuple[str, str, datetime], Reading] = {}
     for r in readings:
-        fresh.setdefault((r.station_id, r.metric, r.ts.astimezone(UTC)), r)
+        ts = r.ts.astimezone(UTC)  # one time zone throughout: the rules compare instants fastest so
+        fresh.setdefault((r.station_id, r.metric, ts), r if r.ts.tzinfo is UTC else replace(r, ts=ts))
     result.duplicates = len(readings) - len(fresh)
-    run = _Run(session, monitor, now=now)  # the lock first: the duplicate check below then holds
-    if fresh:
-        keys = list(fresh)
-        lo, hi = min(k[2] for k in keys), max(k[2] for k in keys)
-        for chunk in _chunks(sorted({k[0] for k in keys}), 500):
-            stored = session.execute(
-                select(ReadingRow.station_id, ReadingRow.metric, ReadingRow.ts).where(
-                    ReadingRow.station_id.in_(chunk), ReadingRow.ts >= lo, ReadingRow.ts <= hi
-                )
-            )
-            for station, metric, ts in stored:
-                if fresh.pop((station, metric, ts.astimezone(UTC)), None) is not None:
-                    result.duplicates += 1
-    if fresh:
-        _store(session, [(s, m, ts, r.value, r.unit, now) for (s, m, ts), r in fresh.items()])
-    result.stored = len(fresh)
-    by_instant: dict[datetime, list[Reading]] = defaultdict(list)
-    for (_, _, ts), r in fresh.items():
-        by_instant[ts].append(r)
-    for at in sorted(by_instant):
-        if run.evaluator.now is not None and at < run.evaluator.now:
-            result.late += len(by_instant[at])
-            continue
-        run.step(at, by_instant[at])
-    result.messages = run.finish(outbox)
-    result.clock = run.evaluator.now
+    involved = [m for m in monitors if len(monitors) == 1 or any(m.owns(r.station_id) for r in readings)]
+    # the locks first, in partition order: batches of one monitor take turns
+    runs = [_Run(session, m, now=now, sensors=sensors) for m in involved]
+    stored = _store(session, fresh, now=now) if fresh else set()
+    result.duplicates += len(fresh) - len(stored)
+    result.stored = len(stored)
+    for run in runs:
+        by_instant: dict[datetime, list[Reading]] = defaultdict(list)
+        for key, r in fresh.items():
+            if key in stored and run.monitor.owns(key[0]):
+                by_instant[key[2]].append(r)
+        for at in sorted(by_instant):
+            if run.evaluator.now is not None and at < run.evaluator.now:
+                result.late += len(by_instant[at])
+                continue
+            run.step(at, by_instant[at])
+        result.messages.extend(run.finish(outbox))
+    clocks = [run.evaluator.now for run in runs if run.evaluator.now is not None]
+    result.clock = min(clocks) if clocks else None  # everything before it has been judged
     uow.commit()
     return result
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from gridloop.emergency.adapters.cap_feed import FeedEntry, atom_feed, headline_of
@@ -39,18 +39,23 @@ def record_warnings(
 
 
 def add_warnings(session: Session, messages: Iterable[CapMessage], *, status: str, outbox: Any, now: datetime) -> None:
-    """Add the messages to the caller's transaction, each with its outbox notice (nothing leaves before commit)."""
-    for m in messages:
-        session.add(
-            WarningMessageRow(
-                identifier=m.identifier, msg_type=m.msg_type, status=status, sent_at=m.transition.at,
-                rule_id=m.transition.rule_id, subject=m.transition.subject, event=m.transition.event,
-                transition=m.transition.kind.value, level=m.transition.level,
-                previous_level=m.transition.previous_level, value=m.transition.value, unit=m.transition.unit,
-                cap_references=m.references, xml=m.xml.decode("utf-8"),
-            )
-        )  # fmt: skip
-        if outbox is not None:
+    """Add the messages to the caller's transaction, each with its outbox notice (nothing leaves before commit).
+
+    The messages go in one multi-row INSERT (no ORM objects to track: a batch of readings may raise hundreds).
+    """
+    messages = list(messages)
+    if not messages:
+        return
+    session.execute(insert(WarningMessageRow), [
+        {"identifier": m.identifier, "msg_type": m.msg_type, "status": status, "sent_at": m.transition.at,
+         "rule_id": m.transition.rule_id, "subject": m.transition.subject, "event": m.transition.event,
+         "transition": m.transition.kind.value, "level": m.transition.level,
+         "previous_level": m.transition.previous_level, "value": m.transition.value, "unit": m.transition.unit,
+         "cap_references": m.references, "xml": m.xml.decode("utf-8")}
+        for m in messages
+    ])  # fmt: skip
+    if outbox is not None:
+        for m in messages:
             outbox.enqueue(session, warning_notice(m, status=status), now=now)
 
 

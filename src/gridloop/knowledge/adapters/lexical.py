@@ -13,7 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
-from gridloop.knowledge.adapters.text import char_ngrams, expansions, normalize, skip_grams, strip_fillers, words
+from gridloop.knowledge.adapters.text import (
+    caller_intents,
+    char_ngrams,
+    expansions,
+    normalize,
+    skip_grams,
+    strip_fillers,
+    title_intents,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class SearchParams:
     use_synonyms: bool = True
     strip_fillers: bool = True
     max_df: float = 0.5  # query tokens in more than this share of records are skipped (speed; their idf is ~0)
+    intent_boost: float = 0.2  # score × (1 + boost) when the title asks what the caller asks (data/intents.csv)
+    intent_depth: int = 50  # only the best this many records are boosted
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,7 @@ class LexicalIndex:
     records: list[Record]
     params: SearchParams = field(default_factory=SearchParams)
     fields: dict[str, _Field] = field(default_factory=dict)
+    _title_intents: dict[int, frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, records: Sequence[Record], *, params: SearchParams | None = None) -> LexicalIndex:
@@ -151,10 +163,33 @@ class LexicalIndex:
         if not normalize(query) or not self.records:
             return []
         s = self.scores(query)
+        if self.params.intent_boost:
+            s = self._boost_intents(query, s)
         k = min(top, len(s))
         cand = np.argpartition(-s, k - 1)[:k]
         order = cand[np.lexsort((cand, -s[cand]))]
         return [Hit(self.records[i].source_id, float(s[i]), self.records[i].title, int(i)) for i in order if s[i] > 0]
+
+    def _boost_intents(self, query: str, s: np.ndarray) -> np.ndarray:
+        """Raise the best records whose title asks for what the caller asks (a fee, a deadline, a procedure…)."""
+        wanted = caller_intents(query)
+        if not wanted:
+            return s
+        depth = min(self.params.intent_depth, len(s))
+        cand = np.argpartition(-s, depth - 1)[:depth]
+        hit = [i for i in cand if s[i] > 0 and self._intents_of(int(i)) & wanted]
+        if not hit:
+            return s
+        out = s.astype(np.float64, copy=True)
+        out[hit] *= 1.0 + self.params.intent_boost
+        return out
+
+    def _intents_of(self, i: int) -> frozenset[str]:
+        """Intents of record i's title, worked out when it first reaches the top (about 15 µs each)."""
+        found = self._title_intents.get(i)
+        if found is None:
+            found = self._title_intents[i] = title_intents(self.records[i].title)
+        return found
 
     def save(self, directory: Path) -> None:
         """Write the index (records, parameters, postings) to a directory."""

@@ -95,3 +95,42 @@ def expansions(text: str, *, table: tuple[Synonym, ...] | None = None) -> list[t
         if syn.colloquial in s and syn.official not in s:
             found[syn.official] = max(found.get(syn.official, 0.0), syn.weight)
     return list(found.items())
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a question asks for (condition, procedure, fee, deadline…), as a caller says it and as a title says it."""
+
+    name: str
+    caller: re.Pattern[str]
+    title: re.Pattern[str]
+
+
+@cache
+def intents() -> tuple[Intent, ...]:
+    """The packaged intent table (data/intents.csv): `|`-separated words, matched on normalised text."""
+    text = resources.files("gridloop.knowledge").joinpath("data/intents.csv").read_text(encoding="utf-8")
+    return tuple(
+        Intent(
+            r["intent"], re.compile(normalize_pattern(r["caller_asks"])), re.compile(normalize_pattern(r["title_asks"]))
+        )
+        for r in csv.DictReader(text.splitlines())
+        if r["intent"].strip() and r["caller_asks"].strip() and r["title_asks"].strip()
+    )
+
+
+def normalize_pattern(words_: str) -> str:
+    """A regular expression matching any of the `|`-separated words (each normalised, escaped)."""
+    return "|".join(re.escape(normalize(w)) for w in words_.split("|") if normalize(w))
+
+
+def caller_intents(text: str) -> frozenset[str]:
+    """Intents a caller's query asks for."""
+    s = normalize(text)
+    return frozenset(i.name for i in intents() if i.caller.search(s))
+
+
+def title_intents(text: str) -> frozenset[str]:
+    """Intents an article title answers."""
+    s = normalize(text)
+    return frozenset(i.name for i in intents() if i.title.search(s))

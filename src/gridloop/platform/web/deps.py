@@ -15,7 +15,7 @@ from gridloop.platform.container import Container
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.services import access
-from gridloop.platform.org.services.org import actor_by_id, authenticate_token, cached_token_actor
+from gridloop.platform.org.services.org import actor_by_id, authenticate_token
 
 
 async def get_container(request: Request) -> Container:
@@ -51,10 +51,11 @@ def get_actor(
     container: Annotated[Container, Depends(get_container)],
 ) -> Actor:
     """The caller, from a bearer token or the web login session."""
+    container.deps.cache.refresh()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         address = client_address(request)
-        access.token_wait(address=address, deps=container.deps)
+        access.token_wait(uow.session, address=address, deps=container.deps)
         try:
             return authenticate_token(
                 uow.session,
@@ -80,17 +81,8 @@ def _actor_from_database(request: Request, container: Container) -> Actor:
 
 
 async def resolve_actor(request: Request, container: Annotated[Container, Depends(get_container)]) -> Actor:
-    """`get_actor` as a dependency: a caller whose token and user are cached is answered on the event loop (no
-    database read, no worker thread); anyone else goes through `get_actor` in a worker thread, in a short read
-    transaction of its own."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        deps = container.deps
-        access.token_wait(address=client_address(request), deps=deps)
-        token = header[7:].strip()[:200]
-        actor = cached_token_actor(token, now=deps.clock.now(), cache=deps.cache.tokens, actors=deps.cache.actors)
-        if actor is not None:
-            return actor
+    """`get_actor` as a dependency, in a worker thread and a short read transaction of its own (a route that does
+    not otherwise need one, such as intake's, opens no unit of work)."""
     resolved: Actor = await run_in_threadpool(_actor_from_database, request, container)
     return resolved
 

@@ -1,16 +1,18 @@
-"""Who may try to log in, and how often: per-address throttling (the `limits` library), per-account lockouts
-that grow with each wrong password, an audit log of refused attempts (never the password or token)."""
+"""Who may try to log in, and how often: per-address throttling counted from the audit log of refused attempts
+(so every API process counts every process's refusals), per-account lockouts that grow with each wrong password,
+an audit log of refused attempts (never the password or token)."""
 
 from __future__ import annotations
 
 import math
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from threading import Lock
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import DomainError, Unauthenticated
@@ -40,40 +42,100 @@ class Throttled(DomainError):
         self.retry_after = max(1, retry_after)
 
 
+#: (kind, reason) of the audit-log rows that count against an address.
+COUNTED = frozenset({("password", "wrong"), ("password", "locked"), ("token", "unknown-token")})
+#: Seconds between a process's looks at other processes' refusals on the bearer-token path (password checks and a
+#: process's own refusals look at once).
+SYNC_SECONDS = 1.0
+#: Ids re-read below the newest seen at each look (a row committed a moment after a newer one is still counted).
+_ID_OVERLAP = 100
+
+
 @dataclass
 class Throttle:
-    """Per-process counters of refused attempts by address (memory; each worker counts its own)."""
+    """Refused attempts by address in moving windows, counted from the audit log of refused attempts
+    (`auth_failures`, one row per refusal in the database every process shares), so a guesser spreading attempts
+    over several API processes meets the same limits as against one. Each process keeps the rows of the longest
+    window in memory and reads the ones added since its last look by id: before every password check, after each
+    refusal of its own, and on the bearer-token path at most every SYNC_SECONDS (one indexed read per second per
+    process, whatever the request rate)."""
 
     password: tuple[RateLimitItem, ...] = field(default_factory=lambda: tuple(parse(x) for x in PASSWORD_LIMITS))
     token: tuple[RateLimitItem, ...] = field(default_factory=lambda: tuple(parse(x) for x in TOKEN_LIMITS))
-    limiter: MovingWindowRateLimiter = field(default_factory=lambda: MovingWindowRateLimiter(MemoryStorage()))
+    _hits: dict[tuple[str, str], deque[tuple[datetime, int]]] = field(default_factory=dict)
+    _counted: set[int] = field(default_factory=set)
+    _seen: int | None = None
+    _forget_before: int = 0
+    _next_look: float = 0.0
+    _skip_existing: bool = False
+    _lock: Lock = field(default_factory=Lock)
 
     def _items(self, kind: str) -> tuple[RateLimitItem, ...]:
         return self.password if kind == "password" else self.token
 
-    def wait_seconds(self, kind: str, address: str) -> int:
+    def _longest(self) -> timedelta:
+        return timedelta(seconds=max(i.get_expiry() for i in (*self.password, *self.token)))
+
+    def sync(self, session: Session, *, now: datetime, force: bool = False) -> None:
+        """Count the refusals recorded since the last look (by any process); without `force` at most every
+        SYNC_SECONDS."""
+        mono = time.monotonic()
+        if not force and mono < self._next_look:
+            return
+        self._next_look = mono + SYNC_SECONDS
+        if self._skip_existing:
+            self._seen = self._forget_before = int(session.scalar(select(func.max(AuthFailureRow.id))) or 0)
+            self._skip_existing = False
+        q = select(AuthFailureRow.id, AuthFailureRow.kind, AuthFailureRow.reason, AuthFailureRow.address,
+                   AuthFailureRow.at)  # fmt: skip
+        if self._seen is None:
+            q = q.where(AuthFailureRow.at >= now - self._longest())
+        else:
+            q = q.where(AuthFailureRow.id > max(self._seen - _ID_OVERLAP, self._forget_before))
+        rows = session.execute(q.order_by(AuthFailureRow.id)).all()
+        with self._lock:
+            for row_id, kind, reason, address, at in rows:
+                self._seen = max(self._seen or 0, row_id)
+                if row_id in self._counted or row_id <= self._forget_before or (kind, reason) not in COUNTED:
+                    continue
+                self._counted.add(row_id)
+                self._hits.setdefault((kind, address), deque()).append((at, row_id))
+            if self._seen is None:
+                self._seen = 0
+            self._prune(now)
+
+    def _prune(self, now: datetime) -> None:
+        oldest = now - self._longest()
+        for key in list(self._hits):
+            hits = self._hits[key]
+            while hits and hits[0][0] < oldest:
+                self._counted.discard(hits.popleft()[1])
+            if not hits:
+                del self._hits[key]
+
+    def wait_seconds(self, kind: str, address: str, *, now: datetime) -> int:
         """0 when the address may try again now, else the seconds until it may."""
+        with self._lock:
+            times = sorted(at for at, _ in self._hits.get((kind, address[:64]), ()))
         waits = []
         for item in self._items(kind):
-            if not self.limiter.test(item, kind, address):
-                reset, _remaining = self.limiter.get_window_stats(item, kind, address)
-                waits.append(max(1, math.ceil(reset - _epoch_now())))
+            period = timedelta(seconds=item.get_expiry())
+            recent = [t for t in times if t > now - period]
+            if len(recent) >= item.amount:
+                waits.append(max(1, math.ceil((recent[-item.amount] + period - now).total_seconds())))
         return max(waits, default=0)
 
     def failed(self, kind: str, address: str) -> None:
-        """Count one refused attempt of the address."""
-        for item in self._items(kind):
-            self.limiter.hit(item, kind, address)
+        """A refusal was recorded (and committed) here: count it at the next check."""
+        self._next_look = 0.0
 
     def reset(self) -> None:
-        """Forget every counter (tests, or an administrator's unlock of everything)."""
-        self.limiter.storage.reset()
-
-
-def _epoch_now() -> float:
-    import time
-
-    return time.time()
+        """Forget every counter in this process (tests); refusals recorded so far no longer count here."""
+        with self._lock:
+            self._hits.clear()
+            self._counted.clear()
+            self._forget_before = max(self._seen or 0, self._forget_before)
+            self._skip_existing = self._seen is None  # nothing read yet: the next look starts after the newest row
 
 
 def throttle_of(deps: ServiceDeps) -> Throttle:
@@ -101,7 +163,8 @@ def login(uow: UnitOfWork, *, username: str, password: str, address: str, deps: 
     """Check a password under the throttle and the lockout; Throttled, Unauthenticated or the actor. Commits."""
     now = deps.clock.now()
     throttle = throttle_of(deps)
-    wait = throttle.wait_seconds("password", address)
+    throttle.sync(uow.session, now=now, force=True)
+    wait = throttle.wait_seconds("password", address, now=now)
     if wait:
         raise Throttled(f"Too many failed logins from your address; try again in {wait} s.", retry_after=wait)
     session = uow.session
@@ -142,9 +205,12 @@ def refused_token(uow: UnitOfWork, *, address: str, deps: ServiceDeps) -> None:
     throttle_of(deps).failed("token", address)
 
 
-def token_wait(*, address: str, deps: ServiceDeps) -> None:
-    """Throttled when the address has sent too many bad bearer tokens lately."""
-    wait = throttle_of(deps).wait_seconds("token", address)
+def token_wait(session: Session, *, address: str, deps: ServiceDeps) -> None:
+    """Throttled when the address has sent too many bad bearer tokens lately (to any process)."""
+    now = deps.clock.now()
+    throttle = throttle_of(deps)
+    throttle.sync(session, now=now)
+    wait = throttle.wait_seconds("token", address, now=now)
     if wait:
         raise Throttled(f"Too many bad bearer tokens from your address; try again in {wait} s.", retry_after=wait)
 

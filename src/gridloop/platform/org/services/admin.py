@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from gridloop.kernel.errors import Forbidden, InvalidInput, ValidationProblems
 from gridloop.kernel.org import Actor, Level, Permission, Role, UnitKind, is_within
+from gridloop.platform.cache import REFERENCE_STAMP, USERS_STAMP
+from gridloop.platform.db.stamps import bump
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.services import org, sessions
@@ -87,7 +89,9 @@ def add_unit(
         handling_level=handling_level,
         now=deps.clock.now(),
     )
+    bump(uow.session, REFERENCE_STAMP, now=deps.clock.now())  # every process forgets "no such area" at once
     uow.commit()
+    deps.cache.forget_reference()
     return unit
 
 
@@ -194,6 +198,7 @@ def change_user(
         access.unlock(uow.session, user, now=deps.clock.now(), by=actor.username if actor else "cli")
     if ends_sessions:
         sessions.revoke_user(uow.session, user.id)
+    bump(uow.session, USERS_STAMP, now=deps.clock.now())  # other processes drop their cached users too
     uow.commit()
     deps.cache.forget_users()
     return user

@@ -187,21 +187,6 @@ def authenticate_token(
     return actor_by_id(session, user_id, now=now, cache=actors)
 
 
-def cached_token_actor(
-    token: str, *, now: datetime, cache: TtlCache[str, object], actors: TtlCache[int, object]
-) -> Actor | None:
-    """The actor behind a valid bearer token when the token and its user are both cached, else None (then ask
-    `authenticate_token`, which reads the database and says why a token is refused)."""
-    hit = cache.get(_digest(token), now=now)
-    if not isinstance(hit, tuple):
-        return None
-    user_id, expires_at = hit
-    if expires_at is not None and expires_at < now:
-        return None
-    actor = actors.get(user_id, now=now)
-    return actor if isinstance(actor, Actor) else None
-
-
 def _token_entry(session: Session, token: str) -> tuple[int, datetime | None] | None:
     row = session.scalar(select(TokenRow).where(TokenRow.token_hash == _digest(token)))
     if row is None or row.revoked:
