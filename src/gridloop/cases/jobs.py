@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from typing import Any
 
@@ -114,10 +115,17 @@ def start_workers(container: Any, *, stop: threading.Event, threads: int) -> lis
     return start_triage_workers(container, stop=stop, threads=threads)
 
 
+#: The interpreter's thread switch interval (seconds) in an API process (its threads: intake writer, triage).
+API_SWITCH_INTERVAL = 0.0005
+
+
 def start_pipeline(container: Any, *, stop: threading.Event | None = None) -> list[threading.Thread]:
     """What an API process (`serve`, ASGI) runs: with GRIDLOOP_NATS_URL the relay to JetStream (and embedded
     stream consumers if GRIDLOOP_TRIAGE_WORKER_THREADS > 0), else the embedded workers on the database queue."""
     stop = stop or threading.Event()
+    # The intake writer and any embedded triage workers share the GIL with the event loop: a busy thread would keep
+    # it for the default 5 ms at every turn, and the event loop needs it back after each socket wait.
+    sys.setswitchinterval(min(sys.getswitchinterval(), API_SWITCH_INTERVAL))
     if not container.settings.nats_url:
         return start_triage_workers(container, stop=stop)
     started = [start_relay(container, stop=stop)]

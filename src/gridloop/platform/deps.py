@@ -46,3 +46,5 @@ class ServiceDeps:
     triage_kick: Callable[[], bool] = field(default=lambda: False)
     #: Station partitions of the live monitoring (GRIDLOOP_READINGS_PARTITIONS): readings go to their partition.
     readings_partitions: int = 1
+    #: The capabilities' single-writer queues of this process, made on first use (cases: the intake writer).
+    writers: dict[str, object] = field(default_factory=dict)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
+from fastapi.concurrency import run_in_threadpool
 
 from gridloop.cases.api.schemas import ActionIn, CaseIn
 from gridloop.cases.services import queries
 from gridloop.cases.services.intake import NewCase, receive
+from gridloop.cases.services.intake_writer import writer_of
 from gridloop.cases.services.lifecycle import ActionRequest, act
-from gridloop.platform.web.deps import ActorDep, DepsDep, IdPath, PageQuery, SessionDep, UowDep
+from gridloop.kernel.org import Actor
+from gridloop.platform.container import Container
+from gridloop.platform.web.deps import ActorDep, ContainerDep, DepsDep, IdPath, PageQuery, SessionDep, UowDep
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -21,12 +25,11 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
     summary="Receive a report (受理)",
     responses={200: {"description": "A retry with the same Idempotency-Key: the case made the first time"}},
 )
-def create(
+async def create(
     body: CaseIn,
     response: Response,
-    uow: UowDep,
     actor: ActorDep,
-    deps: DepsDep,
+    container: ContainerDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Create a case; a retry with the same Idempotency-Key returns the same case (200) instead of a new one."""
@@ -50,11 +53,26 @@ def create(
         position_accuracy=body.position_accuracy,
         resolve_on_spot=body.resolve_on_spot,
     )
-    case, created = receive(uow, actor, data, deps=deps, idempotency_key=idempotency_key)
+    if idempotency_key is None and data.resolve_on_spot is None:
+        # a plain report: stored by the process's intake writer, a batch per transaction (answered after commit)
+        stored = await writer_of(container.uow, container.deps).receive(actor, data)
+        response.headers["Location"] = f"/api/v1/cases/{stored.case_id}"
+        return stored.answer
+    answer, created = await run_in_threadpool(_receive, container, actor, data, idempotency_key)
     if not created:
         response.status_code = 200
-    response.headers["Location"] = f"/api/v1/cases/{case.id}"
-    return queries.case_to_dict(case, actor, units=queries.unit_codes(uow.session, [case]), now=deps.clock.now())
+    response.headers["Location"] = f"/api/v1/cases/{answer['id']}"
+    return answer
+
+
+def _receive(
+    container: Container, actor: Actor, data: NewCase, idempotency_key: str | None
+) -> tuple[dict[str, Any], bool]:
+    deps = container.deps
+    with container.uow() as uow:
+        case, created = receive(uow, actor, data, deps=deps, idempotency_key=idempotency_key)
+        units = queries.unit_codes(uow.session, [case])
+        return queries.case_to_dict(case, actor, units=units, now=deps.clock.now()), created
 
 
 @router.get("", summary="List cases in your scope")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Result, Table, bindparam, event, insert, inspect, select, update
@@ -22,24 +23,39 @@ GLOBAL = 0
 _heads: Table = AuditHeadRow.__table__  # type: ignore[assignment]
 
 
-def _head(conn: Connection, case_id: int) -> str:
-    value = conn.execute(select(_heads.c.last_hash).where(_heads.c.case_id == case_id)).scalar()
-    return str(value) if value else GENESIS
+@cache
+def _set_head_statement() -> Any:
+    return (
+        update(_heads)
+        .where(_heads.c.case_id == bindparam("cid"))
+        .values(last_hash=bindparam("h"), events=_heads.c.events + bindparam("n"))
+    )
 
 
 def _set_head(conn: Connection, case_id: int, value: str, count: int) -> None:
-    done = conn.execute(
-        update(_heads).where(_heads.c.case_id == case_id).values(last_hash=value, events=_heads.c.events + count)
-    )
+    done = conn.execute(_set_head_statement(), {"cid": case_id, "h": value, "n": count})
     if not done.rowcount:
         conn.execute(insert(_heads).values(case_id=case_id, last_hash=value, events=count))
 
 
-def _lock(conn: Connection) -> None:
-    """Take the chain's write lock for the rest of the transaction (one writer appends at a time)."""
-    done = conn.execute(update(_heads).where(_heads.c.case_id == GLOBAL).values(events=_heads.c.events))
-    if not done.rowcount:
+@cache
+def _lock_statement() -> Any:
+    return update(_heads).where(_heads.c.case_id == GLOBAL).values(events=_heads.c.events).returning(_heads.c.last_hash)
+
+
+@cache
+def _insert_heads_statement() -> Any:
+    return insert(_heads)
+
+
+def _lock(conn: Connection) -> str:
+    """Take the chain's write lock for the rest of the transaction (one writer appends at a time) and return the
+    global head, in one statement."""
+    value = conn.execute(_lock_statement()).scalar()
+    if value is None:
         conn.execute(insert(_heads).values(case_id=GLOBAL, last_hash=GENESIS, events=0))
+        return GENESIS
+    return str(value)
 
 
 def _heads_of(conn: Connection, case_ids: list[int]) -> dict[int, str]:
@@ -54,17 +70,17 @@ def _heads_of(conn: Connection, case_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def chain(conn: Connection, events: Iterable[MutableMapping[str, Any]]) -> None:
+def chain(conn: Connection, events: Iterable[MutableMapping[str, Any]], *, new_cases: bool = False) -> None:
     """Fill prev_hash, case_prev_hash and hash of new events (in order) and move the heads.
 
     The heads of all the cases involved are read in one query and written back in two batches (existing heads
     updated, new ones inserted), so a bulk insert of many cases' events costs a few statements, not three each.
+    `new_cases`: the events are the first of cases created in this transaction (no head to read).
     """
     events = list(events)
-    _lock(conn)
-    last = _head(conn, GLOBAL)
+    last = _lock(conn)
     ids = list(dict.fromkeys(int(ev["case_id"]) for ev in events))
-    known = _heads_of(conn, ids)
+    known = {} if new_cases else _heads_of(conn, ids)
     per_case: dict[int, str] = {cid: known.get(cid, GENESIS) for cid in ids}
     counts: dict[int, int] = {}
     for ev in events:
@@ -77,14 +93,9 @@ def chain(conn: Connection, events: Iterable[MutableMapping[str, Any]]) -> None:
     updates = [{"cid": cid, "h": per_case[cid], "n": counts[cid]} for cid in ids if cid in known]
     inserts = [{"case_id": cid, "last_hash": per_case[cid], "events": counts[cid]} for cid in ids if cid not in known]
     if updates:
-        conn.execute(
-            update(_heads)
-            .where(_heads.c.case_id == bindparam("cid"))
-            .values(last_hash=bindparam("h"), events=_heads.c.events + bindparam("n")),
-            updates,
-        )
+        conn.execute(_set_head_statement(), updates)
     if inserts:
-        conn.execute(insert(_heads), inserts)
+        conn.execute(_insert_heads_statement(), inserts)
     _set_head(conn, GLOBAL, last, sum(counts.values()))
 
 

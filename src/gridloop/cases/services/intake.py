@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +26,9 @@ from gridloop.cases.domain.intake import (
     validate_report,
 )
 from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
-from gridloop.cases.tables import CaseCounterRow, CaseEventRow, CaseRow, IdempotencyRow, TriageQueueRow
+from gridloop.cases.services import audit
+from gridloop.cases.services.intake_store import insert_cases, insert_statement, next_case_numbers
+from gridloop.cases.tables import CaseEventRow, CaseRow, IdempotencyRow, TriageQueueRow
 from gridloop.geo.services import convert_point
 from gridloop.geo.services.geography import locate_case_area
 from gridloop.kernel.errors import Conflict, FieldError, Forbidden, InvalidInput, ValidationProblems
@@ -38,6 +39,7 @@ from gridloop.kernel.privacy import mask_personal_data
 from gridloop.platform.cache import AreaRef
 from gridloop.platform.db.exercise import exercise_run_of
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.db.writelock import first
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import CategoryRow, UnitRow
 
@@ -159,17 +161,7 @@ def area_ref(session: Session, code: str, *, deps: ServiceDeps) -> AreaRef | Non
 
 def next_case_number(session: Session, *, now: datetime, prefix: str, tz: tzinfo) -> str:
     """The next number of the day (in the configured zone), e.g. SH2026112600001; atomic on SQLite and PostgreSQL."""
-    day = now.astimezone(tz).strftime("%Y%m%d")
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        ins(CaseCounterRow)
-        .values(day=day, last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": CaseCounterRow.last + 1})
-        .returning(CaseCounterRow.last)
-    )
-    seq = session.execute(stmt).scalar_one()
-    return f"{prefix}{day}{seq:05d}"
+    return next_case_numbers(session, 1, now=now, prefix=prefix, tz=tz)[0]
 
 
 def _apply_area(session: Session, case: CaseRow, match: AreaMatch | None, method: str, deps: ServiceDeps) -> None:
@@ -244,10 +236,8 @@ def create_case(
     idempotency_key: str | None = None,
 ) -> tuple[CaseRow, bool]:
     """Receive a report; returns (case, created). A repeated Idempotency-Key returns the first case."""
-    if not actor.can(Permission.CREATE_CASE):
-        raise Forbidden(f"Role '{actor.role.value}' may not create cases.")
     now = deps.clock.now()
-    fingerprint = data.fingerprint()
+    fingerprint = data.fingerprint() if idempotency_key is not None else ""
     if idempotency_key is not None:
         seen = session.get(IdempotencyRow, f"{actor.user_id}:{idempotency_key}")
         if seen is not None:
@@ -258,10 +248,36 @@ def create_case(
             existing = session.get(CaseRow, seen.case_id)
             assert existing is not None
             return existing, False
+    case = prepare_case(session, actor, data, deps=deps, now=now)
+    store_new_cases(session, [(actor, data, case)], deps=deps, now=now)
+    if idempotency_key is not None:
+        session.connection().execute(
+            insert_statement(IdempotencyRow),
+            [
+                {
+                    "key": f"{actor.user_id}:{idempotency_key}",
+                    "user_id": actor.user_id,
+                    "request_hash": fingerprint,
+                    "case_id": case.id,
+                    "created_at": now,
+                }
+            ],
+        )
+    if data.resolve_on_spot is not None:
+        from gridloop.cases.services.lifecycle import ActionRequest, perform
+
+        perform(session, actor, case.id, ActionRequest(action="resolve_on_spot", reply=data.resolve_on_spot), deps=deps)
+    return case, True
+
+
+def prepare_case(session: Session, actor: Actor, data: NewCase, *, deps: ServiceDeps, now: datetime) -> CaseRow:
+    """Check a report and build its case, located by a given area or point; writes nothing (a refusal raised here
+    leaves the transaction as it was)."""
+    if not actor.can(Permission.CREATE_CASE):
+        raise Forbidden(f"Role '{actor.role.value}' may not create cases.")
     validate_new_case(session, data, deps=deps).raise_if_any()
-    status = next_status(None, Action.RECEIVE)
     case = CaseRow(
-        number="",  # allocated below, as late as possible: the first write takes SQLite's write lock
+        number="",  # allocated when stored, as late as possible: the first write takes SQLite's write lock
         title=data.title.strip() or default_title(data.text),
         text=data.text,
         channel=data.channel,
@@ -269,7 +285,7 @@ def create_case(
         urgency=data.urgency or Urgency.NORMAL.value,
         category=data.category,
         category_confidence=1.0 if data.category else None,
-        status=status.value,
+        status=next_status(None, Action.RECEIVE).value,
         lng=data.lng,
         lat=data.lat,
         crs=data.crs,
@@ -302,50 +318,54 @@ def create_case(
     masked = mask_personal_data(case.text)  # until triage stores its own (cleaned) masked text
     if masked != case.text:
         case.masked_text = masked
-    case.number = next_case_number(session, now=now, prefix=deps.case_number_prefix, tz=deps.tz)
-    session.add(case)
-    session.flush()
-    session.add(
-        CaseEventRow(
-            case_id=case.id,
-            at=now,
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            actor_role=actor.role.value,
-            action=Action.RECEIVE.value,
-            from_status=None,
-            to_status=status.value,
-            note=None,
-            payload=_receive_payload(case),
-        )
-    )
-    if idempotency_key is not None:
-        session.add(
-            IdempotencyRow(
-                key=f"{actor.user_id}:{idempotency_key}",
-                user_id=actor.user_id,
-                request_hash=fingerprint,
-                case_id=case.id,
-                created_at=now,
-            )
-        )
-    session.flush()
-    if data.resolve_on_spot is not None:
-        from gridloop.cases.services.lifecycle import ActionRequest, perform
+    return case
 
-        perform(session, actor, case.id, ActionRequest(action="resolve_on_spot", reply=data.resolve_on_spot), deps=deps)
-    if pending:
-        session.add(
-            TriageQueueRow(
-                case_id=case.id,
-                channel=case.channel,
-                enqueued_at=now,
-                available_at=now,
-                attempts=0,
-                urgency_given=data.urgency is not None,
-            )
-        )
-    return case, True
+
+def store_new_cases(
+    session: Session, items: Sequence[tuple[Actor, NewCase, CaseRow]], *, deps: ServiceDeps, now: datetime
+) -> None:
+    """Store prepared cases with their numbers, first audit events and `triage_queue` rows: a few statements for
+    the whole batch (the caller commits)."""
+    if not items:
+        return
+    numbers = next_case_numbers(session, len(items), now=now, prefix=deps.case_number_prefix, tz=deps.tz)
+    for (_actor, _data, case), number in zip(items, numbers, strict=True):
+        case.number = number
+    insert_cases(session, [case for _actor, _data, case in items])
+    conn = session.connection()
+    events = [
+        {
+            "case_id": case.id,
+            "at": now,
+            "actor_id": actor.user_id,
+            "actor_name": actor.username,
+            "actor_role": actor.role.value,
+            "action": Action.RECEIVE.value,
+            "from_status": None,
+            "to_status": case.status,
+            "note": None,
+            "payload": _receive_payload(case),
+        }
+        for actor, _data, case in items
+    ]
+    audit.chain(conn, events, new_cases=True)
+    conn.execute(insert_statement(CaseEventRow), events)
+    queued = [
+        {
+            "case_id": case.id,
+            "channel": case.channel,
+            "enqueued_at": now,
+            "available_at": now,
+            "attempts": 0,
+            "urgency_given": data.urgency is not None,
+            "claimed_by": None,
+            "published_at": None,
+        }
+        for _actor, data, case in items
+        if case.triage_status == "pending"
+    ]
+    if queued:
+        conn.execute(insert_statement(TriageQueueRow), queued)
 
 
 def needs_triage(deps: ServiceDeps) -> bool:
@@ -380,7 +400,7 @@ def receive(
     """Receive a report in its own transaction, committed before returning (the acknowledgement is durable); then
     wake the triage workers (`deps.triage_kick`)."""
     try:
-        with deps.write_lock:
+        with first(deps.write_lock):  # an acknowledgement goes before background writers
             case, created = create_case(uow.session, actor, data, deps=deps, idempotency_key=idempotency_key)
             uow.commit()
         if created and deps.triage_kick():

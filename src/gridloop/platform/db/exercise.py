@@ -46,6 +46,11 @@ def _remember(session: Session | None, obj: Any) -> None:
         marks[str(number)] = int(run_id)
 
 
+def remember_exercise_row(session: Session, obj: Any) -> None:
+    """Remember an exercise row a session created without a flush (a Core insert attached as loaded)."""
+    _remember(session, obj)
+
+
 def is_exercise_notice(session: Session, *, case_number: str | None, payload: dict[str, Any]) -> bool:
     """Whether a notice enqueued in this session belongs to a drill run (then it goes to the drill sink only)."""
     if exercise_run_of(session) is not None or payload.get(PAYLOAD_KEY) is not None:

@@ -228,7 +228,9 @@ class ServerSessionMiddleware:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cookie = await anyio.to_thread.run_sync(self._persist, handle, scope["session"])
+                cookie = None
+                if self._must_persist(handle, scope["session"]):  # most requests (API calls) change nothing
+                    cookie = await anyio.to_thread.run_sync(self._persist, handle, scope["session"])
                 secure = self.https_only or scope.get("scheme") == "https"
                 headers = MutableHeaders(scope=message)
                 if cookie:
@@ -259,6 +261,12 @@ class ServerSessionMiddleware:
             if found.user_id is not None:
                 handle.user = org.session_user(uow.session, found.user_id)
             return found.data
+
+    def _must_persist(self, handle: SessionHandle, data: dict[str, Any]) -> bool:
+        """Whether the request changed its session, ended or began one, or the session is due to be touched."""
+        if handle.end or handle.start_user is not None or handle.last_seen_at is not None:
+            return True  # a live session: `_persist` decides (its touch interval reads the clock)
+        return json.dumps(data, sort_keys=True, ensure_ascii=False) != handle.original
 
     def _persist(self, handle: SessionHandle, data: dict[str, Any]) -> str | None:
         """Write what the request changed; returns a new signed cookie value when a new session began."""

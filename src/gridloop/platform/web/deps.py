@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from gridloop.kernel.errors import Unauthenticated
@@ -74,11 +75,24 @@ def get_actor(
     )
 
 
+def _actor_from_database(request: Request, container: Container) -> Actor:
+    with container.uow() as uow:
+        return get_actor(request, uow, container)
+
+
+async def resolve_actor(request: Request, container: Annotated[Container, Depends(get_container)]) -> Actor:
+    """`get_actor` as a dependency, in a worker thread and a short read transaction of its own (a route that does
+    not otherwise need one, such as intake's, opens no unit of work)."""
+    resolved: Actor = await run_in_threadpool(_actor_from_database, request, container)
+    return resolved
+
+
 #: Row ids fit a signed 64-bit integer: anything larger is refused at the edge (422), never sent to the database.
 MAX_ID = 2**63 - 1
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 PageQuery = Annotated[int, Query(ge=1, le=100_000)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
-ActorDep = Annotated[Actor, Depends(get_actor)]
+ActorDep = Annotated[Actor, Depends(resolve_actor)]
 DepsDep = Annotated[ServiceDeps, Depends(get_deps)]
+ContainerDep = Annotated[Container, Depends(get_container)]
