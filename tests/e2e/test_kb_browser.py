@@ -59,8 +59,13 @@ def _type_inquiry(page, text: str) -> None:
         page.locator("textarea[name=text]").fill(text)
 
 
-def test_the_operator_answers_a_caller_directly_from_the_knowledge_base(browser, server, e2e_db):
+@pytest.fixture(scope="module", autouse=True)
+def _articles(e2e_db: str) -> None:
+    """Every test of the module sees the articles, whichever worker runs it and in whatever order."""
     _seed(e2e_db)
+
+
+def test_the_operator_answers_a_caller_directly_from_the_knowledge_base(browser, server, e2e_db):
     page = _page(browser, server, "operator")
     page.goto("/intake")
     _type_inquiry(page, "喂你好，我想问一下，我的暂住证过期了，要怎么续办啊？")
