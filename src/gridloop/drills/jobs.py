@@ -6,6 +6,8 @@ import logging
 import threading
 from typing import Any
 
+from gridloop.platform.periodic import start_periodic
+
 log = logging.getLogger("gridloop.drill")
 
 
@@ -27,18 +29,5 @@ def run_once(container: Any) -> dict[int, list[str]]:
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: float = 5.0) -> threading.Thread:
     """Advance running drills every `interval` seconds until `stop` is set; a failed pass is logged."""
-    stop = stop or threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                moved = run_once(container)
-                if moved:
-                    log.info("drill injects delivered: %s", moved)
-            except Exception:  # the job must survive a bad pass (logged with its traceback)
-                log.exception("drill clock pass failed")
-            stop.wait(interval)
-
-    thread = threading.Thread(target=loop, name="gridloop-drill-clock", daemon=True)
-    thread.start()
-    return thread
+    return start_periodic("drill-clock", lambda: run_once(container), interval=interval, log=log,
+                          what="drill clock", stop=stop)  # fmt: skip

@@ -9,6 +9,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from gridloop.platform.periodic import start_periodic
+
 log = logging.getLogger("gridloop.emergency")
 _ROW = re.compile(r"^readings\[(\d+)\]")
 
@@ -21,29 +23,19 @@ def run_once(container: Any) -> dict[str, int]:
                 readings_partitions=container.settings.readings_partitions)  # fmt: skip
 
 
+def _if_moved(outcome: dict[str, int]) -> dict[str, int] | None:
+    """The tick's counts when anything moved (worth a log line), else None."""
+    return outcome if any(outcome.values()) else None
+
+
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 60) -> threading.Thread:
-    """Tick in the background every `interval` seconds until `stop` is set; a failed tick is logged."""
+    """Tick in the background every `interval` seconds until `stop` is set; a failed tick is logged. One process
+    ticks (PostgreSQL advisory lock)."""
     from gridloop.platform.db.leader import SingletonLock
 
-    stop = stop or threading.Event()
-    leader = SingletonLock(container.uow.engine, "gridloop.emergency.tick")  # one process ticks (PostgreSQL)
-
-    def loop() -> None:
-        while not stop.is_set():
-            if not leader.held():
-                stop.wait(interval)
-                continue
-            try:
-                outcome = run_once(container)
-                if any(outcome.values()):
-                    log.info("emergency tick: %s", outcome)
-            except Exception:  # the job must survive a bad tick (logged with its traceback)
-                log.exception("emergency tick failed")
-            stop.wait(interval)
-
-    thread = threading.Thread(target=loop, name="gridloop-emergency-tick", daemon=True)
-    thread.start()
-    return thread
+    leader = SingletonLock(container.uow.engine, "gridloop.emergency.tick")
+    return start_periodic("emergency-tick", lambda: _if_moved(run_once(container)), interval=interval,
+                          log=log, what="emergency tick", stop=stop, leader=leader)  # fmt: skip
 
 
 def evaluate_batch(container: Any, readings: Sequence[Any]) -> set[int]:

@@ -6,6 +6,8 @@ import logging
 import threading
 from typing import Any
 
+from gridloop.platform.periodic import start_periodic
+
 log = logging.getLogger("gridloop.interchange")
 
 
@@ -20,19 +22,6 @@ def run_once(container: Any) -> list[int]:
 
 def start(container: Any, *, stop: threading.Event | None = None) -> threading.Thread:
     """Look for due exports every GRIDLOOP_EXPORT_TICK_SECONDS until `stop` is set; failures are logged."""
-    stop = stop or threading.Event()
     interval = max(10, int(container.settings.export_tick_seconds))
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                runs = run_once(container)
-                if runs:
-                    log.info("scheduled exports produced: runs %s", runs)
-            except Exception:  # the job must survive a bad run (logged with its traceback)
-                log.exception("scheduled exports failed")
-            stop.wait(interval)
-
-    thread = threading.Thread(target=loop, name="gridloop-exports", daemon=True)
-    thread.start()
-    return thread
+    return start_periodic("exports", lambda: run_once(container), interval=interval, log=log,
+                          what="scheduled exports", stop=stop)  # fmt: skip

@@ -6,6 +6,8 @@ import logging
 import threading
 from typing import Any
 
+from gridloop.platform.periodic import start_periodic
+
 log = logging.getLogger("gridloop.knowledge")
 #: Owners are alerted this many days before a published version's last valid day.
 ALERT_DAYS = 30
@@ -21,18 +23,5 @@ def run_once(container: Any, *, days: int = ALERT_DAYS) -> int:
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 3600) -> threading.Thread:
     """Run every `interval` seconds until `stop` is set; a failed run is logged, never fatal."""
-    stop = stop or threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                sent = run_once(container)
-                if sent:
-                    log.info("knowledge expiry alerts queued: %d", sent)
-            except Exception:  # the job must survive a bad run (logged with its traceback)
-                log.exception("knowledge expiry alerts failed")
-            stop.wait(interval)
-
-    thread = threading.Thread(target=loop, name="gridloop-kb-expiry", daemon=True)
-    thread.start()
-    return thread
+    return start_periodic("kb-expiry", lambda: run_once(container), interval=interval, log=log,
+                          what="knowledge expiry alerts", stop=stop)  # fmt: skip

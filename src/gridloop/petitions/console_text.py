@@ -58,12 +58,4 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def translator(lang: str) -> Callable[..., str]:
     """t(key, **params): this table first, then the console's."""
-
-    def t(key: str, **params: object) -> str:
-        pair = TEXT.get(key)
-        if pair is None:
-            return i18n.t(key, lang, **params)
-        text = pair[0] if lang == "zh" else pair[1]
-        return text.format(**params) if params else text
-
-    return t
+    return i18n.layered(TEXT, lang)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gridloop.kernel.labels import LabeledEnum
 
 LANGS = ("zh", "en")
@@ -269,6 +271,19 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
     pair = TEXT.get(key)
     text = key if pair is None else pair[0 if lang == "zh" else 1]
     return text.format(**params) if params else text
+
+
+def layered(table: dict[str, tuple[str, str]], lang: str) -> Callable[..., str]:
+    """t(key, **params) that reads a capability's own table first, then the console's."""
+
+    def translate(key: str, **params: object) -> str:
+        pair = table.get(key)
+        if pair is None:
+            return t(key, lang, **params)
+        text = pair[0 if lang == "zh" else 1]
+        return text.format(**params) if params else text
+
+    return translate
 
 
 def label(member: LabeledEnum | None, lang: str = DEFAULT_LANG) -> str:
