@@ -42,3 +42,20 @@ def test_the_work_order_prints_and_the_case_page_fits(browser, server, e2e_db, v
     assert op.locator("header.top").is_hidden() and op.locator(".print-tools").is_hidden()
     assert op.js_errors == [], op.js_errors
     op.context.close()
+
+
+def test_the_admin_menu_is_one_row_on_a_phone_with_the_current_entry_in_view(browser, server):
+    admin = _page(browser, server, "admin", viewport=PHONE)
+    admin.goto("/exports")
+    menu = admin.locator("nav.nav")
+    links = menu.locator("a")
+    assert links.count() >= 10, "the admin should see the long menu this test is about"
+    tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+    assert len(tops) == 1, f"the menu wraps onto {len(tops)} lines"
+    assert menu.bounding_box()["height"] < 60
+    current = menu.locator("a.active").bounding_box()
+    assert current is not None and current["x"] >= 0 and current["x"] + current["width"] <= PHONE["width"]
+    _no_page_scroll(admin)
+    _shot(admin, "43-admin-menu-390")
+    assert admin.js_errors == [], admin.js_errors
+    admin.context.close()
