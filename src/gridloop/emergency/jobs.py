@@ -63,12 +63,15 @@ def evaluate_batch(container: Any, readings: Sequence[Any]) -> set[int]:
 
 
 def _ready(container: Any) -> None:
-    """Load the rules and open a database connection before the first batch (not while readings wait)."""
+    """Load the rules, set up the ORM mappers and open a database connection before the first batch (not while
+    readings wait)."""
     from sqlalchemy import text
+    from sqlalchemy.orm import configure_mappers
 
     from gridloop.emergency.services.readings import live_monitors
 
     live_monitors(container.deps.readings_partitions)
+    configure_mappers()
     with container.uow() as uow:
         uow.session.execute(text("SELECT 1"))
 

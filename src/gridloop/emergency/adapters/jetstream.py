@@ -169,26 +169,15 @@ async def consume(
                                 filter_subject=subjects, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
         sub = await js.pull_subscribe(subjects, durable=durable, stream=names.stream, config=config)
 
-        async def fetch(timeout: float) -> list[Any]:
+        async def fetch(size: int) -> tuple[int, list[tuple[Any, Reading]]]:
+            """How many messages came, and their readings (an unreadable payload is terminated)."""
             try:
-                return list(await sub.fetch(batch, timeout=timeout))
+                msgs = list(await sub.fetch(size, timeout=fetch_timeout))
             except (TimeoutError, FetchTimeout):
-                return []
-
-        idle = 0.0
-        carried: list[tuple[Any, Reading]] = []  # the newest instant of a full batch: evaluated with the next one
-        upcoming = asyncio.ensure_future(fetch(fetch_timeout))
-        while not stop.is_set():
-            msgs = await upcoming
-            if not msgs and not carried:
-                upcoming = asyncio.ensure_future(fetch(fetch_timeout))
-                idle += fetch_timeout
-                if idle_exit is not None and idle >= idle_exit:
-                    break
-                continue
-            idle = 0.0
-            counts.setdefault("first_fetch", time.time())
-            decoded, carried = carried, []
+                return 0, []
+            if msgs:
+                counts.setdefault("first_fetch", time.time())
+            decoded = []
             for m in msgs:
                 try:
                     decoded.append((m, decode(m.data)))
@@ -196,35 +185,71 @@ async def consume(
                     log.warning("dropping an unreadable reading on %s: %s", m.subject, exc)
                     await m.term()
                     counts["refused"] += 1
-            if len(msgs) == batch and decoded:
-                # more are waiting, and the readings of the batch's newest instant may go on in the next batch:
-                # judging that instant now would judge it on part of its readings, so it waits for the rest
-                newest = max(r.ts for _, r in decoded)
-                held = [(m, r) for m, r in decoded if r.ts == newest]
-                if len(held) < len(decoded):
-                    carried = held
-                    decoded = [(m, r) for m, r in decoded if r.ts != newest]
-            readable, readings = [m for m, _ in decoded], [r for _, r in decoded]
-            # the next batch is fetched while this one is evaluated (it is acked only after its own commit); a
-            # held instant waits only a moment for the rest of its readings
-            upcoming = asyncio.ensure_future(fetch(HOLD_WAIT if carried else fetch_timeout))
-            try:
-                refused = await asyncio.to_thread(handle, readings) if readings else set()
-            except Exception:  # the batch was not committed: let JetStream deliver it again
-                log.exception("evaluating a batch of %d readings failed; it will be redelivered", len(readings))
-                for m in readable + [m for m, _ in carried]:
-                    await m.nak(delay=1)
-                counts["retried"] += len(readable)
-                carried = []
-                await asyncio.sleep(1)
-                continue
-            for i, m in enumerate(readable):
+            return len(msgs), decoded
+
+        async def settle(msgs: list[Any], refused: set[int]) -> None:
+            """Ack a committed batch (terminate the rows it refused for good)."""
+            for i, m in enumerate(msgs):
                 await (m.term() if i in refused else m.ack())
-            counts["batches"] += 1
-            counts["acked"] += len(readable) - len(refused)
+            counts["acked"] += len(msgs) - len(refused)
             counts["refused"] += len(refused)
             counts["last_ack"] = time.time()
-        for m in [m for m, _ in carried] + await upcoming:  # fetched but not evaluated: hand them back at once
+
+        idle = 0.0
+        held: list[tuple[Any, Reading]] = []  # the newest instant seen: it waits for the rest of its readings
+        acking: asyncio.Task[None] | None = None  # the previous batch's acks, sent while this batch is evaluated
+        upcoming: asyncio.Future[tuple[int, list[tuple[Any, Reading]]]] | None = asyncio.ensure_future(fetch(batch))
+        while not stop.is_set():
+            if upcoming is None:
+                upcoming = asyncio.ensure_future(fetch(batch - len(held)))
+            if held:  # more of the held instant comes with the next fetch, or nothing comes at all
+                done, _ = await asyncio.wait({upcoming}, timeout=HOLD_WAIT)
+                arrived = bool(done)
+            else:
+                arrived = True
+            fetched, decoded = (await upcoming) if arrived else (0, [])
+            if arrived:
+                upcoming = None
+            if not fetched and not held:
+                idle += fetch_timeout
+                if idle_exit is not None and idle >= idle_exit:
+                    break
+                continue
+            idle = 0.0
+            pending, held = held + decoded, []
+            if fetched and pending:
+                # more may be waiting, and the readings of the newest instant may go on in the next fetch: judging
+                # that instant now would judge it on part of its readings, so it waits (a moment, when nothing more
+                # comes; a whole batch of one instant is judged as it is)
+                newest = max(r.ts for _, r in pending)
+                newest_part = [(m, r) for m, r in pending if r.ts == newest]
+                if len(newest_part) < len(pending) or len(pending) < batch:
+                    held = newest_part
+                    pending = [(m, r) for m, r in pending if r.ts != newest]
+            if upcoming is None:  # the next batch is fetched while this one is evaluated (acked after its commit)
+                upcoming = asyncio.ensure_future(fetch(batch - len(held)))
+            if not pending:
+                continue
+            readable, readings = [m for m, _ in pending], [r for _, r in pending]
+            try:
+                refused = await asyncio.to_thread(handle, readings)
+            except Exception:  # the batch was not committed: let JetStream deliver it again
+                log.exception("evaluating a batch of %d readings failed; it will be redelivered", len(readings))
+                back = readable + [m for m, _ in held]  # the held instant goes back too, to keep the order
+                for m in back:
+                    await m.nak(delay=1)
+                counts["retried"] += len(back)
+                held = []
+                await asyncio.sleep(1)
+                continue
+            if acking is not None:
+                await acking
+            acking = asyncio.create_task(settle(readable, refused))
+            counts["batches"] += 1
+        if acking is not None:
+            await acking
+        left = [m for m, _ in held] + ([m for m, _ in (await upcoming)[1]] if upcoming is not None else [])
+        for m in left:  # fetched but not evaluated: hand them back at once
             await m.nak()
         await nc.flush()
         return counts

@@ -306,7 +306,10 @@ def ingest_readings(
     fresh: dict[tuple[str, str, datetime], Reading] = {}
     for r in readings:
         ts = r.ts.astimezone(UTC)  # one time zone throughout: the rules compare instants fastest so
-        fresh.setdefault((r.station_id, r.metric, ts), r if r.ts.tzinfo is UTC else replace(r, ts=ts))
+        fresh.setdefault(
+            (r.station_id, r.metric, ts),
+            r if r.ts.tzinfo is UTC else Reading(ts, r.station_id, r.metric, r.value, r.unit),
+        )
     result.duplicates = len(readings) - len(fresh)
     involved = [m for m in monitors if len(monitors) == 1 or any(m.owns(r.station_id) for r in readings)]
     # the locks first, in partition order: batches of one monitor take turns
