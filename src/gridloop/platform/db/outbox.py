@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -98,7 +98,7 @@ def enqueue_many(session: Session, notices: Sequence[tuple[Notice, Sequence[str]
     rows: list[dict[str, Any]] = []
     ids: list[str] = []
     for notice, channels in notices:
-        payload = asdict(notice)
+        payload = {f.name: getattr(notice, f.name) for f in fields(notice)}  # serialised at once: no deep copy
         for channel in channels:
             ids.append(str(uuid.uuid4()))
             rows.append({"message_id": ids[-1], "channel": channel, "topic": notice.kind,
