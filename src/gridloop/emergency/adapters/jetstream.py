@@ -139,6 +139,19 @@ async def publish(url: str, names: ReadingsSubjects, items: Iterable[tuple[str, 
         await nc.close()
 
 
+def _cut(pending: list[Any], batch: int, *, more: bool) -> tuple[list[Any], list[Any]]:
+    """(what to evaluate now, what to keep) of fetched (message, reading) pairs: at most a batch, and never part
+    of an instant while more may be waiting, unless one instant fills a whole batch."""
+    if not more and len(pending) <= batch:
+        return pending, []
+    head = pending[:batch]
+    newest = max(r.ts for _, r in head)
+    now = [(m, r) for m, r in head if r.ts != newest]
+    if not now:
+        return head, pending[batch:]
+    return now, [(m, r) for m, r in head if r.ts == newest] + pending[batch:]
+
+
 Handler = Callable[[Sequence[Reading]], set[int]]
 """Evaluates a batch (committing it); returns the positions it refused for good (they are terminated)."""
 
@@ -169,10 +182,11 @@ async def consume(
                                 filter_subject=subjects, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
         sub = await js.pull_subscribe(subjects, durable=durable, stream=names.stream, config=config)
 
-        async def fetch(size: int) -> tuple[int, list[tuple[Any, Reading]]]:
-            """How many messages came, and their readings (an unreadable payload is terminated)."""
+        async def fetch(size: int, timeout: float | None) -> tuple[int, list[tuple[Any, Reading]]]:
+            """How many messages came within `timeout` (default: the fetch timeout), and their readings (an
+            unreadable payload is terminated)."""
             try:
-                msgs = list(await sub.fetch(size, timeout=fetch_timeout))
+                msgs = list(await sub.fetch(size, timeout=timeout or fetch_timeout))
             except (TimeoutError, FetchTimeout):
                 return 0, []
             if msgs:
@@ -196,50 +210,43 @@ async def consume(
             counts["last_ack"] = time.time()
 
         idle = 0.0
-        held: list[tuple[Any, Reading]] = []  # the newest instant seen: it waits for the rest of its readings
+        pending: list[tuple[Any, Reading]] = []  # fetched, not evaluated yet, in the order they came
         acking: asyncio.Task[None] | None = None  # the previous batch's acks, sent while this batch is evaluated
-        upcoming: asyncio.Future[tuple[int, list[tuple[Any, Reading]]]] | None = asyncio.ensure_future(fetch(batch))
+        upcoming: asyncio.Future[tuple[int, list[tuple[Any, Reading]]]] | None = None
         while not stop.is_set():
-            if upcoming is None:
-                upcoming = asyncio.ensure_future(fetch(batch - len(held)))
-            if held:  # more of the held instant comes with the next fetch, or nothing comes at all
-                done, _ = await asyncio.wait({upcoming}, timeout=HOLD_WAIT)
-                arrived = bool(done)
-            else:
-                arrived = True
-            fetched, decoded = (await upcoming) if arrived else (0, [])
-            if arrived:
+            more = True  # whether more readings may be waiting: then the newest instant waits for the rest
+            if len(pending) < batch:
+                if upcoming is None:
+                    # while readings are in hand, take only what is waiting now (a moment); else wait for some
+                    upcoming = asyncio.ensure_future(fetch(batch - len(pending), HOLD_WAIT if pending else None))
+                fetched, decoded = await upcoming
                 upcoming = None
-            if not fetched and not held:
-                idle += fetch_timeout
-                if idle_exit is not None and idle >= idle_exit:
-                    break
-                continue
-            idle = 0.0
-            pending, held = held + decoded, []
-            if fetched and pending:
-                # more may be waiting, and the readings of the newest instant may go on in the next fetch: judging
-                # that instant now would judge it on part of its readings, so it waits (a moment, when nothing more
-                # comes; a whole batch of one instant is judged as it is)
-                newest = max(r.ts for _, r in pending)
-                newest_part = [(m, r) for m, r in pending if r.ts == newest]
-                if len(newest_part) < len(pending) or len(pending) < batch:
-                    held = newest_part
-                    pending = [(m, r) for m, r in pending if r.ts != newest]
-            if upcoming is None:  # the next batch is fetched while this one is evaluated (acked after its commit)
-                upcoming = asyncio.ensure_future(fetch(batch - len(held)))
-            if not pending:
-                continue
-            readable, readings = [m for m, _ in pending], [r for _, r in pending]
+                pending += decoded
+                if not fetched and not pending:
+                    idle += fetch_timeout
+                    if idle_exit is not None and idle >= idle_exit:
+                        break
+                    continue
+                idle = 0.0
+                if fetched and len(pending) < batch:
+                    continue  # part of a batch came: take the rest of what is waiting
+                more = bool(fetched)
+            now, pending = _cut(pending, batch, more=more)
+            if len(pending) < batch:  # the next batch is fetched while this one is evaluated (acked after commit)
+                upcoming = asyncio.ensure_future(fetch(batch - len(pending), HOLD_WAIT if pending else None))
+            readable, readings = [m for m, _ in now], [r for _, r in now]
             try:
                 refused = await asyncio.to_thread(handle, readings)
             except Exception:  # the batch was not committed: let JetStream deliver it again
                 log.exception("evaluating a batch of %d readings failed; it will be redelivered", len(readings))
-                back = readable + [m for m, _ in held]  # the held instant goes back too, to keep the order
+                back = readable + [m for m, _ in pending]  # what was fetched after it goes back too, in order
+                if upcoming is not None:
+                    back += [m for m, _ in (await upcoming)[1]]
+                    upcoming = None
                 for m in back:
                     await m.nak(delay=1)
                 counts["retried"] += len(back)
-                held = []
+                pending = []
                 await asyncio.sleep(1)
                 continue
             if acking is not None:
@@ -248,7 +255,7 @@ async def consume(
             counts["batches"] += 1
         if acking is not None:
             await acking
-        left = [m for m, _ in held] + ([m for m, _ in (await upcoming)[1]] if upcoming is not None else [])
+        left = [m for m, _ in pending] + ([m for m, _ in (await upcoming)[1]] if upcoming is not None else [])
         for m in left:  # fetched but not evaluated: hand them back at once
             await m.nak()
         await nc.flush()
