@@ -110,18 +110,23 @@ class IngestResult:
                 "messages": self.messages}  # fmt: skip
 
 
+#: What validating a batch and describing its warnings' areas read of a sensor.
+_SENSOR_COLUMNS = (SensorRow.station_id, SensorRow.metric, SensorRow.unit, SensorRow.active, SensorRow.place,
+                   SensorRow.name, SensorRow.lat, SensorRow.lng)  # fmt: skip
+
+
 def _validate(
     session: Session, readings: Sequence[Reading], *, now: datetime, monitors: Sequence[Monitor]
-) -> list[SensorRow]:
+) -> list[Any]:
     """Every row's problems at once: unknown or inactive sensor, naive or future instant, unit, value.
 
     Returns the sensors of the batch's stations (their places describe the warnings' areas)."""
     if len(readings) > MAX_BATCH:
         raise InvalidInput(f"at most {MAX_BATCH} readings per batch, got {len(readings)}")
     stations = {r.station_id for r in readings}
-    sensors: dict[tuple[str, str], SensorRow] = {}
+    sensors: dict[tuple[str, str], Any] = {}  # plain rows with the columns a batch needs (no ORM objects)
     for chunk in _chunks(sorted(stations), 500):
-        for s in session.scalars(select(SensorRow).where(SensorRow.station_id.in_(chunk))):
+        for s in session.execute(select(*_SENSOR_COLUMNS).where(SensorRow.station_id.in_(chunk))):
             sensors[(s.station_id, s.metric)] = s
     known = {station for station, _ in sensors}
     owned = {station: any(m.owns(station) for m in monitors) for station in stations}
@@ -168,7 +173,7 @@ def _clean(
 
 
 def _sensor_problem(
-    r: Reading, sensors: dict[tuple[str, str], SensorRow], known: set[str], owned: bool, partitions: int
+    r: Reading, sensors: dict[tuple[str, str], Any], known: set[str], owned: bool, partitions: int
 ) -> tuple[str, str] | None:
     """(field, message) of what is wrong with a reading's station, metric or unit; None when nothing is."""
     if r.station_id not in known:
@@ -265,7 +270,7 @@ def _lock_state(session: Session, monitor: Monitor, *, now: datetime) -> Monitor
     return row
 
 
-def _areas(sensors: Iterable[SensorRow]) -> dict[str, Area]:
+def _areas(sensors: Iterable[Any]) -> dict[str, Area]:
     """A station's place (or name) describes its warnings' area, with a 1 km circle around its point."""
     areas: dict[str, Area] = {}
     for s in sensors:
@@ -279,7 +284,7 @@ def _areas(sensors: Iterable[SensorRow]) -> dict[str, Area]:
 class _Run:
     """One evaluation under the lock: restore, step, compose, check, store, save."""
 
-    def __init__(self, session: Session, monitor: Monitor, *, now: datetime, sensors: Iterable[SensorRow] = ()) -> None:
+    def __init__(self, session: Session, monitor: Monitor, *, now: datetime, sensors: Iterable[Any] = ()) -> None:
         self.session, self.monitor, self.now = session, monitor, now
         self.state = _lock_state(session, monitor, now=now)
         self.composer = CapComposer(profile=monitor.profile, areas=_areas(sensors))
