@@ -182,13 +182,14 @@ async def consume(
                                 filter_subject=subjects, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
         sub = await js.pull_subscribe(subjects, durable=durable, stream=names.stream, config=config)
 
-        async def fetch(size: int, timeout: float | None) -> tuple[int, list[tuple[Any, Reading]]]:
-            """How many messages came within `timeout` (default: the fetch timeout), and their readings (an
-            unreadable payload is terminated)."""
+        async def fetch(size: int, timeout: float | None) -> tuple[int, list[tuple[Any, Reading]], float]:
+            """How many messages came within `timeout` (default: the fetch timeout), their readings (an
+            unreadable payload is terminated), and when the fetch ended."""
             try:
                 msgs = list(await sub.fetch(size, timeout=timeout or fetch_timeout))
             except (TimeoutError, FetchTimeout):
-                return 0, []
+                return 0, [], time.monotonic()
+            ended = time.monotonic()
             if msgs:
                 counts.setdefault("first_fetch", time.time())
             decoded = []
@@ -199,7 +200,7 @@ async def consume(
                     log.warning("dropping an unreadable reading on %s: %s", m.subject, exc)
                     await m.term()
                     counts["refused"] += 1
-            return len(msgs), decoded
+            return len(msgs), decoded, ended
 
         async def settle(msgs: list[Any], refused: set[int]) -> None:
             """Ack a committed batch (terminate the rows it refused for good)."""
@@ -212,14 +213,15 @@ async def consume(
         idle = 0.0
         pending: list[tuple[Any, Reading]] = []  # fetched, not evaluated yet, in the order they came
         acking: asyncio.Task[None] | None = None  # the previous batch's acks, sent while this batch is evaluated
-        upcoming: asyncio.Future[tuple[int, list[tuple[Any, Reading]]]] | None = None
+        upcoming: asyncio.Future[tuple[int, list[tuple[Any, Reading]], float]] | None = None
+        evaluated_at = 0.0  # when the last batch was evaluated (a fetch that ran meanwhile competed with it)
         while not stop.is_set():
             more = True  # whether more readings may be waiting: then the newest instant waits for the rest
             if len(pending) < batch:
                 if upcoming is None:
                     # while readings are in hand, take only what is waiting now (a moment); else wait for some
                     upcoming = asyncio.ensure_future(fetch(batch - len(pending), HOLD_WAIT if pending else None))
-                fetched, decoded = await upcoming
+                fetched, decoded, ended = await upcoming
                 upcoming = None
                 pending += decoded
                 if not fetched and not pending:
@@ -230,6 +232,8 @@ async def consume(
                 idle = 0.0
                 if fetched and len(pending) < batch:
                     continue  # part of a batch came: take the rest of what is waiting
+                if not fetched and ended < evaluated_at:
+                    continue  # it came back empty while a batch was evaluated: look again before judging
                 more = bool(fetched)
             now, pending = _cut(pending, batch, more=more)
             if len(pending) < batch:  # the next batch is fetched while this one is evaluated (acked after commit)
@@ -249,6 +253,7 @@ async def consume(
                 pending = []
                 await asyncio.sleep(1)
                 continue
+            evaluated_at = time.monotonic()
             if acking is not None:
                 await acking
             acking = asyncio.create_task(settle(readable, refused))
