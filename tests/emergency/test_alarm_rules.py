@@ -197,3 +197,28 @@ def test_transitions_are_emitted_as_the_stream_is_consumed():
     gen = evaluate(iter(series([12, 12, 0])), rules=[rule()])
     first = next(gen)
     assert first.kind is TransitionKind.ISSUE and first.value == 12
+
+
+@pytest.mark.parametrize(
+    "kind, steps",
+    [
+        (Kind.ROLLING_SUM, (Step(level=4, threshold=50.0, window=12 * H), Step(level=2, threshold=50.0, window=3 * H))),
+        (Kind.ROLLING_MEAN, (Step(level=3, threshold=6.0, window=3 * H), Step(level=2, threshold=12.0, window=6 * H))),
+        (Kind.THRESHOLD, (Step(level=3, threshold=8.0, window=2 * H), Step(level=1, threshold=25.0))),
+        (Kind.RATE_OF_CHANGE, (Step(level=4, threshold=3.0, window=3 * H),)),
+        (Kind.STALENESS, (Step(level=4, threshold=3.0), Step(level=3, threshold=6.0))),
+    ],
+)
+def test_a_per_station_rule_moves_exactly_as_the_same_rule_on_a_one_station_combination(kind, steps):
+    import random
+
+    rng = random.Random(5)
+    values = [None if rng.random() < 0.15 else round(rng.expovariate(0.2), 1) for _ in range(400)]
+    values[100:108] = [None] * 8  # a long gap: staleness, and measures that cannot be computed
+    options = dict(kind=kind, steps=steps, hold=H, clear_hold=2 * H, clear_margin=1.0, renotify=5 * H)
+    each = list(evaluate(series(values), rules=[rule(**options)]))
+    combined = list(evaluate(series(values), rules=[rule(**options, stations=("S1",), combine=Combine.MAX, area="A")]))
+    moves = [(t.kind, t.level, t.previous_level, t.at, t.value) for t in each]
+    assert moves and moves == [(t.kind, t.level, t.previous_level, t.at, t.value) for t in combined], (
+        "the per-station path must issue, move and clear a warning exactly as the general path does"
+    )

@@ -183,3 +183,97 @@ def test_an_instant_cut_by_a_full_fetch_is_judged_once_on_all_its_readings_as_a_
     with container.uow() as uow:
         stored = sorted(uow.session.execute(select(*columns)).all())
     assert replayed and [tuple(r) for r in stored] == replayed
+
+
+def test_an_instant_whose_rest_is_published_after_a_short_fetch_is_judged_once_on_all_its_readings(
+    container, nats_url, names, monkeypatch
+):
+    import threading
+    import time
+
+    import gridloop.emergency.adapters.jetstream as jetstream
+    from gridloop.emergency.adapters.rules_file import load_rules
+    from gridloop.emergency.domain.cap import CapComposer, CapProfile
+    from gridloop.emergency.services.replay import warnings_from
+    from gridloop.platform.org.services.org import actor_for, get_user
+
+    with container.uow() as uow:
+        actor = actor_for(get_user(uow.session, "supervisor"))
+    for s in ("JA", "JB"):
+        with container.uow() as uow:
+            register_sensor(uow, actor, SensorData(station_id=s, metric="precip_1h", unit="mm",
+                                                   sensor_type="rain_gauge", grid_code="310107"), now=T0)  # fmt: skip
+    start = T0 - timedelta(hours=10)
+    # JA is silent for hours 1-2; its hour-3 reading is published after the worker fetched JB's: a fetch that comes
+    # back short (not full) must not judge hour 3 on JB's reading alone (that would raise and cancel a staleness
+    # warning for JA, which one replay never issues)
+    first = [("JA", 0), ("JB", 0), ("JB", 1), ("JB", 3)]
+    rest = [("JA", 3), ("JB", 4), ("JA", 4)]
+    readings = [Reading(start + timedelta(hours=h), s, "precip_1h", 20.0, "mm") for s, h in first + rest]
+    monkeypatch.setattr(jetstream, "HOLD_WAIT", 2.0)  # the rest comes within the wait of a held instant
+    asyncio.run(publish(nats_url, names, [("rain_gauge", r) for r in readings[: len(first)]]))
+    counts: dict[str, float] = {}
+    worker = threading.Thread(target=lambda: counts.update(
+        run_readings_worker(container, url=nats_url, prefix=names.prefix, batch=100, idle_exit=3)))  # fmt: skip
+    worker.start()
+    time.sleep(0.8)
+    asyncio.run(publish(nats_url, names, [("rain_gauge", r) for r in readings[len(first) :]]))
+    worker.join(timeout=30)
+    assert counts.get("acked") == len(readings), counts
+    replayed = sorted(
+        (m.transition.rule_id, m.transition.subject, m.transition.kind.value, m.transition.at)
+        for m in warnings_from(readings, rules=load_rules(None), composer=CapComposer(profile=CapProfile()))
+    )
+    columns = (WarningMessageRow.rule_id, WarningMessageRow.subject, WarningMessageRow.transition,
+               WarningMessageRow.sent_at)  # fmt: skip
+    with container.uow() as uow:
+        stored = sorted(uow.session.execute(select(*columns)).all())
+    assert [tuple(r) for r in stored] == replayed, "the live worker judged an instant differently from one replay"
+
+
+def test_a_fetch_that_came_back_empty_while_a_batch_was_evaluated_does_not_close_the_held_instant(
+    container, nats_url, names, monkeypatch
+):
+    import time
+
+    import gridloop.emergency.jobs as jobs
+    from gridloop.emergency.adapters.rules_file import load_rules
+    from gridloop.emergency.domain.cap import CapComposer, CapProfile
+    from gridloop.emergency.services.replay import warnings_from
+    from gridloop.platform.org.services.org import actor_for, get_user
+
+    with container.uow() as uow:
+        actor = actor_for(get_user(uow.session, "supervisor"))
+    for s in ("JA", "JB"):
+        with container.uow() as uow:
+            register_sensor(uow, actor, SensorData(station_id=s, metric="precip_1h", unit="mm",
+                                                   sensor_type="rain_gauge", grid_code="310107"), now=T0)  # fmt: skip
+    start = T0 - timedelta(hours=10)
+    # a full fetch of 4: hours 0-1 are evaluated, JB's hour 3 is held; the next fetch runs (and finds nothing)
+    # while that batch is evaluated, and JA's hour 3 is published meanwhile: the held hour waits for it
+    first = [("JA", 0), ("JB", 0), ("JB", 1), ("JB", 3)]
+    rest = [("JA", 3), ("JB", 4), ("JA", 4)]
+    readings = [Reading(start + timedelta(hours=h), s, "precip_1h", 20.0, "mm") for s, h in first + rest]
+    asyncio.run(publish(nats_url, names, [("rain_gauge", r) for r in readings[: len(first)]]))
+    real = jobs.evaluate_batch
+    calls = {"n": 0}
+
+    def slow_first(c, batch):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            time.sleep(0.4)  # longer than a short fetch's wait: the fetch meanwhile comes back empty
+            asyncio.run(publish(nats_url, names, [("rain_gauge", r) for r in readings[len(first) :]]))
+        return real(c, batch)
+
+    monkeypatch.setattr(jobs, "evaluate_batch", slow_first)
+    counts = run_readings_worker(container, url=nats_url, prefix=names.prefix, batch=4, idle_exit=1)
+    assert counts["acked"] == len(readings), counts
+    replayed = sorted(
+        (m.transition.rule_id, m.transition.subject, m.transition.kind.value, m.transition.at)
+        for m in warnings_from(readings, rules=load_rules(None), composer=CapComposer(profile=CapProfile()))
+    )
+    columns = (WarningMessageRow.rule_id, WarningMessageRow.subject, WarningMessageRow.transition,
+               WarningMessageRow.sent_at)  # fmt: skip
+    with container.uow() as uow:
+        stored = sorted(uow.session.execute(select(*columns)).all())
+    assert [tuple(r) for r in stored] == replayed, "hour 3 was judged before JA's reading of it came"

@@ -265,3 +265,26 @@ def test_a_webhook_that_sleeps_10_s_does_not_slow_intake(container, receiver):
         container.deps.outbox.signal.set()
         receiver.release.set()
         thread.join(timeout=30)
+
+
+def test_notices_enqueued_together_are_one_row_per_channel_in_order_an_exercise_one_for_the_drill_sink_only(
+    container,
+):
+    container.deps.outbox.channels = {"a": Collect(), "b": Collect()}
+    container.deps.outbox.signal.clear()
+    notices = [Notice(kind="t", title="first", body=""), Notice(kind="t", title="drill", body="",
+               payload={"exercise_run_id": 7}), Notice(kind="t", title="third", body="")]  # fmt: skip
+    with container.uow() as uow:
+        ids = container.deps.outbox.enqueue_many(uow.session, notices, now=container.deps.clock.now())
+        assert not container.deps.outbox.signal.is_set(), "not woken before the commit"
+        uow.commit()
+    assert container.deps.outbox.signal.is_set()
+    rows = _rows(container)
+    assert [(r.payload["title"], r.channel) for r in rows] == [
+        ("first", "a"),
+        ("first", "b"),
+        ("drill", "drill"),
+        ("third", "a"),
+        ("third", "b"),
+    ], "one row per channel, in order; the exercise notice goes to the drill sink alone"
+    assert [r.message_id for r in rows] == ids and all(r.state == "pending" for r in rows)

@@ -63,14 +63,16 @@ def evaluate_batch(container: Any, readings: Sequence[Any]) -> set[int]:
 
 
 def _ready(container: Any) -> None:
-    """Load the rules and open a database connection before the first batch (not while readings wait)."""
-    from sqlalchemy import text
+    """Load the rules, set up the ORM mappers, open a database connection and warm the batch path up before the
+    first batch (not while readings wait)."""
+    from sqlalchemy.orm import configure_mappers
 
-    from gridloop.emergency.services.readings import live_monitors
+    from gridloop.emergency.services.readings import live_monitors, warm_up
 
-    live_monitors(container.deps.readings_partitions)
+    monitors = live_monitors(container.deps.readings_partitions)
+    configure_mappers()
     with container.uow() as uow:
-        uow.session.execute(text("SELECT 1"))
+        warm_up(uow, monitors=monitors, now=container.deps.clock.now())
 
 
 def run_readings_worker(

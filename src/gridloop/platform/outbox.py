@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -73,10 +73,25 @@ class Outbox:
             channels = [DRILL_CHANNEL] if channels else []
         ids = table.enqueue(session, notice, channels=channels, now=now)
         if ids:
-            callbacks: list[Callable[[], None]] = session.info.setdefault(AFTER_COMMIT, [])
-            if self.signal.set not in callbacks:
-                callbacks.append(self.signal.set)
+            self._wake_after_commit(session)
         return ids
+
+    def enqueue_many(self, session: Session, notices: Sequence[Notice], *, now: datetime) -> list[str]:
+        """`enqueue` of several notices for every channel, written in one INSERT (a batch of warnings)."""
+        channels = list(self.channels)
+        ids = table.enqueue_many(session, [
+            (n, [DRILL_CHANNEL] if channels and exercise.is_exercise_notice(
+                session, case_number=n.case_number, payload=n.payload) else channels)
+            for n in notices
+        ], now=now)  # fmt: skip
+        if ids:
+            self._wake_after_commit(session)
+        return ids
+
+    def _wake_after_commit(self, session: Session) -> None:
+        callbacks: list[Callable[[], None]] = session.info.setdefault(AFTER_COMMIT, [])
+        if self.signal.set not in callbacks:
+            callbacks.append(self.signal.set)
 
     def muted(self) -> Outbox:
         """An outbox that writes nothing (generated demo history)."""

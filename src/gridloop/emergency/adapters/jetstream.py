@@ -139,6 +139,19 @@ async def publish(url: str, names: ReadingsSubjects, items: Iterable[tuple[str, 
         await nc.close()
 
 
+def _cut(pending: list[Any], batch: int, *, more: bool) -> tuple[list[Any], list[Any]]:
+    """(what to evaluate now, what to keep) of fetched (message, reading) pairs: at most a batch, and never part
+    of an instant while more may be waiting, unless one instant fills a whole batch."""
+    if not more and len(pending) <= batch:
+        return pending, []
+    head = pending[:batch]
+    newest = max(r.ts for _, r in head)
+    now = [(m, r) for m, r in head if r.ts != newest]
+    if not now:
+        return head, pending[batch:]
+    return now, [(m, r) for m, r in head if r.ts == newest] + pending[batch:]
+
+
 Handler = Callable[[Sequence[Reading]], set[int]]
 """Evaluates a batch (committing it); returns the positions it refused for good (they are terminated)."""
 
@@ -169,26 +182,17 @@ async def consume(
                                 filter_subject=subjects, ack_wait=60, max_ack_pending=20_000)  # fmt: skip
         sub = await js.pull_subscribe(subjects, durable=durable, stream=names.stream, config=config)
 
-        async def fetch(timeout: float) -> list[Any]:
+        async def fetch(size: int, timeout: float | None) -> tuple[int, list[tuple[Any, Reading]], float]:
+            """How many messages came within `timeout` (default: the fetch timeout), their readings (an
+            unreadable payload is terminated), and when the fetch ended."""
             try:
-                return list(await sub.fetch(batch, timeout=timeout))
+                msgs = list(await sub.fetch(size, timeout=timeout or fetch_timeout))
             except (TimeoutError, FetchTimeout):
-                return []
-
-        idle = 0.0
-        carried: list[tuple[Any, Reading]] = []  # the newest instant of a full batch: evaluated with the next one
-        upcoming = asyncio.ensure_future(fetch(fetch_timeout))
-        while not stop.is_set():
-            msgs = await upcoming
-            if not msgs and not carried:
-                upcoming = asyncio.ensure_future(fetch(fetch_timeout))
-                idle += fetch_timeout
-                if idle_exit is not None and idle >= idle_exit:
-                    break
-                continue
-            idle = 0.0
-            counts.setdefault("first_fetch", time.time())
-            decoded, carried = carried, []
+                return 0, [], time.monotonic()
+            ended = time.monotonic()
+            if msgs:
+                counts.setdefault("first_fetch", time.time())
+            decoded = []
             for m in msgs:
                 try:
                     decoded.append((m, decode(m.data)))
@@ -196,35 +200,68 @@ async def consume(
                     log.warning("dropping an unreadable reading on %s: %s", m.subject, exc)
                     await m.term()
                     counts["refused"] += 1
-            if len(msgs) == batch and decoded:
-                # more are waiting, and the readings of the batch's newest instant may go on in the next batch:
-                # judging that instant now would judge it on part of its readings, so it waits for the rest
-                newest = max(r.ts for _, r in decoded)
-                held = [(m, r) for m, r in decoded if r.ts == newest]
-                if len(held) < len(decoded):
-                    carried = held
-                    decoded = [(m, r) for m, r in decoded if r.ts != newest]
-            readable, readings = [m for m, _ in decoded], [r for _, r in decoded]
-            # the next batch is fetched while this one is evaluated (it is acked only after its own commit); a
-            # held instant waits only a moment for the rest of its readings
-            upcoming = asyncio.ensure_future(fetch(HOLD_WAIT if carried else fetch_timeout))
-            try:
-                refused = await asyncio.to_thread(handle, readings) if readings else set()
-            except Exception:  # the batch was not committed: let JetStream deliver it again
-                log.exception("evaluating a batch of %d readings failed; it will be redelivered", len(readings))
-                for m in readable + [m for m, _ in carried]:
-                    await m.nak(delay=1)
-                counts["retried"] += len(readable)
-                carried = []
-                await asyncio.sleep(1)
-                continue
-            for i, m in enumerate(readable):
+            return len(msgs), decoded, ended
+
+        async def settle(msgs: list[Any], refused: set[int]) -> None:
+            """Ack a committed batch (terminate the rows it refused for good)."""
+            for i, m in enumerate(msgs):
                 await (m.term() if i in refused else m.ack())
-            counts["batches"] += 1
-            counts["acked"] += len(readable) - len(refused)
+            counts["acked"] += len(msgs) - len(refused)
             counts["refused"] += len(refused)
             counts["last_ack"] = time.time()
-        for m in [m for m, _ in carried] + await upcoming:  # fetched but not evaluated: hand them back at once
+
+        idle = 0.0
+        pending: list[tuple[Any, Reading]] = []  # fetched, not evaluated yet, in the order they came
+        acking: asyncio.Task[None] | None = None  # the previous batch's acks, sent while this batch is evaluated
+        upcoming: asyncio.Future[tuple[int, list[tuple[Any, Reading]], float]] | None = None
+        evaluated_at = 0.0  # when the last batch was evaluated (a fetch that ran meanwhile competed with it)
+        while not stop.is_set():
+            more = True  # whether more readings may be waiting: then the newest instant waits for the rest
+            if len(pending) < batch:
+                if upcoming is None:
+                    # while readings are in hand, take only what is waiting now (a moment); else wait for some
+                    upcoming = asyncio.ensure_future(fetch(batch - len(pending), HOLD_WAIT if pending else None))
+                fetched, decoded, ended = await upcoming
+                upcoming = None
+                pending += decoded
+                if not fetched and not pending:
+                    idle += fetch_timeout
+                    if idle_exit is not None and idle >= idle_exit:
+                        break
+                    continue
+                idle = 0.0
+                if fetched and len(pending) < batch:
+                    continue  # part of a batch came: take the rest of what is waiting
+                if not fetched and ended < evaluated_at:
+                    continue  # it came back empty while a batch was evaluated: look again before judging
+                more = bool(fetched)
+            now, pending = _cut(pending, batch, more=more)
+            if len(pending) < batch:  # the next batch is fetched while this one is evaluated (acked after commit)
+                upcoming = asyncio.ensure_future(fetch(batch - len(pending), HOLD_WAIT if pending else None))
+            readable, readings = [m for m, _ in now], [r for _, r in now]
+            try:
+                refused = await asyncio.to_thread(handle, readings)
+            except Exception:  # the batch was not committed: let JetStream deliver it again
+                log.exception("evaluating a batch of %d readings failed; it will be redelivered", len(readings))
+                back = readable + [m for m, _ in pending]  # what was fetched after it goes back too, in order
+                if upcoming is not None:
+                    back += [m for m, _ in (await upcoming)[1]]
+                    upcoming = None
+                for m in back:
+                    await m.nak(delay=1)
+                counts["retried"] += len(back)
+                pending = []
+                await asyncio.sleep(1)
+                continue
+            evaluated_at = time.monotonic()
+            if acking is not None:
+                await acking
+            acking = asyncio.create_task(settle(readable, refused))
+            counts["batches"] += 1
+        if acking is not None:
+            await acking
+        left = [m for m, _ in pending] + ([m for m, _ in (await upcoming)[1]] if upcoming is not None else [])
+        for m in left:  # fetched but not evaluated: hand them back at once
             await m.nak()
         await nc.flush()
         return counts

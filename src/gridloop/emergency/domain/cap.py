@@ -19,6 +19,7 @@ from gridloop.emergency.domain.rules import Kind, Op, Rule, Transition, Transiti
 from gridloop.kernel.errors import InvalidInput
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
+_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
 BEIJING = ZoneInfo("Asia/Shanghai")
 _FORBIDDEN_IN_IDS = re.compile(r"[\s,<&]")
 
@@ -261,8 +262,8 @@ class CapComposer:
             add(geo, "valueName", "GB/T 2260")
             add(geo, "value", area.geocode)
         ET.indent(root)
-        data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-        return data
+        # what ET.tostring(root, encoding="utf-8", xml_declaration=True) gives, without its per-write codec
+        return _DECLARATION + ET.tostring(root, encoding="unicode").encode("utf-8")
 
     @staticmethod
     def _description(t: Transition, rule: Rule) -> str:

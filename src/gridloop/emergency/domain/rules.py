@@ -211,6 +211,8 @@ class _Series:
                 return [None] * len(windows)
             ts, value = self.points[-1]
             return [value if w <= timedelta(0) or ts > now - w else None for w in windows]
+        if kind is not Kind.RATE_OF_CHANGE:
+            return self._sums(kind is Kind.ROLLING_MEAN, windows, now)
         out: list[float | None] = []
         starts = [now - w for w in windows]
         total, count, i = 0.0, 0, 0
@@ -230,6 +232,26 @@ class _Series:
         while i < len(starts):
             out.append(_finish(kind, total, count, first, last))
             i += 1
+        return out
+
+    def _sums(self, mean: bool, windows: tuple[timedelta, ...], now: datetime) -> list[float | None]:
+        """Rolling sums (or means) over each window: the same additions, newest first, as `_finish` would see."""
+        out: list[float | None] = []
+        n = len(windows)
+        i = 0
+        start = now - windows[0]
+        total, count = 0.0, 0
+        for ts, value in reversed(self.points):
+            while ts <= start:  # this value and older ones are outside window i: it is complete
+                out.append((total / count if mean else total) if count else None)
+                i += 1
+                if i == n:
+                    return out
+                start = now - windows[i]
+            total += value
+            count += 1
+        value_of_all = (total / count if mean else total) if count else None
+        out.extend([value_of_all] * (n - i))
         return out
 
 
@@ -284,6 +306,12 @@ class Evaluator:
             )
             for r in self.rules
         }
+        # the same with each step's window as its position in the rule's windows (the per-station fast path)
+        self._indexed = {
+            r.id: tuple((lv, self._windows[r.id].index(w), th, edge) for lv, w, th, edge in plan)
+            for r in self.rules
+            for plan in (self._plans[r.id],)
+        }
         self._series: dict[tuple[str, str], _Series] = {}
         self._stations: dict[str, list[str]] = {}  # metric -> stations in first-seen order
         self._warnings: dict[tuple[str, str], _Warning] = {}
@@ -311,9 +339,52 @@ class Evaluator:
             self._record(reading, now)
         out: list[Transition] = []
         for rule in self.rules:
+            if rule.combine is Combine.EACH:  # one warning per station: the per-station fast path
+                windows, series, metric = self._windows[rule.id], self._series, rule.metric
+                for station in rule.stations or tuple(self._stations.get(metric, ())):
+                    values = series[(station, metric)].measures(rule.kind, windows, now)
+                    made = self._advance_one(rule, station, values, now)
+                    if made is not None:
+                        out.append(made)
+                continue
             for subject, stations in self._subjects(rule):
                 out.extend(self._advance(rule, subject, stations, now))
         return out
+
+    def _advance_one(self, rule: Rule, station: str, values: list[float | None], now: datetime) -> Transition | None:
+        """`_advance` of one station's warning, given its measures (one per window of the rule)."""
+        key = (rule.id, station)
+        state = self._warnings.get(key)
+        if state is None:
+            state = self._warnings[key] = _Warning()
+        on_since, off_since = state.on_since, state.off_since
+        compare = _OPERATORS[rule.op]
+        plan = self._indexed[rule.id]
+        raised = 0
+        for level, ix, threshold, edge in plan:  # most severe first
+            value = values[ix]
+            if value is None:  # no measure: neither on nor off
+                if level in on_since:
+                    del on_since[level]
+                if level in off_since:
+                    del off_since[level]
+                continue
+            if compare(value, threshold):
+                since = on_since.setdefault(level, now)
+                if not raised and now - since >= rule.hold:
+                    raised = level
+            elif level in on_since:
+                del on_since[level]
+            if not compare(value, edge):
+                off_since.setdefault(level, now)
+            elif level in off_since:
+                del off_since[level]
+        current = state.level
+        if raised == current == 0:
+            return None
+        measures = {level: values[ix] for level, ix, _, _ in plan}
+        made = self._move(rule, station, (station,), state, raised, measures, now)
+        return made[0] if made else None
 
     def _record(self, reading: Reading, now: datetime) -> None:
         if reading.ts > now:
@@ -424,7 +495,20 @@ class Evaluator:
                 off_since.setdefault(level, now)
             elif level in off_since:
                 del off_since[level]
-        current = state.level
+        return self._move(rule, subject, stations, state, raised, measures, now)
+
+    def _move(
+        self,
+        rule: Rule,
+        subject: str,
+        stations: tuple[str, ...],
+        state: _Warning,
+        raised: int,
+        measures: dict[int, float | None],
+        now: datetime,
+    ) -> list[Transition]:
+        """The warning's transition, if any, given the most severe level raised now."""
+        current, off_since = state.level, state.off_since
         if more_severe(raised, current):
             state.level = raised
             kind = TransitionKind.ISSUE if current == 0 else TransitionKind.UPGRADE

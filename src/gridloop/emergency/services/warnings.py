@@ -41,7 +41,8 @@ def record_warnings(
 def add_warnings(session: Session, messages: Iterable[CapMessage], *, status: str, outbox: Any, now: datetime) -> None:
     """Add the messages to the caller's transaction, each with its outbox notice (nothing leaves before commit).
 
-    The messages go in one multi-row INSERT (no ORM objects to track: a batch of readings may raise hundreds).
+    The messages go in one multi-row INSERT, their notices in another (no ORM objects to track: a batch of
+    readings may raise hundreds).
     """
     messages = list(messages)
     if not messages:
@@ -55,8 +56,7 @@ def add_warnings(session: Session, messages: Iterable[CapMessage], *, status: st
         for m in messages
     ])  # fmt: skip
     if outbox is not None:
-        for m in messages:
-            outbox.enqueue(session, warning_notice(m, status=status), now=now)
+        outbox.enqueue_many(session, [warning_notice(m, status=status) for m in messages], now=now)
 
 
 def warning_notice(message: CapMessage, *, status: str) -> Notice:
