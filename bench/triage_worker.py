@@ -60,6 +60,7 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=400)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--pg", default=None, help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
+    ap.add_argument("--chunk", type=float, default=None, help="seconds one worker transaction lasts at most")
     ap.add_argument("--profile", type=int, default=0, help="print the top N functions of a cProfile of the drain")
     ap.add_argument("--dump", default=None, help="write each case's triage outcome to this JSON file")
     args = ap.parse_args()
@@ -73,6 +74,10 @@ def main() -> None:
     from gridloop.config import Settings
     from gridloop.platform.org.services import org
 
+    if args.chunk is not None:
+        from gridloop.cases.services import triage_queue
+
+        triage_queue.CHUNK_SECONDS = args.chunk
     db = args.pg or f"sqlite:///{Path(tempfile.mkdtemp(prefix='gridloop-tw-')) / 'tw.db'}"
     gl = [sys.executable, "-m", "gridloop.cli"]
     subprocess.run([*gl, "demo", "--db", db, "--cases", "0"], check=True, cwd=ROOT, capture_output=True)
@@ -118,7 +123,8 @@ def main() -> None:
     with c.uow() as uow:
         rows = uow.session.execute(
             select(CaseRow.number, CaseRow.status, CaseRow.category, CaseRow.urgency, CaseRow.triage_status,
-                   CaseRow.duplicate_action, CaseRow.duplicate_of, CaseRow.dispatch_auto, CaseRow.suggested_unit)
+                   CaseRow.duplicate_action, CaseRow.duplicate_of_id, CaseRow.id, CaseRow.dispatch_auto,
+                   CaseRow.suggested_unit)
             .order_by(CaseRow.id)
         ).all()  # fmt: skip
     outcome = [list(r) for r in rows]
@@ -136,6 +142,8 @@ def main() -> None:
         "outcome": {"dispatched": sum(1 for r in rows if r.dispatch_auto),
                     "merged": sum(1 for r in rows if r.duplicate_action == "merge"),
                     "suggested": sum(1 for r in rows if r.duplicate_action == "suggest"),
+                    "of_itself_or_a_later_report": sum(1 for r in rows
+                                                       if r.duplicate_of_id and r.duplicate_of_id >= r.id),
                     "pending": sum(1 for r in rows if r.triage_status == "pending")},
     }, ensure_ascii=False, indent=2))  # fmt: skip
     if prof is not None:

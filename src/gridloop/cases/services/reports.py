@@ -100,7 +100,13 @@ def reports_after(
 
 
 def open_reports_mentioning(
-    session: Session, *, terms: Sequence[str], since: datetime, exclude: str | None = None, limit: int = 50
+    session: Session,
+    *,
+    terms: Sequence[str],
+    since: datetime,
+    exclude: str | None = None,
+    before: datetime | None = None,
+    limit: int = 50,
 ) -> list[ReportFacts]:
     """Open cases received since `since` whose title or text contains every one of `terms` (e.g. the road and
     lane of an address), newest first, at most `limit`: what duplicate search by event compares a new report
@@ -116,6 +122,8 @@ def open_reports_mentioning(
         q = q.where(or_(CaseRow.text.like(pattern, escape="\\"), CaseRow.title.like(pattern, escape="\\")))
     if exclude is not None:
         q = q.where(CaseRow.number != exclude)
+    if before is not None:  # only reports received earlier (the later ones are judged against this one)
+        q = q.where(CaseRow.received_at < before)
     rows = session.execute(q.order_by(CaseRow.received_at.desc()).limit(limit)).all()
     return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7]) for r in rows]
 

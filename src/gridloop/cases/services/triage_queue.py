@@ -211,7 +211,7 @@ def _finish_in(
 
 
 #: How long one transaction of `finish_many` holds the write lock at most (it lets an acknowledgement in sooner).
-CHUNK_SECONDS = 0.25
+CHUNK_SECONDS = 0.05
 
 
 def finish_many(
@@ -220,7 +220,7 @@ def finish_many(
     *,
     lease: Lease,
     deps: ServiceDeps,
-    chunk_seconds: float = CHUNK_SECONDS,
+    chunk_seconds: float | None = None,
 ) -> int:
     """Store the triage of many reports (item, result, status), several per transaction: each report in its own
     savepoint, so one that fails is rolled back alone (logged; its row stays leased and is retried when the lease
@@ -230,6 +230,7 @@ def finish_many(
     Killed mid-way, a worker loses only its open transaction: those reports' rows are still leased to it, so they
     are taken again after the lease, and what was committed had its rows deleted: nothing lost, nothing done twice.
     """
+    hold = CHUNK_SECONDS if chunk_seconds is None else chunk_seconds
     done = 0
     start = 0
     while start < len(todo):
@@ -256,7 +257,7 @@ def finish_many(
                             )
                     except Exception:  # logged; the row stays leased and is retried when the lease runs out
                         log.exception("storing the triage of case %s failed", item.case_id)
-                    if time.monotonic() - began >= chunk_seconds or wanted(deps.write_lock):
+                    if time.monotonic() - began >= hold or wanted(deps.write_lock):
                         break
                 uow.commit()
             done += finished
