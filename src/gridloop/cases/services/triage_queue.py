@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from gridloop.cases.domain.intake import default_title
 from gridloop.cases.services.dispatching import system_actor
 from gridloop.cases.services.intake import locate_by_text
+from gridloop.cases.services.lifecycle import LOCKED_CASES
 from gridloop.cases.tables import CaseRow, TriageQueueRow
 from gridloop.kernel.errors import DomainError
 from gridloop.kernel.events import CaseReceived
@@ -200,7 +201,8 @@ def _finish_in(
         _apply(case, result, category_given=category_given, urgency_given=item.urgency_given)
     case.triage_status = status
     case.triaged_at = now
-    session.flush()
+    session.flush()  # the case's row is written, so locked for this transaction: perform need not select it again
+    session.info.setdefault(LOCKED_CASES, set()).add(case.id)
     actor = _creator(session, case, now=now)
     deps.events.publish(
         session,
@@ -256,6 +258,7 @@ def finish_many(
                                 _finish_in(session, item, result, token=lease.token, deps=deps, status=status)
                             )
                     except Exception:  # logged; the row stays leased and is retried when the lease runs out
+                        session.info.get(LOCKED_CASES, set()).discard(item.case_id)
                         log.exception("storing the triage of case %s failed", item.case_id)
                     if time.monotonic() - began >= hold or wanted(deps.write_lock):
                         break
