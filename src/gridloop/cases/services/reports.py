@@ -52,9 +52,15 @@ def report_facts(session: Session, case_id: int) -> ReportFacts | None:
 
 
 def report_facts_by_number(session: Session, number: str) -> ReportFacts | None:
-    """The facts of the case numbered `number` (None when there is none)."""
-    case_id = session.scalar(select(CaseRow.id).where(CaseRow.number == number))
-    return report_facts(session, case_id) if case_id is not None else None
+    """The facts of the case numbered `number` (None when there is none), in one query of its columns."""
+    r = session.execute(
+        select(CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
+               CaseRow.status, CaseRow.meaningless_reason, CaseRow.category, CaseRow.exercise_run_id)
+        .where(CaseRow.number == number)
+    ).first()  # fmt: skip
+    if r is None or r.exercise_run_id is not None:  # exercise (演练) cases never enter duplicate matching
+        return None
+    return ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8])
 
 
 def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
