@@ -2,10 +2,13 @@
 result and run the intake subscribers (announce emergency → duplicates → incident → auto-dispatch).
 
 Delivery is at least once, processing idempotent: a batch is leased (`available_at` moved `lease` into the future,
-`claimed_by` set to a token unique to this lease) and each report is finished in its own transaction that deletes
-its queue row *only if the lease is still ours* and the case is still pending. A worker killed mid-batch leaves
-the unfinished rows leased until the lease runs out, then any worker takes them; what it finished is committed
-with its row deleted, so nothing is lost or done twice.
+`claimed_by` set to a token unique to this lease) and each report is finished in its own savepoint that deletes
+its queue row *only if the lease is still ours* and the case is still pending; the reports of a batch are
+committed together, a transaction every `CHUNK_SECONDS` (sooner when an acknowledgement waits for the write lock).
+A worker killed mid-batch leaves the rows of its open transaction leased until the lease runs out, then any worker
+takes them; what it committed had its rows deleted, so nothing is lost or done twice. What every report of a
+transaction reads and nobody changes meanwhile (the system's actor, the catalogue, units) is read once per
+transaction (`platform.db.batch`).
 """
 
 from __future__ import annotations
