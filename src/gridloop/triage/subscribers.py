@@ -29,7 +29,6 @@ from gridloop.triage.services.duplicates import (
     DuplicateFinder,
     EventCandidate,
     ReportRef,
-    check_and_index,
     judge_intake,
     place_terms,
 )
@@ -111,15 +110,23 @@ class OpenCaseIndex:
         if facts is None or facts.status != "received" or facts.meaningless:
             return
         finder = self.finder(session, now=event.at, skip=facts.number)
+        # the index also holds reports stored but not judged yet (read while they waited for a triage worker, by
+        # any process): a report is judged against the ones received before it only, never itself or a later one,
+        # so the verdict does not depend on the order or the batches in which workers take the reports
         with self._lock:
-            sketch = check_and_index(
-                finder, ReportRef(facts.number, facts.title, facts.text, facts.received_at, facts.lng, facts.lat)
-            )
-            self._seen.add(facts.number)
+            sk = finder.sketches([(facts.title, facts.text)])[0]
+            sketch = finder.judge(sk, when=facts.received_at, lng=facts.lng, lat=facts.lat, earlier_only=True)
+            if facts.number not in self._seen:
+                finder.add(facts.number, sk, when=facts.received_at, lng=facts.lng, lat=facts.lat)
+                self._seen.add(facts.number)
         mine = _candidate(facts)
         since = facts.received_at - timedelta(hours=self.policy.suggest_hours)
         near = reports.open_reports_mentioning(
-            session, terms=place_terms(extract_place(mine.text[:EVENT_CHARS])), since=since, exclude=facts.number
+            session,
+            terms=place_terms(extract_place(mine.text[:EVENT_CHARS])),
+            since=since,
+            exclude=facts.number,
+            before=facts.received_at,
         )
         other = None
         if sketch.other is not None and sketch.action in (MERGE, SUGGEST):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor, Role
 from gridloop.kernel.ports import DeadlinePolicy, Notice
 from gridloop.kernel.sla import TimeLimit, WorkdayDeadlinePolicy
+from gridloop.platform.db.batch import batch_cache, batch_cached
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import UnitRow, UserRow
 
@@ -55,12 +57,20 @@ def area_chain(session: Session, case: CaseRow) -> list[str]:
     codes: list[str] = []
     if case.area_path:
         ids = [int(p) for p in case.area_path.strip("/").split("/") if p]
-        found = dict(session.execute(select(UnitRow.id, UnitRow.area_code).where(UnitRow.id.in_(ids))).all())
+        found = batch_cached(
+            session,
+            ("area_codes", case.area_path),
+            lambda: dict(session.execute(select(UnitRow.id, UnitRow.area_code).where(UnitRow.id.in_(ids))).all()),
+        )
         codes = [str(found[i]) for i in reversed(ids) if found.get(i)]
     for code in (case.street_code, case.district_code):
         if code and code not in codes:
             codes.append(code)
-    root = session.scalar(select(UnitRow.area_code).where(UnitRow.parent_id.is_(None), UnitRow.kind == "area"))
+    root = batch_cached(
+        session,
+        "area_root",
+        lambda: session.scalar(select(UnitRow.area_code).where(UnitRow.parent_id.is_(None), UnitRow.kind == "area")),
+    )
     if root and root not in codes:
         codes.append(root)
     return codes
@@ -68,7 +78,11 @@ def area_chain(session: Session, case: CaseRow) -> list[str]:
 
 def system_actor(session: Session, *, now: datetime) -> Actor:
     """The system's own dispatcher account at the root unit (created, inactive for login, on first use)."""
+    cache = batch_cache(session)
+    if cache is not None and SYSTEM_USERNAME in cache:
+        return cast(Actor, cache[SYSTEM_USERNAME])
     user = session.scalar(select(UserRow).where(UserRow.username == SYSTEM_USERNAME))
+    found = user is not None
     if user is None:
         root = session.scalar(select(UnitRow).where(UnitRow.parent_id.is_(None)).order_by(UnitRow.id))
         if root is None:
@@ -86,7 +100,10 @@ def system_actor(session: Session, *, now: datetime) -> Actor:
         session.flush()
     unit = session.get(UnitRow, user.unit_id)
     assert unit is not None
-    return Actor(user_id=user.id, username=user.username, role=Role(user.role), unit_id=unit.id, unit_path=unit.path)
+    actor = Actor(user_id=user.id, username=user.username, role=Role(user.role), unit_id=unit.id, unit_path=unit.path)
+    if cache is not None and found:  # one created here is not cached: its savepoint may still be rolled back
+        cache[SYSTEM_USERNAME] = actor
+    return actor
 
 
 class RuleDeadlines:
@@ -119,7 +136,7 @@ def auto_dispatch(
     session: Session, case: CaseRow, *, deps: ServiceDeps, now: datetime, catalogue: Catalogue | None = None
 ) -> Decision:
     """Route one received case; dispatch it as the system or store the suggestion on it."""
-    cat = catalogue if catalogue is not None else active_catalogue(session)
+    cat = catalogue if catalogue is not None else batch_cached(session, "catalogue", lambda: active_catalogue(session))
     result = route(cat.rules, category=case.category, area_codes=area_chain(session, case))
     decision = decide(
         result, confidence=case.category_confidence, threshold=deps.auto_dispatch_threshold, urgency=case.urgency

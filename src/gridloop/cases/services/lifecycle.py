@@ -332,8 +332,17 @@ EFFECTS: dict[Action, Callable[[Step], None]] = {
 }
 
 
+#: `session.info` key: ids of cases this transaction changed and flushed already, so their rows are locked for it
+#: (a triage worker's batch marks each report it stores): `load_case_for_update` takes them from the session.
+LOCKED_CASES = "gridloop.locked_cases"
+
+
 def load_case_for_update(session: Session, case_id: int) -> CaseRow:
     """A case row locked for this transaction (PostgreSQL row lock; SQLite has one writer anyway)."""
+    if case_id in session.info.get(LOCKED_CASES, ()):
+        held = session.get(CaseRow, case_id)  # in the identity map, written by this transaction: no query
+        if held is not None:
+            return held
     case = session.scalar(select(CaseRow).where(CaseRow.id == case_id).with_for_update())
     if case is None:
         raise NotFound(f"No case with id {case_id}.")

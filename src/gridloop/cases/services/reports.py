@@ -52,9 +52,15 @@ def report_facts(session: Session, case_id: int) -> ReportFacts | None:
 
 
 def report_facts_by_number(session: Session, number: str) -> ReportFacts | None:
-    """The facts of the case numbered `number` (None when there is none)."""
-    case_id = session.scalar(select(CaseRow.id).where(CaseRow.number == number))
-    return report_facts(session, case_id) if case_id is not None else None
+    """The facts of the case numbered `number` (None when there is none), in one query of its columns."""
+    r = session.execute(
+        select(CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
+               CaseRow.status, CaseRow.meaningless_reason, CaseRow.category, CaseRow.exercise_run_id)
+        .where(CaseRow.number == number)
+    ).first()  # fmt: skip
+    if r is None or r.exercise_run_id is not None:  # exercise (演练) cases never enter duplicate matching
+        return None
+    return ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8])
 
 
 def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
@@ -100,7 +106,13 @@ def reports_after(
 
 
 def open_reports_mentioning(
-    session: Session, *, terms: Sequence[str], since: datetime, exclude: str | None = None, limit: int = 50
+    session: Session,
+    *,
+    terms: Sequence[str],
+    since: datetime,
+    exclude: str | None = None,
+    before: datetime | None = None,
+    limit: int = 50,
 ) -> list[ReportFacts]:
     """Open cases received since `since` whose title or text contains every one of `terms` (e.g. the road and
     lane of an address), newest first, at most `limit`: what duplicate search by event compares a new report
@@ -116,6 +128,8 @@ def open_reports_mentioning(
         q = q.where(or_(CaseRow.text.like(pattern, escape="\\"), CaseRow.title.like(pattern, escape="\\")))
     if exclude is not None:
         q = q.where(CaseRow.number != exclude)
+    if before is not None:  # only reports received earlier (the later ones are judged against this one)
+        q = q.where(CaseRow.received_at < before)
     rows = session.execute(q.order_by(CaseRow.received_at.desc()).limit(limit)).all()
     return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7]) for r in rows]
 

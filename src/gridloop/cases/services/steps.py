@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput
 from gridloop.kernel.org import Actor, Role, is_within
+from gridloop.platform.db.batch import batch_cached
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import UnitRow
 
@@ -53,7 +54,7 @@ def _fe(field_name: str, message: str) -> Any:
 
 
 def _unit(session: Session, code: str, field_name: str = "unit") -> UnitRow:
-    unit = session.scalar(select(UnitRow).where(UnitRow.code == code))
+    unit = batch_cached(session, ("unit", code), lambda: session.scalar(select(UnitRow).where(UnitRow.code == code)))
     if unit is None:
         raise InvalidInput(
             f"Unknown unit '{code}'.",

@@ -2,15 +2,19 @@
 result and run the intake subscribers (announce emergency → duplicates → incident → auto-dispatch).
 
 Delivery is at least once, processing idempotent: a batch is leased (`available_at` moved `lease` into the future,
-`claimed_by` set to a token unique to this lease) and each report is finished in its own transaction that deletes
-its queue row *only if the lease is still ours* and the case is still pending. A worker killed mid-batch leaves
-the unfinished rows leased until the lease runs out, then any worker takes them; what it finished is committed
-with its row deleted, so nothing is lost or done twice.
+`claimed_by` set to a token unique to this lease) and each report is finished in its own savepoint that deletes
+its queue row *only if the lease is still ours* and the case is still pending; the reports of a batch are
+committed together, a transaction every `CHUNK_SECONDS` (sooner when an acknowledgement waits for the write lock).
+A worker killed mid-batch leaves the rows of its open transaction leased until the lease runs out, then any worker
+takes them; what it committed had its rows deleted, so nothing is lost or done twice. What every report of a
+transaction reads and nobody changes meanwhile (the system's actor, the catalogue, units) is read once per
+transaction (`platform.db.batch`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,12 +26,15 @@ from sqlalchemy.orm import Session
 from gridloop.cases.domain.intake import default_title
 from gridloop.cases.services.dispatching import system_actor
 from gridloop.cases.services.intake import locate_by_text
+from gridloop.cases.services.lifecycle import LOCKED_CASES
 from gridloop.cases.tables import CaseRow, TriageQueueRow
 from gridloop.kernel.errors import DomainError
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor
 from gridloop.kernel.ports import TriageResult
+from gridloop.platform.db.batch import BATCH_CACHE, batch_cached
 from gridloop.platform.db.uow import UnitOfWork
+from gridloop.platform.db.writelock import wanted
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.services.org import actor_by_id
 
@@ -58,6 +65,7 @@ class Lease:
 
     token: str
     items: list[Leased]
+    length: timedelta = DEFAULT_LEASE
 
 
 def new_token(worker: str) -> str:
@@ -88,7 +96,7 @@ def claim(
         ids = list(session.scalars(due))
         if not ids:
             uow.rollback()
-            return Lease(token, [])
+            return Lease(token, [], lease)
         session.execute(
             update(TriageQueueRow)
             .where(TriageQueueRow.case_id.in_(ids), TriageQueueRow.available_at <= now)
@@ -122,7 +130,7 @@ def claim(
         )
         for r in rows
     ]
-    return Lease(token, items)
+    return Lease(token, items, lease)
 
 
 def _apply(case: CaseRow, result: TriageResult, *, category_given: bool, urgency_given: bool) -> None:
@@ -142,10 +150,17 @@ def _apply(case: CaseRow, result: TriageResult, *, category_given: bool, urgency
 
 def _creator(session: Session, case: CaseRow, *, now: datetime) -> Actor:
     if case.created_by_id is not None:
-        try:
-            return actor_by_id(session, case.created_by_id)
-        except DomainError:  # the receiving user was disabled meanwhile: the system carries on
-            pass
+        user_id = case.created_by_id
+
+        def load() -> Actor | None:
+            try:
+                return actor_by_id(session, user_id)
+            except DomainError:  # the receiving user was disabled meanwhile: the system carries on
+                return None
+
+        actor = batch_cached(session, ("actor", user_id), load)
+        if actor is not None:
+            return actor
     return system_actor(session, now=now)
 
 
@@ -160,34 +175,102 @@ def finish(
 ) -> bool:
     """Store one report's triage and run the intake subscribers, in one transaction; False when the lease was lost
     (another worker took the report after our lease ran out) or the report was finished already."""
-    session = uow.session
     with deps.write_lock:
-        now = deps.clock.now()
-        gone = session.execute(
-            delete(TriageQueueRow).where(TriageQueueRow.case_id == item.case_id, TriageQueueRow.claimed_by == token)
-        )
-        if not getattr(gone, "rowcount", 0):
+        outcome = _finish_in(uow.session, item, result, token=token, deps=deps, status=status)
+        if outcome is None:
             uow.rollback()
             return False
-        case = session.get(CaseRow, item.case_id)
-        if case is None or case.triage_status != PENDING:
-            uow.commit()
-            return False
-        category_given = case.category is not None
-        locate_by_text(session, case, deps)
-        if result is not None:
-            _apply(case, result, category_given=category_given, urgency_given=item.urgency_given)
-        case.triage_status = status
-        case.triaged_at = now
-        session.flush()
-        actor = _creator(session, case, now=now)
-        deps.events.publish(
-            session,
-            CaseReceived(at=now, case_id=case.id, number=case.number, actor=actor, urgency=case.urgency),
-            deps=deps,
-        )
         uow.commit()
+    return outcome
+
+
+def _finish_in(
+    session: Session, item: Leased, result: TriageResult | None, *, token: str, deps: ServiceDeps, status: str
+) -> bool | None:
+    """One report's triage and intake subscribers in the caller's transaction: True when finished, False when it was
+    finished already (its queue row is deleted), None when the lease was lost (nothing changed)."""
+    now = deps.clock.now()
+    gone = session.execute(
+        delete(TriageQueueRow).where(TriageQueueRow.case_id == item.case_id, TriageQueueRow.claimed_by == token)
+    )
+    if not getattr(gone, "rowcount", 0):
+        return None
+    case = session.get(CaseRow, item.case_id)
+    if case is None or case.triage_status != PENDING:
+        return False
+    category_given = case.category is not None
+    locate_by_text(session, case, deps)
+    if result is not None:
+        _apply(case, result, category_given=category_given, urgency_given=item.urgency_given)
+    case.triage_status = status
+    case.triaged_at = now
+    session.flush()  # the case's row is written, so locked for this transaction: perform need not select it again
+    session.info.setdefault(LOCKED_CASES, set()).add(case.id)
+    actor = _creator(session, case, now=now)
+    deps.events.publish(
+        session,
+        CaseReceived(at=now, case_id=case.id, number=case.number, actor=actor, urgency=case.urgency),
+        deps=deps,
+    )
     return True
+
+
+#: How long one transaction of `finish_many` holds the write lock at most (it lets an acknowledgement in sooner).
+CHUNK_SECONDS = 0.05
+
+
+def finish_many(
+    uows: Callable[[], UnitOfWork],
+    todo: Sequence[tuple[Leased, TriageResult | None, str]],
+    *,
+    lease: Lease,
+    deps: ServiceDeps,
+    chunk_seconds: float | None = None,
+) -> int:
+    """Store the triage of many reports (item, result, status), several per transaction: each report in its own
+    savepoint, so one that fails is rolled back alone (logged; its row stays leased and is retried when the lease
+    runs out) while the others are committed. A transaction ends after `chunk_seconds`, or sooner when an
+    acknowledgement waits for the write lock. Returns how many reports were finished.
+
+    Killed mid-way, a worker loses only its open transaction: those reports' rows are still leased to it, so they
+    are taken again after the lease, and what was committed had its rows deleted: nothing lost, nothing done twice.
+    """
+    hold = CHUNK_SECONDS if chunk_seconds is None else chunk_seconds
+    done = 0
+    start = 0
+    while start < len(todo):
+        end = start
+        finished = 0
+        try:
+            with uows() as uow, deps.write_lock:
+                session = uow.session
+                session.info[BATCH_CACHE] = {}
+                began = time.monotonic()
+                # the transaction's first statement (SQLite: before the first savepoint) renews our lease
+                session.execute(
+                    update(TriageQueueRow)
+                    .where(TriageQueueRow.claimed_by == lease.token)
+                    .values(available_at=deps.clock.now() + lease.length)
+                )
+                while end < len(todo):
+                    item, result, status = todo[end]
+                    end += 1
+                    try:
+                        with session.begin_nested():
+                            finished += bool(
+                                _finish_in(session, item, result, token=lease.token, deps=deps, status=status)
+                            )
+                    except Exception:  # logged; the row stays leased and is retried when the lease runs out
+                        session.info.get(LOCKED_CASES, set()).discard(item.case_id)
+                        log.exception("storing the triage of case %s failed", item.case_id)
+                    if time.monotonic() - began >= hold or wanted(deps.write_lock):
+                        break
+                uow.commit()
+            done += finished
+        except Exception:  # the commit failed: these rows stay leased and are retried when the lease runs out
+            log.exception("storing the triage of cases %s failed", [i.case_id for i, _, _ in todo[start:end]])
+        start = end
+    return done
 
 
 def _analyse(deps: ServiceDeps, items: Sequence[Leased]) -> list[TriageResult | None] | None:
@@ -210,6 +293,7 @@ def process(uows: Callable[[], UnitOfWork], lease: Lease, *, deps: ServiceDeps) 
     rest = [i for i in lease.items if not i.routed]
     for group in (routed, rest):
         results = _analyse(deps, group)
+        todo: list[tuple[Leased, TriageResult | None, str]] = []
         for n, item in enumerate(group):
             status = DONE
             if results is not None:
@@ -223,11 +307,8 @@ def process(uows: Callable[[], UnitOfWork], lease: Lease, *, deps: ServiceDeps) 
                         continue
                     log.exception("triage of case %s failed %d times; finished without it", item.case_id, MAX_ATTEMPTS)
                     result, status = None, FAILED
-            try:
-                with uows() as uow:
-                    done += finish(uow, item, result, token=lease.token, deps=deps, status=status)
-            except Exception:  # logged; the row stays leased and is retried when the lease runs out
-                log.exception("storing the triage of case %s failed", item.case_id)
+            todo.append((item, result, status))
+        done += finish_many(uows, todo, lease=lease, deps=deps)
     return done
 
 

@@ -22,6 +22,7 @@ from gridloop.kernel.ports import Notice
 from gridloop.kernel.privacy import mask_personal_data
 from gridloop.notices.domain import OUTBOUND, NoticeChannel, NoticeKind, channels_for, message
 from gridloop.notices.tables import FollowRow, NoticeRow, PreferenceRow
+from gridloop.platform.db.batch import batch_cached
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import UnitRow, UserRow
 
@@ -63,7 +64,8 @@ def unit_members(session: Session, *, unit_ids: Iterable[int] = (), codes: Itera
     where: Any = UnitRow.id.in_(ids) if ids else UnitRow.code.in_(codes)
     if ids and codes:
         where = where | UnitRow.code.in_(codes)
-    return _people(session, _base().where(where))
+    key = ("unit_members", tuple(ids), tuple(codes))
+    return list(batch_cached(session, key, lambda: _people(session, _base().where(where))))
 
 
 def dispatchers_over(session: Session, area_path: str | None) -> list[Person]:

@@ -39,6 +39,10 @@ class WriteLock:
                     self._first_waiting -= 1
             self._owner, self._depth = me, 1
 
+    def wanted(self) -> bool:
+        """Whether a `first` taker waits for the lock (a long background writer lets it in at its next step)."""
+        return self._first_waiting > 0
+
     def release(self) -> None:
         """Give the lock back (the last release of the holding thread frees it)."""
         with self._cond:
@@ -69,3 +73,8 @@ class WriteLock:
 def first(lock: AbstractContextManager[object]) -> AbstractContextManager[object]:
     """`lock.first()` for the process's write lock; any other lock (none on PostgreSQL) as it is."""
     return lock.first() if isinstance(lock, WriteLock) else lock
+
+
+def wanted(lock: AbstractContextManager[object]) -> bool:
+    """Whether an acknowledgement waits for the process's write lock (never for any other lock)."""
+    return lock.wanted() if isinstance(lock, WriteLock) else False

@@ -307,8 +307,10 @@ class DuplicateIndex:
         lng: float | None = None,
         lat: float | None = None,
         limit: int = 5,
+        earlier_only: bool = False,
     ) -> list[Candidate]:
-        """Earlier reports most similar to the sketch, within the time window, best first."""
+        """Earlier reports most similar to the sketch, within the time window, best first (`earlier_only`: only
+        reports received strictly before `when`, for an index that also holds reports not judged yet)."""
         hits: array[int] = array("q")
         self._hits(sketch.cols[: self.top_k].tolist(), hits)  # the query's heaviest grams
         if not hits:
@@ -325,6 +327,8 @@ class DuplicateIndex:
             picked = []
             for pos, _n in ranked:
                 other_t = ts[pos]
+                if earlier_only and other_t >= t:
+                    continue
                 if not abs(t - other_t) > horizon:  # NaN (unknown time) passes
                     picked.append(pos)
                     if len(picked) >= wanted:
@@ -340,9 +344,11 @@ class DuplicateIndex:
         when: datetime | None = None,
         lng: float | None = None,
         lat: float | None = None,
+        earlier_only: bool = False,
     ) -> DuplicateVerdict:
         """Merge, suggest or nothing, against the best earlier match."""
-        return self._verdict(self.search(sketch, when=when, lng=lng, lat=lat, limit=_JUDGED))
+        found = self.search(sketch, when=when, lng=lng, lat=lat, limit=_JUDGED, earlier_only=earlier_only)
+        return self._verdict(found)
 
     def _verdict(self, candidates: list[Candidate]) -> DuplicateVerdict:
         best = DuplicateVerdict(NONE)

@@ -47,9 +47,15 @@ class DuplicateFinder(ReportIndex, Protocol):
     """A report index that judges a new report against the best earlier match."""
 
     def judge(
-        self, sketch: Any, *, when: datetime | None = None, lng: float | None = None, lat: float | None = None
+        self,
+        sketch: Any,
+        *,
+        when: datetime | None = None,
+        lng: float | None = None,
+        lat: float | None = None,
+        earlier_only: bool = False,
     ) -> DuplicateVerdict:
-        """Verdict against the best earlier match."""
+        """Verdict against the best earlier match (`earlier_only`: received strictly before `when`)."""
         ...
 
 
