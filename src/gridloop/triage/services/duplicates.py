@@ -131,12 +131,19 @@ class _Pending:
     kind: str | None
     lng: float | None
     lat: float | None
+    place: Place | None = None  # the text's place, read already to find its bucket
     _report: EventReport | None = None
 
     def report(self) -> EventReport:
         if self._report is None:
             self._report = EventReport.of(
-                self.text, when=self.when, category=self.category, kind=self.kind, lng=self.lng, lat=self.lat
+                self.text,
+                when=self.when,
+                category=self.category,
+                kind=self.kind,
+                lng=self.lng,
+                lat=self.lat,
+                place=self.place,
             )
         return self._report
 
@@ -236,11 +243,12 @@ class EventIndex:
         lat: float | None = None,
     ) -> DuplicateVerdict:
         """The best verdict against earlier reports at the same place; then the report is indexed."""
-        bucket = self._bucket(extract_place(text[:EVENT_CHARS]))
+        place = extract_place(text[:EVENT_CHARS])
+        bucket = self._bucket(place)
         if bucket is None:
             return DuplicateVerdict(NONE, reason="未识别到地址或地标")
         self._place_of[key] = bucket
-        pending = _Pending(text, when, category, kind, lng, lat)
+        pending = _Pending(text, when, category, kind, lng, lat, place)
         entries = self._by_place.setdefault(bucket, [])
         best = DuplicateVerdict(NONE)
         window = self.policy.suggest_hours * 3600
