@@ -88,13 +88,16 @@ def group_reports(
     *,
     known_groups: dict[str, str] | None = None,
     clean: bool = False,
+    sketches: Sequence[Any] | None = None,
 ) -> list[GroupAssignment]:
     """Assign duplicate groups in order: a merge joins the matched group, anything else starts one.
 
     `known_groups` (report key → group) carries groups between calls, e.g. the chunks of one batch; it is updated.
     `clean`: the reports' texts are already cleaned and simplified (by triage), so sketching skips that pass.
+    `sketches`: the reports' sketches when made already (`finder.sketches` of the same texts, e.g. in a worker).
     """
-    sketches = finder.sketches([(r.title, r.text) for r in reports], clean=clean)
+    if sketches is None:
+        sketches = finder.sketches([(r.title, r.text) for r in reports], clean=clean)
     many = getattr(finder, "judge_and_add_many", None)  # a batch form of judge-then-add, when the index has one
     if many is not None:
         verdicts: list[DuplicateVerdict] = many(
@@ -241,9 +244,12 @@ class EventIndex:
         kind: str | None = None,
         lng: float | None = None,
         lat: float | None = None,
+        place: Place | None = None,
     ) -> DuplicateVerdict:
-        """The best verdict against earlier reports at the same place; then the report is indexed."""
-        place = extract_place(text[:EVENT_CHARS])
+        """The best verdict against earlier reports at the same place; then the report is indexed. `place`: the
+        text's `extract_place` (of its first `EVENT_CHARS` characters) when the caller has it already."""
+        if place is None:
+            place = extract_place(text[:EVENT_CHARS])
         bucket = self._bucket(place)
         if bucket is None:
             return DuplicateVerdict(NONE, reason="未识别到地址或地标")
