@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -258,35 +259,39 @@ def run_batch(
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
         workers = 1  # the workers share the loaded model by forking; without fork, triage in this process
     pool: ProcessPoolExecutor | None = None
-    if workers > 1:
-        _warm(triage, input_path)  # load the model (and jieba) once, here: the forked workers share it
-        pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_init_worker,
-            initargs=(triage, finder, events is not None),  # inherited by the fork, never pickled
-        )
-        pool.submit(int).result()  # fork the workers now, before any thread (the progress bar) starts
     bar: Any = None
-    if progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        bar = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            transient=False,
-        )
-        bar.start()
-        task = bar.add_task("triage", total=total)
+    # Load what triage loads on first use (the model, jieba's dictionary) here, then freeze the heap: no garbage
+    # collection walks those millions of long-lived objects again (a full collection did, every so often), and
+    # the forked workers share them instead of copying every page a collection touches.
+    _warm(triage, input_path)
+    gc.freeze()
     # what is left to write, in input order: ("chunk", messages, its analysis: a future or a thunk),
     # ("replay", messages already written by an earlier run, to index again), ("line", an error record)
     queue: deque[tuple[str, Any, Any]] = deque()
     in_flight = [0]
-    ahead = 2 * workers if pool is not None else 0
+    ahead = 2 * workers if workers > 1 else 0
 
     try:
+        if workers > 1:
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(triage, finder, events is not None),  # inherited by the fork, never pickled
+            )
+            _result(pool.submit(int), stats, unpacked=False)  # fork now, before any thread (the progress bar) starts
+        if progress:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=False,
+            )
+            bar.start()
+            task = bar.add_task("triage", total=total)
         with output_path.open("a", encoding="utf-8") as out:
 
             def drain(limit: int) -> None:
@@ -365,6 +370,7 @@ def run_batch(
             pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.stop()
+        gc.unfreeze()
     return stats
 
 
@@ -378,9 +384,10 @@ def _flush(queue: deque[tuple[str, Any, Any]], replay: list[Any], chunk: list[An
         chunk.clear()
 
 
-def _result(future: Future[Packed], stats: dict[str, int]) -> list[Any]:
+def _result(future: Future[Any], stats: dict[str, int], *, unpacked: bool = True) -> Any:
+    """A worker's answer (unpacked), or `BatchWorkerError` when the worker failed or died."""
     try:
-        return unpack(future.result())
+        return unpack(future.result()) if unpacked else future.result()
     except Exception as exc:
         raise BatchWorkerError(_failed(exc, stats)) from exc
 
