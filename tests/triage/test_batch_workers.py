@@ -124,3 +124,27 @@ def test_worker_count_defaults_to_the_usable_cores_and_one_means_none():
     assert Settings().triage_batch_workers == 0
     assert batch_workers(0) == usable_cores() >= 1
     assert batch_workers(1) == 1 and batch_workers(3) == 3
+
+
+def test_the_command_says_in_one_line_that_a_worker_died_and_exits_non_zero(tmp_path, monkeypatch, db_url):
+    from typer.testing import CliRunner
+
+    from gridloop.cli import _register, app
+
+    _register()
+    seen: dict[str, int] = {}
+
+    def dies(*args, **kwargs):
+        seen["workers"] = kwargs["workers"]
+        raise BatchWorkerError("a triage worker failed (BrokenProcessPool: terminated) after 4000 records were written")
+
+    monkeypatch.setattr(cli_batch, "run_batch", dies)
+    src = tmp_path / "in.jsonl"
+    _write(src, 3)
+    res = CliRunner().invoke(
+        app, ["triage", "--input", str(src), "--output", str(tmp_path / "out.jsonl"), "--workers", "2", "--db", db_url]
+    )
+    assert res.exit_code == 1, res.output
+    assert seen["workers"] == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: a triage worker failed") and "resume" in lines[0]
