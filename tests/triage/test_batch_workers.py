@@ -126,10 +126,11 @@ def test_worker_count_defaults_to_the_usable_cores_and_one_means_none():
     assert batch_workers(1) == 1 and batch_workers(3) == 3
 
 
-def test_the_command_says_in_one_line_that_a_worker_died_and_exits_non_zero(tmp_path, monkeypatch, db_url):
-    from typer.testing import CliRunner
+def test_the_command_says_in_one_line_that_a_worker_died_and_exits_non_zero(tmp_path, monkeypatch, capsys, db_url):
+    import sys
 
     from gridloop.cli import _register, app
+    from gridloop.platform.cli.errors import run_cli
 
     _register()
     seen: dict[str, int] = {}
@@ -139,12 +140,27 @@ def test_the_command_says_in_one_line_that_a_worker_died_and_exits_non_zero(tmp_
         raise BatchWorkerError("a triage worker failed (BrokenProcessPool: terminated) after 4000 records were written")
 
     monkeypatch.setattr(cli_batch, "run_batch", dies)
-    src = tmp_path / "in.jsonl"
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _write(src, 3)
-    res = CliRunner().invoke(
-        app, ["triage", "--input", str(src), "--output", str(tmp_path / "out.jsonl"), "--workers", "2", "--db", db_url]
-    )
-    assert res.exit_code == 1, res.output
+    args = ["triage", "--input", str(src), "--output", str(dst), "--workers", "2", "--db", db_url]
+    monkeypatch.setattr(sys, "argv", ["gridloop", *args])
+    assert run_cli(app) == 1
     assert seen["workers"] == 2
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: a triage worker failed") and "resume" in lines[0]
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gridloop: a triage worker failed"), lines
+    assert "incomplete" in lines[0] and "resume" in lines[0]
+
+
+def test_each_worker_runs_the_after_fork_hook_in_its_own_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli_batch, "CHUNK", 5)
+    src = tmp_path / "in.jsonl"
+    _write(src, 30)
+    marks = tmp_path / "forked"
+    marks.mkdir()
+
+    def after_fork() -> None:
+        (marks / str(os.getpid())).touch()
+
+    run_batch(src, tmp_path / "out.jsonl", triage=_triage(), workers=2, after_fork=after_fork)
+    pids = {int(p.name) for p in marks.iterdir()}
+    assert len(pids) == 2 and os.getpid() not in pids

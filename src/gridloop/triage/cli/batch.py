@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from gridloop.kernel.errors import DomainError
 from gridloop.platform.cli.common import DbOption, container_for
 from gridloop.triage.services.batch import InputMessage
 
@@ -125,8 +126,11 @@ def prefer_small_pages() -> None:
         setter(False)
 
 
-class BatchWorkerError(RuntimeError):
+class BatchWorkerError(DomainError):
     """A worker process of a batch died or failed; the output holds the records of the chunks written before."""
+
+    title = "Batch triage stopped"
+    code = "batch-worker-failed"
 
 
 def usable_cores() -> int:
@@ -146,7 +150,9 @@ def batch_workers(setting: int) -> int:
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(triage: Any, sketcher: Any, events: bool) -> None:
+def _init_worker(triage: Any, sketcher: Any, events: bool, after_fork: Callable[[], None] | None) -> None:
+    if after_fork is not None:
+        after_fork()
     _worker.update(triage=triage, sketcher=sketcher, events=events)
 
 
@@ -226,12 +232,14 @@ def run_batch(
     dedup: bool = True,
     locator: Any = None,
     workers: int = 1,
+    after_fork: Callable[[], None] | None = None,
 ) -> dict[str, int]:
     """Triage every record of input into output (appending; already-done ids are skipped).
 
     `workers` > 1: the per-message stage (triage, wording sketch, place) of each chunk runs in that many forked
     worker processes while this process groups duplicates and writes, in input order, at most `2 × workers` chunks
-    ahead; the output is byte for byte the one-process output. Raises `BatchWorkerError` when a worker dies."""
+    ahead; the output is byte for byte the one-process output. Raises `BatchWorkerError` when a worker dies.
+    `after_fork` runs first in each worker (e.g. letting go of the database connections it inherited)."""
     from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer, documents
     from gridloop.triage.services.batch import analyse_chunk, group_chunk
     from gridloop.triage.services.duplicates import EventIndex
@@ -277,7 +285,7 @@ def run_batch(
                 workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_init_worker,
-                initargs=(triage, finder, events is not None),  # inherited by the fork, never pickled
+                initargs=(triage, finder, events is not None, after_fork),  # inherited by the fork, never pickled
             )
             _result(pool.submit(int), stats, unpacked=False)  # fork now, before any thread (the progress bar) starts
         if progress:
@@ -447,13 +455,14 @@ def triage_cmd(
             dedup=dedup,
             locator=container.deps.locator if locate else None,
             workers=batch_workers(container.settings.triage_batch_workers if workers is None else workers),
+            # a worker may read the city's rules again (when they change): on its own connections, never on the
+            # pooled ones it inherited from this process
+            after_fork=lambda: container.uow.engine.dispose(close=False),
         )
-    except BatchWorkerError as exc:
-        typer.echo(
-            f"error: {exc}; {output_path} is incomplete (whole records only): run the same command again to resume",
-            err=True,
-        )
-        raise typer.Exit(1) from None
+    except BatchWorkerError as exc:  # one line and exit status 1 (platform/cli/errors.py)
+        raise BatchWorkerError(
+            f"{exc.detail}; {output_path} is incomplete (whole records only): run the same command again to resume"
+        ) from None
     finally:
         container.uow.engine.dispose()
     typer.echo(json.dumps(stats), err=True)
