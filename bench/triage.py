@@ -88,7 +88,8 @@ def main() -> None:
         started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
         run_batch(src, dst_w, triage=triage, progress=False, dedup=True, workers=workers)
         multi_s = time.perf_counter() - started
-        multi_cpu = time.process_time() - cpu + _children_cpu() - children
+        main_cpu, workers_cpu = time.process_time() - cpu, _children_cpu() - children
+        multi_cpu = main_cpu + workers_cpu
         identical = dst_w.read_bytes() == dst.read_bytes()
     result = {
         "messages": args.n,
@@ -105,6 +106,10 @@ def main() -> None:
         "cpu_time_baseline_msgs_per_cpu_s": round(args.n / baseline_cpu),
         "cpu_time_end_to_end_msgs_per_cpu_s": round(args.n / multi_cpu),
         "cpu_time_end_to_end_one_process_msgs_per_cpu_s": round(args.n / e2e_cpu),
+        # where the CPU time of the run with workers went: the command's own process (reading, duplicate grouping,
+        # writing) and all its workers together (triage, sketches, places), µs per message
+        "cpu_us_per_msg_main_process": round(main_cpu / args.n * 1e6),
+        "cpu_us_per_msg_workers": round(workers_cpu / args.n * 1e6),
         "one_time_warmup_s": round(warmup_s, 2),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "goal_msgs_per_s": 3000,
