@@ -192,7 +192,7 @@ def pack(analysed: Sequence[Any]) -> Packed:
     sketches = [a.sketch for a in analysed if a.sketch is not None]
     cols = np.concatenate([sk.cols for sk in sketches]) if sketches else np.zeros(0, np.int32)
     weights = np.concatenate([sk.weights for sk in sketches]) if sketches else np.zeros(0, np.float32)
-    lens = [len(sk.cols) for sk in sketches]
+    lens = [-1 if a.sketch is None else len(a.sketch.cols) for a in analysed]  # -1: no sketch
     places = [None if a.place is None else (a.place.road, a.place.number, a.place.building, a.place.landmark)
               for a in analysed]  # fmt: skip
     return rows, cols, weights, lens, places
@@ -206,19 +206,18 @@ def unpack(packed: Packed) -> list[Any]:
     from gridloop.triage.services.batch import Analysed
 
     rows, cols, weights, lens, places = packed
-    ends = np.cumsum(lens).tolist()
-    spans = iter(zip([0, *ends[:-1]], ends, strict=True))
     out = []
-    for row, place in zip(rows, places, strict=True):
+    lo = 0
+    for row, place, n in zip(rows, places, lens, strict=True):
         cat, conf, urg, urg_reason, incident, masked, meaningless, reason, review, masked_title, clean, kind = row
         extra: dict[str, Any] = {"needs_review": review, "masked_title": masked_title, "incident_kind": kind}
         if clean is not None:
             extra["clean_text"] = clean  # (the clean title only serves sketching, done in the worker)
         result = TriageResult(cat, conf, urg, urg_reason, incident, masked, meaningless, reason, extra)
         sketch = None
-        if not meaningless and lens:
-            lo, hi = next(spans)
-            sketch = Sketch(cols[lo:hi], weights[lo:hi])
+        if n >= 0:
+            sketch = Sketch(cols[lo : lo + n], weights[lo : lo + n])
+            lo += n
         out.append(Analysed(result, sketch, None if place is None else Place(*place)))
     return out
 
