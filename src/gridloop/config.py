@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     triage_poll_seconds: float = Field(
         default=1.0, gt=0, le=60, description="Seconds an idle triage worker waits before looking at the queue."
     )
+    triage_batch_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Processes `gridloop triage` (the batch command) triages messages in, while its own process groups "
+        "duplicates and writes: 0 = one per CPU core it may use, 1 = none (all in the command's process).",
+    )
     nats_url: str = Field(
         default="",
         description="NATS server with JetStream (nats://host:4222): pending reports flow through it to any number "

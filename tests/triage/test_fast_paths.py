@@ -94,3 +94,36 @@ def test_traditional_characters_are_found_in_long_texts_as_in_short_ones() -> No
         for text in (trad, simplified + trad, trad + simplified, simplified[:20] + trad + simplified):
             expected = not _traditional_chars().isdisjoint(text)
             assert has_traditional(text) == expected, f"{trad!r} in a text of {len(text)} characters"
+
+
+def test_the_wording_index_judges_a_batch_as_it_judges_reports_one_by_one() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer, documents
+
+    texts = _eval_texts()
+    items = [(t[:12], t) for t in texts] * 2  # every report twice: merges, and candidates after a merge
+    t0 = datetime(2026, 5, 1, tzinfo=UTC)
+    whens = [t0 + timedelta(minutes=7 * i) for i in range(len(items))]
+    lngs = [121.4 + (i % 7) * 0.004 if i % 3 else None for i in range(len(texts))] * 2
+    lats = [31.2 if lng is not None else None for lng in lngs]
+    keys = [f"r{i}" for i in range(len(items))]
+    vectorizer = SketchVectorizer(documents(items[:200]))
+    one, many = DuplicateIndex(vectorizer), DuplicateIndex(vectorizer)
+    expected = []
+    for key, sketch, when, lng, lat in zip(keys, one.sketches(items), whens, lngs, lats, strict=True):
+        expected.append(one.judge(sketch, when=when, lng=lng, lat=lat))
+        one.add(key, sketch, when=when, lng=lng, lat=lat)
+    got = many.judge_and_add_many(keys, many.sketches(items), whens=whens, lngs=lngs, lats=lats)
+    assert got == expected
+    assert sum(v.action == "merge" for v in got) >= len(texts) // 4
+
+
+def test_an_event_report_read_with_its_place_given_is_the_one_read_from_scratch() -> None:
+    from gridloop.triage.domain.duplicates import EVENT_CHARS, EventReport, extract_place
+
+    texts = [*_eval_texts(), "长寿路500弄3号楼楼道漏水", "人民广场地铁站门口有人晕倒了"]
+    for i, text in enumerate(texts):
+        lng, lat = (121.47, 31.23) if i % 2 else (None, None)
+        place = extract_place(text[:EVENT_CHARS])
+        assert EventReport.of(text, lng=lng, lat=lat, place=place) == EventReport.of(text, lng=lng, lat=lat)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import os
 import sys
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +18,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from gridloop.kernel.errors import DomainError
 from gridloop.platform.cli.common import DbOption, container_for
 from gridloop.triage.services.batch import InputMessage
 
@@ -119,6 +126,102 @@ def prefer_small_pages() -> None:
         setter(False)
 
 
+class BatchWorkerError(DomainError):
+    """A worker process of a batch died or failed; the output holds the records of the chunks written before."""
+
+    title = "Batch triage stopped"
+    code = "batch-worker-failed"
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def batch_workers(setting: int) -> int:
+    """Worker processes for a setting: 0 → one per usable core; 1 → none (triage in the command's own process)."""
+    return setting if setting > 0 else usable_cores()
+
+
+# A worker process's triage and sketcher, set by `_init_worker` in that process (never at import).
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(triage: Any, sketcher: Any, events: bool, after_fork: Callable[[], None] | None) -> None:
+    if after_fork is not None:
+        after_fork()
+    _worker.update(triage=triage, sketcher=sketcher, events=events)
+
+
+Packed = tuple[list[tuple[Any, ...]], Any, Any, list[int], list[tuple[str, str, str, str] | None]]
+
+
+def _analyse_packed(items: list[tuple[str, str]]) -> Packed:
+    """The per-message stage of one chunk, in a worker; returned compact (tuples and two arrays, not objects)."""
+    from gridloop.triage.services.batch import analyse_chunk
+
+    analysed = analyse_chunk(items, triage=_worker["triage"], finder=_worker["sketcher"], events=_worker["events"])
+    return pack(analysed)
+
+
+def pack(analysed: Sequence[Any]) -> Packed:
+    """Analysed messages → plain tuples and arrays, cheap to pickle: the result fields a record and the grouping
+    read, the sketches of the judged messages as one column array and one weight array, their places."""
+    rows = []
+    for a in analysed:
+        r, extra = a.result, a.result.extra
+        rows.append(
+            (
+                r.category,
+                r.confidence,
+                r.urgency,
+                r.urgency_reason,
+                r.incident_type,
+                r.masked_text,
+                r.meaningless,
+                r.reason,
+                bool(extra.get("needs_review", r.category is None)),
+                extra.get("masked_title", ""),
+                extra.get("clean_text"),
+                extra.get("incident_kind"),
+            )
+        )
+    sketches = [a.sketch for a in analysed if a.sketch is not None]
+    cols = np.concatenate([sk.cols for sk in sketches]) if sketches else np.zeros(0, np.int32)
+    weights = np.concatenate([sk.weights for sk in sketches]) if sketches else np.zeros(0, np.float32)
+    lens = [-1 if a.sketch is None else len(a.sketch.cols) for a in analysed]  # -1: no sketch
+    places = [None if a.place is None else (a.place.road, a.place.number, a.place.building, a.place.landmark)
+              for a in analysed]  # fmt: skip
+    return rows, cols, weights, lens, places
+
+
+def unpack(packed: Packed) -> list[Any]:
+    """`pack`'s tuples and arrays → analysed messages again (with what grouping and the records read)."""
+    from gridloop.kernel.ports import TriageResult
+    from gridloop.triage.adapters.dedup import Sketch
+    from gridloop.triage.domain.duplicates import Place
+    from gridloop.triage.services.batch import Analysed
+
+    rows, cols, weights, lens, places = packed
+    out = []
+    lo = 0
+    for row, place, n in zip(rows, places, lens, strict=True):
+        cat, conf, urg, urg_reason, incident, masked, meaningless, reason, review, masked_title, clean, kind = row
+        extra: dict[str, Any] = {"needs_review": review, "masked_title": masked_title, "incident_kind": kind}
+        if clean is not None:
+            extra["clean_text"] = clean  # (the clean title only serves sketching, done in the worker)
+        result = TriageResult(cat, conf, urg, urg_reason, incident, masked, meaningless, reason, extra)
+        sketch = None
+        if n >= 0:
+            sketch = Sketch(cols[lo : lo + n], weights[lo : lo + n])
+            lo += n
+        out.append(Analysed(result, sketch, None if place is None else Place(*place)))
+    return out
+
+
 def run_batch(
     input_path: Path,
     output_path: Path,
@@ -127,10 +230,17 @@ def run_batch(
     progress: bool = False,
     dedup: bool = True,
     locator: Any = None,
+    workers: int = 1,
+    after_fork: Callable[[], None] | None = None,
 ) -> dict[str, int]:
-    """Triage every record of input into output (appending; already-done ids are skipped)."""
+    """Triage every record of input into output (appending; already-done ids are skipped).
+
+    `workers` > 1: the per-message stage (triage, wording sketch, place) of each chunk runs in that many forked
+    worker processes while this process groups duplicates and writes, in input order, at most `2 × workers` chunks
+    ahead; the output is byte for byte the one-process output. Raises `BatchWorkerError` when a worker dies.
+    `after_fork` runs first in each worker (e.g. letting go of the database connections it inherited)."""
     from gridloop.triage.adapters.dedup import DuplicateIndex, SketchVectorizer, documents
-    from gridloop.triage.services.batch import triage_chunk
+    from gridloop.triage.services.batch import analyse_chunk, group_chunk
     from gridloop.triage.services.duplicates import EventIndex
 
     done, meaningless_done = _done_ids(output_path)
@@ -151,67 +261,160 @@ def run_batch(
         events = EventIndex()
     stats = {"total": total, "skipped_done": 0, "written": 0, "errors": 0}
     groups = dict(done)  # duplicate groups across chunks (and across an interrupted run)
+    to_do = total - len(done)
+    workers = max(1, min(workers, -(-to_do // CHUNK)))  # no more workers than chunks to triage
+    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        workers = 1  # the workers share the loaded model by forking; without fork, triage in this process
+    pool: ProcessPoolExecutor | None = None
     bar: Any = None
-    if progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    # Load what triage loads on first use (the model, jieba's dictionary) here, then freeze the heap: no garbage
+    # collection walks those millions of long-lived objects again (a full collection did, every so often), and
+    # the forked workers share them instead of copying every page a collection touches.
+    _warm(triage, input_path)
+    gc.freeze()
+    # what is left to write, in input order: ("chunk", messages, its analysis: a future or a thunk),
+    # ("replay", messages already written by an earlier run, to index again), ("line", an error record)
+    queue: deque[tuple[str, Any, Any]] = deque()
+    in_flight = [0]
+    ahead = 2 * workers if workers > 1 else 0
 
-        bar = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            transient=False,
-        )
-        bar.start()
-        task = bar.add_task("triage", total=total)
-    with output_path.open("a", encoding="utf-8") as out:
-        chunk: list[InputMessage] = []
-        replay: list[InputMessage] = []
+    try:
+        if workers > 1:
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(triage, finder, events is not None, after_fork),  # inherited by the fork, never pickled
+            )
+            _result(pool.submit(int), stats, unpacked=False)  # fork now, before any thread (the progress bar) starts
+        if progress:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        def flush() -> None:
-            if replay and finder is not None:  # re-index what an earlier run already wrote
-                sketches = finder.sketches([(m.title, m.text) for m in replay])
-                for m, sk in zip(replay, sketches, strict=True):
-                    finder.add(m.id, sk, when=m.reported_at, lng=m.lng, lat=m.lat)
-                replay.clear()
-            if chunk:
-                records = triage_chunk(
-                    chunk, triage=triage, finder=finder, locator=locator, groups=groups, events=events
-                )
-                out.write("".join([_encode(rec) + "\n" for rec in records]))
-                out.flush()
-                stats["written"] += len(chunk)
-                if bar is not None:
-                    bar.advance(task, len(chunk))
-                chunk.clear()
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=False,
+            )
+            bar.start()
+            task = bar.add_task("triage", total=total)
+        with output_path.open("a", encoding="utf-8") as out:
 
-        for n, line in _read(input_path):
-            try:
-                m = parse_line(line, n)
-            except ValueError as exc:
-                if f"line-{n}" in done:
+            def drain(limit: int) -> None:
+                """Write queued work in order until at most `limit` chunks are being analysed."""
+                while queue and (in_flight[0] > limit or queue[0][0] != "chunk"):
+                    kind, payload, analysis = queue.popleft()
+                    if kind == "line":
+                        out.write(payload)
+                    elif kind == "replay":
+                        if finder is not None:  # re-index what an earlier run already wrote
+                            sketches = finder.sketches([(m.title, m.text) for m in payload])
+                            for m, sk in zip(payload, sketches, strict=True):
+                                finder.add(m.id, sk, when=m.reported_at, lng=m.lng, lat=m.lat)
+                    else:
+                        in_flight[0] -= 1
+                        analysed = analysis() if pool is None else _result(analysis, stats)
+                        records = group_chunk(
+                            payload, analysed, finder=finder, locator=locator, groups=groups, events=events
+                        )
+                        out.write("".join([_encode(rec) + "\n" for rec in records]))
+                        out.flush()
+                        stats["written"] += len(payload)
+                        if bar is not None:
+                            bar.advance(task, len(payload))
+
+            def submit(messages: list[InputMessage]) -> None:
+                items = [(m.title, m.text) for m in messages]
+                if pool is None:
+                    analysis: Any = lambda: analyse_chunk(  # noqa: E731 (run when drained: as one process always did)
+                        items, triage=triage, finder=finder, events=events is not None
+                    )
+                else:
+                    try:
+                        analysis = pool.submit(_analyse_packed, items)
+                    except BrokenProcessPool as exc:  # a worker died before this chunk was handed over
+                        raise BatchWorkerError(_failed(exc, stats)) from exc
+                queue.append(("chunk", messages, analysis))
+                in_flight[0] += 1
+                drain(ahead)
+
+            chunk: list[InputMessage] = []
+            replay: list[InputMessage] = []
+            for n, line in _read(input_path):
+                try:
+                    m = parse_line(line, n)
+                except ValueError as exc:
+                    if f"line-{n}" in done:
+                        continue
+                    record = json.dumps({"id": f"line-{n}", "error": str(exc)}, ensure_ascii=False) + "\n"
+                    queue.append(("line", record, None))
+                    if pool is None:
+                        drain(0)
+                    stats["errors"] += 1
                     continue
-                out.write(json.dumps({"id": f"line-{n}", "error": str(exc)}, ensure_ascii=False) + "\n")
-                stats["errors"] += 1
-                continue
-            if m.id in done:
-                stats["skipped_done"] += 1
-                if m.id not in meaningless_done:
-                    replay.append(m)
-                if bar is not None:
-                    bar.advance(task, 1)
-                if len(replay) >= CHUNK:
-                    flush()
-                continue
-            if replay:
-                flush()
-            chunk.append(m)
-            if len(chunk) >= CHUNK:
-                flush()
-        flush()
-    if bar is not None:
-        bar.stop()
+                if m.id in done:
+                    stats["skipped_done"] += 1
+                    if m.id not in meaningless_done:
+                        replay.append(m)
+                    if bar is not None:
+                        bar.advance(task, 1)
+                    if len(replay) >= CHUNK:
+                        _flush(queue, replay, chunk, submit)
+                        drain(ahead)
+                    continue
+                if replay:
+                    _flush(queue, replay, chunk, submit)
+                    drain(ahead)
+                chunk.append(m)
+                if len(chunk) >= CHUNK:
+                    submit(chunk[:])
+                    chunk.clear()
+            _flush(queue, replay, chunk, submit)
+            drain(0)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if bar is not None:
+            bar.stop()
+        gc.unfreeze()
     return stats
+
+
+def _flush(queue: deque[tuple[str, Any, Any]], replay: list[Any], chunk: list[Any], submit: Any) -> None:
+    """Queue the pending replay, then the pending chunk (the one-process order)."""
+    if replay:
+        queue.append(("replay", replay[:], None))
+        replay.clear()
+    if chunk:
+        submit(chunk[:])
+        chunk.clear()
+
+
+def _result(future: Future[Any], stats: dict[str, int], *, unpacked: bool = True) -> Any:
+    """A worker's answer (unpacked), or `BatchWorkerError` when the worker failed or died."""
+    try:
+        return unpack(future.result()) if unpacked else future.result()
+    except Exception as exc:
+        raise BatchWorkerError(_failed(exc, stats)) from exc
+
+
+def _failed(exc: BaseException, stats: dict[str, int]) -> str:
+    return f"a triage worker failed ({type(exc).__name__}: {exc}) after {stats['written']} records were written"
+
+
+def _warm(triage: Any, input_path: Path) -> None:
+    """Triage a few of the input's messages, so what triage loads on first use is loaded before the fork."""
+    items = []
+    for n, line in _read(input_path):
+        try:
+            m = parse_line(line, n)
+        except ValueError:
+            continue
+        items.append((m.title, m.text))
+        if len(items) >= 32:
+            break
+    triage.analyse_many(items)
 
 
 def triage_cmd(
@@ -223,6 +426,15 @@ def triage_cmd(
     locate: Annotated[
         bool, typer.Option(help="Locate each message in the database's geography (needs a city with areas).")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=64,
+            help="Worker processes that triage while this one groups duplicates and writes (0: one per usable CPU "
+            "core, 1: none). Default: GRIDLOOP_TRIAGE_BATCH_WORKERS. The output is the same for any number.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Batch triage: category, confidence, urgency + reason, incident type, area, duplicates, masked text."""
@@ -233,13 +445,23 @@ def triage_cmd(
     triage = container.deps.triage
     if triage is None:
         raise typer.BadParameter("triage is switched off (GRIDLOOP_TRIAGE_ENABLED=false)")
-    stats = run_batch(
-        input_path,
-        output_path,
-        triage=triage,
-        progress=sys.stderr.isatty(),
-        dedup=dedup,
-        locator=container.deps.locator if locate else None,
-    )
-    container.uow.engine.dispose()
+    try:
+        stats = run_batch(
+            input_path,
+            output_path,
+            triage=triage,
+            progress=sys.stderr.isatty(),
+            dedup=dedup,
+            locator=container.deps.locator if locate else None,
+            workers=batch_workers(container.settings.triage_batch_workers if workers is None else workers),
+            # a worker may read the city's rules again (when they change): on its own connections, never on the
+            # pooled ones it inherited from this process
+            after_fork=lambda: container.uow.engine.dispose(close=False),
+        )
+    except BatchWorkerError as exc:  # one line and exit status 1 (platform/cli/errors.py)
+        raise BatchWorkerError(
+            f"{exc.detail}; {output_path} is incomplete (whole records only): run the same command again to resume"
+        ) from None
+    finally:
+        container.uow.engine.dispose()
     typer.echo(json.dumps(stats), err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from gridloop.triage.domain.urgency import INCIDENT_KINDS
@@ -272,8 +272,11 @@ def problems(text: str) -> set[str]:
         pos = start + 1
 
 
+_NOT_IN_BIGRAMS = re.compile(r"[\s\d，。、！？,.!?：:（）()]")
+
+
 def _bigrams(text: str) -> set[str]:
-    t = re.sub(r"[\s\d，。、！？,.!?：:（）()]", "", text)
+    t = _NOT_IN_BIGRAMS.sub("", text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
@@ -306,10 +309,15 @@ class EventReport:
         kind: str | None = None,
         lng: float | None = None,
         lat: float | None = None,
+        place: Place | None = None,
     ) -> EventReport:
-        """Read a report's text (the place's words are left out of its wording)."""
+        """Read a report's text (the place's words are left out of its wording). `place`: the text's
+        `extract_place` when the caller has it already (without a point: `lng`, `lat` are added here)."""
         text = text[:EVENT_CHARS]
-        place = extract_place(text, lng=lng, lat=lat)
+        if place is None:
+            place = extract_place(text, lng=lng, lat=lat)
+        elif lng is not None or lat is not None:
+            place = replace(place, lng=lng, lat=lat)
         body = _BOILERPLATE.sub("", text)
         for part in (place.road, place.number, place.landmark):
             if part:

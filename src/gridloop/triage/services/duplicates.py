@@ -94,13 +94,16 @@ def group_reports(
     *,
     known_groups: dict[str, str] | None = None,
     clean: bool = False,
+    sketches: Sequence[Any] | None = None,
 ) -> list[GroupAssignment]:
     """Assign duplicate groups in order: a merge joins the matched group, anything else starts one.
 
     `known_groups` (report key → group) carries groups between calls, e.g. the chunks of one batch; it is updated.
     `clean`: the reports' texts are already cleaned and simplified (by triage), so sketching skips that pass.
+    `sketches`: the reports' sketches when made already (`finder.sketches` of the same texts, e.g. in a worker).
     """
-    sketches = finder.sketches([(r.title, r.text) for r in reports], clean=clean)
+    if sketches is None:
+        sketches = finder.sketches([(r.title, r.text) for r in reports], clean=clean)
     many = getattr(finder, "judge_and_add_many", None)  # a batch form of judge-then-add, when the index has one
     if many is not None:
         verdicts: list[DuplicateVerdict] = many(
@@ -137,12 +140,19 @@ class _Pending:
     kind: str | None
     lng: float | None
     lat: float | None
+    place: Place | None = None  # the text's place, read already to find its bucket
     _report: EventReport | None = None
 
     def report(self) -> EventReport:
         if self._report is None:
             self._report = EventReport.of(
-                self.text, when=self.when, category=self.category, kind=self.kind, lng=self.lng, lat=self.lat
+                self.text,
+                when=self.when,
+                category=self.category,
+                kind=self.kind,
+                lng=self.lng,
+                lat=self.lat,
+                place=self.place,
             )
         return self._report
 
@@ -240,13 +250,17 @@ class EventIndex:
         kind: str | None = None,
         lng: float | None = None,
         lat: float | None = None,
+        place: Place | None = None,
     ) -> DuplicateVerdict:
-        """The best verdict against earlier reports at the same place; then the report is indexed."""
-        bucket = self._bucket(extract_place(text[:EVENT_CHARS]))
+        """The best verdict against earlier reports at the same place; then the report is indexed. `place`: the
+        text's `extract_place` (of its first `EVENT_CHARS` characters) when the caller has it already."""
+        if place is None:
+            place = extract_place(text[:EVENT_CHARS])
+        bucket = self._bucket(place)
         if bucket is None:
             return DuplicateVerdict(NONE, reason="未识别到地址或地标")
         self._place_of[key] = bucket
-        pending = _Pending(text, when, category, kind, lng, lat)
+        pending = _Pending(text, when, category, kind, lng, lat, place)
         entries = self._by_place.setdefault(bucket, [])
         best = DuplicateVerdict(NONE)
         window = self.policy.suggest_hours * 3600
