@@ -20,7 +20,8 @@ def _say(message: str) -> None:
 def run_cli(app: typer.Typer) -> int:
     """Run the Typer app and map errors to (one line on stderr, exit code)."""
     try:
-        app(standalone_mode=False)
+        # with standalone_mode off, Click returns the code of a `typer.Exit(n)` instead of raising it
+        returned = app(standalone_mode=False)
     except typer.Abort:
         _say("aborted")
         return 130
@@ -55,4 +56,4 @@ def run_cli(app: typer.Typer) -> int:
             raise
         _say(f"unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
         return 1
-    return 0
+    return returned if isinstance(returned, int) and not isinstance(returned, bool) else 0
