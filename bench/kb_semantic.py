@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from kb_embed_cache import Encoder, cached
-from kb_eval import REPO, LexicalIndex, Query, Record, baseline, evaluate, first_rank, in_split, metrics, sets
+from kb_eval import REPO, LexicalIndex, Query, Record, baseline, evaluate, in_split, sets
 
 Run = Callable[[str], list[str]]
 
@@ -126,9 +126,11 @@ def main() -> None:
     for name in args.sets.split(","):
         records, queries, params = all_sets[name]
         index = LexicalIndex.build(records, params=params)
-        splits = ["tune"] if args.mode == "tune" else [
-            s for s in args.splits.split(",") if any(in_split(q[3], s) for q in queries)
-        ]
+        splits = (
+            ["tune"]
+            if args.mode == "tune"
+            else [s for s in args.splits.split(",") if any(in_split(q[3], s) for q in queries)]
+        )
         res: dict[str, object] = {}
         base, prod = baseline(records), (lambda q, ix=index: [h.source_id for h in ix.search(q, top=10)])
         for sp in splits:
