@@ -97,3 +97,31 @@ def test_the_bundled_encoder_ranks_a_paraphrase_above_an_unrelated_text() -> Non
 
     v = UseEncoder().encode(["暂住证怎么办理", "如何办理居住证", "公园几点关门"])
     assert v.shape == (3, 512) and float(v[0] @ v[1]) > float(v[0] @ v[2]), v @ v.T
+
+
+def _vector_count(container) -> int:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge.adapters.repository import SqlArticles
+    from gridloop.knowledge.adapters.semantic import MODEL
+
+    with container.uow() as work:
+        return SqlArticles(work.session).count_vectors(MODEL)
+
+
+def test_the_serve_job_embeds_new_articles_when_the_setting_is_on(container, clock) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge import jobs
+
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=container.uow, now=clock.now())
+    jobs.run_once(container)
+    assert _vector_count(container) == 3
+
+
+def test_the_serve_job_embeds_nothing_when_the_setting_is_off(db_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.bootstrap import build_container
+    from gridloop.config import Settings
+    from gridloop.knowledge import jobs
+
+    off = build_container(Settings(database_url=db_url, triage_enabled=False, kb_semantic=False), clock=clock)
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=off.uow, now=clock.now())
+    jobs.run_once(off)
+    assert _vector_count(off) == 0
+    off.uow.engine.dispose()
