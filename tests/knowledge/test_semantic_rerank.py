@@ -125,3 +125,18 @@ def test_the_serve_job_embeds_nothing_when_the_setting_is_off(db_url, clock) -> 
     jobs.run_once(off)
     assert _vector_count(off) == 0
     off.uow.engine.dispose()
+
+
+class BrokenEncoder(TopicEncoder):
+    """An encoder whose query embedding fails (e.g. the wheel is missing at run time)."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            raise RuntimeError("no model")
+        return super().encode(texts)
+
+
+def test_a_failing_query_embedding_falls_back_to_the_lexical_order() -> None:
+    lexical = [h.source_id for h in LexicalIndex.build(RECORDS).search(QUERY, top=3)]
+    index = _attached(LexicalIndex.build(RECORDS), [True, True, True], BrokenEncoder())
+    assert [h.source_id for h in index.search(QUERY, top=3)] == lexical

@@ -11,11 +11,14 @@ stored vector gets the mean cosine of the others, so missing embeddings only cos
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+
+log = logging.getLogger("gridloop.knowledge")
 
 #: Model name stored with every vector; a different encoder never reads another's vectors.
 MODEL = "use-multilingual-v3"
@@ -105,7 +108,11 @@ class SemanticRerank:
         have = self.present[candidates]
         if not len(s) or smax <= 0 or not have.any():
             return s
-        q = self.encoder.encode([query])[0]
+        try:
+            q = self.encoder.encode([query])[0]
+        except Exception:  # a broken encoder must not break search: lexical order
+            log.exception("query embedding failed; lexical ranking only")
+            return s
         cos = np.zeros(len(candidates))
         cos[have] = self.vectors[candidates[have]] @ q
         cos[~have] = cos[have].mean()
