@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     triage_enabled: bool = Field(
         default=True, description="Classify, flag urgency, mask personal data and find duplicates at intake."
     )
+    kb_semantic: bool = Field(
+        default=True,
+        description="Knowledge search re-ranks its best 30 results with the bundled sentence encoder (USE "
+        "multilingual); article vectors are computed by `gridloop kb import`/`kb embed` and the background job. "
+        "Off: BM25 only, no vectors computed.",
+    )
     model_path: Path | None = Field(
         default=None, description="Path of the active classifier artifact; None means the configured default."
     )

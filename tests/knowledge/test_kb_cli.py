@@ -201,3 +201,21 @@ def test_an_older_version_of_a_regulation_is_not_answered_from(tmp_path: Path, e
     _invoke(["import", str(reg), "--format", "regulations", "--db", empty_db_url])
     out = _invoke(["search", "专项维修资金", "--db", empty_db_url]).output
     assert "sh-reg-0028#第一条" in out and "sh-reg-0027" not in out, out
+
+
+def test_import_embeds_the_new_articles_and_kb_embed_then_finds_nothing_left(tmp_path: Path, empty_db_url: str) -> None:
+    args = ["import", str(_csv(tmp_path / "faq.csv")), "--id-col", "faq_id", "--title-col", "question"]
+    imported = _invoke([*args, "--body-col", "answer", "--db", empty_db_url])
+    again = _invoke(["embed", "--db", empty_db_url])
+    assert ("embedded 2 article texts" in imported.output, again.output.startswith("embedded 0")) == (True, True), (
+        imported.output + again.output
+    )
+
+
+def test_import_with_no_embed_leaves_the_vectors_to_kb_embed(tmp_path: Path, empty_db_url: str) -> None:
+    args = ["import", str(_csv(tmp_path / "faq.csv")), "--id-col", "faq_id", "--title-col", "question"]
+    imported = _invoke([*args, "--body-col", "answer", "--no-embed", "--db", empty_db_url])
+    later = _invoke(["embed", "--db", empty_db_url])
+    assert ("embedded" not in imported.output, later.output.startswith("embedded 2")) == (True, True), (
+        imported.output + later.output
+    )

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from gridloop.cases.services import Channel, Urgency
-from gridloop.platform.web.deps import ActorDep, DepsDep, SessionDep, UowDep
+from gridloop.platform.web.deps import ActorDep, ContainerDep, DepsDep, SessionDep, UowDep
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge"])
 SourceId = Annotated[str, Path(min_length=1, max_length=200)]
@@ -21,6 +21,7 @@ def search(
     session: SessionDep,
     actor: ActorDep,
     deps: DepsDep,
+    container: ContainerDep,
     q: Annotated[str, Query(min_length=1, max_length=2000)],
     top: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
@@ -28,7 +29,10 @@ def search(
     from gridloop.knowledge.services.search import search_with_passages
 
     today = deps.clock.now().astimezone(deps.tz).date()
-    return {"query": q, "results": search_with_passages(session, q, top=top, today=today)}
+    return {
+        "query": q,
+        "results": search_with_passages(session, q, top=top, today=today, semantic=container.settings.kb_semantic),
+    }
 
 
 @router.get("/suggest", summary="Answer suggestions while the operator types")
@@ -36,6 +40,7 @@ def suggest(
     session: SessionDep,
     actor: ActorDep,
     deps: DepsDep,
+    container: ContainerDep,
     q: Annotated[str, Query(max_length=2000)] = "",
     top: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> dict[str, Any]:
@@ -43,7 +48,7 @@ def suggest(
     from gridloop.knowledge.services.assist import suggest as run
 
     today = deps.clock.now().astimezone(deps.tz).date()
-    return {"query": q, "suggestions": run(session, q, today=today, top=top)}
+    return {"query": q, "suggestions": run(session, q, today=today, top=top, semantic=container.settings.kb_semantic)}
 
 
 @router.get("/articles/{source_id}", summary="The current valid version of an article")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,6 +25,7 @@ def import_cmd(
     effective_col: Annotated[str | None, typer.Option("--effective-col", help="Column of the start date.")] = None,
     expires_col: Annotated[str | None, typer.Option("--expires-col", help="Column of the expiry date.")] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Import as drafts to review (not answered from).")] = False,
+    no_embed: Annotated[bool, typer.Option("--no-embed", help="Do not compute sentence vectors now.")] = False,
     db: DbOption = None,
 ) -> None:
     """Import articles as published versions (a changed text with the same id becomes a new version)."""
@@ -56,6 +57,32 @@ def import_cmd(
         f"imported {report.read} articles ({report.added} new, {report.new_versions} new versions, "
         f"{report.unchanged} unchanged)"
     )
+    if container.settings.kb_semantic and not no_embed:
+        _embed(container)
+
+
+def _embed(container: object) -> None:
+    """Embed the answerable articles that have no vector yet (semantic re-ranking) and say how many."""
+    import time
+
+    from gridloop.knowledge.services.search import embed_missing
+
+    c: Any = container
+    t0 = time.perf_counter()
+    today = c.deps.clock.now().astimezone(c.deps.tz).date()
+    n = embed_missing(uow=c.uow, today=today, now=c.deps.clock.now())
+    typer.echo(f"embedded {n} article texts in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command("embed")
+def embed_cmd(db: DbOption = None) -> None:
+    """Compute the sentence vectors of answerable articles that have none (for semantic re-ranking)."""
+    from gridloop.platform.cli.common import container_for
+    from gridloop.platform.db.migrate import upgrade
+
+    container = container_for(db)
+    upgrade(container.uow.engine)
+    _embed(container)
 
 
 @app.command("search")
@@ -77,7 +104,12 @@ def search_cmd(
     container = container_for(db)
     today = container.deps.clock.now().astimezone(container.deps.tz).date()
     with container.uow() as work:
-        index = current_index(work.session, today=today, cache_root=cache_dir(container.settings.database_url))
+        index = current_index(
+            work.session,
+            today=today,
+            cache_root=cache_dir(container.settings.database_url),
+            semantic=container.settings.kb_semantic,
+        )
     if query is not None:
         hits = index.search(query, top=top)
         if output is None:

@@ -1,4 +1,5 @@
-"""The knowledge base's background job for `serve`: expiry alerts to article owners, once an hour."""
+"""The knowledge base's background job for `serve`: expiry alerts to article owners and the sentence vectors of
+new or changed articles (when `kb_semantic` is on), once an hour."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ def run_once(container: Any, *, days: int = ALERT_DAYS) -> int:
     from gridloop.knowledge.services.editing import send_expiry_alerts
 
     with container.uow() as uow:
-        return send_expiry_alerts(uow, container.deps, days=days)
+        sent = send_expiry_alerts(uow, container.deps, days=days)
+    if getattr(container.settings, "kb_semantic", False):
+        from gridloop.knowledge.services.search import embed_missing
+
+        now = container.deps.clock.now()
+        embed_missing(uow=container.uow, today=now.astimezone(container.deps.tz).date(), now=now)
+    return sent
 
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 3600) -> threading.Thread:

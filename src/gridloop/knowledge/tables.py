@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridloop.platform.db.base import Base
@@ -87,10 +87,26 @@ class ExpiryAlertRow(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class EmbeddingRow(Base):
+    """A sentence embedding of one article text (title, or body start), keyed by model and the text's hash.
+
+    Keyed by content, not by version: a new version with the same text reuses it (adapters/semantic.py).
+    """
+
+    __tablename__ = "kb_embeddings"
+
+    model: Mapped[str] = mapped_column(String(60), primary_key=True)
+    text_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 KNOWLEDGE_TABLES = [
     ArticleRow.__table__,
     ArticleVersionRow.__table__,
     CaseAnswerRow.__table__,
     GapRow.__table__,
     ExpiryAlertRow.__table__,
+    EmbeddingRow.__table__,
 ]

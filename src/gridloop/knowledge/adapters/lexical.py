@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gridloop.knowledge.adapters.semantic import SemanticRerank
 from gridloop.knowledge.adapters.text import (
     caller_intents,
     char_ngrams,
@@ -105,6 +106,8 @@ class LexicalIndex:
     params: SearchParams = field(default_factory=SearchParams)
     fields: dict[str, _Field] = field(default_factory=dict)
     _title_intents: dict[int, frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Optional semantic re-ranking of the best records (adapters/semantic.py); attached after loading, never saved.
+    semantic: SemanticRerank | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, records: Sequence[Record], *, params: SearchParams | None = None) -> LexicalIndex:
@@ -165,10 +168,27 @@ class LexicalIndex:
         s = self.scores(query)
         if self.params.intent_boost:
             s = self._boost_intents(query, s)
+        if self.semantic is not None:
+            return self._search_fused(query, s, top=top, semantic=self.semantic)
         k = min(top, len(s))
         cand = np.argpartition(-s, k - 1)[:k]
         order = cand[np.lexsort((cand, -s[cand]))]
         return [Hit(self.records[i].source_id, float(s[i]), self.records[i].title, int(i)) for i in order if s[i] > 0]
+
+    def _search_fused(self, query: str, s: np.ndarray, *, top: int, semantic: SemanticRerank) -> list[Hit]:
+        """The best `max(top, depth)` lexical records, the first `depth` re-ranked with the semantic score."""
+        k = min(max(top, semantic.depth), len(s))
+        cand = np.argpartition(-s, k - 1)[:k]
+        order = cand[np.lexsort((cand, -s[cand]))]
+        order = order[s[order] > 0]
+        head, tail = order[: semantic.depth], order[semantic.depth :]
+        fused = semantic.rerank(query, s, head)
+        ranked = head[np.argsort(-fused, kind="stable")]
+        score = dict(zip(head.tolist(), fused.tolist(), strict=True))
+        out = [Hit(self.records[i].source_id, float(score[i]), self.records[i].title, int(i)) for i in ranked]
+        floor = min(score.values(), default=0.0)
+        out += [Hit(self.records[i].source_id, floor, self.records[i].title, int(i)) for i in tail]
+        return out[:top]
 
     def _boost_intents(self, query: str, s: np.ndarray) -> np.ndarray:
         """Raise the best records whose title asks for what the caller asks (a fee, a deadline, a procedure…)."""

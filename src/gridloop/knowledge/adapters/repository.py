@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridloop.knowledge.adapters.lexical import Record
 from gridloop.knowledge.domain.articles import Article, Status, Version, answerable_version
-from gridloop.knowledge.tables import ArticleRow, ArticleVersionRow
+from gridloop.knowledge.tables import ArticleRow, ArticleVersionRow, EmbeddingRow
 
 _CHUNK = 500
 
@@ -69,3 +69,18 @@ class SqlArticles:
             if v is not None:
                 out.append(Record(row.source_id, v.title, v.body, row.department))
         return out
+
+    def vectors(self, model: str, keys: Iterable[str]) -> dict[str, bytes]:
+        """Stored embedding bytes of these text keys for one model."""
+        wanted = list(dict.fromkeys(keys))
+        out: dict[str, bytes] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            stmt = select(EmbeddingRow.text_key, EmbeddingRow.vector).where(
+                EmbeddingRow.model == model, EmbeddingRow.text_key.in_(wanted[i : i + _CHUNK])
+            )
+            out.update({k: v for k, v in self.session.execute(stmt)})
+        return out
+
+    def count_vectors(self, model: str) -> int:
+        """How many embeddings of this model are stored."""
+        return int(self.session.scalar(select(func.count()).where(EmbeddingRow.model == model)) or 0)

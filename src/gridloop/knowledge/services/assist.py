@@ -98,14 +98,14 @@ def article_card(session: Session, source_id: str, *, today: date) -> ArticleCar
     return card
 
 
-def suggest(session: Session, query: str, *, today: date, top: int = 5) -> list[dict[str, Any]]:
+def suggest(session: Session, query: str, *, today: date, top: int = 5, semantic: bool = False) -> list[dict[str, Any]]:
     """Answer suggestions for what the operator has typed: article, version, citation, passage, dates, owner."""
     from gridloop.knowledge.services.search import search_with_passages
 
     query = query.strip()
     if len(query) < MIN_QUERY:
         return []
-    hits = search_with_passages(session, query[:2000], top=top, today=today)
+    hits = search_with_passages(session, query[:2000], top=top, today=today, semantic=semantic)
     cards = cards_for(session, [h["source_id"] for h in hits], today=today)
     out = []
     for hit in hits:

