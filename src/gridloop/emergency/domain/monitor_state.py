@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from gridloop.emergency.domain.cap import BEIJING, CapComposer
-from gridloop.emergency.domain.rules import Evaluator, Rule, _Series, _Warning
+from gridloop.emergency.domain.rules import Evaluator, Rule, _Warning
+from gridloop.emergency.domain.series import Series
 
 VERSION = 1
 
@@ -68,7 +69,7 @@ def restore(rules: Sequence[Rule], composer: CapComposer, state: dict[str, Any] 
     evaluator._now = _p(state["now"])
     evaluator._stations = {m: list(s) for m, s in state["stations"].items()}
     for station, metric, first_seen, last_valid, points in state["series"]:
-        series = _Series(first_seen=datetime.fromisoformat(first_seen), last_valid=_p(last_valid))
+        series = Series(first_seen=datetime.fromisoformat(first_seen), last_valid=_p(last_valid))
         series.points = deque((datetime.fromisoformat(ts), v) for ts, v in points)
         evaluator._series[(station, metric)] = series
     for rule_id, subject, level, last_sent, on_since, off_since in state["warnings"]:
