@@ -244,6 +244,7 @@ def worker_triage(
     import threading
 
     from gridloop.cases import jobs
+    from gridloop.platform.db.writelock import WriteLock
 
     stop = threading.Event()
     wake: list[Container] = []  # the container, once built: a wake-up before then finds the queue anyway
@@ -253,6 +254,8 @@ def worker_triage(
         follow_parent(child_of, wake=lambda: [c.deps.triage_kick() for c in wake], gone=stop.set)
     container = container_for(db)
     wake.append(container)
+    if isinstance(container.deps.write_lock, WriteLock):  # SQLite: the servers' writers (acknowledgements) go first
+        container.deps.write_lock.give_way()
     if once:
         from gridloop.cases.services import triage_queue
 
