@@ -76,7 +76,7 @@ class ChildProcess:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, env=self.env, close_fds=True)  # noqa: S603 (our argv)
         try:
             os.setpriority(os.PRIO_PROCESS, proc.pid, min(os.getpriority(os.PRIO_PROCESS, 0) + self.nice, 19))
-        except OSError:  # the child died already, or the platform has no priorities: it runs at ours
+        except (OSError, AttributeError):  # the child died already, or no priorities here: it runs at ours
             log.warning("could not lower the priority of %s (pid %s)", self.name, proc.pid)
         assert proc.stdin is not None
         os.set_blocking(proc.stdin.fileno(), False)
