@@ -270,7 +270,8 @@ def _gridloop_phases(args: argparse.Namespace, tmp: Path, db: str, token: str, m
             out["lag"] = _triage_lag(db_file, first, timeout=args.drain_timeout)
             with sqlite3.connect(db_file) as conn:
                 triaged = conn.execute("SELECT count(*) FROM cases WHERE triaged_at IS NOT NULL").fetchone()[0]
-            out["worker_cpu_ms_per_report"] = round((worker_cpu() - before) * 1000 / max(triaged - 1, 1), 2)
+            if workers:  # a worker process (in thread mode its CPU is in the server's figure)
+                out["worker_cpu_ms_per_report"] = round((worker_cpu() - before) * 1000 / max(triaged - 1, 1), 2)
     finally:
         app.terminate()
         app.wait()
