@@ -1,19 +1,23 @@
 """Intake throughput: sustained POST /api/v1/cases per second and p50/p99 latency, one uvicorn worker on SQLite over
 loopback, against a bare FastAPI endpoint doing one SQLite insert (baseline, same run). Prints JSON.
 
-POST acknowledges after one durable write; the embedded triage worker (a thread of the same process) triages
-afterwards. `triage_lag_p99_ms` is the 99th percentile of "report stored → triage result stored" over the
-reports offered at `--rate` (read from the database once the queue is empty). Each phase also gives
-`server_cpu_ms_per_request`: the server process's CPU time per answered request (with an embedded triage worker it
-includes triage), the figure least moved by other load on the machine.
+POST acknowledges after one durable write; the embedded triage worker triages afterwards: by default (as `serve`
+does) a child worker process at a lower CPU priority (`--mode process`; `thread`: threads of the server, the old
+default; `separate`: a `gridloop worker triage` started apart; `none`). A second server with no triage at all is
+measured in the same run (`no_triage_*`, `ratio_no_triage`) for comparison. `triage_lag_p99_ms` is the 99th
+percentile of "report stored → triage result stored" over the reports offered at `--rate` (read from the database
+once the queue is empty). Each phase also gives `server_cpu_ms_per_request`: the API process's CPU time per answered
+request (with `--mode thread` it includes triage), the figure least moved by other load on the machine;
+`worker_cpu_ms_per_report` is the worker process's CPU per triaged report.
 
-    .venv/bin/python bench/intake.py [--seconds 10] [--rate 300] [--concurrency 8]
+    .venv/bin/python bench/intake.py [--seconds 10] [--rate 300] [--concurrency 8] [--mode process]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -214,6 +218,69 @@ def _triage_lag(db_file: Path, after_id: int, timeout: float = 120) -> dict[str,
     }
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux /proc; none elsewhere)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _gridloop_phases(args: argparse.Namespace, tmp: Path, db: str, token: str, mode: str) -> dict[str, object]:
+    """One gridloop server (one uvicorn worker) with triage hosted as `mode`: the closed loop, then the open loop at
+    `--rate` with the triage lag of the reports it offered. CPU per request is the API process's alone; the
+    worker's (child or separate process) is `worker_cpu_ms_per_report`."""
+    gl = [sys.executable, "-m", "gridloop.cli"]
+    db_file = tmp / "bench.db"
+    triage = mode != "none" and args.workers > 0
+    env = {
+        "GRIDLOOP_DATABASE_URL": db,
+        "GRIDLOOP_LOG_LEVEL": "WARNING",
+        "GRIDLOOP_TRIAGE_WORKER_MODE": {"separate": "none"}.get(mode, mode),
+        "GRIDLOOP_TRIAGE_WORKER_THREADS": str(args.workers),
+    }
+    port = _port()
+    app = _serve("gridloop.asgi:app", port, env)
+    worker = None
+    if mode == "separate" and args.workers:
+        cmd = [*gl, "worker", "triage", "--db", db, "--threads", str(args.workers)]
+        worker = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out: dict[str, object] = {}
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz")
+        url, headers = f"http://127.0.0.1:{port}/api/v1/cases", {"Authorization": f"Bearer {token}"}
+        # warm-up: the first report loads the classifier and builds the duplicate index
+        r = httpx.post(url, json=BODY, headers=headers, timeout=300)
+        r.raise_for_status()
+        if triage:  # the worker (a cold child loads the classifier) finished its first report
+            _triage_lag(db_file, int(r.json()["id"]) - 1, timeout=300)
+        workers = [worker.pid] if worker is not None else _children(app.pid)
+
+        def worker_cpu() -> float:
+            return sum(_cpu_seconds(p) for p in workers)
+
+        before = worker_cpu()
+        out["max"] = _with_cpu(app.pid, lambda: asyncio.run(_closed_loop(url, headers, args.seconds, args.concurrency)))
+        if triage:
+            _triage_lag(db_file, 0, timeout=args.drain_timeout)  # let the worker catch up before the rate run
+        first = _max_id(db_file)
+        out["at_rate"] = _with_cpu(app.pid, lambda: asyncio.run(_open_loop(url, headers, args.seconds, args.rate)))
+        if triage:
+            out["lag"] = _triage_lag(db_file, first, timeout=args.drain_timeout)
+            with sqlite3.connect(db_file) as conn:
+                triaged = conn.execute("SELECT count(*) FROM cases WHERE triaged_at IS NOT NULL").fetchone()[0]
+            if workers:  # a worker process (in thread mode its CPU is in the server's figure)
+                out["worker_cpu_ms_per_report"] = round((worker_cpu() - before) * 1000 / max(triaged - 1, 1), 2)
+    finally:
+        app.terminate()
+        app.wait()
+        if worker is not None:
+            worker.terminate()
+            worker.wait()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=10)
@@ -221,10 +288,14 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--workers", type=int, default=1, help="triage worker threads (0: none, no lag)")
     ap.add_argument(
-        "--worker-process",
-        action="store_true",
-        help="triage in a separate `gridloop worker triage` process instead of a thread of the server",
+        "--mode",
+        choices=["process", "thread", "separate", "none"],
+        default="process",
+        help="how triage runs: serve's child worker process (the default of serve), threads of the server, a "
+        "`gridloop worker triage` started apart, or none",
     )
+    ap.add_argument("--no-compare", action="store_true", help="skip the phase with no triage in the server")
+    ap.add_argument("--drain-timeout", type=float, default=180, help="seconds to wait for triage to catch up")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gridloop-bench-"))
     db = f"sqlite:///{tmp / 'bench.db'}"
@@ -237,44 +308,18 @@ def main() -> None:
         "seconds": args.seconds,
         "concurrency": args.concurrency,
         "rate": args.rate,
-        "triage_workers": f"{args.workers} {'process' if args.worker_process else 'thread'}",
+        "triage_workers": f"{args.workers} {args.mode}",
     }
-    port = _port()
-    app = _serve(
-        "gridloop.asgi:app",
-        port,
-        {
-            "GRIDLOOP_DATABASE_URL": db,
-            "GRIDLOOP_LOG_LEVEL": "WARNING",
-            "GRIDLOOP_TRIAGE_WORKER_THREADS": "0" if args.worker_process else str(args.workers),
-        },
-    )
-    worker = None
-    if args.worker_process and args.workers:
-        cmd = [*gl, "worker", "triage", "--db", db, "--threads", str(args.workers)]
-        worker = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(f"http://127.0.0.1:{port}/healthz")
-        url, headers = f"http://127.0.0.1:{port}/api/v1/cases", {"Authorization": f"Bearer {token}"}
-        # warm-up: the first report loads the classifier and builds the duplicate index
-        httpx.post(url, json=BODY, headers=headers, timeout=300).raise_for_status()
-        results["gridloop_max"] = _with_cpu(
-            app.pid, lambda: asyncio.run(_closed_loop(url, headers, args.seconds, args.concurrency))
-        )
-        if args.workers:
-            _triage_lag(tmp / "bench.db", 0)  # let the worker catch up before the rate run
-        first = _max_id(tmp / "bench.db")
-        results["gridloop_at_rate"] = _with_cpu(
-            app.pid, lambda: asyncio.run(_open_loop(url, headers, args.seconds, args.rate))
-        )
-        results["triage_lag_at_rate"] = _triage_lag(tmp / "bench.db", first) if args.workers else {}
-        results["triage_lag_p99_ms"] = results["triage_lag_at_rate"].get("p99_ms")
-    finally:
-        app.terminate()
-        app.wait()
-        if worker is not None:
-            worker.terminate()
-            worker.wait()
+    phases = _gridloop_phases(args, tmp, db, token, args.mode)
+    results["gridloop_max"] = phases["max"]
+    results["gridloop_at_rate"] = phases["at_rate"]
+    results["triage_lag_at_rate"] = phases.get("lag", {})
+    results["triage_lag_p99_ms"] = results["triage_lag_at_rate"].get("p99_ms")  # type: ignore[attr-defined]
+    results["worker_cpu_ms_per_report"] = phases.get("worker_cpu_ms_per_report")
+    if not args.no_compare and args.mode != "none":
+        bare = _gridloop_phases(args, tmp, db, token, "none")
+        results["no_triage_max"] = bare["max"]
+        results["no_triage_at_rate"] = bare["at_rate"]
     port = _port()
     base = _serve("bench._baseline_app:app", port, {"BASELINE_DB": str(tmp / "baseline.db")})
     try:
@@ -291,6 +336,8 @@ def main() -> None:
         base.wait()
     gmax, bmax = results["gridloop_max"], results["baseline_max"]
     results["ratio"] = round(gmax["per_second"] / bmax["per_second"], 3)  # type: ignore[index]
+    if "no_triage_max" in results:
+        results["ratio_no_triage"] = round(results["no_triage_max"]["per_second"] / bmax["per_second"], 3)  # type: ignore[index]
     print(json.dumps(results, ensure_ascii=False, indent=2))
 
 

@@ -31,13 +31,25 @@ from intake import BODY, _port, _stats, _wait
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: Prefix of the databases this bench creates (and drops when done): `--db-prefix`.
+DB_PREFIX = ["gl_scale"]
+
+
 def _new_db(admin_url: str) -> str:
-    name = f"gl_scale_{uuid.uuid4().hex[:8]}"
+    name = f"{DB_PREFIX[0]}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_db(admin_url: str, db: str) -> None:
+    name = make_url(db).database
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 async def _load(urls: list[str], headers: dict[str, str], seconds: float, concurrency: int) -> dict[str, float]:
@@ -112,6 +124,7 @@ def _config(args: argparse.Namespace, apis: int, workers: int) -> dict[str, obje
             p.terminate()
         for p in procs:
             p.wait(30)
+        _drop_db(args.pg, db)
 
 
 def _bare_pg(admin_url: str, seconds: float, concurrency: int) -> dict[str, float]:
@@ -135,8 +148,10 @@ def _bare_pg(admin_url: str, seconds: float, concurrency: int) -> dict[str, floa
         th.start()
     for th in threads:
         th.join()
+    elapsed = time.perf_counter() - t0
     engine.dispose()
-    return _stats(lat, time.perf_counter() - t0)
+    _drop_db(admin_url, db)
+    return _stats(lat, elapsed)
 
 
 def _bare_jetstream(url: str, n: int) -> dict[str, float]:
@@ -173,7 +188,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--configs", default="1x1,2x1,1x2,2x2", help="APIxWORKERS, comma-separated")
+    ap.add_argument("--db-prefix", default="gl_scale", help="prefix of the databases made (and dropped) for the runs")
     args = ap.parse_args()
+    DB_PREFIX[0] = args.db_prefix
     out: dict[str, object] = {"seconds": args.seconds, "concurrency": args.concurrency, "cores": os.cpu_count()}
     out["baseline_pg_insert"] = _bare_pg(args.pg, args.seconds, args.concurrency)
     out["baseline_jetstream"] = _bare_jetstream(args.nats, 2000)

@@ -15,7 +15,7 @@ from gridloop.kernel.ports import Clock
 from gridloop.platform.container import Container
 from gridloop.platform.db.engine import build_engine
 from gridloop.platform.db.uow import UnitOfWorkFactory
-from gridloop.platform.db.writelock import WriteLock
+from gridloop.platform.db.writelock import ProcessGate, WriteLock
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.events import EventBus, Handler, Subscription
 from gridloop.platform.files import build_file_store
@@ -40,7 +40,7 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         readings_partitions=settings.readings_partitions,
     )
     if engine.dialect.name == "sqlite":
-        deps.write_lock = WriteLock()
+        deps.write_lock = WriteLock(ProcessGate.for_sqlite(engine.url.database))
     deps.files = build_file_store(attachments_location(settings), endpoint_url=settings.attachments_s3_endpoint)
     deps.attachments_max_bytes = settings.attachments_max_bytes
     deps.cache.watch = _stamp_watch(engine, every=settings.reload_check_seconds)

@@ -214,6 +214,7 @@ def serve(
         knowledge_job.start(container)
         drill_job.start(container)
     supervision_job.start_pipeline(container)
+    console.print(supervision_job.describe_pipeline(container))
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()
@@ -233,6 +234,9 @@ def worker_triage(
     db: DbOption = None,
     threads: Annotated[int, typer.Option(min=1, max=16, help="Worker threads in this process.")] = 1,
     once: Annotated[bool, typer.Option(help="Triage every pending report, print how many, and exit.")] = False,
+    child_of: Annotated[
+        int | None, typer.Option(hidden=True, help="(serve) run as this process's child: woken by its stdin.")
+    ] = None,
 ) -> None:
     """Run triage workers: lease pending reports in batches from the database queue (or, with GRIDLOOP_NATS_URL,
     consume them from JetStream as the durable consumer `triage`), triage them and run the intake subscribers."""
@@ -240,19 +244,31 @@ def worker_triage(
     import threading
 
     from gridloop.cases import jobs
+    from gridloop.platform.db.writelock import WriteLock
 
+    stop = threading.Event()
+    wake: list[Container] = []  # the container, once built: a wake-up before then finds the queue anyway
+    if child_of is not None:  # first of all: die with the parent even while the classifier still loads
+        from gridloop.platform.childproc import follow_parent
+
+        follow_parent(child_of, wake=lambda: [c.deps.triage_kick() for c in wake], gone=stop.set)
     container = container_for(db)
+    wake.append(container)
+    if isinstance(container.deps.write_lock, WriteLock):  # SQLite: the servers' writers (acknowledgements) go first
+        container.deps.write_lock.give_way()
     if once:
         from gridloop.cases.services import triage_queue
 
         done = triage_queue.drain(container.uow, deps=container.deps, batch=container.settings.triage_batch_size)
         print(done)
         return
-    stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if stop.is_set():  # the parent went away while we started
+        return
     started = jobs.start_workers(container, stop=stop, threads=threads)
-    console.print(f"triage workers running ({len(started)} threads, {jobs.source_of(container)}); Ctrl-C stops")
+    if child_of is None:
+        console.print(f"triage workers running ({len(started)} threads, {jobs.source_of(container)}); Ctrl-C stops")
     while not stop.is_set():
         stop.wait(1)
     for t in started:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -93,11 +94,26 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(
         default=5.0, description="Seconds between outbox delivery passes inside `serve` (commits also wake it)."
     )
+    triage_worker_mode: Literal["process", "thread", "none"] = Field(
+        default="process",
+        description="Where each `serve`/ASGI process runs its triage workers: `process` a child process (`gridloop "
+        "worker triage`) at a lower CPU priority, restarted if it dies and stopped with the server; `thread` threads "
+        "of the API process (they compete with acknowledgements for the interpreter); `none` only the `gridloop "
+        "worker triage` processes started apart.",
+    )
     triage_worker_threads: int = Field(
         default=1,
         ge=0,
         le=16,
-        description="Triage worker threads inside each `serve`/ASGI process (0: run `gridloop worker triage` apart).",
+        description="Triage worker threads of the embedded worker (in its child process or in the API process, "
+        "see GRIDLOOP_TRIAGE_WORKER_MODE); 0: none, as mode `none`.",
+    )
+    triage_worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="How much lower than the server's the CPU priority of the embedded worker process is (Unix "
+        "nice steps): acknowledgements win the cores, triage catches up in between.",
     )
     triage_batch_size: int = Field(default=64, ge=1, le=1000, description="Reports a triage worker takes at once.")
     triage_lease_seconds: int = Field(

@@ -49,3 +49,70 @@ def _take(lock: WriteLock, name: str, order: list[str], *, urgent: bool = False)
 def test_another_lock_passes_through_first_unchanged():
     plain = threading.Lock()
     assert first(plain) is plain
+
+
+#: A process that writes transaction after transaction through the gate, giving way (the triage worker's part).
+BUSY_WRITER = """
+import sys, time
+from pathlib import Path
+from gridloop.platform.db.writelock import ProcessGate
+gate = ProcessGate(sys.argv[1])
+gate.low = sys.argv[3] == "low"
+ready = Path(sys.argv[2])
+end = time.monotonic() + float(sys.argv[4])
+while time.monotonic() < end:
+    gate.enter()
+    ready.touch()
+    time.sleep(0.05)  # one transaction
+    gate.leave()
+"""
+
+
+def _busy_writer(tmp_path, role: str, seconds: float):
+    import subprocess
+    import sys
+
+    ready = tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-c", BUSY_WRITER, str(tmp_path / "db-writers"), str(ready), role,
+                             str(seconds)])  # fmt: skip
+    _wait_until(ready.exists, 30)
+    return proc
+
+
+def test_a_server_writer_waits_for_at_most_one_transaction_of_a_worker_process_writing_back_to_back(tmp_path):
+    from gridloop.platform.db.writelock import ProcessGate
+
+    worker = _busy_writer(tmp_path, "low", 4)
+    gate = ProcessGate(str(tmp_path / "db-writers"))
+    waits = []
+    try:
+        for _ in range(15):
+            t = time.perf_counter()
+            gate.enter()
+            waits.append(time.perf_counter() - t)
+            time.sleep(0.005)
+            gate.leave()
+            time.sleep(0.02)
+    finally:
+        worker.wait(30)
+    assert max(waits) < 0.5, f"the worker's writes went first: waits {[round(w, 3) for w in waits]}"
+
+
+def test_the_gate_keeps_writers_of_two_processes_apart(tmp_path):
+    from gridloop.platform.db.writelock import ProcessGate
+
+    worker = _busy_writer(tmp_path, "high", 1.5)
+    gate = ProcessGate(str(tmp_path / "db-writers"))
+    try:
+        entered = 0
+        for _ in range(5):
+            (tmp_path / "ready").unlink(missing_ok=True)
+            gate.enter()
+            time.sleep(0.06)  # longer than the other process's transaction: it would have touched the file
+            assert not (tmp_path / "ready").exists(), "the other process wrote while this one held the gate"
+            gate.leave()
+            entered += 1
+            time.sleep(0.02)
+    finally:
+        worker.wait(30)
+    assert entered == 5

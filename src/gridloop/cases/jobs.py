@@ -120,18 +120,55 @@ API_SWITCH_INTERVAL = 0.0005
 
 
 def start_pipeline(container: Any, *, stop: threading.Event | None = None) -> list[threading.Thread]:
-    """What an API process (`serve`, ASGI) runs: with GRIDLOOP_NATS_URL the relay to JetStream (and embedded
-    stream consumers if GRIDLOOP_TRIAGE_WORKER_THREADS > 0), else the embedded workers on the database queue."""
+    """What an API process (`serve`, ASGI) runs: with GRIDLOOP_NATS_URL the relay to JetStream, else nothing of its
+    own; and the embedded triage workers of GRIDLOOP_TRIAGE_WORKER_MODE: a child worker process (default), threads
+    of this process, or none."""
     stop = stop or threading.Event()
-    # The intake writer and any embedded triage workers share the GIL with the event loop: a busy thread would keep
+    # The intake writer (and embedded triage threads) share the GIL with the event loop: a busy thread would keep
     # it for the default 5 ms at every turn, and the event loop needs it back after each socket wait.
     sys.setswitchinterval(min(sys.getswitchinterval(), API_SWITCH_INTERVAL))
-    if not container.settings.nats_url:
-        return start_triage_workers(container, stop=stop)
-    started = [start_relay(container, stop=stop)]
-    if container.settings.triage_worker_threads > 0:
-        started += start_stream_workers(container, stop=stop, threads=container.settings.triage_worker_threads)
+    settings = container.settings
+    mode = embedded_mode(settings)
+    started: list[threading.Thread] = []
+    if settings.nats_url:
+        started.append(start_relay(container, stop=stop))
+        if mode == "thread":
+            started += start_stream_workers(container, stop=stop, threads=settings.triage_worker_threads)
+    elif mode == "thread":
+        started += start_triage_workers(container, stop=stop)
+    if mode == "process":
+        child = start_worker_process(container)
+        watcher = threading.Thread(target=lambda: (stop.wait(), child.stop()), name="gridloop-child-stop", daemon=True)
+        watcher.start()
+        started.append(watcher)
     return started
+
+
+def embedded_mode(settings: Any) -> str:
+    """`process`, `thread` or `none`: how an API process triages (no threads asked for means none)."""
+    return "none" if settings.triage_worker_threads <= 0 else str(settings.triage_worker_mode)
+
+
+def start_worker_process(container: Any) -> Any:
+    """Start `gridloop worker triage` as a child of this process at GRIDLOOP_TRIAGE_WORKER_NICE, with this
+    process's settings; on the database queue every intake commit wakes it (a byte on its stdin)."""
+    import os
+
+    from gridloop.platform.childproc import ChildProcess, settings_environment
+
+    settings = container.settings
+    argv = [sys.executable, "-m", "gridloop.cli", "worker", "triage", "--threads", str(settings.triage_worker_threads)]
+    env = settings_environment(settings.model_dump(mode="json"), prefix="GRIDLOOP_", base=os.environ)
+    child = ChildProcess(argv, name="triage worker", nice=settings.triage_worker_nice, env=env).start()
+    if not settings.nats_url:  # JetStream wakes its own consumers
+        previous = container.deps.triage_kick
+
+        def kick() -> bool:
+            child.kick()
+            return bool(previous())
+
+        container.deps.triage_kick = kick
+    return child
 
 
 def _stream(container: Any) -> Any:
@@ -256,6 +293,20 @@ def redelivery_delay(due: Any, now: Any, settings: Any) -> float:
     """Seconds until a report left in the queue is due again, between one poll and one lease."""
     wait = float((due - now).total_seconds())
     return min(max(wait, float(settings.triage_poll_seconds)), float(settings.triage_lease_seconds))
+
+
+def describe_pipeline(container: Any) -> str:
+    """The start-up line of an API process: where its reports are triaged."""
+    settings = container.settings
+    mode = embedded_mode(settings)
+    threads = settings.triage_worker_threads
+    if mode == "process":
+        where = f"a worker process ({threads} threads, nice +{settings.triage_worker_nice}) beside this server"
+    elif mode == "thread":
+        where = f"{threads} threads of this server"
+    else:
+        where = "separate `gridloop worker triage` processes only"
+    return f"triage: {where}, from the {source_of(container)}"
 
 
 def source_of(container: Any) -> str:
