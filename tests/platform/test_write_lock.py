@@ -116,3 +116,35 @@ def test_the_gate_keeps_writers_of_two_processes_apart(tmp_path):
     finally:
         worker.wait(30)
     assert entered == 5
+
+
+#: A process that takes its turn once (a server writer) and says when it got it.
+ONE_WRITE = """
+import sys
+from pathlib import Path
+from gridloop.platform.db.writelock import ProcessGate
+gate = ProcessGate(sys.argv[1])
+gate.enter()
+Path(sys.argv[2]).touch()
+gate.leave()
+"""
+
+
+def test_the_holder_sees_a_writer_of_another_process_waiting_so_a_long_transaction_can_end_early(tmp_path):
+    import subprocess
+    import sys
+
+    from gridloop.platform.db.writelock import ProcessGate
+
+    gate = ProcessGate(str(tmp_path / "db-writers"))
+    lock = WriteLock(gate)
+    done = tmp_path / "done"
+    with lock:
+        assert not lock.wanted(), "nobody waits yet"
+        other = subprocess.Popen([sys.executable, "-c", ONE_WRITE, str(tmp_path / "db-writers"), str(done)])
+        _wait_until(lock.wanted, 30)
+        assert not done.exists(), "the other process wrote while this one held the gate"
+    other.wait(30)
+    assert done.exists()
+    with lock:
+        assert not lock.wanted(), "the other writer is gone"

@@ -67,6 +67,18 @@ class ProcessGate:
             self._mine.release()
             raise
 
+    def others_waiting(self) -> bool:
+        """Whether a writer of another process waits for its turn (it holds NEXT while it waits for WRITE). Asked by
+        the holder between the steps of a long transaction, so it can end early and let that writer in."""
+        import fcntl
+
+        try:
+            fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, self.NEXT)
+        except OSError:
+            return True
+        fcntl.lockf(self._fd, fcntl.LOCK_UN, 1, self.NEXT)
+        return False
+
     def leave(self) -> None:
         """Let the next process write."""
         try:
@@ -130,8 +142,11 @@ class WriteLock:
                 raise
 
     def wanted(self) -> bool:
-        """Whether a `first` taker waits for the lock (a long background writer lets it in at its next step)."""
-        return self._first_waiting > 0
+        """Whether a `first` taker of this process, or a writer of another process, waits for the lock (a long
+        background writer lets it in at its next step)."""
+        if self._first_waiting > 0:
+            return True
+        return self._gate is not None and self._owner == threading.get_ident() and self._gate.others_waiting()
 
     def release(self) -> None:
         """Give the lock back (the last release of the holding thread frees it)."""
