@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import socket
@@ -31,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from gridloop.platform.childproc import children_of
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = {
@@ -218,15 +219,6 @@ def _triage_lag(db_file: Path, after_id: int, timeout: float = 120) -> dict[str,
     }
 
 
-def _children(pid: int) -> list[int]:
-    """The child processes of `pid` (Linux /proc; none elsewhere)."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(p) for p in (task / "children").read_text().split()]
-    return found
-
-
 def _gridloop_phases(args: argparse.Namespace, tmp: Path, db: str, token: str, mode: str) -> dict[str, object]:
     """One gridloop server (one uvicorn worker) with triage hosted as `mode`: the closed loop, then the open loop at
     `--rate` with the triage lag of the reports it offered. CPU per request is the API process's alone; the
@@ -255,7 +247,7 @@ def _gridloop_phases(args: argparse.Namespace, tmp: Path, db: str, token: str, m
         r.raise_for_status()
         if triage:  # the worker (a cold child loads the classifier) finished its first report
             _triage_lag(db_file, int(r.json()["id"]) - 1, timeout=300)
-        workers = [worker.pid] if worker is not None else _children(app.pid)
+        workers = [worker.pid] if worker is not None else children_of(app.pid)
 
         def worker_cpu() -> float:
             return sum(_cpu_seconds(p) for p in workers)

@@ -23,14 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data" / "messages" / "messages_labeled.csv"
-TEMPLATES = [
-    ("楼道墙面渗水", "长寿路{n}弄3号楼楼道墙面渗水严重，物业一直不处理。", "城乡建设"),
-    ("路灯不亮", "武宁路{n}号门口路灯连续三天不亮，晚上很危险。", None),
-    ("噪音扰民", "曹杨路{n}号工地夜间施工噪音很大，影响休息。", None),
-    ("垃圾未清运", "真如镇{n}弄垃圾堆放两天没有清运，气味很大。", "城乡建设"),
-    ("共享单车堆放", "中山北路{n}号人行道共享单车乱停放，行人无法通过。", None),
-]
-AREA = "310107"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from city_day import AREA, TEXTS  # noqa: E402  (the same report templates as the city-day simulation)
 
 
 def reports(
@@ -50,7 +45,7 @@ def reports(
         elif messages and rng.random() < hotline:
             out.append(("", messages[i % len(messages)], None))
         else:
-            title, text, cat = TEMPLATES[i % len(TEMPLATES)]
+            title, text, cat = TEXTS[i % len(TEXTS)]
             out.append((title, text.format(n=i % 997 + 1), cat))
     return out
 

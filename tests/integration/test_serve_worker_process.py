@@ -22,6 +22,7 @@ import pytest
 from gridloop.bootstrap import build_container
 from gridloop.config import Settings
 from gridloop.dispatch.services.starter import load_demo_catalogue
+from gridloop.platform.childproc import children_of
 from gridloop.platform.org.services import org
 from tests.factories import case_body
 
@@ -43,14 +44,6 @@ def _until(check: Callable[[], object], seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(p) for p in (task / "children").read_text().split()]
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -66,7 +59,7 @@ class Server:
     log: Path
 
     def worker(self) -> int | None:
-        kids = [p for p in _children(self.proc.pid) if _alive(p)]
+        kids = [p for p in children_of(self.proc.pid) if _alive(p)]
         return kids[0] if len(kids) == 1 else None
 
     def post(self, text: str) -> dict[str, object]:
@@ -112,7 +105,7 @@ def server(db_url: str, tmp_path: Path) -> Iterator[Server]:
         _until(healthy, START, "serve answers /healthz")
         yield made
     finally:
-        kids = _children(proc.pid) if proc.poll() is None else []
+        kids = children_of(proc.pid) if proc.poll() is None else []
         if proc.poll() is None:
             proc.kill()
             proc.wait()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gridloop.platform.childproc import ChildProcess, settings_environment
+from gridloop.platform.childproc import ChildProcess, children_of, settings_environment
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process priorities and prctl: Linux")
 
@@ -115,3 +115,13 @@ def test_a_child_reads_the_settings_its_parent_runs_with() -> None:
     )
     assert env == {"GRIDLOOP_DATABASE_URL": "sqlite:///x.db", "GRIDLOOP_TRIAGE_ENABLED": "false",
                    "GRIDLOOP_BATCH": "3", "PATH": "/bin"}  # fmt: skip
+
+
+def test_children_of_lists_a_process_started_here_and_not_after_it_ended():
+    kid = subprocess.Popen(["sleep", "30"])
+    try:
+        assert kid.pid in children_of(os.getpid())
+    finally:
+        kid.kill()
+        kid.wait()
+    assert kid.pid not in children_of(os.getpid())

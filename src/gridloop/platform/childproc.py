@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 log = logging.getLogger("gridloop.childproc")
 
@@ -180,3 +181,14 @@ def settings_environment(values: Mapping[str, object], *, prefix: str, base: Map
         else:
             env[key] = json.dumps(value)
     return env
+
+
+def children_of(pid: int) -> list[int]:
+    """The child processes of `pid` (read from Linux /proc; none elsewhere). For operators' checks and benches."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
