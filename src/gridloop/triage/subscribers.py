@@ -29,6 +29,7 @@ from gridloop.triage.services.duplicates import (
     DuplicateFinder,
     EventCandidate,
     ReportRef,
+    check_and_index,
     judge_intake,
     place_terms,
 )
@@ -114,11 +115,9 @@ class OpenCaseIndex:
         # any process): a report is judged against the ones received before it only, never itself or a later one,
         # so the verdict does not depend on the order or the batches in which workers take the reports
         with self._lock:
-            sk = finder.sketches([(facts.title, facts.text)])[0]
-            sketch = finder.judge(sk, when=facts.received_at, lng=facts.lng, lat=facts.lat, earlier_only=True)
-            if facts.number not in self._seen:
-                finder.add(facts.number, sk, when=facts.received_at, lng=facts.lng, lat=facts.lat)
-                self._seen.add(facts.number)
+            ref = ReportRef(facts.number, facts.title, facts.text, facts.received_at, facts.lng, facts.lat)
+            sketch = check_and_index(finder, ref, earlier_only=True, index=facts.number not in self._seen)
+            self._seen.add(facts.number)
         mine = _candidate(facts)
         since = facts.received_at - timedelta(hours=self.policy.suggest_hours)
         near = reports.open_reports_mentioning(
