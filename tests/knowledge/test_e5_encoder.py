@@ -66,6 +66,13 @@ def test_long_texts_are_cut_to_the_token_budget(model: E5Model) -> None:
     assert float(head[0] @ model.encode([PASSAGE * 5], query=False, max_tokens=80)[0]) < 0.9999
 
 
+def test_a_long_query_keeps_its_start_and_its_question_at_the_end(model: E5Model) -> None:
+    story = "我家住在浦东新区某某路某某小区，" * 12 + "请问暂住证过期了怎么补办？"
+    full = model.token_ids(story, query=True, max_tokens=510)
+    cut = model.token_ids(story, query=True, max_tokens=64)
+    assert len(cut) == 66 and cut[1:17] == full[1:17] and cut[-49:] == full[-49:]
+
+
 def test_a_callers_words_land_nearer_the_right_article(model: E5Model) -> None:
     q = model.encode(["暂住证过期了还能补签吗"], query=True, max_tokens=64)[0]
     p = model.encode(

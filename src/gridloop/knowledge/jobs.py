@@ -23,8 +23,11 @@ def run_once(container: Any, *, days: int = ALERT_DAYS) -> int:
     if getattr(container.settings, "kb_semantic", False):
         from gridloop.knowledge.services.search import embed_missing
 
+        from gridloop.knowledge.adapters.semantic import default_encoder
+
         now = container.deps.clock.now()
         embed_missing(uow=container.uow, today=now.astimezone(container.deps.tz).date(), now=now)
+        default_encoder().encode(["预热"])  # load the model here, not during an operator's first search (≈ 1 s)
     return sent
 
 

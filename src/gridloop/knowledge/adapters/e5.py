@@ -9,7 +9,8 @@ matrix products per layer: ≈ 10 ms for a caller's question, ≈ 20 ms for a 12
 What is reproduced from the engine (tests/knowledge/test_e5_encoder.py compares both): its XLM-R SentencePiece
 unigram tokenizer (the image's per-character normalisation map, metaspace, Viterbi over piece scores), the
 `query: ` / `passage: ` prefixes, BERT layers with post-layer-norm and GELU (tanh form), mean pooling over every token
-and L2 normalisation. Texts are cut to `max_tokens` content tokens (the engine instead averages 510-token windows).
+and L2 normalisation. Texts are cut to `max_tokens` content tokens (`token_ids`; the engine instead averages
+510-token windows).
 """
 
 from __future__ import annotations
@@ -199,9 +200,14 @@ class E5Model:
             )
 
     def token_ids(self, text: str, *, query: bool, max_tokens: int) -> list[int]:
-        """<s> + the prefixed text's tokens (cut to max_tokens) + </s>."""
+        """<s> + the prefixed text's tokens + </s>, cut to max_tokens: a passage keeps its start; a longer query keeps
+        its first quarter and its end, where a caller's question usually comes after the story."""
         body = self.tokenizer.content(("query: " if query else "passage: ") + text)
-        return [self.bos, *body[: min(max_tokens, self.max_positions - 2)], self.eos]
+        keep = min(max_tokens, self.max_positions - 2)
+        if len(body) > keep:
+            head = keep // 4 if query else keep
+            body = body[:head] + body[len(body) - (keep - head) :]
+        return [self.bos, *body, self.eos]
 
     def _norm(self, x: np.ndarray, wb: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         mean = x.mean(axis=-1, keepdims=True)
