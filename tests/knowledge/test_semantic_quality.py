@@ -51,6 +51,8 @@ def _index(records: list[Record], enc: E5Encoder, vecs: dict[str, np.ndarray]) -
 
 
 def _mrr(index: LexicalIndex, queries: list[Any], split: str, kb_eval: Any) -> float:
+    if index.semantic is not None:  # as `kb search --input` does: the split's queries embedded in batches
+        index.semantic.prime([q for _, q, _, sp in queries if kb_eval.in_split(sp, split)])
     run = lambda q: [h.source_id for h in index.search(q, top=10)]  # noqa: E731
     return float(kb_eval.evaluate(run, queries, split)["mrr10"])
 

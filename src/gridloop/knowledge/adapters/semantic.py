@@ -61,9 +61,11 @@ class E5Encoder:
 
     model = MODEL
 
-    def __init__(self) -> None:
+    def __init__(self, *, batch_threads: int | None = 1) -> None:
+        """`batch_threads`: BLAS threads for articles (None: every core, as `kb import` wants); queries use one."""
         self._model: E5Model | None = None
         self._lock = threading.Lock()
+        self.batch_threads = batch_threads
 
     def _loaded(self) -> E5Model:
         from gridloop.knowledge.adapters.e5 import E5Model, model_path
@@ -80,7 +82,9 @@ class E5Encoder:
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """Article rows (384-d)."""
-        out: np.ndarray = self._loaded().encode([t[:MAX_CHARS] for t in texts], query=False, max_tokens=PASSAGE_TOKENS)
+        out: np.ndarray = self._loaded().encode(
+            [t[:MAX_CHARS] for t in texts], query=False, max_tokens=PASSAGE_TOKENS, threads=self.batch_threads
+        )
         return out
 
 
