@@ -108,8 +108,10 @@ def _blas_threads(threads: int | None) -> AbstractContextManager[object]:
 
     if not _CONTROLLER:
         _CONTROLLER.append(ThreadpoolController())
-    controller: ThreadpoolController = _CONTROLLER[0]  # type: ignore[assignment]
-    return controller.limit(limits=threads, user_api="blas")
+    controller = _CONTROLLER[0]
+    assert isinstance(controller, ThreadpoolController)
+    limited: AbstractContextManager[object] = controller.limit(limits=threads, user_api="blas")
+    return limited
 
 
 def _mul(w: np.ndarray, x: np.ndarray) -> np.ndarray:

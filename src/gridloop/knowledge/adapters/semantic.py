@@ -16,7 +16,6 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -89,14 +88,6 @@ class E5Encoder:
 
 
 _DEFAULT: list[E5Encoder] = []
-_POOL: list[ThreadPoolExecutor] = []
-
-
-def _pool() -> ThreadPoolExecutor:
-    """The thread that embeds queries while the caller scores them lexically (created on first use)."""
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-encode"))
-    return _POOL[0]
 
 
 def default_encoder() -> E5Encoder:
@@ -180,16 +171,6 @@ class SemanticRerank:
             self._remember(query, held)
         return held
 
-    def begin(self, query: str) -> Future[np.ndarray]:
-        """Start embedding the query on the encoder thread, so it overlaps the lexical scoring (numpy frees the GIL)."""
-        with self._lock:
-            held = self._queries.get(query)
-        done: Future[np.ndarray] = Future()
-        if held is not None:
-            done.set_result(held)
-            return done
-        return _pool().submit(self.query_vector, query)
-
     def cosines(self, q: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Title/body-mixed cosine of each candidate; the mean of the others where a record has no vector."""
         ht, hb = self.title_present[candidates], self.body_present[candidates]
@@ -205,9 +186,7 @@ class SemanticRerank:
         cos[~have] = cos[have].mean() if have.any() else 0.0
         return cos
 
-    def rerank(
-        self, query: str, scores: np.ndarray, candidates: np.ndarray, vector: Future[np.ndarray] | None = None
-    ) -> np.ndarray:
+    def rerank(self, query: str, scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Fused scores of `candidates` (record positions with a positive lexical score), same order as given."""
         s: np.ndarray = scores[candidates].astype(np.float64)
         smax = float(s.max()) if len(s) else 0.0
@@ -215,7 +194,7 @@ class SemanticRerank:
         if not len(s) or smax <= 0 or not have.any():
             return s
         try:
-            q = vector.result() if vector is not None else self.query_vector(query)
+            q = self.query_vector(query)
         except Exception:  # a broken encoder must not break search: lexical order
             log.exception("query embedding failed; lexical ranking only")
             return s
