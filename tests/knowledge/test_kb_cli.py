@@ -207,7 +207,7 @@ def test_import_embeds_the_new_articles_and_kb_embed_then_finds_nothing_left(tmp
     args = ["import", str(_csv(tmp_path / "faq.csv")), "--id-col", "faq_id", "--title-col", "question"]
     imported = _invoke([*args, "--body-col", "answer", "--db", empty_db_url])
     again = _invoke(["embed", "--db", empty_db_url])
-    assert ("embedded 2 article texts" in imported.output, again.output.startswith("embedded 0")) == (True, True), (
+    assert ("embedded 4 article texts" in imported.output, again.output.startswith("embedded 0")) == (True, True), (
         imported.output + again.output
     )
 
@@ -216,6 +216,6 @@ def test_import_with_no_embed_leaves_the_vectors_to_kb_embed(tmp_path: Path, emp
     args = ["import", str(_csv(tmp_path / "faq.csv")), "--id-col", "faq_id", "--title-col", "question"]
     imported = _invoke([*args, "--body-col", "answer", "--no-embed", "--db", empty_db_url])
     later = _invoke(["embed", "--db", empty_db_url])
-    assert ("embedded" not in imported.output, later.output.startswith("embedded 2")) == (True, True), (
+    assert ("embedded" not in imported.output, later.output.startswith("embedded 4")) == (True, True), (
         imported.output + later.output
     )

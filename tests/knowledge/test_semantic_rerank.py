@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from gridloop.knowledge.adapters.lexical import LexicalIndex, Record
-from gridloop.knowledge.adapters.semantic import SemanticRerank, embedding_text
+from gridloop.knowledge.adapters.semantic import (
+    LEXICAL_WEIGHT,
+    LEXICAL_WEIGHT_UNTITLED,
+    SemanticRerank,
+    embedding_texts,
+)
 from gridloop.knowledge.adapters.sources import ImportItem
 from gridloop.knowledge.services.search import current_index, embed_missing, import_articles
 
@@ -28,6 +33,9 @@ class TopicEncoder:
             out[i, hits] = 1.0
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
 
 # Every record says 办理 and 材料; only their titles tell what they are about. The lexical best for
 # "暂住证办理要什么材料" is r1 (more 办理/材料 in it), the semantic one is r3 (a 居住证 title; the fake
@@ -41,8 +49,12 @@ QUERY = "居住证办理要什么材料"
 
 
 def _attached(index: LexicalIndex, present: list[bool], encoder: TopicEncoder) -> LexicalIndex:
-    vecs = encoder.encode([embedding_text(r.title, r.body) for r in index.records])
-    index.semantic = SemanticRerank(encoder, vecs, np.array(present))
+    texts = [embedding_texts(r.title, r.body) for r in index.records]
+    titles = encoder.encode_passages([t for t, _ in texts])
+    bodies = encoder.encode_passages([b for _, b in texts])
+    has = np.array(present)
+    has_title = has & np.array([bool(t) for t, _ in texts])
+    index.semantic = SemanticRerank.of(encoder, titles, has_title, bodies, has)
     return index
 
 
@@ -78,7 +90,7 @@ def test_embedding_stores_each_text_once_and_search_then_uses_it(container, cloc
              embed_missing(uow=container.uow, today=today, now=clock.now(), encoder=enc))  # fmt: skip
     with container.uow() as work:
         first = current_index(work.session, today=today, semantic=True, encoder=enc).search(QUERY, top=3)[0]
-    assert (added, first.source_id) == ((3, 0), "r3")
+    assert (added, first.source_id) == ((6, 0), "r3")  # a title and a body each
 
 
 def test_switched_off_the_search_ignores_stored_vectors(container, clock) -> None:  # type: ignore[no-untyped-def]
@@ -93,10 +105,32 @@ def test_switched_off_the_search_ignores_stored_vectors(container, clock) -> Non
 
 
 def test_the_bundled_encoder_ranks_a_paraphrase_above_an_unrelated_text() -> None:
-    from gridloop.knowledge.adapters.semantic import UseEncoder
+    from gridloop.knowledge.adapters.semantic import E5Encoder
 
-    v = UseEncoder().encode(["暂住证怎么办理", "如何办理居住证", "公园几点关门"])
-    assert v.shape == (3, 512) and float(v[0] @ v[1]) > float(v[0] @ v[2]), v @ v.T
+    enc = E5Encoder()
+    q = enc.encode(["暂住证怎么办理"])[0]
+    p = enc.encode_passages(["如何办理居住证", "公园几点关门"])
+    assert p.shape == (2, 384) and float(p[0] @ q) > float(p[1] @ q), p @ q
+
+
+def test_a_batch_of_queries_is_embedded_at_once_and_remembered() -> None:
+    enc = TopicEncoder()
+    index = _attached(LexicalIndex.build(RECORDS), [True, True, True], enc)
+    assert index.semantic is not None
+    before = enc.calls
+    index.semantic.prime([QUERY, "公积金怎么提取", QUERY])
+    ids = [index.search(q, top=3)[0].source_id for q in (QUERY, "公积金怎么提取", QUERY)]
+    assert (enc.calls - before, ids) == (1, ["r3", "r2", "r3"])
+
+
+def test_answers_without_titles_lean_on_the_encoder_more_than_questions_do() -> None:
+    enc = TopicEncoder()
+    titled = _attached(LexicalIndex.build(RECORDS), [True, True, True], enc).semantic
+    bare = [Record(r.source_id, "", r.body) for r in RECORDS]
+    untitled = _attached(LexicalIndex.build(bare), [True, True, True], enc).semantic
+    assert titled is not None and untitled is not None
+    assert (titled.weight, untitled.weight) == (LEXICAL_WEIGHT, LEXICAL_WEIGHT_UNTITLED)
+    assert LEXICAL_WEIGHT_UNTITLED < LEXICAL_WEIGHT
 
 
 def _vector_count(container) -> int:  # type: ignore[no-untyped-def]
@@ -112,7 +146,7 @@ def test_the_serve_job_embeds_new_articles_when_the_setting_is_on(container, clo
 
     import_articles([ImportItem(r.source_id, r.title, r.body) for r in RECORDS], uow=container.uow, now=clock.now())
     jobs.run_once(container)
-    assert _vector_count(container) == 3
+    assert _vector_count(container) == 6
 
 
 def test_the_serve_job_embeds_nothing_when_the_setting_is_off(db_url, clock) -> None:  # type: ignore[no-untyped-def]

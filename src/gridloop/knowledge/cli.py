@@ -65,12 +65,14 @@ def _embed(container: object) -> None:
     """Embed the answerable articles that have no vector yet (semantic re-ranking) and say how many."""
     import time
 
+    from gridloop.knowledge.adapters.semantic import E5Encoder
     from gridloop.knowledge.services.search import embed_missing
 
     c: Any = container
     t0 = time.perf_counter()
     today = c.deps.clock.now().astimezone(c.deps.tz).date()
-    n = embed_missing(uow=c.uow, today=today, now=c.deps.clock.now())
+    # a command of its own: every core for the articles (serve's job uses one thread beside the server)
+    n = embed_missing(uow=c.uow, today=today, now=c.deps.clock.now(), encoder=E5Encoder(batch_threads=None))
     typer.echo(f"embedded {n} article texts in {time.perf_counter() - t0:.1f} s")
 
 

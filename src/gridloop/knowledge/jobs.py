@@ -21,10 +21,12 @@ def run_once(container: Any, *, days: int = ALERT_DAYS) -> int:
     with container.uow() as uow:
         sent = send_expiry_alerts(uow, container.deps, days=days)
     if getattr(container.settings, "kb_semantic", False):
+        from gridloop.knowledge.adapters.semantic import default_encoder
         from gridloop.knowledge.services.search import embed_missing
 
         now = container.deps.clock.now()
         embed_missing(uow=container.uow, today=now.astimezone(container.deps.tz).date(), now=now)
+        default_encoder().encode(["预热"])  # load the model here, not during an operator's first search (≈ 1 s)
     return sent
 
 

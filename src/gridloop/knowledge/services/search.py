@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from gridloop.knowledge.adapters.semantic import (
     Encoder,
     SemanticRerank,
     default_encoder,
-    embedding_text,
+    embedding_texts,
     from_bytes,
     text_key,
     to_bytes,
@@ -27,6 +28,8 @@ from gridloop.knowledge.adapters.store import IndexCache, cache_dir
 from gridloop.knowledge.domain.articles import Action, Status, next_status
 from gridloop.knowledge.tables import ArticleRow, ArticleVersionRow, EmbeddingRow
 from gridloop.platform.db.uow import UnitOfWorkFactory
+
+log = logging.getLogger("gridloop.knowledge")
 
 
 @dataclass(frozen=True)
@@ -119,13 +122,15 @@ def embed_missing(
         repo = SqlArticles(work.session)
         texts = {
             text_key(enc.model, t): t
-            for t in (embedding_text(r.title, r.body) for r in repo.answerable_records(today=today))
+            for r in repo.answerable_records(today=today)
+            for t in embedding_texts(r.title, r.body)
+            if t
         }
         have = repo.vectors(enc.model, texts)
     todo = [(k, t) for k, t in texts.items() if k not in have]
     for i in range(0, len(todo), batch):
         part = todo[i : i + batch]
-        vecs = enc.encode([t for _, t in part])
+        vecs = enc.encode_passages([t for _, t in part])
         with uow() as work:
             work.session.add_all(
                 EmbeddingRow(model=enc.model, text_key=k, dim=int(v.shape[0]), vector=to_bytes(v), created_at=now)
@@ -145,17 +150,22 @@ def _attach_semantic(session: Session, index: LexicalIndex, *, key: str, stamp: 
     full = f"{stamp}:{encoder.model}:{repo.count_vectors(encoder.model)}"
     held = _VECTORS.get(key)
     if held is None or held[0] != full:
-        keys = [text_key(encoder.model, embedding_text(r.title, r.body)) for r in index.records]
-        stored = repo.vectors(encoder.model, keys)
+        texts = [embedding_texts(r.title, r.body) for r in index.records]
+        stored = repo.vectors(encoder.model, [text_key(encoder.model, t) for pair in texts for t in pair if t])
         dim = len(from_bytes(next(iter(stored.values())))) if stored else 0
-        vectors = np.zeros((len(keys), dim), dtype=np.float32)
-        present = np.zeros(len(keys), dtype=bool)
-        for i, k in enumerate(keys):
-            if k in stored and len(data := from_bytes(stored[k])) == dim:
-                vectors[i], present[i] = data, True
-        held = (full, SemanticRerank(encoder, vectors, present))
+
+        def aligned(part: int) -> tuple[np.ndarray, np.ndarray]:
+            vectors = np.zeros((len(texts), dim), dtype=np.float32)
+            present = np.zeros(len(texts), dtype=bool)
+            for i, pair in enumerate(texts):
+                data = stored.get(text_key(encoder.model, pair[part])) if pair[part] else None
+                if data is not None and len(v := from_bytes(data)) == dim:
+                    vectors[i], present[i] = v, True
+            return vectors, present
+
+        held = (full, SemanticRerank.of(encoder, *aligned(0), *aligned(1)))
         _VECTORS[key] = held
-    index.semantic = held[1] if held[1].present.any() else None
+    index.semantic = held[1] if held[1].usable else None
 
 
 def current_index(
@@ -196,7 +206,22 @@ def hits_as_json(hits: list[Hit]) -> list[dict[str, Any]]:
 
 
 def search_many(queries: Iterable[dict[str, Any]], *, index: LexicalIndex, top: int = 10) -> Iterator[dict[str, Any]]:
-    """One `{"id", "results"}` per `{"id", "query"}`, in input order."""
+    """One `{"id", "results"}` per `{"id", "query"}`, in input order (queries embedded a batch at a time)."""
+    batch: list[dict[str, Any]] = []
+    for item in queries:
+        batch.append(item)
+        if len(batch) == 256:
+            yield from _search_batch(batch, index=index, top=top)
+            batch = []
+    yield from _search_batch(batch, index=index, top=top)
+
+
+def _search_batch(queries: list[dict[str, Any]], *, index: LexicalIndex, top: int) -> Iterator[dict[str, Any]]:
+    if index.semantic is not None:
+        try:
+            index.semantic.prime([str(item.get("query", "")) for item in queries])
+        except Exception:  # one by one then (and lexical order where that fails too)
+            log.exception("embedding a batch of queries failed")
     for item in queries:
         yield {"id": item.get("id"), "results": hits_as_json(index.search(str(item.get("query", "")), top=top))}
 
