@@ -239,3 +239,31 @@ def test_a_report_is_judged_against_earlier_reports_only_whatever_order_workers_
         a, b = uow.session.get(CaseRow, first), uow.session.get(CaseRow, second)
         assert a.duplicate_of_id is None and a.duplicate_action is None, "never a duplicate of itself or a later one"
         assert b.duplicate_of_id == first and b.duplicate_action in ("merge", "suggest")
+
+
+def test_events_rolled_back_inside_a_batch_transaction_leave_the_audit_chain_whole(two, clock, monkeypatch):
+    from gridloop.kernel.events import CaseDispatched
+
+    c, _ = two
+    ids = _receive(c, clock, REPORTS)
+    dispatched: list[int] = []
+
+    def fail_the_second_dispatch(_s: Any, event: CaseDispatched, _d: Any) -> None:
+        dispatched.append(event.case_id)
+        if len(dispatched) == 2:  # inside the isolated auto-dispatch, after its audit event was written
+            raise RuntimeError("a cascade that fails")
+
+    def fail_a_whole_report(_s: Any, event: CaseReceived, _d: Any) -> None:
+        if event.case_id == ids[-1]:  # after its events: the report's savepoint is rolled back
+            raise RuntimeError("a bad report")
+
+    c.deps.events.subscribe(CaseDispatched, 99, fail_the_second_dispatch)
+    c.deps.events.subscribe(CaseReceived, 99, fail_a_whole_report)
+    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)  # the whole lease in one transaction
+    assert triage_queue.drain(c.uow, deps=c.deps) == len(ids) - 1
+    with c.uow() as uow:
+        verdict = audit.verify(uow.session)
+        undone = uow.session.get(CaseRow, dispatched[1])
+        assert undone.status == "received", "its dispatch was rolled back with the failing cascade"
+    assert verdict.ok, verdict.as_dict()
+    assert len(dispatched) >= 3, "reports dispatched after the rolled-back events"

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.intake import default_title
+from gridloop.cases.services import audit
 from gridloop.cases.services.dispatching import system_actor
 from gridloop.cases.services.intake import locate_by_text
 from gridloop.cases.services.lifecycle import LOCKED_CASES
@@ -252,6 +253,7 @@ def finish_many(
                     .where(TriageQueueRow.claimed_by == lease.token)
                     .values(available_at=deps.clock.now() + lease.length)
                 )
+                audit.keep_chain(session, [item.case_id for item, _, _ in todo[start:]])
                 while end < len(todo):
                     item, result, status = todo[end]
                     end += 1
