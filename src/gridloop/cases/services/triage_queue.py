@@ -37,6 +37,7 @@ from gridloop.platform.db.batch import BATCH_CACHE, batch_cached
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.db.writelock import wanted
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.events import INLINE
 from gridloop.platform.org.services.org import actor_by_id
 
 log = logging.getLogger("gridloop.triage.worker")
@@ -257,14 +258,7 @@ def finish_many(
                 while end < len(todo):
                     item, result, status = todo[end]
                     end += 1
-                    try:
-                        with session.begin_nested():
-                            finished += bool(
-                                _finish_in(session, item, result, token=lease.token, deps=deps, status=status)
-                            )
-                    except Exception:  # logged; the row stays leased and is retried when the lease runs out
-                        session.info.get(LOCKED_CASES, set()).discard(item.case_id)
-                        log.exception("storing the triage of case %s failed", item.case_id)
+                    finished += _finish_one(session, item, result, token=lease.token, deps=deps, status=status)
                     if time.monotonic() - began >= hold or wanted(deps.write_lock):
                         break
                 uow.commit()
@@ -273,6 +267,29 @@ def finish_many(
             log.exception("storing the triage of cases %s failed", [i.case_id for i, _, _ in todo[start:end]])
         start = end
     return done
+
+
+def _finish_one(
+    session: Session, item: Leased, result: TriageResult | None, *, token: str, deps: ServiceDeps, status: str
+) -> int:
+    """One report in its savepoint, its isolated subscribers inline (no savepoint each); when anything fails, the
+    report is rolled back and done again with each isolated subscriber in its savepoint, as one by one. 1 when
+    finished; 0 when not (finished already, lease lost, or failed: logged, its row stays leased and is retried
+    when the lease runs out)."""
+    for inline in (True, False):
+        session.info[INLINE] = inline
+        try:
+            with session.begin_nested():
+                return int(bool(_finish_in(session, item, result, token=token, deps=deps, status=status)))
+        except Exception:
+            session.info.get(LOCKED_CASES, set()).discard(item.case_id)
+            if inline:
+                log.debug("case %s failed; doing it again, each isolated subscriber in its savepoint", item.case_id)
+                continue
+            log.exception("storing the triage of case %s failed", item.case_id)
+        finally:
+            session.info.pop(INLINE, None)
+    return 0
 
 
 def _analyse(deps: ServiceDeps, items: Sequence[Leased]) -> list[TriageResult | None] | None:
