@@ -249,8 +249,9 @@ def test_events_rolled_back_inside_a_batch_transaction_leave_the_audit_chain_who
     dispatched: list[int] = []
 
     def fail_the_second_dispatch(_s: Any, event: CaseDispatched, _d: Any) -> None:
-        dispatched.append(event.case_id)
-        if len(dispatched) == 2:  # inside the isolated auto-dispatch, after its audit event was written
+        if event.case_id not in dispatched:
+            dispatched.append(event.case_id)
+        if dispatched[1:2] == [event.case_id]:  # inside the isolated auto-dispatch, after its audit event was written
             raise RuntimeError("a cascade that fails")
 
     def fail_a_whole_report(_s: Any, event: CaseReceived, _d: Any) -> None:
@@ -267,3 +268,25 @@ def test_events_rolled_back_inside_a_batch_transaction_leave_the_audit_chain_who
         assert undone.status == "received", "its dispatch was rolled back with the failing cascade"
     assert verdict.ok, verdict.as_dict()
     assert len(dispatched) >= 3, "reports dispatched after the rolled-back events"
+
+
+def test_an_isolated_subscriber_that_fails_in_a_batch_loses_only_its_own_work_as_one_by_one(two, clock, monkeypatch):
+    from gridloop.kernel.errors import Conflict
+    from gridloop.kernel.events import CaseChanged
+
+    c, _ = two
+    ids = _receive(c, clock, REPORTS[:5])
+    failed: list[int] = []
+
+    def refuse_once(_s: Any, event: CaseChanged, _d: Any) -> None:
+        if not failed:  # a domain error: the auto-dispatch around it must not take it for a refused dispatch
+            failed.append(event.case_id)
+            raise Conflict("a notice that cannot be made")
+
+    c.deps.events.subscribe(CaseChanged, 99, refuse_once, isolated=True)
+    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)
+    assert triage_queue.drain(c.uow, deps=c.deps) == len(ids)
+    with c.uow() as uow:
+        case = uow.session.get(CaseRow, failed[0])
+        assert case.status == "dispatched" and case.dispatch_auto, "dispatched; only the subscriber's work is gone"
+    assert _receive_events(c, failed[0]) == 1
