@@ -33,7 +33,7 @@ from gridloop.kernel.errors import DomainError
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor
 from gridloop.kernel.ports import TriageResult
-from gridloop.platform.db.batch import BATCH_CACHE, batch_cached
+from gridloop.platform.db.batch import BATCH_CACHE, batch_cache, batch_cached
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.db.writelock import wanted
 from gridloop.platform.deps import ServiceDeps
@@ -256,6 +256,8 @@ def finish_many(
                 )
                 audit.keep_chain(session, [item.case_id for item, _, _ in todo[start:]])
                 while end < len(todo):
+                    if (end - start) % LOAD_AHEAD == 0:
+                        _load_ahead(session, todo[end : end + LOAD_AHEAD])
                     item, result, status = todo[end]
                     end += 1
                     finished += _finish_one(session, item, result, token=lease.token, deps=deps, status=status)
@@ -267,6 +269,22 @@ def finish_many(
             log.exception("storing the triage of cases %s failed", [i.case_id for i, _, _ in todo[start:end]])
         start = end
     return done
+
+
+#: How many reports' cases `finish_many` loads in one query, ahead of storing them.
+LOAD_AHEAD = 8
+
+
+def _load_ahead(session: Session, todo: Sequence[tuple[Leased, TriageResult | None, str]]) -> None:
+    """Load the next reports' cases with their units in one query (two with the units), so each report's
+    `session.get` finds its case in the session; held by the batch cache, as the session keeps only weak ones."""
+    ids = [item.case_id for item, _, _ in todo]
+    held = batch_cache(session)
+    if ids and held is not None:
+        # locked (PostgreSQL) as `load_case_for_update` would: nobody changes them under this transaction
+        held[("cases ahead", ids[0])] = session.scalars(
+            select(CaseRow).where(CaseRow.id.in_(ids)).with_for_update()
+        ).all()
 
 
 def _finish_one(
