@@ -109,12 +109,32 @@ def _by_case(events: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 _CHAIN = {"id", "prev_hash", "case_prev_hash", "hash"}
 
 
+def _follow(c: Container, clock: Any, case_ids: list[int]) -> None:
+    from gridloop.notices.services import centre
+
+    with c.uow() as uow:
+        actor = org.actor_for(org.get_user(uow.session, "operator"))
+    for case_id in case_ids:
+        with c.uow() as uow:
+            centre.follow(uow, actor, case_id, now=clock.now())
+
+
+def _notices(c: Container) -> list[tuple[Any, ...]]:
+    from gridloop.notices.tables import NoticeRow
+
+    return [(r["user_id"], r["kind"], r["case_id"], r["case_number"], repr(r["payload"]), r["dedupe_key"])
+            for r in _rows(c, NoticeRow, NoticeRow.id)]  # fmt: skip
+
+
 def test_a_batch_stores_what_finishing_the_reports_one_by_one_stores(two, clock, monkeypatch):
     one_by_one, batched = two
     start = clock.now()
-    _receive(one_by_one, clock, REPORTS)
+    ids = _receive(one_by_one, clock, REPORTS)
     clock.set(start)
-    _receive(batched, clock, REPORTS)
+    assert _receive(batched, clock, REPORTS) == ids
+    followed = ids[:2] + ids[-3:]  # the operator follows some of the reports while they wait for triage
+    _follow(one_by_one, clock, followed)
+    _follow(batched, clock, followed)
     monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 0.0)  # one report per transaction
     assert triage_queue.drain(one_by_one.uow, deps=one_by_one.deps, batch=1) == len(REPORTS)
     monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)  # the whole lease in one transaction
@@ -130,6 +150,9 @@ def test_a_batch_stores_what_finishing_the_reports_one_by_one_stores(two, clock,
     # case's own events are the same (the hash chain links them in storing order, so its hashes differ; both verify)
     assert _by_case(a["events"]) == _by_case(b["events"])
     assert sorted(map(repr, a["outbox"])) == sorted(map(repr, b["outbox"]))
+    told = _notices(one_by_one)
+    assert any(n[1] == "followed" for n in told), "the followers of dispatched reports are told"
+    assert sorted(told) == sorted(_notices(batched))
 
 
 def _statuses(c: Container) -> dict[int, str]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from gridloop.cases.services import reports
 from gridloop.kernel.events import CaseReceived
+from gridloop.platform.db.batch import batch_cache
 from gridloop.platform.deps import ServiceDeps
 from gridloop.triage.domain.duplicates import EVENT_CHARS, MERGE, SUGGEST, EventPolicy, extract_place
 from gridloop.triage.domain.urgency import assess_urgency
@@ -74,7 +75,14 @@ class OpenCaseIndex:
                 )
                 self._seen.update(r.number for r in rows)
             else:
-                self._catch_up(session, now=now, skip=skip)
+                # once per batch transaction: the reports it stores were read by the first catch-up (and what
+                # this transaction stores is no new case); outside one, before every report
+                cache = batch_cache(session)
+                key = ("duplicate index caught up", id(self))
+                if cache is None or key not in cache:
+                    self._catch_up(session, now=now, skip=skip)
+                    if cache is not None:
+                        cache[key] = True
             return self._finder
 
     def _catch_up(self, session: Session, *, now: datetime, skip: str | None) -> None:

@@ -33,7 +33,7 @@ from gridloop.kernel.errors import DomainError
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor
 from gridloop.kernel.ports import TriageResult
-from gridloop.platform.db.batch import BATCH_CACHE, batch_cache, batch_cached
+from gridloop.platform.db.batch import batch_cache, batch_cached, start_batch
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.db.writelock import wanted
 from gridloop.platform.deps import ServiceDeps
@@ -59,6 +59,7 @@ class Leased:
     routed: bool  # the operator gave its category and its area: dispatched before the model runs on the rest
     attempts: int
     urgency_given: bool
+    number: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def claim(
         rows = session.execute(
             select(
                 CaseRow.id,
+                CaseRow.number,
                 CaseRow.title,
                 CaseRow.text,
                 CaseRow.category,
@@ -129,6 +131,7 @@ def claim(
             r.category is not None and r.area_unit_id is not None,
             r.attempts,
             r.urgency_given,
+            r.number,
         )
         for r in rows
     ]
@@ -246,7 +249,8 @@ def finish_many(
         try:
             with uows() as uow, deps.write_lock:
                 session = uow.session
-                session.info[BATCH_CACHE] = {}
+                ahead = [item for item, _, _ in todo[start:]]
+                start_batch(session, case_ids=[i.case_id for i in ahead], case_numbers=[i.number for i in ahead])
                 began = time.monotonic()
                 # the transaction's first statement (SQLite: before the first savepoint) renews our lease
                 session.execute(
@@ -254,7 +258,7 @@ def finish_many(
                     .where(TriageQueueRow.claimed_by == lease.token)
                     .values(available_at=deps.clock.now() + lease.length)
                 )
-                audit.keep_chain(session, [item.case_id for item, _, _ in todo[start:]])
+                audit.keep_chain(session, [i.case_id for i in ahead])
                 while end < len(todo):
                     if (end - start) % LOAD_AHEAD == 0:
                         _load_ahead(session, todo[end : end + LOAD_AHEAD])
