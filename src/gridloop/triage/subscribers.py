@@ -136,16 +136,20 @@ class OpenCaseIndex:
             before=facts.received_at,
         )
         other = None
+        other_facts = None
         if sketch.other is not None and sketch.action in (MERGE, SUGGEST):
             found = next((r for r in near if r.number == sketch.other), None)
-            found = found or reports.report_facts_by_number(session, sketch.other)
-            other = _candidate(found) if found else None
+            other_facts = found or reports.report_facts_by_number(session, sketch.other)
+            other = _candidate(other_facts) if other_facts else None
         verdict = judge_intake(
             mine, candidates=[_candidate(r) for r in near], sketch=sketch, sketch_other=other, policy=self.policy
         )
         if verdict.other is None or verdict.action not in (MERGE, SUGGEST):
             return
-        if not reports.is_open(session, verdict.other):
+        # the statuses read for this report just now (nothing changed since); else ask
+        read = {r.number: r.status for r in near} | ({other_facts.number: other_facts.status} if other_facts else {})
+        if not (reports.status_is_open(read[verdict.other]) if verdict.other in read else
+                reports.is_open(session, verdict.other)):  # fmt: skip
             return
         merged = verdict.action == MERGE and reports.merge_duplicate(
             session, event.case_id, parent=verdict.other, note=f"自动并单: {verdict.reason}", deps=deps

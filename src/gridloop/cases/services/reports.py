@@ -137,7 +137,12 @@ def open_reports_mentioning(
 def is_open(session: Session, number: str) -> bool:
     """Whether the case numbered `number` exists and is open."""
     status = session.scalar(select(CaseRow.status).where(CaseRow.number == number))
-    return status is not None and Status(status) in OPEN_STATUSES
+    return status is not None and status_is_open(status)
+
+
+def status_is_open(status: str) -> bool:
+    """Whether a case in this status is open (a `ReportFacts.status`)."""
+    return Status(status) in OPEN_STATUSES
 
 
 def merge_duplicate(session: Session, case_id: int, *, parent: str, note: str, deps: ServiceDeps) -> bool:

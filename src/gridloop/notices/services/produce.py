@@ -93,11 +93,14 @@ def followers(session: Session, case_id: int) -> list[Person]:
 
 
 def _overrides(session: Session, user_ids: list[int]) -> dict[int, dict[tuple[str, str], bool]]:
-    out: dict[int, dict[tuple[str, str], bool]] = {}
-    if user_ids:
-        for row in session.scalars(select(PreferenceRow).where(PreferenceRow.user_id.in_(user_ids))):
-            out.setdefault(row.user_id, {})[(row.kind, row.channel)] = row.enabled
-    return out
+    def load() -> dict[int, dict[tuple[str, str], bool]]:
+        out: dict[int, dict[tuple[str, str], bool]] = {}
+        if user_ids:
+            for row in session.scalars(select(PreferenceRow).where(PreferenceRow.user_id.in_(user_ids))):
+                out.setdefault(row.user_id, {})[(row.kind, row.channel)] = row.enabled
+        return out
+
+    return batch_cached(session, ("notice preferences", tuple(user_ids)), load)
 
 
 def case_fields(brief: CaseBrief) -> dict[str, Any]:

@@ -26,7 +26,8 @@ def batch_cached(session: Session, key: Hashable, load: Callable[[], T]) -> T:
     if cache is None:
         return load()
     if key not in cache:
-        cache[key] = load()
+        with session.no_autoflush:  # what is cached does not depend on this transaction's pending changes
+            cache[key] = load()
     return cache[key]  # type: ignore[no-any-return]
 
 
