@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.intake import default_title
@@ -28,6 +28,10 @@ from gridloop.cases.services import audit
 from gridloop.cases.services.dispatching import system_actor
 from gridloop.cases.services.intake import locate_by_text
 from gridloop.cases.services.lifecycle import LOCKED_CASES
+from gridloop.cases.services.triage_figures import PipelineFigures as PipelineFigures  # (their callers' import)
+from gridloop.cases.services.triage_figures import QueueState as QueueState
+from gridloop.cases.services.triage_figures import pipeline_figures as pipeline_figures
+from gridloop.cases.services.triage_figures import queue_state as queue_state
 from gridloop.cases.tables import CaseRow, TriageQueueRow
 from gridloop.kernel.errors import DomainError
 from gridloop.kernel.events import CaseReceived
@@ -190,16 +194,29 @@ def finish(
 
 
 def _finish_in(
-    session: Session, item: Leased, result: TriageResult | None, *, token: str, deps: ServiceDeps, status: str
+    session: Session,
+    item: Leased,
+    result: TriageResult | None,
+    *,
+    token: str,
+    deps: ServiceDeps,
+    status: str,
+    ours: set[int] | None = None,
 ) -> bool | None:
     """One report's triage and intake subscribers in the caller's transaction: True when finished, False when it was
-    finished already (its queue row is deleted), None when the lease was lost (nothing changed)."""
+    finished already (its queue row is deleted), None when the lease was lost (nothing changed). `ours`: the
+    reports whose rows this transaction holds leased (their rows are deleted by the caller); else its row is
+    deleted here."""
     now = deps.clock.now()
-    gone = session.execute(
-        delete(TriageQueueRow).where(TriageQueueRow.case_id == item.case_id, TriageQueueRow.claimed_by == token)
-    )
-    if not getattr(gone, "rowcount", 0):
-        return None
+    if ours is not None:
+        if item.case_id not in ours:
+            return None
+    else:
+        gone = session.execute(
+            delete(TriageQueueRow).where(TriageQueueRow.case_id == item.case_id, TriageQueueRow.claimed_by == token)
+        )
+        if not getattr(gone, "rowcount", 0):
+            return None
     case = session.get(CaseRow, item.case_id)
     if case is None or case.triage_status != PENDING:
         return False
@@ -252,21 +269,35 @@ def finish_many(
                 ahead = [item for item, _, _ in todo[start:]]
                 start_batch(session, case_ids=[i.case_id for i in ahead], case_numbers=[i.number for i in ahead])
                 began = time.monotonic()
-                # the transaction's first statement (SQLite: before the first savepoint) renews our lease
-                session.execute(
-                    update(TriageQueueRow)
-                    .where(TriageQueueRow.claimed_by == lease.token)
-                    .values(available_at=deps.clock.now() + lease.length)
+                # the transaction's first statement (SQLite: before the first savepoint) renews our lease and says
+                # which rows are still ours; they stay ours (written by this transaction) until it ends
+                ours = set(
+                    session.scalars(
+                        update(TriageQueueRow)
+                        .where(TriageQueueRow.claimed_by == lease.token)
+                        .values(available_at=deps.clock.now() + lease.length)
+                        .returning(TriageQueueRow.case_id)
+                    )
                 )
                 audit.keep_chain(session, [i.case_id for i in ahead])
+                stored: list[int] = []  # the reports stored (or found finished already): their rows go at the end
                 while end < len(todo):
                     if (end - start) % LOAD_AHEAD == 0:
                         _load_ahead(session, todo[end : end + LOAD_AHEAD])
                     item, result, status = todo[end]
                     end += 1
-                    finished += _finish_one(session, item, result, token=lease.token, deps=deps, status=status)
+                    outcome = _finish_one(session, item, result, token=lease.token, deps=deps, status=status, ours=ours)
+                    if outcome is not None:
+                        stored.append(item.case_id)
+                        finished += outcome
                     if time.monotonic() - began >= hold or wanted(deps.write_lock):
                         break
+                if stored:
+                    session.execute(
+                        delete(TriageQueueRow).where(
+                            TriageQueueRow.case_id.in_(stored), TriageQueueRow.claimed_by == lease.token
+                        )
+                    )
                 uow.commit()
             done += finished
         except Exception:  # the commit failed: these rows stay leased and are retried when the lease runs out
@@ -292,17 +323,23 @@ def _load_ahead(session: Session, todo: Sequence[tuple[Leased, TriageResult | No
 
 
 def _finish_one(
-    session: Session, item: Leased, result: TriageResult | None, *, token: str, deps: ServiceDeps, status: str
-) -> int:
+    session: Session,
+    item: Leased,
+    result: TriageResult | None,
+    *,
+    token: str,
+    deps: ServiceDeps,
+    status: str,
+    ours: set[int],
+) -> bool | None:
     """One report in its savepoint, its isolated subscribers inline (no savepoint each); when anything fails, the
-    report is rolled back and done again with each isolated subscriber in its savepoint, as one by one. 1 when
-    finished; 0 when not (finished already, lease lost, or failed: logged, its row stays leased and is retried
-    when the lease runs out)."""
+    report is rolled back and done again with each isolated subscriber in its savepoint, as one by one. As
+    `_finish_in`; None also when it failed (logged; its row stays leased and is retried when the lease runs out)."""
     for inline in (True, False):
         session.info[INLINE] = inline
         try:
             with session.begin_nested():
-                return int(bool(_finish_in(session, item, result, token=token, deps=deps, status=status)))
+                return _finish_in(session, item, result, token=token, deps=deps, status=status, ours=ours)
         except Exception:
             session.info.get(LOCKED_CASES, set()).discard(item.case_id)
             if inline:
@@ -311,7 +348,7 @@ def _finish_one(
             log.exception("storing the triage of case %s failed", item.case_id)
         finally:
             session.info.pop(INLINE, None)
-    return 0
+    return None
 
 
 def _analyse(deps: ServiceDeps, items: Sequence[Leased]) -> list[TriageResult | None] | None:
@@ -389,29 +426,6 @@ def drain(
     return total
 
 
-@dataclass(frozen=True)
-class QueueState:
-    """What `/metrics` and `gridloop worker status` show about the queue."""
-
-    depth: int
-    oldest_age_seconds: float
-    unpublished: int
-    oldest_unpublished_age_seconds: float
-
-
-def queue_state(session: Session, *, now: datetime) -> QueueState:
-    """Depth and oldest age of the pending-triage queue, and of the rows not yet published to JetStream."""
-    depth, oldest = session.execute(select(func.count(), func.min(TriageQueueRow.enqueued_at))).one()
-    unpub, oldest_unpub = session.execute(
-        select(func.count(), func.min(TriageQueueRow.enqueued_at)).where(TriageQueueRow.published_at.is_(None))
-    ).one()
-
-    def age(t: datetime | None) -> float:
-        return max((now - t).total_seconds(), 0.0) if t is not None else 0.0
-
-    return QueueState(int(depth or 0), age(oldest), int(unpub or 0), age(oldest_unpub))
-
-
 def relay(
     uows: Callable[[], UnitOfWork],
     *,
@@ -459,45 +473,3 @@ def still_queued(session: Session, case_ids: Sequence[int]) -> dict[int, datetim
         select(TriageQueueRow.case_id, TriageQueueRow.available_at).where(TriageQueueRow.case_id.in_(list(case_ids)))
     ).all()
     return {int(case_id): available_at for case_id, available_at in rows}
-
-
-@dataclass(frozen=True)
-class PipelineFigures:
-    """What an operator monitors (`/metrics`): the triage queue, recent triage lags, the outbox, overdue cases."""
-
-    queue: QueueState
-    recent_lags_seconds: list[float]
-    outbox_pending: int
-    outbox_oldest_age_seconds: float
-    overdue_open_cases: int
-
-
-def pipeline_figures(session: Session, *, now: datetime, window: timedelta = timedelta(minutes=5)) -> PipelineFigures:
-    """The figures, each one indexed read (lags: reports triaged within `window`)."""
-    from gridloop.cases.domain.lifecycle import OPEN_STATUSES
-    from gridloop.platform.db.outbox import FAILED as OUTBOX_FAILED
-    from gridloop.platform.db.outbox import PENDING as OUTBOX_PENDING
-    from gridloop.platform.db.outbox import OutboxRow
-
-    lags = [
-        max((t - r).total_seconds(), 0.0)
-        for r, t in session.execute(
-            select(CaseRow.received_at, CaseRow.triaged_at).where(CaseRow.triaged_at >= now - window).limit(100_000)
-        )
-        if t is not None
-    ]
-    pending, oldest = session.execute(
-        select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.state.in_([OUTBOX_PENDING, OUTBOX_FAILED]))
-    ).one()
-    overdue = session.scalar(
-        select(func.count())
-        .select_from(CaseRow)
-        .where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.due_at < now)
-    )
-    return PipelineFigures(
-        queue_state(session, now=now),
-        lags,
-        int(pending or 0),
-        max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0,
-        int(overdue or 0),
-    )
