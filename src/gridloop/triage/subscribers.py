@@ -115,6 +115,12 @@ class OpenCaseIndex:
 
     def merge_duplicates(self, session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
         """Subscriber of `CaseReceived`: merge into the open case the report duplicates, or suggest the match."""
+        # what it reads is other reports, received before this one: this report's pending changes need not be
+        # written first (they are, with the merge's or a later flush)
+        with session.no_autoflush:
+            self._merge_duplicates(session, event, deps)
+
+    def _merge_duplicates(self, session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
         facts = reports.report_facts(session, event.case_id)
         if facts is None or facts.status != "received" or facts.meaningless:
             return

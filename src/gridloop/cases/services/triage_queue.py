@@ -228,7 +228,9 @@ def _finish_in(
         _apply(case, result, category_given=category_given, urgency_given=item.urgency_given)
     case.triage_status = status
     case.triaged_at = now
-    session.flush()  # the case's row is written, so locked for this transaction: perform need not select it again
+    if ours is None:  # the case's row is written, so locked for this transaction: perform need not select it again
+        session.flush()
+    # (in a batch its row was locked when loaded ahead; it is written with the first flush, e.g. a dispatch's)
     session.info.setdefault(LOCKED_CASES, set()).add(case.id)
     actor = _creator(session, case, now=now)
     deps.events.publish(
