@@ -126,19 +126,32 @@ def _notices(c: Container) -> list[tuple[Any, ...]]:
             for r in _rows(c, NoticeRow, NoticeRow.id)]  # fmt: skip
 
 
-def test_a_batch_stores_what_finishing_the_reports_one_by_one_stores(two, clock, monkeypatch):
+@pytest.mark.parametrize("index_built_before", [False, True], ids=["index-built-by-the-batch", "index-catches-up"])
+def test_a_batch_stores_what_finishing_the_reports_one_by_one_stores(two, clock, monkeypatch, index_built_before):
     one_by_one, batched = two
+
+    def drain_both() -> int:
+        monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 0.0)  # one report per transaction
+        done = triage_queue.drain(one_by_one.uow, deps=one_by_one.deps, batch=1)
+        monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)  # the whole lease in one transaction
+        assert triage_queue.drain(batched.uow, deps=batched.deps, batch=64) == done
+        return done
+
     start = clock.now()
-    ids = _receive(one_by_one, clock, REPORTS)
+    first = 1 if index_built_before else 0
+    ids = _receive(one_by_one, clock, REPORTS[:first])
     clock.set(start)
-    assert _receive(batched, clock, REPORTS) == ids
+    assert _receive(batched, clock, REPORTS[:first]) == ids
+    if index_built_before:  # the duplicate index exists: it reads the reports stored since (and sketches them)
+        assert drain_both() == first
+    start = clock.now()
+    ids += _receive(one_by_one, clock, REPORTS[first:])
+    clock.set(start)
+    assert ids[first:] == _receive(batched, clock, REPORTS[first:])
     followed = ids[:2] + ids[-3:]  # the operator follows some of the reports while they wait for triage
     _follow(one_by_one, clock, followed)
     _follow(batched, clock, followed)
-    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 0.0)  # one report per transaction
-    assert triage_queue.drain(one_by_one.uow, deps=one_by_one.deps, batch=1) == len(REPORTS)
-    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)  # the whole lease in one transaction
-    assert triage_queue.drain(batched.uow, deps=batched.deps, batch=64) == len(REPORTS)
+    assert drain_both() == len(REPORTS) - first
     a, b = _outcome(one_by_one), _outcome(batched)
     assert a["chain_ok"] and b["chain_ok"]
     statuses = {r["status"] for r in a["cases"]}

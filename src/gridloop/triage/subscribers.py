@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from threading import Lock
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,9 @@ from gridloop.triage.services.duplicates import (
     judge_intake,
     place_terms,
 )
+
+#: At most this many sketches of reports read before they were judged are kept (see `OpenCaseIndex._unjudged`).
+_UNJUDGED_KEPT = 10_000
 
 _GAP_SECONDS = 30.0
 """How long an id missing below the newest one seen is looked for again (a report whose transaction took its id
@@ -63,6 +67,8 @@ class OpenCaseIndex:
     #: Ids below `_high` not read yet (their transaction had not committed), with when they were first missed.
     _gaps: dict[int, float] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
+    #: Sketches of reports read by a catch-up before they were judged (made in one pass), until they are judged.
+    _unjudged: dict[str, Any] = field(default_factory=dict)
 
     def finder(self, session: Session, *, now: datetime, skip: str | None = None) -> DuplicateFinder:
         """The index, with every open case stored since the last look (by any process) added, except `skip`."""
@@ -109,9 +115,13 @@ class OpenCaseIndex:
         ]
         if new:
             sketches = self._finder.sketches([(r.title, r.text) for r in new])
+            if len(self._unjudged) > _UNJUDGED_KEPT:  # judged elsewhere (another process took them)
+                self._unjudged.clear()
             for r, sk in zip(new, sketches, strict=True):
                 self._finder.add(r.number, sk, when=r.received_at, lng=r.lng, lat=r.lat)
                 self._seen.add(r.number)
+                if r.status == "received":
+                    self._unjudged[r.number] = sk
 
     def merge_duplicates(self, session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
         """Subscriber of `CaseReceived`: merge into the open case the report duplicates, or suggest the match."""
@@ -130,7 +140,13 @@ class OpenCaseIndex:
         # so the verdict does not depend on the order or the batches in which workers take the reports
         with self._lock:
             ref = ReportRef(facts.number, facts.title, facts.text, facts.received_at, facts.lng, facts.lat)
-            sketch = check_and_index(finder, ref, earlier_only=True, index=facts.number not in self._seen)
+            sketch = check_and_index(
+                finder,
+                ref,
+                earlier_only=True,
+                index=facts.number not in self._seen,
+                sketch=self._unjudged.pop(facts.number, None),
+            )
             self._seen.add(facts.number)
         mine = _candidate(facts)
         since = facts.received_at - timedelta(hours=self.policy.suggest_hours)
@@ -152,10 +168,10 @@ class OpenCaseIndex:
         )
         if verdict.other is None or verdict.action not in (MERGE, SUGGEST):
             return
-        # the statuses read for this report just now (nothing changed since); else ask
-        read = {r.number: r.status for r in near} | ({other_facts.number: other_facts.status} if other_facts else {})
-        if not (reports.status_is_open(read[verdict.other]) if verdict.other in read else
-                reports.is_open(session, verdict.other)):  # fmt: skip
+        # the statuses (and ids) read for this report just now (nothing changed since); else ask
+        read = {r.number: r for r in near} | ({other_facts.number: other_facts} if other_facts else {})
+        known = read.get(verdict.other)
+        if not (reports.status_is_open(known.status) if known is not None else reports.is_open(session, verdict.other)):
             return
         merged = verdict.action == MERGE and reports.merge_duplicate(
             session, event.case_id, parent=verdict.other, note=f"自动并单: {verdict.reason}", deps=deps
@@ -167,4 +183,5 @@ class OpenCaseIndex:
             merged=merged,
             similarity=round(verdict.similarity, 3),
             reason=verdict.reason,
+            of_id=known.case_id if known is not None else None,
         )
