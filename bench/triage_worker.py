@@ -55,7 +55,12 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=400)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--pg", default=None, help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
-    ap.add_argument("--chunk", type=float, default=None, help="seconds one worker transaction lasts at most")
+    ap.add_argument(
+        "--chunk",
+        type=float,
+        default=None,
+        help="triage_queue.CHUNK_SECONDS (SQLite: a transaction lasts TOLD_CHUNK_FACTOR times it at most)",
+    )
     ap.add_argument("--profile", type=int, default=0, help="print the top N functions of a cProfile of the drain")
     ap.add_argument("--dump", default=None, help="write each case's triage outcome to this JSON file")
     args = ap.parse_args()

@@ -109,16 +109,49 @@ def _by_case(events: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 _CHAIN = {"id", "prev_hash", "case_prev_hash", "hash"}
 
 
-def test_a_batch_stores_what_finishing_the_reports_one_by_one_stores(two, clock, monkeypatch):
+def _follow(c: Container, clock: Any, case_ids: list[int]) -> None:
+    from gridloop.notices.services import centre
+
+    with c.uow() as uow:
+        actor = org.actor_for(org.get_user(uow.session, "operator"))
+    for case_id in case_ids:
+        with c.uow() as uow:
+            centre.follow(uow, actor, case_id, now=clock.now())
+
+
+def _notices(c: Container) -> list[tuple[Any, ...]]:
+    from gridloop.notices.tables import NoticeRow
+
+    return [(r["user_id"], r["kind"], r["case_id"], r["case_number"], repr(r["payload"]), r["dedupe_key"])
+            for r in _rows(c, NoticeRow, NoticeRow.id)]  # fmt: skip
+
+
+@pytest.mark.parametrize("index_built_before", [False, True], ids=["index-built-by-the-batch", "index-catches-up"])
+def test_a_batch_stores_what_finishing_the_reports_one_by_one_stores(two, clock, monkeypatch, index_built_before):
     one_by_one, batched = two
+
+    def drain_both() -> int:
+        monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 0.0)  # one report per transaction
+        done = triage_queue.drain(one_by_one.uow, deps=one_by_one.deps, batch=1)
+        monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)  # the whole lease in one transaction
+        assert triage_queue.drain(batched.uow, deps=batched.deps, batch=64) == done
+        return done
+
     start = clock.now()
-    _receive(one_by_one, clock, REPORTS)
+    first = 1 if index_built_before else 0
+    ids = _receive(one_by_one, clock, REPORTS[:first])
     clock.set(start)
-    _receive(batched, clock, REPORTS)
-    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 0.0)  # one report per transaction
-    assert triage_queue.drain(one_by_one.uow, deps=one_by_one.deps, batch=1) == len(REPORTS)
-    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)  # the whole lease in one transaction
-    assert triage_queue.drain(batched.uow, deps=batched.deps, batch=64) == len(REPORTS)
+    assert _receive(batched, clock, REPORTS[:first]) == ids
+    if index_built_before:  # the duplicate index exists: it reads the reports stored since (and sketches them)
+        assert drain_both() == first
+    start = clock.now()
+    ids += _receive(one_by_one, clock, REPORTS[first:])
+    clock.set(start)
+    assert ids[first:] == _receive(batched, clock, REPORTS[first:])
+    followed = ids[:2] + ids[-3:]  # the operator follows some of the reports while they wait for triage
+    _follow(one_by_one, clock, followed)
+    _follow(batched, clock, followed)
+    assert drain_both() == len(REPORTS) - first
     a, b = _outcome(one_by_one), _outcome(batched)
     assert a["chain_ok"] and b["chain_ok"]
     statuses = {r["status"] for r in a["cases"]}
@@ -130,6 +163,9 @@ def test_a_batch_stores_what_finishing_the_reports_one_by_one_stores(two, clock,
     # case's own events are the same (the hash chain links them in storing order, so its hashes differ; both verify)
     assert _by_case(a["events"]) == _by_case(b["events"])
     assert sorted(map(repr, a["outbox"])) == sorted(map(repr, b["outbox"]))
+    told = _notices(one_by_one)
+    assert any(n[1] == "followed" for n in told), "the followers of dispatched reports are told"
+    assert sorted(told) == sorted(_notices(batched))
 
 
 def _statuses(c: Container) -> dict[int, str]:
@@ -239,3 +275,54 @@ def test_a_report_is_judged_against_earlier_reports_only_whatever_order_workers_
         a, b = uow.session.get(CaseRow, first), uow.session.get(CaseRow, second)
         assert a.duplicate_of_id is None and a.duplicate_action is None, "never a duplicate of itself or a later one"
         assert b.duplicate_of_id == first and b.duplicate_action in ("merge", "suggest")
+
+
+def test_events_rolled_back_inside_a_batch_transaction_leave_the_audit_chain_whole(two, clock, monkeypatch):
+    from gridloop.kernel.events import CaseDispatched
+
+    c, _ = two
+    ids = _receive(c, clock, REPORTS)
+    dispatched: list[int] = []
+
+    def fail_the_second_dispatch(_s: Any, event: CaseDispatched, _d: Any) -> None:
+        if event.case_id not in dispatched:
+            dispatched.append(event.case_id)
+        if dispatched[1:2] == [event.case_id]:  # inside the isolated auto-dispatch, after its audit event was written
+            raise RuntimeError("a cascade that fails")
+
+    def fail_a_whole_report(_s: Any, event: CaseReceived, _d: Any) -> None:
+        if event.case_id == ids[-1]:  # after its events: the report's savepoint is rolled back
+            raise RuntimeError("a bad report")
+
+    c.deps.events.subscribe(CaseDispatched, 99, fail_the_second_dispatch)
+    c.deps.events.subscribe(CaseReceived, 99, fail_a_whole_report)
+    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)  # the whole lease in one transaction
+    assert triage_queue.drain(c.uow, deps=c.deps) == len(ids) - 1
+    with c.uow() as uow:
+        verdict = audit.verify(uow.session)
+        undone = uow.session.get(CaseRow, dispatched[1])
+        assert undone.status == "received", "its dispatch was rolled back with the failing cascade"
+    assert verdict.ok, verdict.as_dict()
+    assert len(dispatched) >= 3, "reports dispatched after the rolled-back events"
+
+
+def test_an_isolated_subscriber_that_fails_in_a_batch_loses_only_its_own_work_as_one_by_one(two, clock, monkeypatch):
+    from gridloop.kernel.errors import Conflict
+    from gridloop.kernel.events import CaseChanged
+
+    c, _ = two
+    ids = _receive(c, clock, REPORTS[:5])
+    failed: list[int] = []
+
+    def refuse_once(_s: Any, event: CaseChanged, _d: Any) -> None:
+        if not failed:  # a domain error: the auto-dispatch around it must not take it for a refused dispatch
+            failed.append(event.case_id)
+            raise Conflict("a notice that cannot be made")
+
+    c.deps.events.subscribe(CaseChanged, 99, refuse_once, isolated=True)
+    monkeypatch.setattr(triage_queue, "CHUNK_SECONDS", 60.0)
+    assert triage_queue.drain(c.uow, deps=c.deps) == len(ids)
+    with c.uow() as uow:
+        case = uow.session.get(CaseRow, failed[0])
+        assert case.status == "dispatched" and case.dispatch_auto, "dispatched; only the subscriber's work is gone"
+    assert _receive_events(c, failed[0]) == 1

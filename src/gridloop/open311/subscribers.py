@@ -15,6 +15,7 @@ from gridloop.kernel.events import CaseEvent
 from gridloop.kernel.ports import Notice
 from gridloop.open311 import domain
 from gridloop.open311.tables import Open311KeyRow, Open311RequestRow
+from gridloop.platform.db.batch import batch_cached, batch_scope
 from gridloop.platform.deps import ServiceDeps
 
 CHANNEL = "subscriber"
@@ -27,6 +28,18 @@ def sign(secret: str, body: str) -> str:
 
 def on_case_changed(session: Session, event: CaseEvent, deps: ServiceDeps) -> None:
     """Subscriber of the lifecycle events: when a request's Open311 status notes changed, tell its key's webhook."""
+    scope = batch_scope(session)
+    if scope is not None and event.number in scope.case_numbers:  # a batch transaction: asked once for its cases
+        numbers = list(scope.case_numbers)
+        requested = batch_cached(
+            session,
+            "open311 requested cases",
+            lambda: set(
+                session.scalars(select(Open311RequestRow.case_number).where(Open311RequestRow.case_number.in_(numbers)))
+            ),
+        )
+        if event.number not in requested:
+            return
     found = session.execute(
         select(Open311RequestRow, Open311KeyRow)
         .join(Open311KeyRow, Open311KeyRow.id == Open311RequestRow.key_id)

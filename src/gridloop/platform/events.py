@@ -20,6 +20,17 @@ from gridloop.kernel.events import DomainEvent
 
 log = logging.getLogger("gridloop.events")
 
+#: `session.info` key: run isolated subscribers without their savepoint. For a caller that runs the whole
+#: publication in a savepoint of its own and, when anything fails, rolls it back and does it again without this
+#: flag (a triage worker's batch): the outcome is the same, one savepoint instead of one per subscriber.
+INLINE = "gridloop.events.inline"
+
+
+class InlineSubscriberFailed(Exception):
+    """An isolated subscriber run inline failed (not a domain error, so no caller on the way mistakes it for one):
+    the caller that asked for inline subscribers rolls its savepoint back and does the work again, isolated."""
+
+
 #: A subscriber: called with the publisher's session, the event and the service dependencies (`ServiceDeps`,
 #: which holds this bus: typed loosely here so the bus does not import its holder).
 Handler = Callable[[Session, Any, Any], None]
@@ -82,9 +93,16 @@ class EventBus:
 
     def publish(self, session: Session, event: DomainEvent, *, deps: Any) -> None:
         """Run the event's subscribers now, in the caller's transaction, in order."""
+        inline = bool(getattr(session, "info", {}).get(INLINE))  # (tests publish with no session)
         for sub in self._by_type.get(type(event), ()):
             if not sub.isolated:
                 sub.handler(session, event, deps)
+                continue
+            if inline:
+                try:
+                    sub.handler(session, event, deps)
+                except Exception as exc:
+                    raise InlineSubscriberFailed(f"subscriber {sub.name} failed on {event}") from exc
                 continue
             try:
                 with session.begin_nested():

@@ -17,11 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from threading import Lock
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from gridloop.cases.services import reports
 from gridloop.kernel.events import CaseReceived
+from gridloop.platform.db.batch import batch_cache
 from gridloop.platform.deps import ServiceDeps
 from gridloop.triage.domain.duplicates import EVENT_CHARS, MERGE, SUGGEST, EventPolicy, extract_place
 from gridloop.triage.domain.urgency import assess_urgency
@@ -33,6 +35,9 @@ from gridloop.triage.services.duplicates import (
     judge_intake,
     place_terms,
 )
+
+#: At most this many sketches of reports read before they were judged are kept (see `OpenCaseIndex._unjudged`).
+_UNJUDGED_KEPT = 10_000
 
 _GAP_SECONDS = 30.0
 """How long an id missing below the newest one seen is looked for again (a report whose transaction took its id
@@ -62,6 +67,8 @@ class OpenCaseIndex:
     #: Ids below `_high` not read yet (their transaction had not committed), with when they were first missed.
     _gaps: dict[int, float] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
+    #: Sketches of reports read by a catch-up before they were judged (made in one pass), until they are judged.
+    _unjudged: dict[str, Any] = field(default_factory=dict)
 
     def finder(self, session: Session, *, now: datetime, skip: str | None = None) -> DuplicateFinder:
         """The index, with every open case stored since the last look (by any process) added, except `skip`."""
@@ -74,7 +81,14 @@ class OpenCaseIndex:
                 )
                 self._seen.update(r.number for r in rows)
             else:
-                self._catch_up(session, now=now, skip=skip)
+                # once per batch transaction: the reports it stores were read by the first catch-up (and what
+                # this transaction stores is no new case); outside one, before every report
+                cache = batch_cache(session)
+                key = ("duplicate index caught up", id(self))
+                if cache is None or key not in cache:
+                    self._catch_up(session, now=now, skip=skip)
+                    if cache is not None:
+                        cache[key] = True
             return self._finder
 
     def _catch_up(self, session: Session, *, now: datetime, skip: str | None) -> None:
@@ -101,12 +115,22 @@ class OpenCaseIndex:
         ]
         if new:
             sketches = self._finder.sketches([(r.title, r.text) for r in new])
+            if len(self._unjudged) > _UNJUDGED_KEPT:  # judged elsewhere (another process took them)
+                self._unjudged.clear()
             for r, sk in zip(new, sketches, strict=True):
                 self._finder.add(r.number, sk, when=r.received_at, lng=r.lng, lat=r.lat)
                 self._seen.add(r.number)
+                if r.status == "received":
+                    self._unjudged[r.number] = sk
 
     def merge_duplicates(self, session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
         """Subscriber of `CaseReceived`: merge into the open case the report duplicates, or suggest the match."""
+        # what it reads is other reports, received before this one: this report's pending changes need not be
+        # written first (they are, with the merge's or a later flush)
+        with session.no_autoflush:
+            self._merge_duplicates(session, event, deps)
+
+    def _merge_duplicates(self, session: Session, event: CaseReceived, deps: ServiceDeps) -> None:
         facts = reports.report_facts(session, event.case_id)
         if facts is None or facts.status != "received" or facts.meaningless:
             return
@@ -116,7 +140,13 @@ class OpenCaseIndex:
         # so the verdict does not depend on the order or the batches in which workers take the reports
         with self._lock:
             ref = ReportRef(facts.number, facts.title, facts.text, facts.received_at, facts.lng, facts.lat)
-            sketch = check_and_index(finder, ref, earlier_only=True, index=facts.number not in self._seen)
+            sketch = check_and_index(
+                finder,
+                ref,
+                earlier_only=True,
+                index=facts.number not in self._seen,
+                sketch=self._unjudged.pop(facts.number, None),
+            )
             self._seen.add(facts.number)
         mine = _candidate(facts)
         since = facts.received_at - timedelta(hours=self.policy.suggest_hours)
@@ -128,16 +158,20 @@ class OpenCaseIndex:
             before=facts.received_at,
         )
         other = None
+        other_facts = None
         if sketch.other is not None and sketch.action in (MERGE, SUGGEST):
             found = next((r for r in near if r.number == sketch.other), None)
-            found = found or reports.report_facts_by_number(session, sketch.other)
-            other = _candidate(found) if found else None
+            other_facts = found or reports.report_facts_by_number(session, sketch.other)
+            other = _candidate(other_facts) if other_facts else None
         verdict = judge_intake(
             mine, candidates=[_candidate(r) for r in near], sketch=sketch, sketch_other=other, policy=self.policy
         )
         if verdict.other is None or verdict.action not in (MERGE, SUGGEST):
             return
-        if not reports.is_open(session, verdict.other):
+        # the statuses (and ids) read for this report just now (nothing changed since); else ask
+        read = {r.number: r for r in near} | ({other_facts.number: other_facts} if other_facts else {})
+        known = read.get(verdict.other)
+        if not (reports.status_is_open(known.status) if known is not None else reports.is_open(session, verdict.other)):
             return
         merged = verdict.action == MERGE and reports.merge_duplicate(
             session, event.case_id, parent=verdict.other, note=f"自动并单: {verdict.reason}", deps=deps
@@ -149,4 +183,5 @@ class OpenCaseIndex:
             merged=merged,
             similarity=round(verdict.similarity, 3),
             reason=verdict.reason,
+            of_id=known.case_id if known is not None else None,
         )

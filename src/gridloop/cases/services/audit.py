@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Result, Table, bindparam, event, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, Result, Table, bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
 from gridloop.cases.domain.audit import GENESIS, event_hash
@@ -30,12 +30,6 @@ def _set_head_statement() -> Any:
         .where(_heads.c.case_id == bindparam("cid"))
         .values(last_hash=bindparam("h"), events=_heads.c.events + bindparam("n"))
     )
-
-
-def _set_head(conn: Connection, case_id: int, value: str, count: int) -> None:
-    done = conn.execute(_set_head_statement(), {"cid": case_id, "h": value, "n": count})
-    if not done.rowcount:
-        conn.execute(insert(_heads).values(case_id=case_id, last_hash=value, events=count))
 
 
 @cache
@@ -70,17 +64,71 @@ def _heads_of(conn: Connection, case_ids: list[int]) -> dict[int, str]:
     return found
 
 
+#: `Connection.info` key of the chain as the current transaction left it (`keep_chain`).
+_KEPT = "gridloop.audit.kept_chain"
+
+
+@dataclass
+class _Kept:
+    """The global head and the case heads this transaction read or wrote; valid for its root transaction only."""
+
+    transaction: object
+    last: str | None = None  # None: the global head is not locked and read yet
+    heads: dict[int, str | None] = field(default_factory=dict)  # None: the case has no head row
+
+
+def keep_chain(session: Session, case_ids: Iterable[int] = ()) -> None:
+    """Keep the chain's heads in memory for the rest of this transaction (a triage worker's batch): the global
+    head is locked and read once, each case's head once (`case_ids` now, in one query), so an event costs its
+    INSERT and one write of the heads. Any rollback, also of a savepoint, drops what was kept (the events it
+    undid moved the heads); the next event reads the database again."""
+    conn = session.connection()
+    kept = _Kept(conn.get_transaction())
+    ids = [int(i) for i in case_ids]
+    if ids:
+        found = _heads_of(conn, ids)
+        kept.heads.update({cid: found.get(cid) for cid in ids})
+    conn.info[_KEPT] = kept
+
+
+def _kept(conn: Connection) -> _Kept | None:
+    kept = conn.info.get(_KEPT)
+    if kept is None:
+        return None
+    transaction = conn.get_transaction()
+    if kept.transaction is not transaction or transaction is None or not transaction.is_active:
+        conn.info.pop(_KEPT, None)
+        return None
+    return kept  # type: ignore[no-any-return]
+
+
+def _forget(conn: Connection, *_args: object) -> None:
+    conn.info.pop(_KEPT, None)
+
+
+def _known_heads(conn: Connection, ids: list[int], kept: _Kept | None) -> dict[int, str]:
+    if kept is None:
+        return _heads_of(conn, ids)
+    missing = [cid for cid in ids if cid not in kept.heads]
+    if missing:
+        found = _heads_of(conn, missing)
+        kept.heads.update({cid: found.get(cid) for cid in missing})
+    return {cid: h for cid in ids if (h := kept.heads[cid]) is not None}
+
+
 def chain(conn: Connection, events: Iterable[MutableMapping[str, Any]], *, new_cases: bool = False) -> None:
     """Fill prev_hash, case_prev_hash and hash of new events (in order) and move the heads.
 
     The heads of all the cases involved are read in one query and written back in two batches (existing heads
-    updated, new ones inserted), so a bulk insert of many cases' events costs a few statements, not three each.
+    updated with the global head, new ones inserted), so a bulk insert of many cases' events costs a few
+    statements, not three each (fewer in a transaction that keeps the chain: `keep_chain`).
     `new_cases`: the events are the first of cases created in this transaction (no head to read).
     """
     events = list(events)
-    last = _lock(conn)
+    kept = _kept(conn)
+    last = kept.last if kept is not None and kept.last is not None else _lock(conn)
     ids = list(dict.fromkeys(int(ev["case_id"]) for ev in events))
-    known = {} if new_cases else _heads_of(conn, ids)
+    known = {} if new_cases else _known_heads(conn, ids, kept)
     per_case: dict[int, str] = {cid: known.get(cid, GENESIS) for cid in ids}
     counts: dict[int, int] = {}
     for ev in events:
@@ -92,11 +140,13 @@ def chain(conn: Connection, events: Iterable[MutableMapping[str, Any]], *, new_c
         counts[case_id] = counts.get(case_id, 0) + 1
     updates = [{"cid": cid, "h": per_case[cid], "n": counts[cid]} for cid in ids if cid in known]
     inserts = [{"case_id": cid, "last_hash": per_case[cid], "events": counts[cid]} for cid in ids if cid not in known]
-    if updates:
-        conn.execute(_set_head_statement(), updates)
     if inserts:
         conn.execute(_insert_heads_statement(), inserts)
-    _set_head(conn, GLOBAL, last, sum(counts.values()))
+    # the global head's row exists: `_lock` made it, or read it earlier in this transaction
+    conn.execute(_set_head_statement(), [*updates, {"cid": GLOBAL, "h": last, "n": sum(counts.values())}])
+    if kept is not None:
+        kept.last = last
+        kept.heads.update((cid, per_case[cid]) for cid in ids)
 
 
 class _RowView(dict[str, Any]):
@@ -152,6 +202,9 @@ def install() -> None:
         event.listen(CaseEventRow, "before_insert", _before_insert)
     if not event.contains(Session, "do_orm_execute", _on_execute):
         event.listen(Session, "do_orm_execute", _on_execute)
+    for name in ("commit", "rollback", "rollback_savepoint"):  # a kept chain ends with its transaction or any rollback
+        if not event.contains(Engine, name, _forget):
+            event.listen(Engine, name, _forget)
 
 
 @dataclass(frozen=True)

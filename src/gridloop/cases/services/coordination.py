@@ -36,6 +36,7 @@ from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridloop.kernel.events import CaseClosed, CaseDispatched
 from gridloop.kernel.org import Actor, Role, is_within
 from gridloop.kernel.ports import Notice
+from gridloop.platform.db.batch import batch_cached
 from gridloop.platform.org.tables import UnitRow
 
 if TYPE_CHECKING:
@@ -46,6 +47,11 @@ RETURN_LIMIT = 2
 
 
 def _unit_facts(session: Session, unit_ids: list[int]) -> list[UnitFacts]:
+    """The facts of these units (read once per batch transaction for the same units)."""
+    return batch_cached(session, ("unit facts", tuple(unit_ids)), lambda: _read_unit_facts(session, unit_ids))
+
+
+def _read_unit_facts(session: Session, unit_ids: list[int]) -> list[UnitFacts]:
     units = list(session.scalars(select(UnitRow).where(UnitRow.id.in_(unit_ids))))
     ancestor_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
     areas = {

@@ -153,14 +153,17 @@ def auto_dispatch(
         request = ActionRequest(
             action="dispatch", unit=rule.lead_unit, co_units=list(rule.co_units), note=decision.reason
         )
+        # set before the action, so the case's row is written once with its new status; undone when it fails
+        before = case.catalogue_version
+        case.catalogue_version = cat.version
+        case.dispatch_auto, case.suggest_reason = True, decision.reason
         try:
             perform(session, system_actor(session, now=now), case.id, request, deps=step_deps)
         except (DomainError, LookupError) as exc:
             # a stale rule (unit removed…) must never lose the report: it waits for a dispatcher instead
+            case.catalogue_version = before
             decision = Decision(False, result, f"{decision.reason}; automatic dispatch failed: {exc}")
         else:
-            case.catalogue_version = cat.version
-            case.dispatch_auto, case.suggest_reason = True, decision.reason
             return decision
     case.dispatch_auto, case.suggest_reason = False, decision.reason
     if case.urgency == "emergency":

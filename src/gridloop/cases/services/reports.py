@@ -31,6 +31,7 @@ class ReportFacts:
     status: str
     meaningless: bool = False
     category: str | None = None
+    case_id: int | None = None  # given where it was read anyway
 
 
 def report_facts(session: Session, case_id: int) -> ReportFacts | None:
@@ -55,12 +56,12 @@ def report_facts_by_number(session: Session, number: str) -> ReportFacts | None:
     """The facts of the case numbered `number` (None when there is none), in one query of its columns."""
     r = session.execute(
         select(CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
-               CaseRow.status, CaseRow.meaningless_reason, CaseRow.category, CaseRow.exercise_run_id)
+               CaseRow.status, CaseRow.meaningless_reason, CaseRow.category, CaseRow.exercise_run_id, CaseRow.id)
         .where(CaseRow.number == number)
     ).first()  # fmt: skip
     if r is None or r.exercise_run_id is not None:  # exercise (演练) cases never enter duplicate matching
         return None
-    return ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8])
+    return ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], int(r[10]))
 
 
 def open_reports(session: Session, *, since: datetime) -> list[ReportFacts]:
@@ -121,7 +122,7 @@ def open_reports_mentioning(
         return []
     q = select(
         CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
-        CaseRow.status, CaseRow.category,
+        CaseRow.status, CaseRow.category, CaseRow.id,
     ).where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.received_at >= since)  # fmt: skip
     for term in terms:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -131,13 +132,18 @@ def open_reports_mentioning(
     if before is not None:  # only reports received earlier (the later ones are judged against this one)
         q = q.where(CaseRow.received_at < before)
     rows = session.execute(q.order_by(CaseRow.received_at.desc()).limit(limit)).all()
-    return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7]) for r in rows]
+    return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7], int(r[8])) for r in rows]
 
 
 def is_open(session: Session, number: str) -> bool:
     """Whether the case numbered `number` exists and is open."""
     status = session.scalar(select(CaseRow.status).where(CaseRow.number == number))
-    return status is not None and Status(status) in OPEN_STATUSES
+    return status is not None and status_is_open(status)
+
+
+def status_is_open(status: str) -> bool:
+    """Whether a case in this status is open (a `ReportFacts.status`)."""
+    return Status(status) in OPEN_STATUSES
 
 
 def merge_duplicate(session: Session, case_id: int, *, parent: str, note: str, deps: ServiceDeps) -> bool:
@@ -158,10 +164,20 @@ def merge_duplicate(session: Session, case_id: int, *, parent: str, note: str, d
     return True
 
 
-def note_duplicate(session: Session, case_id: int, *, of: str, merged: bool, similarity: float, reason: str) -> None:
-    """Link the report to the open case it duplicates: merged into it, or only suggested to the operator."""
+def note_duplicate(
+    session: Session,
+    case_id: int,
+    *,
+    of: str,
+    merged: bool,
+    similarity: float,
+    reason: str,
+    of_id: int | None = None,
+) -> None:
+    """Link the report to the open case it duplicates (`of_id`: its id, when known): merged into it, or only
+    suggested to the operator."""
     case = session.get(CaseRow, case_id)
-    other = session.scalar(select(CaseRow.id).where(CaseRow.number == of))
+    other = of_id if of_id is not None else session.scalar(select(CaseRow.id).where(CaseRow.number == of))
     if case is not None and other is not None:
         case.duplicate_of_id = other
         case.duplicate_action = "merge" if merged else "suggest"

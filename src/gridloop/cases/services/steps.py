@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridloop.cases.tables import CaseRow, CaseUnitRow
@@ -82,7 +82,8 @@ def _assign(step: Step, *, lead_code: str, co_codes: list[str]) -> None:
     case, session = step.case, step.session
     lead = _unit(session, lead_code)
     cos = [_unit(session, c, "co_units") for c in co_codes if c != lead_code]
-    session.execute(update(CaseUnitRow).where(CaseUnitRow.case_id == case.id).values(active=False))
+    for assigned in case.units:  # every unit row of the case (loaded or added): no UPDATE when it has none
+        assigned.active = False
     for unit, role in [(lead, "lead"), *[(u, "co") for u in cos]]:
         existing = next((cu for cu in case.units if cu.unit_id == unit.id and cu.role == role), None)
         if existing is not None:

@@ -2,13 +2,15 @@
 result and run the intake subscribers (announce emergency → duplicates → incident → auto-dispatch).
 
 Delivery is at least once, processing idempotent: a batch is leased (`available_at` moved `lease` into the future,
-`claimed_by` set to a token unique to this lease) and each report is finished in its own savepoint that deletes
-its queue row *only if the lease is still ours* and the case is still pending; the reports of a batch are
-committed together, a transaction every `CHUNK_SECONDS` (sooner when an acknowledgement waits for the write lock).
-A worker killed mid-batch leaves the rows of its open transaction leased until the lease runs out, then any worker
-takes them; what it committed had its rows deleted, so nothing is lost or done twice. What every report of a
-transaction reads and nobody changes meanwhile (the system's actor, the catalogue, units) is read once per
-transaction (`platform.db.batch`).
+`claimed_by` set to a token unique to this lease); the reports of a batch are stored several per transaction (every
+`CHUNK_SECONDS`, sooner when an acknowledgement waits for the write lock), each in its own savepoint, and only while
+the lease is still ours and the case still pending: the transaction's first statement renews the lease and says
+which rows are still ours, and its last deletes the rows of the reports it stored. A worker killed mid-batch leaves
+the rows of its open transaction leased until the lease runs out, then any worker takes them; what it committed
+had its rows deleted, so nothing is lost or done twice. What every report of a transaction reads and nobody
+changes meanwhile (the system's actor, the catalogue, units, who follows its cases) is read once per transaction
+(`platform.db.batch`), the audit chain's heads are kept in memory (`audit.keep_chain`), and each report's isolated
+subscribers run inline in its savepoint (done again isolated when anything fails).
 """
 
 from __future__ import annotations
@@ -20,22 +22,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.intake import default_title
+from gridloop.cases.services import audit
 from gridloop.cases.services.dispatching import system_actor
 from gridloop.cases.services.intake import locate_by_text
 from gridloop.cases.services.lifecycle import LOCKED_CASES
+from gridloop.cases.services.triage_figures import PipelineFigures as PipelineFigures  # (their callers' import)
+from gridloop.cases.services.triage_figures import QueueState as QueueState
+from gridloop.cases.services.triage_figures import pipeline_figures as pipeline_figures
+from gridloop.cases.services.triage_figures import queue_state as queue_state
 from gridloop.cases.tables import CaseRow, TriageQueueRow
 from gridloop.kernel.errors import DomainError
 from gridloop.kernel.events import CaseReceived
 from gridloop.kernel.org import Actor
 from gridloop.kernel.ports import TriageResult
-from gridloop.platform.db.batch import BATCH_CACHE, batch_cached
+from gridloop.platform.db.batch import batch_cache, batch_cached, start_batch
 from gridloop.platform.db.uow import UnitOfWork
-from gridloop.platform.db.writelock import wanted
+from gridloop.platform.db.writelock import WriteLock, wanted
 from gridloop.platform.deps import ServiceDeps
+from gridloop.platform.events import INLINE
 from gridloop.platform.org.services.org import actor_by_id
 
 log = logging.getLogger("gridloop.triage.worker")
@@ -57,6 +65,7 @@ class Leased:
     routed: bool  # the operator gave its category and its area: dispatched before the model runs on the rest
     attempts: int
     urgency_given: bool
+    number: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ def claim(
         rows = session.execute(
             select(
                 CaseRow.id,
+                CaseRow.number,
                 CaseRow.title,
                 CaseRow.text,
                 CaseRow.category,
@@ -127,6 +137,7 @@ def claim(
             r.category is not None and r.area_unit_id is not None,
             r.attempts,
             r.urgency_given,
+            r.number,
         )
         for r in rows
     ]
@@ -185,16 +196,29 @@ def finish(
 
 
 def _finish_in(
-    session: Session, item: Leased, result: TriageResult | None, *, token: str, deps: ServiceDeps, status: str
+    session: Session,
+    item: Leased,
+    result: TriageResult | None,
+    *,
+    token: str,
+    deps: ServiceDeps,
+    status: str,
+    ours: set[int] | None = None,
 ) -> bool | None:
     """One report's triage and intake subscribers in the caller's transaction: True when finished, False when it was
-    finished already (its queue row is deleted), None when the lease was lost (nothing changed)."""
+    finished already (its queue row is deleted), None when the lease was lost (nothing changed). `ours`: the
+    reports whose rows this transaction holds leased (their rows are deleted by the caller); else its row is
+    deleted here."""
     now = deps.clock.now()
-    gone = session.execute(
-        delete(TriageQueueRow).where(TriageQueueRow.case_id == item.case_id, TriageQueueRow.claimed_by == token)
-    )
-    if not getattr(gone, "rowcount", 0):
-        return None
+    if ours is not None:
+        if item.case_id not in ours:
+            return None
+    else:
+        gone = session.execute(
+            delete(TriageQueueRow).where(TriageQueueRow.case_id == item.case_id, TriageQueueRow.claimed_by == token)
+        )
+        if not getattr(gone, "rowcount", 0):
+            return None
     case = session.get(CaseRow, item.case_id)
     if case is None or case.triage_status != PENDING:
         return False
@@ -204,7 +228,9 @@ def _finish_in(
         _apply(case, result, category_given=category_given, urgency_given=item.urgency_given)
     case.triage_status = status
     case.triaged_at = now
-    session.flush()  # the case's row is written, so locked for this transaction: perform need not select it again
+    if ours is None:  # the case's row is written, so locked for this transaction: perform need not select it again
+        session.flush()
+    # (in a batch its row was locked when loaded ahead; it is written with the first flush, e.g. a dispatch's)
     session.info.setdefault(LOCKED_CASES, set()).add(case.id)
     actor = _creator(session, case, now=now)
     deps.events.publish(
@@ -217,6 +243,11 @@ def _finish_in(
 
 #: How long one transaction of `finish_many` holds the write lock at most (it lets an acknowledgement in sooner).
 CHUNK_SECONDS = 0.05
+#: With the process write lock (SQLite) the worker is told when an acknowledgement or another process's writer
+#: waits (`wanted`) and then ends its transaction at the next report, so it may hold this many times longer: fewer
+#: transactions, each reading the catalogue, units and actors once (on PostgreSQL nothing tells it, and intake
+#: waits for the audit chain's head its transaction holds).
+TOLD_CHUNK_FACTOR = 5
 
 
 def finish_many(
@@ -230,12 +261,16 @@ def finish_many(
     """Store the triage of many reports (item, result, status), several per transaction: each report in its own
     savepoint, so one that fails is rolled back alone (logged; its row stays leased and is retried when the lease
     runs out) while the others are committed. A transaction ends after `chunk_seconds`, or sooner when an
-    acknowledgement waits for the write lock. Returns how many reports were finished.
+    acknowledgement waits for the write lock (`CHUNK_SECONDS`, longer where the lock tells: `TOLD_CHUNK_FACTOR`).
+    Returns how many reports were finished.
 
     Killed mid-way, a worker loses only its open transaction: those reports' rows are still leased to it, so they
     are taken again after the lease, and what was committed had its rows deleted: nothing lost, nothing done twice.
     """
-    hold = CHUNK_SECONDS if chunk_seconds is None else chunk_seconds
+    if chunk_seconds is not None:
+        hold = chunk_seconds
+    else:
+        hold = CHUNK_SECONDS * (TOLD_CHUNK_FACTOR if isinstance(deps.write_lock, WriteLock) else 1)
     done = 0
     start = 0
     while start < len(todo):
@@ -244,33 +279,89 @@ def finish_many(
         try:
             with uows() as uow, deps.write_lock:
                 session = uow.session
-                session.info[BATCH_CACHE] = {}
+                ahead = [item for item, _, _ in todo[start:]]
+                start_batch(session, case_ids=[i.case_id for i in ahead], case_numbers=[i.number for i in ahead])
                 began = time.monotonic()
-                # the transaction's first statement (SQLite: before the first savepoint) renews our lease
-                session.execute(
-                    update(TriageQueueRow)
-                    .where(TriageQueueRow.claimed_by == lease.token)
-                    .values(available_at=deps.clock.now() + lease.length)
+                # the transaction's first statement (SQLite: before the first savepoint) renews our lease and says
+                # which rows are still ours; they stay ours (written by this transaction) until it ends
+                ours = set(
+                    session.scalars(
+                        update(TriageQueueRow)
+                        .where(TriageQueueRow.claimed_by == lease.token)
+                        .values(available_at=deps.clock.now() + lease.length)
+                        .returning(TriageQueueRow.case_id)
+                    )
                 )
+                audit.keep_chain(session, [i.case_id for i in ahead])
+                stored: list[int] = []  # the reports stored (or found finished already): their rows go at the end
                 while end < len(todo):
+                    if (end - start) % LOAD_AHEAD == 0:
+                        _load_ahead(session, todo[end : end + LOAD_AHEAD])
                     item, result, status = todo[end]
                     end += 1
-                    try:
-                        with session.begin_nested():
-                            finished += bool(
-                                _finish_in(session, item, result, token=lease.token, deps=deps, status=status)
-                            )
-                    except Exception:  # logged; the row stays leased and is retried when the lease runs out
-                        session.info.get(LOCKED_CASES, set()).discard(item.case_id)
-                        log.exception("storing the triage of case %s failed", item.case_id)
+                    outcome = _finish_one(session, item, result, token=lease.token, deps=deps, status=status, ours=ours)
+                    if outcome is not None:
+                        stored.append(item.case_id)
+                        finished += outcome
                     if time.monotonic() - began >= hold or wanted(deps.write_lock):
                         break
+                if stored:
+                    session.execute(
+                        delete(TriageQueueRow).where(
+                            TriageQueueRow.case_id.in_(stored), TriageQueueRow.claimed_by == lease.token
+                        )
+                    )
                 uow.commit()
             done += finished
         except Exception:  # the commit failed: these rows stay leased and are retried when the lease runs out
             log.exception("storing the triage of cases %s failed", [i.case_id for i, _, _ in todo[start:end]])
         start = end
     return done
+
+
+#: How many reports' cases `finish_many` loads in one query, ahead of storing them.
+LOAD_AHEAD = 8
+
+
+def _load_ahead(session: Session, todo: Sequence[tuple[Leased, TriageResult | None, str]]) -> None:
+    """Load the next reports' cases with their units in one query (two with the units), so each report's
+    `session.get` finds its case in the session; held by the batch cache, as the session keeps only weak ones."""
+    ids = [item.case_id for item, _, _ in todo]
+    held = batch_cache(session)
+    if ids and held is not None:
+        # locked (PostgreSQL) as `load_case_for_update` would: nobody changes them under this transaction
+        held[("cases ahead", ids[0])] = session.scalars(
+            select(CaseRow).where(CaseRow.id.in_(ids)).with_for_update()
+        ).all()
+
+
+def _finish_one(
+    session: Session,
+    item: Leased,
+    result: TriageResult | None,
+    *,
+    token: str,
+    deps: ServiceDeps,
+    status: str,
+    ours: set[int],
+) -> bool | None:
+    """One report in its savepoint, its isolated subscribers inline (no savepoint each); when anything fails, the
+    report is rolled back and done again with each isolated subscriber in its savepoint, as one by one. As
+    `_finish_in`; None also when it failed (logged; its row stays leased and is retried when the lease runs out)."""
+    for inline in (True, False):
+        session.info[INLINE] = inline
+        try:
+            with session.begin_nested():
+                return _finish_in(session, item, result, token=token, deps=deps, status=status, ours=ours)
+        except Exception:
+            session.info.get(LOCKED_CASES, set()).discard(item.case_id)
+            if inline:
+                log.debug("case %s failed; doing it again, each isolated subscriber in its savepoint", item.case_id)
+                continue
+            log.exception("storing the triage of case %s failed", item.case_id)
+        finally:
+            session.info.pop(INLINE, None)
+    return None
 
 
 def _analyse(deps: ServiceDeps, items: Sequence[Leased]) -> list[TriageResult | None] | None:
@@ -348,29 +439,6 @@ def drain(
     return total
 
 
-@dataclass(frozen=True)
-class QueueState:
-    """What `/metrics` and `gridloop worker status` show about the queue."""
-
-    depth: int
-    oldest_age_seconds: float
-    unpublished: int
-    oldest_unpublished_age_seconds: float
-
-
-def queue_state(session: Session, *, now: datetime) -> QueueState:
-    """Depth and oldest age of the pending-triage queue, and of the rows not yet published to JetStream."""
-    depth, oldest = session.execute(select(func.count(), func.min(TriageQueueRow.enqueued_at))).one()
-    unpub, oldest_unpub = session.execute(
-        select(func.count(), func.min(TriageQueueRow.enqueued_at)).where(TriageQueueRow.published_at.is_(None))
-    ).one()
-
-    def age(t: datetime | None) -> float:
-        return max((now - t).total_seconds(), 0.0) if t is not None else 0.0
-
-    return QueueState(int(depth or 0), age(oldest), int(unpub or 0), age(oldest_unpub))
-
-
 def relay(
     uows: Callable[[], UnitOfWork],
     *,
@@ -418,45 +486,3 @@ def still_queued(session: Session, case_ids: Sequence[int]) -> dict[int, datetim
         select(TriageQueueRow.case_id, TriageQueueRow.available_at).where(TriageQueueRow.case_id.in_(list(case_ids)))
     ).all()
     return {int(case_id): available_at for case_id, available_at in rows}
-
-
-@dataclass(frozen=True)
-class PipelineFigures:
-    """What an operator monitors (`/metrics`): the triage queue, recent triage lags, the outbox, overdue cases."""
-
-    queue: QueueState
-    recent_lags_seconds: list[float]
-    outbox_pending: int
-    outbox_oldest_age_seconds: float
-    overdue_open_cases: int
-
-
-def pipeline_figures(session: Session, *, now: datetime, window: timedelta = timedelta(minutes=5)) -> PipelineFigures:
-    """The figures, each one indexed read (lags: reports triaged within `window`)."""
-    from gridloop.cases.domain.lifecycle import OPEN_STATUSES
-    from gridloop.platform.db.outbox import FAILED as OUTBOX_FAILED
-    from gridloop.platform.db.outbox import PENDING as OUTBOX_PENDING
-    from gridloop.platform.db.outbox import OutboxRow
-
-    lags = [
-        max((t - r).total_seconds(), 0.0)
-        for r, t in session.execute(
-            select(CaseRow.received_at, CaseRow.triaged_at).where(CaseRow.triaged_at >= now - window).limit(100_000)
-        )
-        if t is not None
-    ]
-    pending, oldest = session.execute(
-        select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.state.in_([OUTBOX_PENDING, OUTBOX_FAILED]))
-    ).one()
-    overdue = session.scalar(
-        select(func.count())
-        .select_from(CaseRow)
-        .where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.due_at < now)
-    )
-    return PipelineFigures(
-        queue_state(session, now=now),
-        lags,
-        int(pending or 0),
-        max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0,
-        int(overdue or 0),
-    )

@@ -22,7 +22,7 @@ from gridloop.kernel.ports import Notice
 from gridloop.kernel.privacy import mask_personal_data
 from gridloop.notices.domain import OUTBOUND, NoticeChannel, NoticeKind, channels_for, message
 from gridloop.notices.tables import FollowRow, NoticeRow, PreferenceRow
-from gridloop.platform.db.batch import batch_cached
+from gridloop.platform.db.batch import batch_cached, batch_scope
 from gridloop.platform.deps import ServiceDeps
 from gridloop.platform.org.tables import UnitRow, UserRow
 
@@ -77,17 +77,30 @@ def dispatchers_over(session: Session, area_path: str | None) -> list[Person]:
 
 
 def followers(session: Session, case_id: int) -> list[Person]:
-    """The people who follow a case."""
+    """The people who follow a case (in a batch transaction, which of its cases have any is asked once)."""
+    scope = batch_scope(session)
+    if scope is not None and case_id in scope.case_ids:
+        ids = list(scope.case_ids)
+        followed = batch_cached(
+            session,
+            "followed cases",
+            lambda: set(session.scalars(select(FollowRow.case_id).where(FollowRow.case_id.in_(ids)).distinct())),
+        )
+        if case_id not in followed:
+            return []
     query = _base().join(FollowRow, FollowRow.user_id == UserRow.id).where(FollowRow.case_id == case_id)
     return _people(session, query)
 
 
 def _overrides(session: Session, user_ids: list[int]) -> dict[int, dict[tuple[str, str], bool]]:
-    out: dict[int, dict[tuple[str, str], bool]] = {}
-    if user_ids:
-        for row in session.scalars(select(PreferenceRow).where(PreferenceRow.user_id.in_(user_ids))):
-            out.setdefault(row.user_id, {})[(row.kind, row.channel)] = row.enabled
-    return out
+    def load() -> dict[int, dict[tuple[str, str], bool]]:
+        out: dict[int, dict[tuple[str, str], bool]] = {}
+        if user_ids:
+            for row in session.scalars(select(PreferenceRow).where(PreferenceRow.user_id.in_(user_ids))):
+                out.setdefault(row.user_id, {})[(row.kind, row.channel)] = row.enabled
+        return out
+
+    return batch_cached(session, ("notice preferences", tuple(user_ids)), load)
 
 
 def case_fields(brief: CaseBrief) -> dict[str, Any]:

@@ -81,12 +81,18 @@ class GroupAssignment:
 
 
 def check_and_index(
-    finder: DuplicateFinder, report: ReportRef, *, earlier_only: bool = False, index: bool = True
+    finder: DuplicateFinder,
+    report: ReportRef,
+    *,
+    earlier_only: bool = False,
+    index: bool = True,
+    sketch: Any = None,
 ) -> DuplicateVerdict:
     """Judge a new report against earlier ones, then index it (unless `index` is False: it is indexed already).
     `earlier_only`: judge against reports received strictly before it only, for an index that may also hold reports
-    received later (read before they were judged)."""
-    sketch = finder.sketches([(report.title, report.text)])[0]
+    received later (read before they were judged). `sketch`: the report's sketch when made already."""
+    if sketch is None:
+        sketch = finder.sketches([(report.title, report.text)])[0]
     verdict = finder.judge(sketch, when=report.when, lng=report.lng, lat=report.lat, earlier_only=earlier_only)
     if index:
         finder.add(report.key, sketch, when=report.when, lng=report.lng, lat=report.lat)
