@@ -39,9 +39,9 @@ class Settings(BaseSettings):
     )
     kb_semantic: bool = Field(
         default=True,
-        description="Knowledge search re-ranks its best 30 results with the bundled sentence encoder (USE "
-        "multilingual); article vectors are computed by `gridloop kb import`/`kb embed` and the background job. "
-        "Off: BM25 only, no vectors computed.",
+        description="Knowledge search re-ranks its best 100 results with the bundled sentence encoder "
+        "(multilingual-e5-small); article vectors are computed by `gridloop kb import`/`kb embed` and the background "
+        "job. Off: BM25 only, no vectors computed.",
     )
     model_path: Path | None = Field(
         default=None, description="Path of the active classifier artifact; None means the configured default."
