@@ -82,3 +82,64 @@ def test_concurrent_reports_through_the_writer_thread_get_unique_numbers_and_a_v
     assert _count(container, CaseEventRow) == 30
     with container.uow() as uow:
         assert audit.verify(uow.session).ok
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg's DeadlockDetected carries
+
+
+def test_a_transaction_that_lost_a_deadlock_is_run_again_and_its_reports_stored_once(container, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from gridloop.cases.services import intake_writer
+
+    actor = _operator(container)
+    real = intake_writer.store_new_cases
+    calls = []
+
+    def loses_the_first_deadlock(session, prepared, **kw):
+        calls.append(len(prepared))
+        if len(calls) == 1:
+            real(session, prepared, **kw)  # written, then rolled back as PostgreSQL does to a deadlock's victim
+            raise OperationalError("UPDATE audit_heads …", {}, _Deadlock("deadlock detected"))
+        return real(session, prepared, **kw)
+
+    monkeypatch.setattr(intake_writer, "store_new_cases", loses_the_first_deadlock)
+    results = IntakeWriter(container.uow, container.deps).store([(actor, _report(i)) for i in (1, 2)])
+    assert [type(r).__name__ for r in results] == ["Stored", "Stored"] and calls == [2, 2]
+    assert _count(container, CaseRow) == 2
+    with container.uow() as uow:
+        assert audit.verify(uow.session).ok
+
+
+def test_an_error_that_is_not_a_deadlock_is_not_retried(container, monkeypatch):
+    from gridloop.cases.services import intake_writer
+
+    actor = _operator(container)
+    calls = []
+
+    def breaks(session, prepared, **kw):
+        calls.append(len(prepared))
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(intake_writer, "store_new_cases", breaks)
+    results = IntakeWriter(container.uow, container.deps).store([(actor, _report(1))])
+    assert [type(r).__name__ for r in results] == ["RuntimeError"] and calls == [1]
+
+
+def test_deadlocks_and_serialisation_failures_are_transient_and_nothing_else_is():
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from gridloop.platform.db.transient import is_transient
+
+    class _Unique(Exception):
+        sqlstate = "23505"
+
+    class _Serial(Exception):
+        sqlstate = "40001"
+
+    wrapped = RuntimeError("batch failed")
+    wrapped.__cause__ = OperationalError("x", {}, _Deadlock())
+    assert is_transient(OperationalError("x", {}, _Deadlock())) and is_transient(OperationalError("x", {}, _Serial()))
+    assert is_transient(wrapped)
+    assert not is_transient(IntegrityError("x", {}, _Unique())) and not is_transient(RuntimeError("x"))

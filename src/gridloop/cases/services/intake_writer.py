@@ -18,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,7 @@ from gridloop.cases.services.queries import case_to_dict, unit_codes
 from gridloop.cases.tables import CaseRow
 from gridloop.kernel.errors import DomainError
 from gridloop.kernel.org import Actor
+from gridloop.platform.db.transient import is_transient
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.db.writelock import first
 from gridloop.platform.deps import ServiceDeps
@@ -36,6 +39,8 @@ log = logging.getLogger("gridloop.intake.writer")
 
 #: Most reports stored in one transaction.
 MAX_BATCH = 64
+#: Times a transaction that lost a deadlock (PostgreSQL) is run again before its reports are answered with the error.
+RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -118,9 +123,10 @@ class IntakeWriter:
 
     def store(self, reports: list[tuple[Actor, NewCase]]) -> list[Stored | BaseException]:
         """Store reports in one transaction, or one by one when that fails for another reason than a refused
-        report; for each report, what was stored or why it was not."""
+        report; for each report, what was stored or why it was not. A transaction PostgreSQL picked as a
+        deadlock's victim (or could not serialise) is run again, up to `RETRIES` times: nothing of it was stored."""
         try:
-            return self._store(reports)
+            return self._store_retrying(reports)
         except Exception as exc:
             if len(reports) == 1:
                 return [exc]
@@ -129,6 +135,17 @@ class IntakeWriter:
             for report in reports:
                 results += self.store([report])
             return results
+
+    def _store_retrying(self, reports: list[tuple[Actor, NewCase]]) -> list[Stored | BaseException]:
+        for attempt in range(RETRIES + 1):
+            try:
+                return self._store(reports)
+            except Exception as exc:
+                if attempt == RETRIES or not is_transient(exc):
+                    raise
+                log.warning("storing %d reports: %s; trying again", len(reports), type(exc).__name__)
+                time.sleep(0.005 * (attempt + 1) * (1 + random.random()))
+        raise AssertionError("unreachable")
 
     def _store(self, reports: list[tuple[Actor, NewCase]]) -> list[Stored | BaseException]:
         deps = self._deps
