@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+from cachetools import LRUCache
 
 if TYPE_CHECKING:
     from gridloop.knowledge.adapters.e5 import E5Model
@@ -130,7 +130,9 @@ class SemanticRerank:
     depth: int = DEPTH
     weight: float = LEXICAL_WEIGHT
     title_weight: float = TITLE_WEIGHT
-    _queries: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, init=False, repr=False)
+    _queries: LRUCache[str, np.ndarray] = field(
+        default_factory=lambda: LRUCache(maxsize=QUERY_CACHE), init=False, repr=False
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
@@ -149,7 +151,8 @@ class SemanticRerank:
 
     def prime(self, queries: list[str], *, batch: int = 64) -> None:
         """Embed many queries at once (a batch search): far cheaper per query than one by one."""
-        todo = list(dict.fromkeys(q for q in queries if q not in self._queries))
+        with self._lock:
+            todo = list(dict.fromkeys(q for q in queries if q not in self._queries))
         for i in range(0, len(todo), batch):
             part = todo[i : i + batch]
             for q, v in zip(part, self.encoder.encode(part), strict=True):
@@ -158,9 +161,6 @@ class SemanticRerank:
     def _remember(self, query: str, vector: np.ndarray) -> None:
         with self._lock:
             self._queries[query] = vector
-            self._queries.move_to_end(query)
-            while len(self._queries) > max(QUERY_CACHE, 1):
-                self._queries.popitem(last=False)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's vector (remembered for the last QUERY_CACHE queries: an operator's text is searched often)."""
