@@ -7,6 +7,7 @@ Shanghai templates with the category given, and repeats of earlier events (merge
 
     .venv/bin/python bench/triage_worker.py [--reports 400] [--batch 64] [--pg postgresql+psycopg://…/DB]
     .venv/bin/python bench/triage_worker.py --profile 30     # cProfile of the drain, top 30 by cumulative time
+    .venv/bin/python bench/triage_worker.py --one-event      # bench/intake.py's load: one event reported again and again
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def reports(
     return out
 
 
+#: The report bench/intake.py sends again and again (one event: every later report is merged into the first).
+ONE_EVENT = ("楼道墙面渗水", "长寿路某小区3号楼楼道墙面渗水严重，物业一直不处理，请尽快解决。", "城乡建设")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=400)
@@ -63,6 +68,9 @@ def main() -> None:
     )
     ap.add_argument("--profile", type=int, default=0, help="print the top N functions of a cProfile of the drain")
     ap.add_argument("--dump", default=None, help="write each case's triage outcome to this JSON file")
+    ap.add_argument(
+        "--one-event", action="store_true", help="every report is bench/intake.py's (each merged into the first)"
+    )
     args = ap.parse_args()
 
     from sqlalchemy import event, select
@@ -84,7 +92,7 @@ def main() -> None:
     assert c.deps.triage is not None, "triage is off"
     with c.uow() as uow:
         operator = org.actor_for(org.get_user(uow.session, "operator"))
-    items = reports(args.reports)
+    items = reports(args.reports) if not args.one_event else [ONE_EVENT] * args.reports
     c.deps.triage.analyse_many([("", "预热")])  # load the model outside the figures
     for title, text, cat in items:
         with c.uow() as uow:

@@ -6,7 +6,8 @@ from typing import Any
 
 
 def __getattr__(name: str) -> Any:
-    """Build the app on first access, not at import time."""
+    """Build the app on first access, not at import time; once (a server may look it up more than once, and each
+    build would start its own triage worker process)."""
     if name == "app":
         from gridloop.bootstrap import build_container, create_app, insecure_key_refusal
         from gridloop.cases.jobs import start_pipeline
@@ -17,5 +18,6 @@ def __getattr__(name: str) -> Any:
             raise RuntimeError(refusal)
         app = create_app(container=container)
         start_pipeline(container)  # embedded triage workers, or the relay to JetStream (GRIDLOOP_NATS_URL)
+        globals()["app"] = app  # later lookups find it without coming here
         return app
     raise AttributeError(name)

@@ -30,6 +30,7 @@ from gridloop.kernel.events import (
     DomainEvent,
 )
 from gridloop.kernel.org import Actor
+from gridloop.platform.db.batch import batch_cache
 from gridloop.platform.db.uow import UnitOfWork
 from gridloop.platform.deps import ServiceDeps
 
@@ -217,7 +218,13 @@ def _cancel(step: Step) -> None:
 def _merge(step: Step) -> None:
     case, session = step.case, step.session
     assert step.req.parent is not None
-    parent = session.scalar(select(CaseRow).where(CaseRow.number == step.req.parent))
+    # the id first: a parent already in the session is not loaded again; a batch transaction (the triage worker's)
+    # keeps it, as many reports of one event merge into the same case
+    parent_id = session.scalar(select(CaseRow.id).where(CaseRow.number == step.req.parent))
+    parent = session.get(CaseRow, parent_id) if parent_id is not None else None
+    held = batch_cache(session)
+    if parent is not None and held is not None:
+        held[("merge parent", parent.id)] = parent
     if parent is None:
         raise InvalidInput("Unknown parent case.", errors=[_fe("parent", f"no case numbered '{step.req.parent}'")])
     if parent.id == case.id:

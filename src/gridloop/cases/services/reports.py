@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, Executable, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
@@ -120,19 +121,40 @@ def open_reports_mentioning(
     with. Read from the database, so reports received by any process count."""
     if not terms:
         return []
+    params: dict[str, Any] = {"since": since, "open": _OPEN_VALUES}
+    params.update({f"term{i}": _like_pattern(term) for i, term in enumerate(terms)})
+    if exclude is not None:
+        params["exclude"] = exclude
+    if before is not None:
+        params["before"] = before
+    stmt = _mentioning(len(terms), exclude is not None, before is not None, limit)
+    rows = session.execute(stmt, params).all()
+    return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7], int(r[8])) for r in rows]
+
+
+_OPEN_VALUES = [s.value for s in OPEN_STATUSES]
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@lru_cache(maxsize=64)
+def _mentioning(terms: int, exclude: bool, before: bool, limit: int) -> Executable:
+    """The statement of `open_reports_mentioning` for one shape (built once: it runs for every report triaged)."""
     q = select(
         CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
         CaseRow.status, CaseRow.category, CaseRow.id,
-    ).where(CaseRow.status.in_([s.value for s in OPEN_STATUSES]), CaseRow.received_at >= since)  # fmt: skip
-    for term in terms:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    ).where(CaseRow.status.in_(bindparam("open", expanding=True)))  # fmt: skip
+    q = q.where(CaseRow.received_at >= bindparam("since"))
+    for i in range(terms):
+        pattern: BindParameter[str] = bindparam(f"term{i}")
         q = q.where(or_(CaseRow.text.like(pattern, escape="\\"), CaseRow.title.like(pattern, escape="\\")))
-    if exclude is not None:
-        q = q.where(CaseRow.number != exclude)
-    if before is not None:  # only reports received earlier (the later ones are judged against this one)
-        q = q.where(CaseRow.received_at < before)
-    rows = session.execute(q.order_by(CaseRow.received_at.desc()).limit(limit)).all()
-    return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7], int(r[8])) for r in rows]
+    if exclude:
+        q = q.where(CaseRow.number != bindparam("exclude"))
+    if before:  # only reports received earlier (the later ones are judged against this one)
+        q = q.where(CaseRow.received_at < bindparam("before"))
+    return q.order_by(CaseRow.received_at.desc()).limit(limit)
 
 
 def is_open(session: Session, number: str) -> bool:
