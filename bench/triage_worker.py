@@ -7,7 +7,7 @@ Shanghai templates with the category given, and repeats of earlier events (merge
 
     .venv/bin/python bench/triage_worker.py [--reports 400] [--batch 64] [--pg postgresql+psycopg://…/DB]
     .venv/bin/python bench/triage_worker.py --profile 30     # cProfile of the drain, top 30 by cumulative time
-    .venv/bin/python bench/triage_worker.py --one-event      # bench/intake.py's load: one event reported again and again
+    .venv/bin/python bench/triage_worker.py --one-event  # bench/intake.py's load: one event, reported again and again
 """
 
 from __future__ import annotations

@@ -45,13 +45,14 @@ def readings_worker(
 
     from gridloop.emergency.jobs import run_readings_worker
     from gridloop.kernel.errors import InvalidInput
+    from gridloop.platform.signals import stop_on_signals
 
     container = container_for(db)
     url = container.settings.nats_url
     if not url:
         raise InvalidInput("GRIDLOOP_NATS_URL is not set: the readings worker needs a NATS server with JetStream")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop_on_signals(stop, [signal.SIGTERM])
     try:
         counts = run_readings_worker(
             container,
@@ -240,11 +241,11 @@ def worker_triage(
 ) -> None:
     """Run triage workers: lease pending reports in batches from the database queue (or, with GRIDLOOP_NATS_URL,
     consume them from JetStream as the durable consumer `triage`), triage them and run the intake subscribers."""
-    import signal
     import threading
 
     from gridloop.cases import jobs
     from gridloop.platform.db.writelock import WriteLock
+    from gridloop.platform.signals import stop_on_signals
 
     stop = threading.Event()
     wake: list[Container] = []  # the container, once built: a wake-up before then finds the queue anyway
@@ -262,8 +263,7 @@ def worker_triage(
         done = triage_queue.drain(container.uow, deps=container.deps, batch=container.settings.triage_batch_size)
         print(done)
         return
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop_on_signals(stop)
     if stop.is_set():  # the parent went away while we started
         return
     started = jobs.start_workers(container, stop=stop, threads=threads)
