@@ -9,6 +9,7 @@ thread reading that pipe sets the event.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -22,6 +23,7 @@ def stop_on_signals(
     """Set `stop` when one of `signals` arrives (install from the main thread). Returns a function that puts the
     previous handlers back."""
     read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)  # a handler never waits
 
     def relay() -> None:
         try:
@@ -33,10 +35,8 @@ def stop_on_signals(
     threading.Thread(target=relay, name="gridloop-signals", daemon=True).start()
 
     def handler(_signum: int, _frame: FrameType | None) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the pipe is full (a stop is on its way already) or closed
             os.write(write_end, b"!")
-        except OSError:  # the pipe is full (a stop is on its way already) or closed
-            pass
 
     previous = {s: signal.signal(s, handler) for s in signals}
 
