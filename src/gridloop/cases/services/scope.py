@@ -50,16 +50,17 @@ def visible_cases_walked(actor: Actor) -> ColumnElement[bool]:
     `visible_cases` gathers the actor's whole scope first (a hashed set: hundreds of thousands of ids in a district
     of a large city), which is right for counts and sums but costs that much on every page. Here the assigned half
     is a per-row EXISTS on `case_units(case_id)` (OFFSET 0 keeps the planner from turning it back into a hashed
-    set), so walking an index in page order stops after the rows of one page. A role that sees only its unit's
-    cases keeps the set form (that set is small).
+    set), so walking an index in page order stops after the rows of one page. Below the district level, and for a
+    role that sees only its unit's cases, the set is small and keeps the set form.
     """
     return and_(real_cases(), _visible_walked(actor))
 
 
 def _visible_walked(actor: Actor) -> ColumnElement[bool]:
     rule = ROLE_SCOPE[actor.role]
-    if rule is ScopeRule.ASSIGNED:
-        # a unit's own cases are a small set next to the table: gathering them first is the cheaper way here
+    if rule is ScopeRule.ASSIGNED or actor.unit_path.count("/") > 3:
+        # below a district (a street, a grid) or a unit's own cases: a small set next to the table, and walking
+        # the table for it would read most of it; gathering the set first is the cheaper way here
         return _visible(actor)
     if is_root(actor):
         return real_cases()
