@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Satisfaction, Status
 from gridloop.cases.services.board_cache import BoardCache
-from gridloop.cases.services.scope import is_root, visible_cases, visible_cases_walked
+from gridloop.cases.services.scope import is_root, small_scope, visible_cases, visible_cases_walked
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within
@@ -111,7 +111,14 @@ class Inbox:
 def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LIMIT) -> Inbox:
     """Cases at the actor's unit: to sign, overdue, due within a day, in progress (each soonest deadline first)."""
     base = select(CaseRow).where(visible_cases_walked(actor))
-    by_due = (CaseRow.due_at.asc().nulls_last(), CaseRow.id)  # walks ix_cases_due_at (nulls come last there)
+    small = small_scope(actor)
+    # a large scope walks ix_cases_due_at (nulls come last there); a small one is gathered first and sorted, and an
+    # order no index serves keeps the planner from walking the whole deadline index for a few cases
+    by_due = (
+        (CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id)
+        if small
+        else (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
+    )
 
     def rows(*where: ColumnElement[bool]) -> list[CaseRow]:
         return list(session.scalars(base.where(*where).order_by(*by_due).limit(limit)).unique().all())
@@ -123,11 +130,16 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
         for when in (CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None))
     )
     either = union_all(select(later.c.id), select(undated.c.id)).subquery()
+    in_progress = (
+        rows(held, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON))
+        if small
+        else rows(CaseRow.id.in_(select(either.c.id)))
+    )
     return Inbox(
         to_sign=rows(CaseRow.status == Status.DISPATCHED.value),
         overdue=rows(held, CaseRow.due_at < now),
         due_soon=rows(held, CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON),
-        in_progress=rows(CaseRow.id.in_(select(either.c.id))),
+        in_progress=in_progress,
     )
 
 

@@ -57,8 +57,7 @@ def visible_cases_walked(actor: Actor) -> ColumnElement[bool]:
 
 
 def _visible_walked(actor: Actor) -> ColumnElement[bool]:
-    rule = ROLE_SCOPE[actor.role]
-    if rule is ScopeRule.ASSIGNED or actor.unit_path.count("/") > 3:
+    if small_scope(actor):
         # below a district (a street, a grid) or a unit's own cases: a small set next to the table, and walking
         # the table for it would read most of it; gathering the set first is the cheaper way here
         return _visible(actor)
@@ -72,6 +71,11 @@ def _visible_walked(actor: Actor) -> ColumnElement[bool]:
     )
     own = CaseRow.created_by_id == actor.user_id
     return or_(CaseRow.area_path.like(pattern), assigned, own)
+
+
+def small_scope(actor: Actor) -> bool:
+    """Whether the actor sees a small share of the city: a unit's own cases, or an area below the district level."""
+    return ROLE_SCOPE[actor.role] is ScopeRule.ASSIGNED or actor.unit_path.count("/") > 3
 
 
 def visible_parts(actor: Actor) -> list[ColumnElement[bool]]:
