@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -135,6 +136,11 @@ class CaseRow(Base):
 
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_at"),
+        # the console reads these in order (docs/console.md, "Measured"): queue tabs oldest first, the
+        # low-confidence tab, the inbox by deadline
+        Index("ix_cases_status_received", "status", "received_at"),
+        Index("ix_cases_status_confidence", "status", "category_confidence"),
+        Index("ix_cases_due_at", "due_at"),
         # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
         Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
         # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class
@@ -168,6 +174,13 @@ class CaseUnitRow(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "unit_id", "role", name="uq_case_units_case_unit_role"),
         Index("ix_case_units_unit_path", "unit_path", postgresql_ops={"unit_path": "varchar_pattern_ops"}),
+        # the few active co-unit links (the queue's cross-cutting tab)
+        Index(
+            "ix_case_units_active_co",
+            "case_id",
+            postgresql_where=text("role = 'co' AND active"),
+            sqlite_where=text("role = 'co' AND active"),
+        ),
     )
 
 

@@ -91,7 +91,9 @@ def list_(
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
     sort: str = "-received_at",
 ) -> dict[str, Any]:
-    """A page of cases; filters combine with AND."""
+    """A page of cases; filters combine with AND. `total` is exact up to 10,000 matches (`total_exact` true); past
+    that counting stops, `total` is 10,000 and `total_exact` false ("more than 10,000"): page on while a page is
+    full."""
     now = deps.clock.now()
     f = queries.CaseFilter(
         status=status,
@@ -102,13 +104,16 @@ def list_(
         text=text,
         supervised=supervised,
     )
-    rows, total = queries.list_cases(session, actor, f, now=now, page=page, per_page=per_page, sort=sort)
+    cap = queries.TOTAL_CAP
+    rows, total = queries.list_cases(session, actor, f, now=now, page=page, per_page=per_page, sort=sort, total_cap=cap)
     units = queries.unit_codes(session, rows)
     return {
         "items": [queries.case_to_dict(c, actor, units=units, now=now, full=False) for c in rows],
         "page": page,
         "per_page": per_page,
-        "total": total,
+        # past TOTAL_CAP matches the count stops: total is then TOTAL_CAP and total_exact false ("10,000 or more")
+        "total": min(total or 0, cap),
+        "total_exact": not queries.is_capped(total, cap),
     }
 
 

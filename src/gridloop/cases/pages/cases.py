@@ -68,13 +68,17 @@ def case_list(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) ->
     sort = q.get("sort") or "-received_at"
     sort = sort if sort in SORTS else "-received_at"
     now = deps.clock.now()
-    rows, total = queries.list_cases(uow.session, actor, f, now=now, page=page, per_page=per_page, sort=sort)
+    cap = queries.TOTAL_CAP
+    rows, total = queries.list_cases(
+        uow.session, actor, f, now=now, page=page, per_page=per_page, sort=sort, total_cap=cap
+    )
     units = queries.unit_codes(uow.session, rows)
     items = [queries.case_to_dict(c, actor, units=units, now=now, full=False) for c in rows]
     keep = [(k, v) for k, v in q.multi_items() if k not in ("page",) and v]
     ctx = {
         "items": items,
-        "total": total or 0,
+        "total": min(total or 0, cap),
+        "total_capped": queries.is_capped(total, cap),
         "page": page,
         "per_page": per_page,
         "sort": sort,
@@ -86,7 +90,9 @@ def case_list(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) ->
         "categories": admin.list_categories(uow),
         "query_keep": urlencode(keep),
         "query_all": urlencode([(k, v) for k, v in q.multi_items() if v]),
-        "pages": max(1, -(-(total or 0) // per_page)),
+        # a capped total: the pager offers the next page while this one is full (no last page number)
+        "pages": max(1, -(-min(total or 0, cap) // per_page)),
+        "more": queries.is_capped(total, cap) and len(rows) == per_page,
         "can_export": actor.can(Permission.EXPORT),
         "now": now,
     }

@@ -48,7 +48,10 @@ def queue_page(
         "tab": tab,
         "q": q[:100],
         "page": page,
-        "pages": max(1, -(-counts[tab] // PER_PAGE)),
+        "pages": max(1, -(-min(counts[tab], console.QUEUE_COUNT_CAP) // PER_PAGE)),
+        # a capped count ("999+"): the pager offers the next page while this one is full
+        "more": counts[tab] > console.QUEUE_COUNT_CAP and len(rows) == PER_PAGE,
+        "count_cap": console.QUEUE_COUNT_CAP,
         "tabs": console.QUEUE_TABS,
         "counts": counts,
         "items": items,

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Satisfaction, Status
 from gridloop.cases.services.board_cache import BoardCache
-from gridloop.cases.services.scope import is_root, visible_cases
+from gridloop.cases.services.scope import is_root, small_scope, visible_cases, visible_cases_walked
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within
@@ -39,9 +39,8 @@ class QueueTab:
 
 
 def _co_units() -> ColumnElement[bool]:
-    return exists(
-        select(CaseUnitRow.id).where(CaseUnitRow.case_id == CaseRow.id, CaseUnitRow.active, CaseUnitRow.role == "co")
-    )
+    # the active co-unit links are few: read them from their partial index (ix_case_units_active_co), not per case
+    return CaseRow.id.in_(select(CaseUnitRow.case_id).where(CaseUnitRow.active, CaseUnitRow.role == "co"))
 
 
 def _queue_predicates(threshold: float) -> dict[str, ColumnElement[bool]]:
@@ -59,12 +58,20 @@ def _queue_predicates(threshold: float) -> dict[str, ColumnElement[bool]]:
 QUEUE_TABS = (QueueTab.NEW, QueueTab.LOW_CONFIDENCE, QueueTab.RETURNED, QueueTab.CROSS_CUTTING)
 
 
+#: Queue tabs count up to this many cases; past it a tab shows "999+" (see `queue_counts`).
+QUEUE_COUNT_CAP = 999
+
+
 def queue_counts(session: Session, actor: Actor, *, threshold: float) -> dict[str, int]:
-    """How many cases wait in each queue tab, in one query."""
+    """How many cases wait in each queue tab, in one query; a count stops at QUEUE_COUNT_CAP + 1 ("999+")."""
     preds = _queue_predicates(threshold)
-    cols = [func.coalesce(func.sum(case((preds[t], 1), else_=0)), 0).label(t) for t in QUEUE_TABS]
-    relevant = CaseRow.status.in_([Status.RECEIVED.value, Status.RETURN_REVIEW.value, *OPEN])
-    row = session.execute(select(*cols).where(visible_cases(actor), relevant)).one()
+    scoped = visible_cases_walked(actor)
+
+    def capped(pred: ColumnElement[bool]) -> Any:
+        ids = select(CaseRow.id).where(scoped, pred).limit(QUEUE_COUNT_CAP + 1).subquery()
+        return select(func.count()).select_from(ids).scalar_subquery()
+
+    row = session.execute(select(*(capped(preds[t]).label(t) for t in QUEUE_TABS))).one()
     return {t: int(getattr(row, t)) for t in QUEUE_TABS}
 
 
@@ -82,7 +89,7 @@ def queue(
     preds = _queue_predicates(threshold)
     if tab not in preds:
         raise InvalidInput("Unknown queue.", errors=[])
-    stmt = select(CaseRow).where(visible_cases(actor), preds[tab])
+    stmt = select(CaseRow).where(visible_cases_walked(actor), preds[tab])
     if text and text.strip():
         needle = text.strip()
         stmt = stmt.where(or_(CaseRow.number == needle, CaseRow.title.contains(needle, autoescape=True)))
@@ -103,18 +110,36 @@ class Inbox:
 
 def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LIMIT) -> Inbox:
     """Cases at the actor's unit: to sign, overdue, due within a day, in progress (each soonest deadline first)."""
-    base = select(CaseRow).where(visible_cases(actor))
-    by_due = (CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id)
+    base = select(CaseRow).where(visible_cases_walked(actor))
+    small = small_scope(actor)
+    # a large scope walks ix_cases_due_at (nulls come last there); a small one is gathered first and sorted, and an
+    # order no index serves keeps the planner from walking the whole deadline index for a few cases
+    by_due = (
+        (CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id)
+        if small
+        else (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
+    )
 
     def rows(*where: ColumnElement[bool]) -> list[CaseRow]:
         return list(session.scalars(base.where(*where).order_by(*by_due).limit(limit)).unique().all())
 
     held = CaseRow.status.in_(AT_UNIT)
+    # "no deadline or later than a day" as two index ranges in one statement (an OR with IS NULL scans from the start)
+    later, undated = (
+        select(CaseRow.id).where(visible_cases_walked(actor), held, when).order_by(*by_due).limit(limit).subquery()
+        for when in (CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None))
+    )
+    either = union_all(select(later.c.id), select(undated.c.id)).subquery()
+    in_progress = (
+        rows(held, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON))
+        if small
+        else rows(CaseRow.id.in_(select(either.c.id)))
+    )
     return Inbox(
         to_sign=rows(CaseRow.status == Status.DISPATCHED.value),
         overdue=rows(held, CaseRow.due_at < now),
         due_soon=rows(held, CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON),
-        in_progress=rows(held, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON)),
+        in_progress=in_progress,
     )
 
 
@@ -363,7 +388,7 @@ def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: st
     if not children:
         open_here = list(
             session.scalars(
-                select(CaseRow).where(scoped, is_open).order_by(CaseRow.due_at.is_(None), CaseRow.due_at).limit(50)
+                select(CaseRow).where(scoped, is_open).order_by(CaseRow.due_at.asc().nulls_last(), CaseRow.id).limit(50)
             )
             .unique()
             .all()

@@ -8,19 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Action, Status, allowed_actions
 from gridloop.cases.services.coordination import latest_co_replies
 from gridloop.cases.services.extensions import pending_extension
-from gridloop.cases.services.scope import require_visible, visible_cases
+from gridloop.cases.services.scope import require_visible, visible_cases, visible_cases_walked, visible_parts
 from gridloop.cases.tables import CaseEventRow, CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput, NotFound
 from gridloop.kernel.org import Actor, Permission, Role, is_within, mask_name, mask_phone
 from gridloop.platform.org.tables import UnitRow
 
 MAX_PAGE_SIZE = 200
+#: Lists count at most this many matches exactly; past it the total reads "more than TOTAL_CAP" (shown 10,000+).
+#: An exact count of millions of rows costs seconds on every page load and tells an operator nothing more.
+TOTAL_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -51,51 +54,53 @@ SORTABLE = {
 
 
 def _filtered(actor: Actor, f: CaseFilter, *, now: datetime, session: Session) -> Select[CaseRow]:
-    stmt = select(CaseRow).where(visible_cases(actor))
+    return select(CaseRow).where(visible_cases(actor), *_conditions(f, now=now, session=session))
+
+
+def _conditions(f: CaseFilter, *, now: datetime, session: Session) -> list[ColumnElement[bool]]:
+    """The filter as WHERE conditions (without the scope)."""
+    conds: list[ColumnElement[bool]] = []
     if f.status:
         for s in f.status:
             try:
                 Status.parse(s)
             except ValueError as exc:
                 raise InvalidInput("Bad status filter.", errors=[_fe("status", str(exc))]) from None
-        stmt = stmt.where(CaseRow.status.in_(f.status))
+        conds.append(CaseRow.status.in_(f.status))
     if f.unit:
         unit = session.scalar(select(UnitRow).where(UnitRow.code == f.unit))
         if unit is None:
             raise InvalidInput("Bad unit filter.", errors=[_fe("unit", f"no unit with code '{f.unit}'")])
-        stmt = stmt.where(
-            CaseRow.id.in_(
-                select(CaseUnitRow.case_id).where(
-                    CaseUnitRow.unit_path.startswith(unit.path, autoescape=True), CaseUnitRow.active
-                )
-            )
+        assigned = select(CaseUnitRow.case_id).where(
+            CaseUnitRow.unit_path.startswith(unit.path, autoescape=True), CaseUnitRow.active
         )
+        conds.append(CaseRow.id.in_(assigned))
     if f.district:
-        stmt = stmt.where(CaseRow.district_code == f.district)
+        conds.append(CaseRow.district_code == f.district)
     if f.category:
-        stmt = stmt.where(CaseRow.category == f.category)
+        conds.append(CaseRow.category == f.category)
     if f.overdue is True:
-        stmt = stmt.where(CaseRow.due_at < now, CaseRow.status.in_([s.value for s in OPEN_STATUSES]))
+        conds.extend((CaseRow.due_at < now, CaseRow.status.in_([s.value for s in OPEN_STATUSES])))
     elif f.overdue is False:
-        stmt = stmt.where(or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now))
+        conds.append(or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now))
     if f.supervised is not None:
-        stmt = stmt.where(CaseRow.supervised.is_(f.supervised))
+        conds.append(CaseRow.supervised.is_(f.supervised))
     if f.text:
         like = f"%{f.text.strip()}%"
-        stmt = stmt.where(or_(CaseRow.title.like(like), CaseRow.text.like(like), CaseRow.number == f.text.strip()))
+        conds.append(or_(CaseRow.title.like(like), CaseRow.text.like(like), CaseRow.number == f.text.strip()))
     if f.received_from:
-        stmt = stmt.where(CaseRow.received_at >= f.received_from)
+        conds.append(CaseRow.received_at >= f.received_from)
     if f.received_to:
-        stmt = stmt.where(CaseRow.received_at < f.received_to)
+        conds.append(CaseRow.received_at < f.received_to)
     if f.categories:
-        stmt = stmt.where(CaseRow.category.in_(f.categories))
+        conds.append(CaseRow.category.in_(f.categories))
     if f.numbers:
-        stmt = stmt.where(CaseRow.number.in_(f.numbers))
+        conds.append(CaseRow.number.in_(f.numbers))
     if f.updated_from:
-        stmt = stmt.where(CaseRow.updated_at >= f.updated_from)
+        conds.append(CaseRow.updated_at >= f.updated_from)
     if f.updated_to:
-        stmt = stmt.where(CaseRow.updated_at < f.updated_to)
-    return stmt
+        conds.append(CaseRow.updated_at < f.updated_to)
+    return conds
 
 
 def _fe(field_name: str, message: str) -> Any:
@@ -114,19 +119,44 @@ def list_cases(
     per_page: int = 50,
     sort: str = "-received_at",
     with_total: bool = True,
+    total_cap: int | None = TOTAL_CAP,
 ) -> tuple[list[CaseRow], int | None]:
-    """One page of the cases the actor may see, newest first by default, and the total count."""
+    """One page of the cases the actor may see, newest first by default, and the total count.
+
+    The count stops at `total_cap + 1`: a total above `total_cap` means "more than `total_cap`" (see `is_capped`);
+    `total_cap=None` counts exactly.
+    """
     if page < 1 or not (1 <= per_page <= MAX_PAGE_SIZE):
         raise InvalidInput("Bad paging.", errors=[_fe("per_page", f"page ≥ 1 and 1 ≤ per_page ≤ {MAX_PAGE_SIZE}")])
     key = sort.lstrip("-")
     if key not in SORTABLE:
         raise InvalidInput("Bad sort.", errors=[_fe("sort", f"one of {', '.join(SORTABLE)} (prefix - for desc)")])
     col = SORTABLE[key]
-    stmt = _filtered(actor, f, now=now, session=session)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) if with_total else None
+    conds = _conditions(f, now=now, session=session)
+    total = _count(session, actor, conds, cap=total_cap) if with_total else None
     order = col.desc() if sort.startswith("-") else col.asc()
+    stmt = select(CaseRow).where(visible_cases_walked(actor), *conds)
     rows = session.scalars(stmt.order_by(order, CaseRow.id.desc()).offset((page - 1) * per_page).limit(per_page))
     return list(rows.unique().all()), total
+
+
+def _count(session: Session, actor: Actor, conds: list[ColumnElement[bool]], *, cap: int | None) -> int:
+    """How many visible cases match, exactly or (with `cap`) up to just past `cap`.
+
+    Capped, each part of the scope (area subtree, assigned units, own reports) is counted up to cap + 1 along its
+    own index and the parts' ids are united: if any part reached cap + 1 the union did too, otherwise it is exact.
+    """
+    if cap is None:
+        stmt = select(CaseRow.id).where(visible_cases(actor), *conds)
+        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    parts = [select(CaseRow.id).where(part, *conds).limit(cap + 1).subquery() for part in visible_parts(actor)]
+    ids = parts[0] if len(parts) == 1 else union(*(select(p.c.id) for p in parts)).subquery()
+    return int(session.scalar(select(func.count()).select_from(ids)) or 0)
+
+
+def is_capped(total: int | None, cap: int | None) -> bool:
+    """Whether a total from `list_cases` is only a lower bound (more than `cap` cases matched)."""
+    return total is not None and cap is not None and total > cap
 
 
 def reported_by(session: Session, actor: Actor, *, limit: int = 50) -> list[CaseRow]:

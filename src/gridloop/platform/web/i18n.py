@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.next": ("下一页", "Next"),
     "common.page": ("第 {page} 页", "Page {page}"),
     "common.total": ("共 {total} 条", "{total} in all"),
+    "common.total_capped": ("超过 {total} 条", "more than {total}"),
     "common.none": ("暂无", "None"),
     "common.all": ("全部", "All"),
     "common.yes": ("是", "Yes"),
