@@ -19,6 +19,9 @@ def test_the_asgi_app_is_built_once_however_often_it_is_looked_up(
     monkeypatch.setenv("GRIDLOOP_TRIAGE_WORKER_MODE", "none")
     monkeypatch.setenv("GRIDLOOP_SECRET_KEY", "a-test-key-that-is-long-enough-for-the-check-0123456789")
 
+    from gridloop.config import get_settings
+
+    get_settings.cache_clear()  # the settings of this test's environment, not those another test read first
     builds: list[object] = []
     import gridloop.cases.jobs as jobs
 
@@ -31,5 +34,6 @@ def test_the_asgi_app_is_built_once_however_often_it_is_looked_up(
         via_import = importlib.import_module("gridloop.asgi").app
     finally:
         sys.modules.pop("gridloop.asgi", None)
+        get_settings.cache_clear()
     assert first is again is via_import
     assert len(builds) == 1

@@ -136,8 +136,9 @@ class CaseRow(Base):
 
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_at"),
-        # the console reads these in order (docs/console.md, "Measured"): queue tabs oldest first, the
-        # low-confidence tab, the inbox by deadline
+        # the console reads these in order (docs/console.md, "Measured"): queue tabs oldest first (and duplicate
+        # search its window of open reports, reports.open_reports_mentioning: without it each report scanned every
+        # open case, those still waiting for triage included), the low-confidence tab, the inbox by deadline
         Index("ix_cases_status_received", "status", "received_at"),
         Index("ix_cases_status_confidence", "status", "category_confidence"),
         Index("ix_cases_due_at", "due_at"),
@@ -147,10 +148,6 @@ class CaseRow(Base):
         Index("ix_cases_area_path", "area_path", postgresql_ops={"area_path": "varchar_pattern_ops"}),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),
-        # duplicate search reads the open reports received in a window before a report
-        # (reports.open_reports_mentioning): without it, each report scanned every open case, those still waiting
-        # for triage included
-        Index("ix_cases_status_received", "status", "received_at"),
         # the caller's history at intake looks cases up by the reporter's number
         Index("ix_cases_reporter_phone", "reporter_phone"),
     )
