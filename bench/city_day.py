@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import _cpu_seconds, _port, _response_head, _wait  # noqa: E402
+from intake import _cpu_seconds, _port, _wait, send_when_due  # noqa: E402
 
 from gridloop.platform.childproc import children_of  # noqa: E402
 
@@ -108,32 +108,12 @@ async def _offer(
                 f"Content-Length: {len(body)}", f"Authorization: Bearer {tokens[patrol]}"]  # fmt: skip
         return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
-    async def connection(port: int, due: asyncio.Queue[tuple[float, bytes] | None]) -> None:
-        reader = writer = None
-        while (item := await due.get()) is not None:
-            at, raw = item
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                assert reader is not None
-                writer.write(raw)
-                status, length = await asyncio.wait_for(_response_head(reader), timeout=30)
-                await reader.readexactly(length)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                failures.append("timeout" if isinstance(exc, TimeoutError) else type(exc).__name__)
-                if writer is not None:
-                    writer.close()
-                reader = writer = None
-                continue
-            if status != 201:
-                failures.append(str(status))
-                continue
-            lat.append(time.perf_counter() - at)
-        if writer is not None:
-            writer.close()
-
     pairs = zip(ports, queues, strict=True)
-    tasks = [asyncio.create_task(connection(p, q)) for p, q in pairs for _ in range(CONNECTIONS)]
+    tasks = [
+        asyncio.create_task(send_when_due("127.0.0.1", p, q, lat, failures, timeout=30))
+        for p, q in pairs
+        for _ in range(CONNECTIONS)
+    ]
     t0 = time.perf_counter()
     for i, ((body, patrol), offset) in enumerate(zip(reports, times, strict=True)):
         at = t0 + offset

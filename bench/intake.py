@@ -99,39 +99,18 @@ async def _open_loop(url: str, headers: dict[str, str], seconds: float, rate: fl
     head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     head += [f"{k}: {v}" for k, v in headers.items()]
     request = ("\r\n".join(head) + "\r\n\r\n").encode() + body
-    due: asyncio.Queue[float | None] = asyncio.Queue()
-
-    async def connection() -> None:
-        reader = writer = None
-        while (at := await due.get()) is not None:
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection(parsed.host, parsed.port)
-                assert reader is not None
-                writer.write(request)
-                status, length = await asyncio.wait_for(_response_head(reader), timeout=5)
-                await reader.readexactly(length)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                failures.append("timeout" if isinstance(exc, TimeoutError) else type(exc).__name__)
-                if writer is not None:
-                    writer.close()
-                reader = writer = None
-                continue
-            if status != 201:
-                failures.append(str(status))
-                continue
-            lat.append(time.perf_counter() - at)
-        if writer is not None:
-            writer.close()
-
-    workers = [asyncio.create_task(connection()) for _ in range(CONNECTIONS)]
+    due: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+    workers = [
+        asyncio.create_task(send_when_due(parsed.host, parsed.port or 80, due, lat, failures, timeout=5))
+        for _ in range(CONNECTIONS)
+    ]
     t0 = time.perf_counter()
     for i in range(n):
         at = t0 + i / rate
         delay = at - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        due.put_nowait(at)
+        due.put_nowait((at, request))
     for _ in workers:
         due.put_nowait(None)
     await asyncio.gather(*workers)
@@ -141,6 +120,41 @@ async def _open_loop(url: str, headers: dict[str, str], seconds: float, rate: fl
 
 #: Keep-alive connections of the open loop (as many as the httpx pool it replaced allowed).
 CONNECTIONS = 64
+
+
+async def send_when_due(
+    host: str,
+    port: int,
+    due: asyncio.Queue[tuple[float, bytes] | None],
+    lat: list[float],
+    failures: list[str],
+    *,
+    timeout: float,
+) -> None:
+    """One keep-alive connection of an open-loop client: send each (due time, raw HTTP request) taken from `due`
+    until None, noting the latency from the due time of each 201 in `lat` and anything else in `failures`."""
+    reader = writer = None
+    while (item := await due.get()) is not None:
+        at, raw = item
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(host, port)
+            assert reader is not None
+            writer.write(raw)
+            status, length = await asyncio.wait_for(_response_head(reader), timeout=timeout)
+            await reader.readexactly(length)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            failures.append("timeout" if isinstance(exc, TimeoutError) else type(exc).__name__)
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+            continue
+        if status != 201:
+            failures.append(str(status))
+            continue
+        lat.append(time.perf_counter() - at)
+    if writer is not None:
+        writer.close()
 
 
 async def _response_head(reader: asyncio.StreamReader) -> tuple[int, int]:
