@@ -81,6 +81,7 @@ def main() -> None:
     from gridloop.cases.tables import CaseRow
     from gridloop.config import Settings
     from gridloop.platform.org.services import org
+    from gridloop.kernel.errors import InvalidInput
 
     if args.chunk is not None:
         triage_queue.CHUNK_SECONDS = args.chunk
@@ -94,9 +95,15 @@ def main() -> None:
         operator = org.actor_for(org.get_user(uow.session, "operator"))
     items = reports(args.reports) if not args.one_event else [ONE_EVENT] * args.reports
     c.deps.triage.analyse_many([("", "预热")])  # load the model outside the figures
+    kept = []
     for title, text, cat in items:
-        with c.uow() as uow:
-            receive(uow, operator, NewCase(title=title, text=text, category=cat, area_code=AREA), deps=c.deps)
+        try:
+            with c.uow() as uow:
+                receive(uow, operator, NewCase(title=title, text=text, category=cat, area_code=AREA), deps=c.deps)
+        except InvalidInput:  # a message intake refuses (e.g. a hotline text over the length limit): not queued
+            continue
+        kept.append((title, text, cat))
+    refused, items = len(items) - len(kept), kept
     # the first lease builds the duplicate index and the system's actor, outside the figures
     triage_queue.drain(c.uow, deps=c.deps, worker="warm", batch=1, rounds=1)
     n = len(items) - 1
@@ -139,7 +146,7 @@ def main() -> None:
         Path(args.dump).write_text(json.dumps(outcome, ensure_ascii=False, indent=0), encoding="utf-8")
     print(json.dumps({
         "database": "postgresql" if args.pg else "sqlite",
-        "reports": n, "finished": done, "batch": args.batch,
+        "reports": n, "refused_at_intake": refused, "finished": done, "batch": args.batch,
         "reports_per_second": round(done / wall, 1),
         "cpu_ms_per_report": round(cpu * 1000 / max(done, 1), 2),
         "statements_per_report": round(statements / max(done, 1), 1),

@@ -59,3 +59,24 @@ def test_the_batch_groups_a_reworded_second_report_by_event():
     assert recs[1]["duplicate_action"] == MERGE
     assert recs[1]["duplicate_group"] == "a"
     assert "宜川路210弄" in recs[1]["duplicate_reason"]
+
+
+def test_a_report_is_found_by_the_place_key_of_any_later_report_at_the_same_road_or_landmark():
+    from gridloop.triage.domain.duplicates import place_key, place_keys
+
+    earlier = place_keys("投诉：靠近中山公园东门，普陀区宜川路210弄5号楼楼道积水，另外石泉路88号也有")
+    # the same road however it is introduced, at any of the addresses the earlier report names
+    assert place_key(extract_place("市民反映宜川路210弄有积水")) in earlier
+    assert place_key(extract_place("石泉路88号门口积水")) in earlier
+    # a landmark named with other words before it
+    assert place_key(extract_place("我家在中山公园旁边，积水很深")) in earlier
+    # another road or landmark is another key
+    assert place_key(extract_place("长寿路500弄积水")) not in earlier
+    assert place_key(extract_place("鲁迅公园门口积水")) not in earlier
+
+
+def test_a_place_with_no_key_is_left_to_a_search_by_its_words():
+    from gridloop.triage.domain.duplicates import Place, place_key
+
+    assert place_key(Place()) is None
+    assert place_key(Place(road="X路", number="5号")) is None  # too short to match another road by

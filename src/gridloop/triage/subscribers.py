@@ -25,7 +25,15 @@ from gridloop.cases.services import reports
 from gridloop.kernel.events import CaseReceived
 from gridloop.platform.db.batch import batch_cache
 from gridloop.platform.deps import ServiceDeps
-from gridloop.triage.domain.duplicates import EVENT_CHARS, MERGE, SUGGEST, EventPolicy, extract_place
+from gridloop.triage.domain.duplicates import (
+    EVENT_CHARS,
+    MERGE,
+    SUGGEST,
+    EventPolicy,
+    extract_place,
+    place_key,
+    place_keys,
+)
 from gridloop.triage.domain.urgency import assess_urgency
 from gridloop.triage.services.duplicates import (
     DuplicateFinder,
@@ -69,6 +77,24 @@ class OpenCaseIndex:
     _lock: Lock = field(default_factory=Lock)
     #: Sketches of reports read by a catch-up before they were judged (made in one pass), until they are judged.
     _unjudged: dict[str, Any] = field(default_factory=dict)
+    #: The reports indexed, by the places they name (`place_keys`): (received at, number), oldest first mostly.
+    _by_place: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
+
+    def _add_places(self, number: str, title: str | None, text: str, when: datetime) -> None:
+        for key in place_keys(f"{title} {text}" if title else text):
+            self._by_place.setdefault(key, []).append((when, number))
+
+    def at_place(self, key: str, *, since: datetime, before: datetime, now: datetime) -> set[str]:
+        """The numbers of the reports indexed that name the place of `key`, received in [since, before); entries
+        older than the window are dropped on the way."""
+        with self._lock:
+            entries = self._by_place.get(key)
+            if not entries:
+                return set()
+            oldest = now - self.window
+            if entries[0][0] < oldest:
+                entries[:] = [e for e in entries if e[0] >= oldest]
+            return {number for when, number in entries if since <= when < before}
 
     def finder(self, session: Session, *, now: datetime, skip: str | None = None) -> DuplicateFinder:
         """The index, with every open case stored since the last look (by any process) added, except `skip`."""
@@ -80,6 +106,8 @@ class OpenCaseIndex:
                     [ReportRef(r.number, r.title, r.text, r.received_at, r.lng, r.lat) for r in rows]
                 )
                 self._seen.update(r.number for r in rows)
+                for r in rows:
+                    self._add_places(r.number, r.title, r.text, r.received_at)
             else:
                 # once per batch transaction: the reports it stores were read by the first catch-up (and what
                 # this transaction stores is no new case); outside one, before every report
@@ -120,6 +148,7 @@ class OpenCaseIndex:
             for r, sk in zip(new, sketches, strict=True):
                 self._finder.add(r.number, sk, when=r.received_at, lng=r.lng, lat=r.lat)
                 self._seen.add(r.number)
+                self._add_places(r.number, r.title, r.text, r.received_at)
                 if r.status == "received":
                     self._unjudged[r.number] = sk
 
@@ -140,22 +169,27 @@ class OpenCaseIndex:
         # so the verdict does not depend on the order or the batches in which workers take the reports
         with self._lock:
             ref = ReportRef(facts.number, facts.title, facts.text, facts.received_at, facts.lng, facts.lat)
+            new = facts.number not in self._seen
             sketch = check_and_index(
-                finder,
-                ref,
-                earlier_only=True,
-                index=facts.number not in self._seen,
-                sketch=self._unjudged.pop(facts.number, None),
+                finder, ref, earlier_only=True, index=new, sketch=self._unjudged.pop(facts.number, None)
             )
             self._seen.add(facts.number)
+            if new:
+                self._add_places(facts.number, facts.title, facts.text, facts.received_at)
         mine = _candidate(facts)
         since = facts.received_at - timedelta(hours=self.policy.suggest_hours)
+        place = extract_place(mine.text[:EVENT_CHARS])
+        key = place_key(place)
+        # the earlier reports naming this place, from the index of places (kept up to date with every process's
+        # reports with the wording index); a place without a key is searched by its words in every open report
+        among = None if key is None else self.at_place(key, since=since, before=facts.received_at, now=event.at)
         near = reports.open_reports_mentioning(
             session,
-            terms=place_terms(extract_place(mine.text[:EVENT_CHARS])),
+            terms=place_terms(place),
             since=since,
             exclude=facts.number,
             before=facts.received_at,
+            among=among,
         )
         other = None
         other_facts = None

@@ -114,20 +114,24 @@ def open_reports_mentioning(
     since: datetime,
     exclude: str | None = None,
     before: datetime | None = None,
+    among: Collection[str] | None = None,
     limit: int = 50,
 ) -> list[ReportFacts]:
     """Open cases received since `since` whose title or text contains every one of `terms` (e.g. the road and
     lane of an address), newest first, at most `limit`: what duplicate search by event compares a new report
-    with. Read from the database, so reports received by any process count."""
-    if not terms:
+    with. Read from the database, so reports received by any process count. `among`: only these case numbers
+    (those an index of places names); without it every open case of the window is read."""
+    if not terms or (among is not None and not among):
         return []
     params: dict[str, Any] = {"since": since, "open": _OPEN_VALUES}
+    if among is not None:
+        params["among"] = sorted(among)
     params.update({f"term{i}": _like_pattern(term) for i, term in enumerate(terms)})
     if exclude is not None:
         params["exclude"] = exclude
     if before is not None:
         params["before"] = before
-    stmt = _mentioning(len(terms), exclude is not None, before is not None, limit)
+    stmt = _mentioning(len(terms), exclude is not None, before is not None, among is not None, limit)
     rows = session.execute(stmt, params).all()
     return [ReportFacts(r[0], r[1], r[2], r[3], r[4], r[5], r[6], False, r[7], int(r[8])) for r in rows]
 
@@ -140,13 +144,15 @@ def _like_pattern(term: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _mentioning(terms: int, exclude: bool, before: bool, limit: int) -> Executable:
+def _mentioning(terms: int, exclude: bool, before: bool, among: bool, limit: int) -> Executable:
     """The statement of `open_reports_mentioning` for one shape (built once: it runs for every report triaged)."""
     q = select(
         CaseRow.number, CaseRow.title, CaseRow.text, CaseRow.received_at, CaseRow.lng_wgs84, CaseRow.lat_wgs84,
         CaseRow.status, CaseRow.category, CaseRow.id,
     ).where(CaseRow.status.in_(bindparam("open", expanding=True)))  # fmt: skip
     q = q.where(CaseRow.received_at >= bindparam("since"))
+    if among:
+        q = q.where(CaseRow.number.in_(bindparam("among", expanding=True)))
     for i in range(terms):
         pattern: BindParameter[str] = bindparam(f"term{i}")
         q = q.where(or_(CaseRow.text.like(pattern, escape="\\"), CaseRow.title.like(pattern, escape="\\")))

@@ -205,6 +205,29 @@ def extract_place(text: str, *, lng: float | None = None, lat: float | None = No
     return Place(lng=lng, lat=lat)
 
 
+def place_keys(text: str) -> set[str]:
+    """Keys under which a report is found by later reports at the same place (`place_key`): the last three characters
+    of the road and the lane or number of every address in the text, and every landmark word with the two characters
+    before it. A report at the same address (two roads are the same when one ends with the other, three characters
+    at least) or naming the same landmark has a key in common, so a look-up by key misses no report that names the
+    place as the event judge reads it."""
+    keys = {f"r:{road[-3:]}|{number}" for road, number in ((_clean_road(a[2]), a[3]) for a in find_addresses(text))
+            if len(road) >= 3}  # fmt: skip
+    keys.update(f"l:{text[max(0, m.start() - 2) : m.end()]}" for m in _LANDMARK_CORE.finditer(text))
+    return keys
+
+
+def place_key(place: Place) -> str | None:
+    """The key (`place_keys`) to look up the reports at this place by; None when the place has none (a road of under
+    three characters, or no place): search those by their words instead."""
+    if place.road:
+        return f"r:{place.road[-3:]}|{place.number}" if len(place.road) >= 3 else None
+    if place.landmark:
+        cores = list(_LANDMARK_CORE.finditer(place.landmark))  # the last one ends the landmark
+        return f"l:{place.landmark[max(0, cores[-1].start() - 2) :]}" if cores else None
+    return None
+
+
 _NOT_IN_A_NAME = re.compile(r".*[的了我你他她这那时到是在个家们该本]")
 """Characters that do not occur in a place's proper name: the name starts after the last of them (我们小区,
 我家小区, 整个小区, 去年回家时小区 name no place)."""
