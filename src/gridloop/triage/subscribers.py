@@ -13,6 +13,7 @@ The handler keeps the `handler(session, event, deps)` shape, so a batch worker c
 from __future__ import annotations
 
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,6 +60,28 @@ def _candidate(r: reports.ReportFacts) -> EventCandidate:
 
 
 @dataclass
+class _AtPlace:
+    """The reports naming one place: when each was received (epoch seconds) and its number, in the order indexed
+    (mostly by time). Two flat sequences, about 16 bytes a report (the number's string is the one `_seen` holds)."""
+
+    whens: array[float] = field(default_factory=lambda: array("d"))
+    numbers: list[str] = field(default_factory=list)
+
+    def add(self, when: float, number: str) -> None:
+        self.whens.append(when)
+        self.numbers.append(number)
+
+    def drop_before(self, oldest: float) -> None:
+        if self.whens and min(self.whens) < oldest:
+            keep = [i for i, w in enumerate(self.whens) if w >= oldest]
+            self.whens = array("d", (self.whens[i] for i in keep))
+            self.numbers = [self.numbers[i] for i in keep]
+
+    def between(self, since: float, before: float) -> set[str]:
+        return {n for w, n in zip(self.whens, self.numbers, strict=True) if since <= w < before}
+
+
+@dataclass
 class OpenCaseIndex:
     """The wording index of recent open cases: built from the database on first use, then brought up to date with
     it before every report by reading only the cases stored since (by id, by any process), so a report another
@@ -77,24 +100,25 @@ class OpenCaseIndex:
     _lock: Lock = field(default_factory=Lock)
     #: Sketches of reports read by a catch-up before they were judged (made in one pass), until they are judged.
     _unjudged: dict[str, Any] = field(default_factory=dict)
-    #: The reports indexed, by the places they name (`place_keys`): (received at, number), oldest first mostly.
-    _by_place: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
+    #: The reports indexed, by the places they name (`place_keys`).
+    _by_place: dict[str, _AtPlace] = field(default_factory=dict)
 
     def _add_places(self, number: str, title: str | None, text: str, when: datetime) -> None:
         for key in place_keys(f"{title} {text}" if title else text):
-            self._by_place.setdefault(key, []).append((when, number))
+            at = self._by_place.get(key)
+            if at is None:
+                at = self._by_place[key] = _AtPlace()
+            at.add(when.timestamp(), number)
 
     def at_place(self, key: str, *, since: datetime, before: datetime, now: datetime) -> set[str]:
         """The numbers of the reports indexed that name the place of `key`, received in [since, before); entries
         older than the window are dropped on the way."""
         with self._lock:
-            entries = self._by_place.get(key)
-            if not entries:
+            at = self._by_place.get(key)
+            if at is None:
                 return set()
-            oldest = now - self.window
-            if entries[0][0] < oldest:
-                entries[:] = [e for e in entries if e[0] >= oldest]
-            return {number for when, number in entries if since <= when < before}
+            at.drop_before((now - self.window).timestamp())
+            return at.between(since.timestamp(), before.timestamp())
 
     def finder(self, session: Session, *, now: datetime, skip: str | None = None) -> DuplicateFinder:
         """The index, with every open case stored since the last look (by any process) added, except `skip`."""
