@@ -77,6 +77,13 @@ class _AtPlace:
             self.whens = array("d", (self.whens[i] for i in keep))
             self.numbers = [self.numbers[i] for i in keep]
 
+    def remove(self, number: str) -> None:
+        for i in range(len(self.numbers) - 1, -1, -1):  # a report just indexed is near the end
+            if self.numbers[i] == number:
+                del self.numbers[i]
+                del self.whens[i]
+                return
+
     def between(self, since: float, before: float) -> set[str]:
         return {n for w, n in zip(self.whens, self.numbers, strict=True) if since <= w < before}
 
@@ -109,6 +116,14 @@ class OpenCaseIndex:
             if at is None:
                 at = self._by_place[key] = _AtPlace()
             at.add(when.timestamp(), number)
+
+    def _drop_places(self, number: str, title: str | None, text: str) -> None:
+        """Take a report out of the index of places (merged: no longer an open report to compare with)."""
+        with self._lock:
+            for key in place_keys(f"{title} {text}" if title else text):
+                at = self._by_place.get(key)
+                if at is not None:
+                    at.remove(number)
 
     def at_place(self, key: str, *, since: datetime, before: datetime, now: datetime) -> set[str]:
         """The numbers of the reports indexed that name the place of `key`, received in [since, before); entries
@@ -234,6 +249,10 @@ class OpenCaseIndex:
         merged = verdict.action == MERGE and reports.merge_duplicate(
             session, event.case_id, parent=verdict.other, note=f"自动并单: {verdict.reason}", deps=deps
         )
+        if merged:
+            # one event reported a thousand times must not make every later report read a thousand merged numbers
+            # (were this transaction rolled back, the report is taken again and merged again)
+            self._drop_places(facts.number, facts.title, facts.text)
         reports.note_duplicate(
             session,
             event.case_id,
