@@ -80,3 +80,24 @@ def test_a_place_with_no_key_is_left_to_a_search_by_its_words():
 
     assert place_key(Place()) is None
     assert place_key(Place(road="X路", number="5号")) is None  # too short to match another road by
+
+
+def test_the_index_of_places_names_the_open_reports_at_a_place_within_the_window():
+    from gridloop.triage.domain.duplicates import place_key
+    from gridloop.triage.subscribers import OpenCaseIndex
+
+    index = OpenCaseIndex(lambda refs: None, window=timedelta(days=30))  # type: ignore[arg-type, return-value]
+    text = "宜川路210弄5号楼楼道积水"
+    for i in range(5):
+        index._add_places(f"N{i}", None, text, T0 + timedelta(hours=i))
+    index._add_places("OTHER", None, "石泉路88号积水", T0)
+    key = place_key(extract_place("宜川路210弄又积水了"))
+    assert key is not None
+    now = T0 + timedelta(hours=10)
+    assert index.at_place(key, since=T0, before=T0 + timedelta(hours=3), now=now) == {"N0", "N1", "N2"}
+    # merged reports leave it: an event reported again and again keeps one entry, its open case
+    for i in range(1, 5):
+        index._drop_places(f"N{i}", None, text)
+    assert index.at_place(key, since=T0, before=now, now=now) == {"N0"}
+    # and entries older than the window are dropped
+    assert index.at_place(key, since=T0, before=now, now=T0 + timedelta(days=31)) == set()
