@@ -8,6 +8,7 @@ Shanghai templates with the category given, and repeats of earlier events (merge
     .venv/bin/python bench/triage_worker.py [--reports 400] [--batch 64] [--pg postgresql+psycopg://…/DB]
     .venv/bin/python bench/triage_worker.py --profile 30     # cProfile of the drain, top 30 by cumulative time
     .venv/bin/python bench/triage_worker.py --one-event  # bench/intake.py's load: one event, reported again and again
+    .venv/bin/python bench/triage_worker.py --city-day   # bench/city_day.py's reports (9,973 places, 10 % repeats)
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data" / "messages" / "messages_labeled.csv"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from city_day import AREA, TEXTS  # noqa: E402  (the same report templates as the city-day simulation)
+from city_day import AREA, TEXTS  # noqa: E402
+from city_day import _requests as city_day_requests  # noqa: E402  (the same report templates as the city-day simulation)
 
 
 def reports(
@@ -66,6 +68,7 @@ def main() -> None:
         default=None,
         help="triage_queue.CHUNK_SECONDS (SQLite: a transaction lasts TOLD_CHUNK_FACTOR times it at most)",
     )
+    ap.add_argument("--city-day", action="store_true", help="bench/city_day.py's reports (distinct places, repeats)")
     ap.add_argument("--profile", type=int, default=0, help="print the top N functions of a cProfile of the drain")
     ap.add_argument("--dump", default=None, help="write each case's triage outcome to this JSON file")
     ap.add_argument(
@@ -80,8 +83,8 @@ def main() -> None:
     from gridloop.cases.services.intake import NewCase, receive
     from gridloop.cases.tables import CaseRow
     from gridloop.config import Settings
-    from gridloop.platform.org.services import org
     from gridloop.kernel.errors import InvalidInput
+    from gridloop.platform.org.services import org
 
     if args.chunk is not None:
         triage_queue.CHUNK_SECONDS = args.chunk
@@ -93,7 +96,12 @@ def main() -> None:
     assert c.deps.triage is not None, "triage is off"
     with c.uow() as uow:
         operator = org.actor_for(org.get_user(uow.session, "operator"))
-    items = reports(args.reports) if not args.one_event else [ONE_EVENT] * args.reports
+    if args.city_day:
+        rng = random.Random(12345)
+        bodies = [json.loads(b) for b, _ in city_day_requests(args.reports, 0.1, 0.15, rng)]
+        items = [(b["title"], b["text"], b.get("category")) for b in bodies]
+    else:
+        items = reports(args.reports) if not args.one_event else [ONE_EVENT] * args.reports
     c.deps.triage.analyse_many([("", "预热")])  # load the model outside the figures
     kept = []
     for title, text, cat in items:
