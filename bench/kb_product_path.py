@@ -1,0 +1,85 @@
+"""The retrieval figures through the product's CLI, as the checks judge them (issue 15). Prints JSON.
+
+For each set, writes the CSV the checks import (`--id-col faq_id --title-col question --body-col answer`; for the
+answers-only sets the title column is empty), runs `gridloop kb import` then `gridloop kb search --input Q.jsonl
+--output R.jsonl` and scores R.jsonl with bench/kb_eval.py's relevance sets and metrics. Sets run in the order
+given on one database: beijing (answers only) then callers (question + answer: the same ids get new versions with
+titles; the answers' vectors are reused, since vectors are stored by text).
+Usage: python bench/kb_product_path.py --db sqlite:////tmp/x.db --sets beijing,callers --splits holdout,blind,fresh
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kb_eval import REPO, _rows, caller_set, first_rank, in_split, metrics, sets
+
+CLI = [str(REPO / ".venv" / "bin" / "gridloop")]
+
+
+def _csv(path: Path, rows: list[dict[str, str]], *, titles: bool) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["faq_id", "question", "answer"])
+        for r in rows:
+            w.writerow([r["faq_id"], r["question"] if titles else "", r["answer"]])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default=str(REPO.parent / "shared" / "data"))
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--sets", default="beijing,callers")
+    ap.add_argument("--splits", default="holdout,blind,fresh")
+    ap.add_argument("--env", default="", help="extra KEY=VALUE,… for the CLI (e.g. GRIDLOOP_KB_SEMANTIC=false)")
+    args = ap.parse_args()
+    shared = Path(args.shared)
+    env = dict(os.environ)
+    env.update(dict(kv.split("=", 1) for kv in args.env.split(",") if kv))
+    files = {"beijing": "faq_beijing_msgabench.csv", "taipei": "faq_taipei.csv", "callers": "faq_beijing_msgabench.csv"}
+    all_sets = sets(shared)
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="kb-path-") as tmp:
+        for name in args.sets.split(","):
+            rows = [r for r in _rows(shared / "kb" / files[name])]
+            src = Path(tmp) / f"{name}.csv"
+            _csv(src, rows, titles=name == "callers")
+            t0 = time.perf_counter()
+            imp = subprocess.run(
+                [*CLI, "kb", "import", str(src), "--format", "csv", "--id-col", "faq_id", "--title-col", "question",
+                 "--body-col", "answer", "--db", args.db],
+                env=env, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            t_import = time.perf_counter() - t0
+            queries = caller_set(shared)[1] if name == "callers" else all_sets[name][1]
+            res: dict[str, object] = {"import": imp.stdout.strip().splitlines(), "import_s": round(t_import, 1)}
+            for sp in args.splits.split(","):
+                qs = [q for q in queries if in_split(q[3], sp)]
+                if not qs:
+                    continue
+                qf, rf = Path(tmp) / f"{name}-{sp}.jsonl", Path(tmp) / f"{name}-{sp}-r.jsonl"
+                qf.write_text("".join(json.dumps({"id": q[0], "query": q[1]}, ensure_ascii=False) + "\n" for q in qs))
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [*CLI, "kb", "search", "--input", str(qf), "--output", str(rf), "--top", "10", "--db", args.db],
+                    env=env, capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                got = {o["id"]: [h["source_id"] for h in o["results"]] for o in map(json.loads, rf.open())}
+                res[sp] = {
+                    **metrics([first_rank(got[q[0]], q[2]) for q in qs]),
+                    "search_s": round(time.perf_counter() - t0, 1),
+                }
+            out[name] = res
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
