@@ -133,7 +133,8 @@ def embed_missing(
         bodies: dict[str, str] = {}
         if chunker is not None:
             bodies = {text_key(chunker.chunk_model, b): b for r in records if (b := chunk_text(r.body))}
-            bodies = {k: b for k, b in bodies.items() if k not in repo.vectors(chunker.chunk_model, bodies)}
+            have_chunks = repo.vectors(chunker.chunk_model, bodies)
+            bodies = {k: b for k, b in bodies.items() if k not in have_chunks}
     todo = [(k, t) for k, t in texts.items() if k not in have]
     for i in range(0, len(todo), batch):
         part = todo[i : i + batch]
