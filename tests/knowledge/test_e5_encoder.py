@@ -79,3 +79,21 @@ def test_a_callers_words_land_nearer_the_right_article(model: E5Model) -> None:
         [PASSAGE, "生活垃圾应当按照可回收物、有害垃圾、湿垃圾、干垃圾分类投放。"], query=False, max_tokens=128
     )
     assert float(p[0] @ q) > float(p[1] @ q) + 0.05
+
+
+def test_a_long_passage_is_cut_into_overlapping_chunks_that_cover_its_end(model: E5Model) -> None:
+    text = PASSAGE * 4
+    full = model.token_ids(text, query=False, max_tokens=510)  # <s> passage: … </s>
+    prefix = model.tokenizer.content("passage:")
+    body = full[1 + len(prefix) : -1]
+    chunks = model.chunk_token_ids(text, window=128, stride=96, cap=32)
+    width = 128 - len(prefix)
+    assert len(chunks) == next(i for i in range(1, 99) if (i - 1) * 96 + width >= len(body)) - 1 > 0
+    assert all(c[0] == model.bos and c[-1] == model.eos and c[1 : 1 + len(prefix)] == prefix for c in chunks)
+    assert chunks[0][1 + len(prefix) : -1] == body[96 : 96 + width]  # chunk 1 starts a stride in
+    assert chunks[-1][-2] == body[-1]  # the last chunk reaches the end of the text
+    assert model.chunk_token_ids(PASSAGE[:40], window=128, stride=96, cap=32) == []
+    assert len(model.chunk_token_ids(text, window=128, stride=96, cap=2)) == 1
+    rows = model.encode_chunks([text, PASSAGE[:40]], window=128, stride=96, cap=32)
+    assert [r.shape for r in rows] == [(len(chunks), 384), (0, 384)]
+    assert np.allclose(rows[0], model.forward(chunks), atol=1e-5)

@@ -1,6 +1,7 @@
-"""Retrieval with the product's e5 re-ranking on the shared data: the figures of docs/knowledge.md (fifth round),
-asserted with a margin on splits never used for tuning. Embeds the 2,314 Beijing FAQ titles and answers once
-(about three minutes on two cores), exactly as `kb embed` does: `embedding_texts` + `encode_passages`."""
+"""Retrieval with the product's e5 re-ranking on the shared data: the figures of docs/knowledge.md (fifth and sixth
+rounds), asserted with a margin on splits never used for tuning. Embeds the 2,314 Beijing FAQ titles and answers
+and the further chunks of the long answers once (about six minutes on two cores), exactly as `kb embed` does:
+`embedding_texts` + `encode_passages`, `chunk_text` + `encode_chunks`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from gridloop.knowledge.adapters.lexical import LexicalIndex, Record
-from gridloop.knowledge.adapters.semantic import E5Encoder, SemanticRerank, embedding_texts
+from gridloop.knowledge.adapters.semantic import E5Encoder, SemanticRerank, chunk_text, embedding_texts
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,16 +29,20 @@ def kb_eval() -> Any:
 
 
 @pytest.fixture(scope="module")
-def vectors(shared_kb: Path, kb_eval: Any) -> tuple[E5Encoder, dict[str, np.ndarray]]:
-    """Every distinct title and answer of the Beijing FAQ, embedded once."""
+def vectors(shared_kb: Path, kb_eval: Any) -> tuple[E5Encoder, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Every distinct title and answer of the Beijing FAQ, and each answer's further chunks, embedded once."""
     records, _ = kb_eval.caller_set(shared_kb.parent)
     enc = E5Encoder()
     texts = list(dict.fromkeys(t for r in records for t in embedding_texts(r.title, r.body) if t))
     rows = np.concatenate([enc.encode_passages(texts[i : i + 256]) for i in range(0, len(texts), 256)])
-    return enc, dict(zip(texts, rows, strict=True))
+    bodies = list(dict.fromkeys(b for r in records if (b := chunk_text(r.body))))
+    chunks = [c for i in range(0, len(bodies), 256) for c in enc.encode_chunks(bodies[i : i + 256])]
+    return enc, dict(zip(texts, rows, strict=True)), dict(zip(bodies, chunks, strict=True))
 
 
-def _index(records: list[Record], enc: E5Encoder, vecs: dict[str, np.ndarray]) -> LexicalIndex:
+def _index(
+    records: list[Record], enc: E5Encoder, vecs: dict[str, np.ndarray], chunks: dict[str, np.ndarray]
+) -> LexicalIndex:
     index = LexicalIndex.build(records)
     pairs = [embedding_texts(r.title, r.body) for r in records]
 
@@ -46,7 +51,8 @@ def _index(records: list[Record], enc: E5Encoder, vecs: dict[str, np.ndarray]) -
         rows = np.stack([vecs[p[k]] if ok else np.zeros(384, np.float32) for p, ok in zip(pairs, present, strict=True)])
         return rows, present
 
-    index.semantic = SemanticRerank.of(enc, *side(0), *side(1))
+    body_chunks: list[np.ndarray | None] = [chunks.get(chunk_text(r.body)) for r in records]
+    index.semantic = SemanticRerank.of(enc, *side(0), *side(1), body_chunks)
     return index
 
 
@@ -60,9 +66,9 @@ def _mrr(index: LexicalIndex, queries: list[Any], split: str, kb_eval: Any) -> f
 def test_callers_never_tuned_on_reach_080_blind_and_gain_over_bm25_only(
     vectors: Any, shared_kb: Path, kb_eval: Any
 ) -> None:
-    enc, vecs = vectors
+    enc, vecs, chunks = vectors
     records, queries = kb_eval.caller_set(shared_kb.parent)
-    fused = _index(records, enc, vecs)
+    fused = _index(records, enc, vecs, chunks)
     index = fused.semantic
     fused.semantic = None
     lexical = {sp: _mrr(fused, queries, sp, kb_eval) for sp in ("blind", "fresh")}
@@ -72,10 +78,13 @@ def test_callers_never_tuned_on_reach_080_blind_and_gain_over_bm25_only(
     assert all(semantic[sp] >= lexical[sp] + 0.05 for sp in semantic), (semantic, lexical)
 
 
-def test_beijing_answers_only_holdout_gains_on_bm25(vectors: Any, shared_kb: Path, kb_eval: Any) -> None:
-    enc, vecs = vectors
+def test_beijing_answers_only_holdout_is_at_075_with_chunked_answers(
+    vectors: Any, shared_kb: Path, kb_eval: Any
+) -> None:
+    enc, vecs, chunks = vectors
     records, queries, _ = kb_eval.sets(shared_kb.parent)["beijing"]
-    index = _index(records, enc, vecs)
+    index = _index(records, enc, vecs, chunks)
     base = float(kb_eval.evaluate(kb_eval.baseline(records), queries, "holdout")["mrr10"])
     ours = _mrr(index, queries, "holdout", kb_eval)
-    assert ours >= 0.73 and ours >= base + 0.07, (ours, base)
+    assert index.semantic is not None and index.semantic.chunk_vectors is not None
+    assert ours >= 0.745 and ours >= base + 0.09, (ours, base)  # 0.753 in the bench, 0.750 through the CLI

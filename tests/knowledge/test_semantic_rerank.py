@@ -174,3 +174,60 @@ def test_a_failing_query_embedding_falls_back_to_the_lexical_order() -> None:
     lexical = [h.source_id for h in LexicalIndex.build(RECORDS).search(QUERY, top=3)]
     index = _attached(LexicalIndex.build(RECORDS), [True, True, True], BrokenEncoder())
     assert [h.source_id for h in index.search(QUERY, top=3)] == lexical
+
+
+class OldNameEncoder(TopicEncoder):
+    """A fake encoder that knows a caller's 暂住证 means 居住证 (the index does not), and embeds a passage's first
+    sentence only (as e5 embeds a body's first 128 tokens)."""
+
+    model = "fake-topics-first"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return super().encode([t.replace("暂住证", "居住证") for t in texts])
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self.encode([t.split("。")[0] for t in texts])
+
+
+class ChunkTopicEncoder(OldNameEncoder):
+    """The same, chunking: a body's chunks after the first are its other sentences."""
+
+    chunk_model = "fake-topics-chunks"
+
+    def encode_chunks(self, texts: list[str]) -> list[np.ndarray]:
+        rest = [[s for s in t.split("。")[1:] if s] for t in texts]
+        return [self.encode(r) if r else np.zeros((0, len(_TOPICS) + 1), np.float32) for r in rest]
+
+
+# Answers only. Lexically b2 wins (it repeats the caller's 办理 and 要什么材料); only b1's second sentence says
+# what it is about.
+ANSWERS = [
+    Record("b1", "", "请携带身份证、照片。本规定适用于居住证的申领。"),
+    Record("b2", "", "办理要什么材料：办理需要身份证。驾驶证。"),
+    Record("b3", "", "公园开放时间。"),
+]
+OLD_NAME_QUERY = "暂住证办理要什么材料"
+
+
+def test_a_long_answer_is_found_by_its_best_chunk_not_only_its_start(container, clock) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge.adapters.repository import SqlArticles
+
+    import_articles([ImportItem(r.source_id, r.title, r.body) for r in ANSWERS], uow=container.uow, now=clock.now())
+    today = clock.now().date()
+    chunked = ChunkTopicEncoder()
+    for _ in range(2):  # the second call finds every text stored
+        embed_missing(uow=container.uow, today=today, now=clock.now(), encoder=chunked)
+
+    with container.uow() as work:
+        repo = SqlArticles(work.session)
+        counts = (repo.count_vectors(chunked.model), repo.count_vectors(chunked.chunk_model))
+        index = current_index(work.session, today=today, semantic=True, encoder=chunked)
+        best = [h.source_id for h in index.search(OLD_NAME_QUERY, top=2)]
+    lexical = [h.source_id for h in LexicalIndex.build(ANSWERS).search(OLD_NAME_QUERY, top=2)]
+    start = _attached(LexicalIndex.build(ANSWERS), [True] * 3, OldNameEncoder())  # first sentence only
+    assert counts == (3, 3)
+    assert (lexical, [h.source_id for h in start.search(OLD_NAME_QUERY, top=2)], best) == (
+        ["b2", "b1"],
+        ["b2", "b1"],
+        ["b1", "b2"],
+    )

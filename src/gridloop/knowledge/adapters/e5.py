@@ -222,6 +222,38 @@ class E5Model:
             body = body[:head] + body[len(body) - (keep - head) :]
         return [self.bos, *body, self.eos]
 
+    def chunk_token_ids(self, text: str, *, window: int, stride: int, cap: int) -> list[list[int]]:
+        """The passage's chunks after the first (the first is `token_ids(text, query=False, max_tokens=window)`):
+        chunk i ≥ 1 is `passage: ` + the text's tokens from i·stride, `window` content tokens in all, at most `cap`
+        chunks counting the first; [] for a text of at most one window."""
+        prefix = self.tokenizer.content("passage:")  # "passage: " + text tokenizes as these + the text's own tokens
+        full = self.tokenizer.content("passage: " + text)
+        p = len(prefix) if full[: len(prefix)] == prefix else 0
+        body, width = full[p:], min(window, self.max_positions - 2) - p
+        out: list[list[int]] = []
+        i = 1
+        while (i - 1) * stride + width < len(body) and i < cap:
+            out.append([self.bos, *full[:p], *body[i * stride : i * stride + width], self.eos])
+            i += 1
+        return out
+
+    def encode_chunks(
+        self, texts: list[str], *, window: int, stride: int, cap: int, batch_tokens: int = 4096, threads: int | None = 1
+    ) -> list[np.ndarray]:
+        """For each text, the (m, H) rows of its chunks after the first (m may be 0); see `chunk_token_ids`."""
+        jobs = [
+            (i, ids)
+            for i, t in enumerate(texts)
+            for ids in self.chunk_token_ids(t, window=window, stride=stride, cap=cap)
+        ]
+        rows = np.zeros((len(jobs), self.h), np.float32)
+        with _blas_threads(threads):
+            per = max(1, batch_tokens // (window + 2))
+            for s in range(0, len(jobs), per):
+                rows[s : s + per] = self.forward([ids for _, ids in jobs[s : s + per]])
+        owner = np.array([i for i, _ in jobs], np.int64)
+        return [rows[owner == i] for i in range(len(texts))]
+
     def _norm(self, x: np.ndarray, wb: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         mean = x.mean(axis=-1, keepdims=True)
         c = x - mean

@@ -183,12 +183,14 @@ class LexicalIndex:
         order = order[s[order] > 0]
         head, tail = order[: semantic.depth], order[semantic.depth :]
         fused = semantic.rerank(query, s, head)
-        ranked = head[np.argsort(-fused, kind="stable")]
-        score = dict(zip(head.tolist(), fused.tolist(), strict=True))
-        out = [Hit(self.records[i].source_id, float(score[i]), self.records[i].title, int(i)) for i in ranked]
-        floor = min(score.values(), default=0.0)
-        out += [Hit(self.records[i].source_id, floor, self.records[i].title, int(i)) for i in tail]
-        return out[:top]
+        best = np.argsort(-fused, kind="stable")[:top]  # Hits for the shown records only (depth may be 400)
+        out = [
+            Hit(self.records[i].source_id, float(fused[j]), self.records[i].title, int(i))
+            for j, i in zip(best.tolist(), head[best].tolist(), strict=True)
+        ]
+        floor = float(fused.min()) if len(fused) else 0.0
+        out += [Hit(self.records[i].source_id, floor, self.records[i].title, int(i)) for i in tail[: top - len(out)]]
+        return out
 
     def _boost_intents(self, query: str, s: np.ndarray) -> np.ndarray:
         """Raise the best records whose title asks for what the caller asks (a fee, a deadline, a procedure…)."""

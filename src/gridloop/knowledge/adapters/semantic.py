@@ -5,9 +5,10 @@ loaded on first use, never at import time. An article's title and its body are e
 passages, the body cut to its first `PASSAGE_TOKENS` tokens) and stored by the hash of each text; a query is
 embedded at search time (cut to `QUERY_TOKENS` tokens), and a batch of queries at once (`prime`).
 Among the index's best `depth` records the score becomes `a·s/s_max + (1 − a)·cos`, where cos mixes title and body
-(`TITLE_WEIGHT`); `a` is `LEXICAL_WEIGHT` for an index whose articles mostly have titles (questions), else
-`LEXICAL_WEIGHT_UNTITLED`. A record without a stored vector gets the mean cosine of the others, so missing
-embeddings only cost quality, never results; a failing encoder means the lexical order.
+(`TITLE_WEIGHT`), and a long body's cos mixes its first chunk's and its best chunk's (`CHUNK_MIX`); `a` is
+`LEXICAL_WEIGHT` for an index whose articles mostly have titles (questions), else `LEXICAL_WEIGHT_UNTITLED`.
+A record without a stored vector gets the mean cosine of the others, so missing embeddings only cost quality, never
+results; a failing encoder means the lexical order.
 """
 
 from __future__ import annotations
@@ -32,13 +33,24 @@ PASSAGE_TOKENS = 128
 MODEL = f"e5-small-q4-p{PASSAGE_TOKENS}"
 #: Characters of a text kept before tokenising (more than PASSAGE_TOKENS tokens of any script).
 MAX_CHARS = 1000
-#: Chosen on the tune halves (bench/kb_semantic.py): re-rank the lexical best 100; lexical weight 0.2 over
-#: question + answer articles, 0.05 over answers alone; cos = 0.3·cos(title) + 0.7·cos(body).
-DEPTH = 100
+#: Chosen on the tune halves (bench/kb_semantic.py): re-rank the lexical best 400 (sixth round; 100 before);
+#: lexical weight 0.2 over question + answer articles, 0.02 over answers alone (sixth round, with the chunked
+#: bodies; 0.05 before); cos = 0.3·cos(title) + 0.7·cos(body).
+DEPTH = 400
 LEXICAL_WEIGHT = 0.2
-LEXICAL_WEIGHT_UNTITLED = 0.05
+LEXICAL_WEIGHT_UNTITLED = 0.02
 TITLE_WEIGHT = 0.3
 QUERY_CACHE = 2048
+#: Sixth round: a body longer than one window is also embedded as overlapping chunks (window tokens, a new one every
+#: CHUNK_STRIDE tokens, at most CHUNK_CAP counting the first), and cos(body) = (1 − CHUNK_MIX)·cos(first chunk)
+#: + CHUNK_MIX·max over its chunks. Chosen on the tune halves (bench/kb_semantic.py --chunks).
+CHUNK_STRIDE = 96
+CHUNK_CAP = 32
+CHUNK_MIX = 0.5
+#: Model name of the stored chunk rows: one row per body, its chunks after the first as concatenated vectors.
+CHUNK_MODEL = f"{MODEL}-chunks-s{CHUNK_STRIDE}-c{CHUNK_CAP}"
+#: Characters of a body kept before cutting it into chunks (more than CHUNK_CAP windows of any script).
+CHUNK_CHARS = 12000
 
 
 class Encoder(Protocol):
@@ -55,10 +67,26 @@ class Encoder(Protocol):
         ...
 
 
+class ChunkEncoder(Encoder, Protocol):
+    """An encoder that also embeds the chunks of long bodies (`chunk_model` names what it stores)."""
+
+    chunk_model: str
+
+    def encode_chunks(self, texts: list[str]) -> list[np.ndarray]:
+        """For each body, the (m, d) rows of its chunks after the first (m is 0 for a body of one window)."""
+        ...
+
+
+def chunking(encoder: Encoder) -> ChunkEncoder | None:
+    """The encoder as a chunk encoder, or None if it embeds whole passages only."""
+    return encoder if hasattr(encoder, "encode_chunks") and hasattr(encoder, "chunk_model") else None  # type: ignore[return-value]
+
+
 class E5Encoder:
     """multilingual-e5-small (adapters/e5.py), loaded on first use; queries and passages get their prefixes."""
 
     model = MODEL
+    chunk_model = CHUNK_MODEL
 
     def __init__(self, *, batch_threads: int | None = 1) -> None:
         """`batch_threads`: BLAS threads for articles (None: every core, as `kb import` wants); queries use one."""
@@ -86,6 +114,16 @@ class E5Encoder:
         )
         return out
 
+    def encode_chunks(self, texts: list[str]) -> list[np.ndarray]:
+        """Each body's chunks after the first, (m, 384) rows each (see `CHUNK_STRIDE`)."""
+        return self._loaded().encode_chunks(
+            [t[:CHUNK_CHARS] for t in texts],
+            window=PASSAGE_TOKENS,
+            stride=CHUNK_STRIDE,
+            cap=CHUNK_CAP,
+            threads=self.batch_threads,
+        )
+
 
 _DEFAULT: list[E5Encoder] = []
 
@@ -100,6 +138,11 @@ def default_encoder() -> E5Encoder:
 def embedding_texts(title: str, body: str) -> tuple[str, str]:
     """What is embedded for an article: its title and the start of its body ('' where there is none)."""
     return title.strip()[:MAX_CHARS], body.strip()[:MAX_CHARS]
+
+
+def chunk_text(body: str) -> str:
+    """What is cut into chunks for an article: its body ('' where there is none)."""
+    return body.strip()[:CHUNK_CHARS]
 
 
 def text_key(model: str, text: str) -> str:
@@ -118,6 +161,12 @@ def from_bytes(data: bytes) -> np.ndarray:
     return out
 
 
+def chunks_from_bytes(data: bytes, dim: int) -> np.ndarray:
+    """The (m, dim) chunk rows stored as one blob (`to_bytes` of the stacked rows; empty for m = 0)."""
+    out: np.ndarray = np.frombuffer(data, dtype="<f4").reshape(-1, dim)
+    return out
+
+
 @dataclass
 class SemanticRerank:
     """Title and body vectors aligned with an index's records (`*_present[i]` False where none is stored)."""
@@ -130,6 +179,10 @@ class SemanticRerank:
     depth: int = DEPTH
     weight: float = LEXICAL_WEIGHT
     title_weight: float = TITLE_WEIGHT
+    #: Chunks of long bodies after the first: rows chunk_start[i]:chunk_start[i + 1] belong to record i.
+    chunk_vectors: np.ndarray | None = None
+    chunk_start: np.ndarray | None = None
+    chunk_mix: float = CHUNK_MIX
     _queries: LRUCache[str, np.ndarray] = field(
         default_factory=lambda: LRUCache(maxsize=QUERY_CACHE), init=False, repr=False
     )
@@ -137,12 +190,27 @@ class SemanticRerank:
 
     @classmethod
     def of(
-        cls, encoder: Encoder, titles: np.ndarray, has_title: np.ndarray, bodies: np.ndarray, has_body: np.ndarray
+        cls,
+        encoder: Encoder,
+        titles: np.ndarray,
+        has_title: np.ndarray,
+        bodies: np.ndarray,
+        has_body: np.ndarray,
+        chunks: list[np.ndarray | None] | None = None,
     ) -> SemanticRerank:
-        """Vectors of an index, with the lexical weight of its kind (mostly titled articles or answers alone)."""
+        """Vectors of an index, with the lexical weight of its kind (mostly titled articles or answers alone).
+
+        `chunks[i]`: the (m, d) rows of record i's body chunks after the first (None or m = 0: the first only)."""
         titled = bool(has_title.mean() >= 0.5) if len(has_title) else False
         weight = LEXICAL_WEIGHT if titled else LEXICAL_WEIGHT_UNTITLED
-        return cls(encoder, titles, has_title, bodies, has_body, weight=weight)
+        out = cls(encoder, titles, has_title, bodies, has_body, weight=weight)
+        if chunks is not None:
+            dim = bodies.shape[1] if bodies.ndim == 2 else 0
+            sizes = np.array([0 if c is None else len(c) for c in chunks], dtype=np.int64)
+            if sizes.any():
+                out.chunk_start = np.concatenate([[0], np.cumsum(sizes)])
+                out.chunk_vectors = np.concatenate([c for c in chunks if c is not None and len(c)]).reshape(-1, dim)
+        return out
 
     @property
     def usable(self) -> bool:
@@ -180,11 +248,29 @@ class SemanticRerank:
             ct[ht] = self.title_vectors[candidates[ht]] @ q
         if hb.any():
             cb[hb] = self.body_vectors[candidates[hb]] @ q
+            if self.chunk_vectors is not None and self.chunk_start is not None:
+                cb = self._with_chunks(q, candidates, hb, cb)
         w = self.title_weight
         cos = np.where(ht & hb, w * ct + (1 - w) * cb, np.where(ht, ct, cb))
         have = ht | hb
         cos[~have] = cos[have].mean() if have.any() else 0.0
         return cos
+
+    def _with_chunks(self, q: np.ndarray, candidates: np.ndarray, hb: np.ndarray, cb: np.ndarray) -> np.ndarray:
+        """cos(body) of candidates with chunks: (1 − mix)·cos(first chunk) + mix·max over all its chunks."""
+        assert self.chunk_vectors is not None and self.chunk_start is not None
+        lo, hi = self.chunk_start[candidates], self.chunk_start[candidates + 1]
+        has = hb & (hi > lo)
+        if not has.any():
+            return cb
+        lo, hi = lo[has], hi[has]
+        sizes = hi - lo
+        rows = np.repeat(lo - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(int(sizes.sum()))
+        best = np.maximum.reduceat(self.chunk_vectors[rows] @ q, np.concatenate([[0], np.cumsum(sizes)[:-1]]))
+        out = cb.copy()
+        first = cb[has]
+        out[has] = (1 - self.chunk_mix) * first + self.chunk_mix * np.maximum(first, best)
+        return out
 
     def rerank(self, query: str, scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Fused scores of `candidates` (record positions with a positive lexical score), same order as given."""

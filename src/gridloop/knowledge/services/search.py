@@ -17,6 +17,9 @@ from gridloop.knowledge.adapters.repository import SqlArticles
 from gridloop.knowledge.adapters.semantic import (
     Encoder,
     SemanticRerank,
+    chunk_text,
+    chunking,
+    chunks_from_bytes,
     default_encoder,
     embedding_texts,
     from_bytes,
@@ -116,17 +119,22 @@ def import_articles(
 def embed_missing(
     *, uow: UnitOfWorkFactory, today: date, now: datetime, encoder: Encoder | None = None, batch: int = 256
 ) -> int:
-    """Embed today's answerable articles whose text has no stored vector yet; returns how many were added."""
+    """Embed today's answerable articles whose text has no stored vector yet; returns how many were added.
+
+    With a chunking encoder, each body also gets one row of its further chunks (model `chunk_model`; an empty row
+    for a body of one window), so a long answer is matched by its best part (docs/knowledge.md, sixth round)."""
     enc = encoder or default_encoder()
+    chunker = chunking(enc)
     with uow() as work:
         repo = SqlArticles(work.session)
-        texts = {
-            text_key(enc.model, t): t
-            for r in repo.answerable_records(today=today)
-            for t in embedding_texts(r.title, r.body)
-            if t
-        }
+        records = repo.answerable_records(today=today)
+        texts = {text_key(enc.model, t): t for r in records for t in embedding_texts(r.title, r.body) if t}
         have = repo.vectors(enc.model, texts)
+        bodies: dict[str, str] = {}
+        if chunker is not None:
+            bodies = {text_key(chunker.chunk_model, b): b for r in records if (b := chunk_text(r.body))}
+            have_chunks = repo.vectors(chunker.chunk_model, bodies)
+            bodies = {k: b for k, b in bodies.items() if k not in have_chunks}
     todo = [(k, t) for k, t in texts.items() if k not in have]
     for i in range(0, len(todo), batch):
         part = todo[i : i + batch]
@@ -137,6 +145,23 @@ def embed_missing(
                 for (k, _), v in zip(part, vecs, strict=True)
             )
             work.commit()
+    if chunker is not None and bodies:
+        pending = list(bodies.items())
+        for i in range(0, len(pending), batch):
+            part = pending[i : i + batch]
+            rows = chunker.encode_chunks([b for _, b in part])
+            with uow() as work:
+                work.session.add_all(
+                    EmbeddingRow(
+                        model=chunker.chunk_model,
+                        text_key=k,
+                        dim=int(r.shape[1]) if r.ndim == 2 else 0,
+                        vector=to_bytes(r),
+                        created_at=now,
+                    )
+                    for (k, _), r in zip(part, rows, strict=True)
+                )
+                work.commit()
     return len(todo)
 
 
@@ -147,7 +172,10 @@ _VECTORS: dict[str, tuple[str, SemanticRerank]] = {}  # cache dir → (stamp + v
 def _attach_semantic(session: Session, index: LexicalIndex, *, key: str, stamp: str, encoder: Encoder) -> None:
     """Give the index the stored vectors of its records (rebuilt when the stamp or the number of vectors changes)."""
     repo = SqlArticles(session)
+    chunker = chunking(encoder)
     full = f"{stamp}:{encoder.model}:{repo.count_vectors(encoder.model)}"
+    if chunker is not None:
+        full += f":{repo.count_vectors(chunker.chunk_model)}"
     held = _VECTORS.get(key)
     if held is None or held[0] != full:
         texts = [embedding_texts(r.title, r.body) for r in index.records]
@@ -163,7 +191,12 @@ def _attach_semantic(session: Session, index: LexicalIndex, *, key: str, stamp: 
                     vectors[i], present[i] = v, True
             return vectors, present
 
-        held = (full, SemanticRerank.of(encoder, *aligned(0), *aligned(1)))
+        chunks: list[np.ndarray | None] | None = None
+        if chunker is not None and dim:
+            keys = [text_key(chunker.chunk_model, chunk_text(r.body)) for r in index.records]
+            blobs = repo.vectors(chunker.chunk_model, keys)
+            chunks = [chunks_from_bytes(blobs[k], dim) if k in blobs else None for k in keys]
+        held = (full, SemanticRerank.of(encoder, *aligned(0), *aligned(1), chunks))
         _VECTORS[key] = held
     index.semantic = held[1] if held[1].usable else None
 
