@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Satisfaction, Status
 from gridloop.cases.services.board_cache import BoardCache
-from gridloop.cases.services.scope import is_root, small_scope, visible_cases, visible_cases_walked
+from gridloop.cases.services.scope import is_root, small_scope, visible_cases, visible_cases_walked, visible_parts
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within
@@ -110,36 +110,48 @@ class Inbox:
 
 def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LIMIT) -> Inbox:
     """Cases at the actor's unit: to sign, overdue, due within a day, in progress (each soonest deadline first)."""
-    base = select(CaseRow).where(visible_cases_walked(actor))
     small = small_scope(actor)
-    # a large scope walks ix_cases_due_at (nulls come last there); a small one is gathered first and sorted, and an
-    # order no index serves keeps the planner from walking the whole deadline index for a few cases
-    by_due = (
-        (CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id)
-        if small
-        else (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
-    )
+    if small:
+        # a small scope (a unit's own cases, a street, a grid) is gathered first and sorted, each part of the scope
+        # (area subtree, assigned units, own reports) narrowed by the list's status and deadline inside the part, so
+        # the planner can meet the area range with the status index instead of hashing the whole scope; an order no
+        # index serves keeps it from walking the whole deadline index for a few cases
+        def rows(statuses: list[str], *where: ColumnElement[bool]) -> list[CaseRow]:
+            parts = [select(CaseRow.id).where(p, CaseRow.status.in_(statuses), *where) for p in visible_parts(actor)]
+            ids = union(*parts) if len(parts) > 1 else parts[0]
+            stmt = select(CaseRow).where(CaseRow.id.in_(ids))
+            stmt = stmt.order_by(CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id).limit(limit)
+            return list(session.scalars(stmt).unique().all())
 
-    def rows(*where: ColumnElement[bool]) -> list[CaseRow]:
-        return list(session.scalars(base.where(*where).order_by(*by_due).limit(limit)).unique().all())
+        return Inbox(
+            to_sign=rows([Status.DISPATCHED.value]),
+            overdue=rows(AT_UNIT, CaseRow.due_at < now),
+            due_soon=rows(AT_UNIT, CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON),
+            in_progress=rows(AT_UNIT, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON)),
+        )
+    # A large scope (the city, a district) reads each list along ix_cases_status_due, one range per status and per
+    # deadline range (a status IN (…) or an OR with IS NULL has no index order: it would walk ix_cases_due_at and
+    # skip the closed cases), each range stopping after `limit` rows; the ranges' ids are merged in one statement.
+    scoped = visible_cases_walked(actor)
+    by_due = (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
 
-    held = CaseRow.status.in_(AT_UNIT)
-    # "no deadline or later than a day" as two index ranges in one statement (an OR with IS NULL scans from the start)
-    later, undated = (
-        select(CaseRow.id).where(visible_cases_walked(actor), held, when).order_by(*by_due).limit(limit).subquery()
-        for when in (CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None))
-    )
-    either = union_all(select(later.c.id), select(undated.c.id)).subquery()
-    in_progress = (
-        rows(held, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON))
-        if small
-        else rows(CaseRow.id.in_(select(either.c.id)))
-    )
+    def walked(ranges: list[tuple[str, ColumnElement[bool] | None]]) -> list[CaseRow]:
+        parts = []
+        for status, when in ranges:
+            stmt = select(CaseRow.id).where(scoped, CaseRow.status == status)
+            if when is not None:
+                stmt = stmt.where(when)
+            parts.append(stmt.order_by(*by_due).limit(limit).subquery())
+        ids = union_all(*(select(p.c.id) for p in parts)).subquery() if len(parts) > 1 else parts[0]
+        stmt = select(CaseRow).where(CaseRow.id.in_(select(ids.c.id))).order_by(*by_due).limit(limit)
+        return list(session.scalars(stmt).unique().all())
+
+    later, undated = CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
     return Inbox(
-        to_sign=rows(CaseRow.status == Status.DISPATCHED.value),
-        overdue=rows(held, CaseRow.due_at < now),
-        due_soon=rows(held, CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON),
-        in_progress=in_progress,
+        to_sign=walked([(Status.DISPATCHED.value, None)]),
+        overdue=walked([(s, CaseRow.due_at < now) for s in AT_UNIT]),
+        due_soon=walked([(s, and_(CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON)) for s in AT_UNIT]),
+        in_progress=walked([(s, when) for s in AT_UNIT for when in (later, undated)]),
     )
 
 
