@@ -138,10 +138,10 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
     def walked(ranges: list[tuple[str, ColumnElement[bool] | None]]) -> list[CaseRow]:
         parts = []
         for status, when in ranges:
-            stmt = select(CaseRow.id).where(scoped, CaseRow.status == status)
+            part = select(CaseRow.id).where(scoped, CaseRow.status == status)
             if when is not None:
-                stmt = stmt.where(when)
-            parts.append(stmt.order_by(*by_due).limit(limit).subquery())
+                part = part.where(when)
+            parts.append(part.order_by(*by_due).limit(limit).subquery())
         ids = union_all(*(select(p.c.id) for p in parts)).subquery() if len(parts) > 1 else parts[0]
         stmt = select(CaseRow).where(CaseRow.id.in_(select(ids.c.id))).order_by(*by_due).limit(limit)
         return list(session.scalars(stmt).unique().all())
