@@ -338,3 +338,23 @@ def triage_loop(container: Any, stop: threading.Event, wake: threading.Event, na
         except Exception:  # the worker must survive a bad pass (logged with its traceback)
             log.exception("triage pass failed")
         wake.wait(settings.triage_poll_seconds)
+
+
+def start_board_refresh(container: Any, cache: Any, *, stop: threading.Event | None = None) -> threading.Thread:
+    """Keep the operations boards people look at built ahead of time (`console.refresh_boards`), every second
+    checking which are due; errors are logged and the next round still runs."""
+    from gridloop.cases.services import console
+
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                console.refresh_boards(container.uow, cache, now=container.deps.clock.now(), tz=container.deps.tz)
+            except Exception:  # a failed build leaves the request path to build that board
+                log.exception("board refresh failed")
+            stop.wait(1.0)
+
+    thread = threading.Thread(target=loop, name="gridloop-board-refresh", daemon=True)
+    thread.start()
+    return thread

@@ -5,6 +5,7 @@ Every query is scoped with `visible_cases(actor)`; nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -382,6 +383,7 @@ def board(
     """Counts, KPIs, trend and rankings for an area within the actor's scope (kept for a minute with a cache)."""
     key = cache.key(actor, area_code, now) if cache is not None else None
     if cache is not None and key is not None:
+        cache.wanted(actor, area_code, now)
         kept = cache.get(key, now=now)
         if kept is not None:
             return kept
@@ -389,6 +391,22 @@ def board(
     if cache is not None and key is not None and not built.open_here:
         cache.put(key, built, now=now)
     return built
+
+
+def refresh_boards(
+    uow_factory: Callable[[], Any], cache: BoardCache[Board], *, now: datetime, tz: ZoneInfo = DEFAULT_TZ
+) -> int:
+    """Build the boards `cache.due` names (scopes looked at recently, next bucket not kept yet) and keep them for
+    their bucket: run by a background thread (`cases.jobs.start_board_refresh`) so page loads find them kept.
+    Returns how many were built."""
+    built_n = 0
+    for actor, area_code, key in cache.due(now, ahead=cache.ttl / 2):
+        with uow_factory() as uow:
+            built = _build_board(uow.session, actor, now=now, area_code=area_code, tz=tz)
+        if not built.open_here:
+            cache.put(key, built, now=now)
+            built_n += 1
+    return built_n
 
 
 def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: str | None, tz: ZoneInfo) -> Board:
