@@ -220,12 +220,7 @@ def serve(
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()
     app = create_app(container=container)
-    if container.settings.board_cache_seconds > 0:
-        # boards people look at are rebuilt in the background before their minute is up (BoardCache refresh ahead)
-        from gridloop.cases.services.board_cache import BoardCache
-
-        app.state.board_cache = BoardCache(ttl_seconds=container.settings.board_cache_seconds)
-        supervision_job.start_board_refresh(container, app.state.board_cache)
+    supervision_job.keep_boards_ahead(container, app)  # boards looked at are rebuilt before their minute is up
     uvicorn.run(
         app,
         host=host,

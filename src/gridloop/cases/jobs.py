@@ -358,3 +358,15 @@ def start_board_refresh(container: Any, cache: Any, *, stop: threading.Event | N
     thread = threading.Thread(target=loop, name="gridloop-board-refresh", daemon=True)
     thread.start()
     return thread
+
+
+def keep_boards_ahead(container: Any, app: Any) -> threading.Thread | None:
+    """Give the app one board cache and keep it refreshed ahead (`serve` and `gridloop.asgi` call this; off when
+    GRIDLOOP_BOARD_CACHE_SECONDS is 0)."""
+    seconds = int(container.settings.board_cache_seconds)
+    if seconds <= 0:
+        return None
+    from gridloop.cases.services.board_cache import BoardCache
+
+    app.state.board_cache = BoardCache(ttl_seconds=seconds)
+    return start_board_refresh(container, app.state.board_cache)

@@ -150,7 +150,7 @@ class CaseRow(Base):
             "ix_cases_area_path",
             "area_path",
             postgresql_ops={"area_path": "varchar_pattern_ops"},
-            postgresql_include=["status", "exercise_run_id", "id"],
+            postgresql_include=["status", "due_at", "exercise_run_id", "id"],
         ),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),

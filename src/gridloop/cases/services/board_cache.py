@@ -27,6 +27,7 @@ class BoardCache(Generic[B]):
     def __init__(self, *, ttl_seconds: int = 60, max_entries: int = 512, keep_warm_seconds: int = 600) -> None:
         self.ttl = max(1, ttl_seconds)
         self.keep_warm = timedelta(seconds=keep_warm_seconds)
+        self.max_entries = max_entries
         # an entry lives two buckets, so one built ahead of its bucket (`due`) is still there at the bucket's end;
         # the time bucket in the key keeps a request from ever reading an older bucket's board
         self._entries: TtlCache[tuple[str, ...], B] = TtlCache(
@@ -44,6 +45,9 @@ class BoardCache(Generic[B]):
         """Remember that someone looked at this scope's board (refreshed ahead for `keep_warm_seconds` after)."""
         with self._lock:
             self._wanted[self.key(actor, area_code, now)[:3]] = (actor, area_code, now)
+            if len(self._wanted) > self.max_entries:  # bounded without the refresh thread too: the oldest go
+                for scope, _ in sorted(self._wanted.items(), key=lambda kv: kv[1][2])[: len(self._wanted) // 4]:
+                    del self._wanted[scope]
 
     def due(self, now: datetime, *, ahead: float) -> list[tuple[Actor, str | None, tuple[str, ...]]]:
         """Boards to build now so they are kept before their bucket starts: for each scope looked at within

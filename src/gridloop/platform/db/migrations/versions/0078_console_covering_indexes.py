@@ -1,7 +1,7 @@
 """console: the scope's index ranges answer from the index (PostgreSQL INCLUDE columns), so counting a district's
 cases, or its assigned units' cases of one status, reads no table rows
 
-`ix_cases_area_path` carries (status, exercise_run_id, id), `ix_case_units_unit_path` (active, case_id) and
+`ix_cases_area_path` carries (status, due_at, exercise_run_id, id), `ix_case_units_unit_path` (active, case_id) and
 `ix_cases_status_due` (id, exercise_run_id): the capped counts and the scope's parts become index-only scans.
 SQLite keeps its indexes as they are (no INCLUDE there).
 
@@ -23,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 _AREA = {'postgresql_ops': {'area_path': 'varchar_pattern_ops'}}
 _UNIT = {'postgresql_ops': {'unit_path': 'varchar_pattern_ops'}}
 _COVER = {
-    'ix_cases_area_path': ('cases', ['area_path'], _AREA, ['status', 'exercise_run_id', 'id']),
+    'ix_cases_area_path': ('cases', ['area_path'], _AREA, ['status', 'due_at', 'exercise_run_id', 'id']),
     'ix_case_units_unit_path': ('case_units', ['unit_path'], _UNIT, ['active', 'case_id']),
     'ix_cases_status_due': ('cases', ['status', 'due_at'], {}, ['id', 'exercise_run_id']),
 }
