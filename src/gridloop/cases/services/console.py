@@ -118,9 +118,15 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
         # the planner can meet the area range with the status index instead of hashing the whole scope; an order no
         # index serves keeps it from walking the whole deadline index for a few cases
         def rows(statuses: list[str], *where: ColumnElement[bool]) -> list[CaseRow]:
-            parts = [select(CaseRow.id).where(p, CaseRow.status.in_(statuses), *where) for p in visible_parts(actor)]
-            ids = union(*parts) if len(parts) > 1 else parts[0]
-            stmt = select(CaseRow).where(CaseRow.id.in_(ids))
+            parts = [
+                select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where)
+                for p in visible_parts(actor)
+            ]
+            found = (union(*parts) if len(parts) > 1 else parts[0]).subquery()
+            # the first `limit` by deadline are picked from (id, due_at) alone (index-only for the area part, whose
+            # index carries both), so only they are read in full
+            top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
+            stmt = select(CaseRow).where(CaseRow.id.in_(top))
             stmt = stmt.order_by(CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id).limit(limit)
             return list(session.scalars(stmt).unique().all())
 
