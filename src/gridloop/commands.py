@@ -219,8 +219,10 @@ def serve(
     dispatcher_for(container).start(threading.Event(), poll_seconds=container.settings.outbox_poll_seconds)
     console.print(f"gridloop serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     trusted = container.settings.trusted_proxies.strip()
+    app = create_app(container=container)
+    supervision_job.keep_boards_ahead(container, app)  # boards looked at are rebuilt before their minute is up
     uvicorn.run(
-        create_app(container=container),
+        app,
         host=host,
         port=port,
         log_level="warning",

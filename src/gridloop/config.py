@@ -174,7 +174,9 @@ class Settings(BaseSettings):
         description="Tile URL template for console maps (e.g. an internal tile server); none: maps draw areas only.",
     )
     board_cache_seconds: int = Field(
-        default=60, description="Seconds an operations-board view is reused for the same scope (0: always fresh)."
+        default=60,
+        description="Seconds an operations-board view is reused for the same scope; `serve` rebuilds the boards "
+        "looked at in the last 10 minutes ahead of time (0: always fresh, no refresh).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
 

@@ -68,3 +68,31 @@ def test_board_is_reused_within_a_minute_for_the_same_scope_only(app_client, con
     with _counting(container.uow.engine) as later:
         app_client.get("/board")
     assert len(later) == len(first)
+
+
+def test_board_looked_at_is_built_ahead_so_the_next_minute_reads_it_kept(app_client, container, clock):
+    from gridloop.cases.services import console
+
+    login(app_client, "analyst")
+    cache = app_client.app.state.board_cache if hasattr(app_client.app.state, "board_cache") else None
+    if cache is None:
+        from gridloop.cases.services.board_cache import BoardCache
+
+        cache = app_client.app.state.board_cache = BoardCache(ttl_seconds=60)
+    clock.advance(seconds=60 - clock.now().timestamp() % 60 + 1)  # one second into a bucket
+    with _counting(container.uow.engine) as first:
+        app_client.get("/board")
+    with _counting(container.uow.engine) as kept:
+        app_client.get("/board")
+    assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0  # not due yet
+    clock.advance(seconds=40)  # 19 s before the next bucket: due (half a bucket ahead)
+    with _counting(container.uow.engine) as ahead:
+        assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 1
+    assert 0 < len(ahead) <= len(first) - len(kept)  # the board's own queries, off the request path
+    assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0  # kept now
+    clock.advance(seconds=20)  # into the next bucket
+    with _counting(container.uow.engine) as later:
+        app_client.get("/board")
+    assert not [q for q in later if "FROM cases" in q], later  # no board query on the request path
+    clock.advance(seconds=60 * 11)  # nobody looked for longer than keep_warm: not rebuilt any more
+    assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0

@@ -115,3 +115,37 @@ def test_queue_tab_count_stops_past_the_cap(app_client, container, clock, monkey
     login(app_client, "dispatcher")
     page = app_client.get("/queue?tab=new").text
     assert f'<span class="count">{cap}+</span>' in page
+
+
+def test_inbox_lists_are_the_plain_scoped_query_for_every_role(container, clock):
+    """The inbox reads each list per status and deadline range (large scopes) or per scope part (small scopes);
+    whichever way, each list is exactly the scoped cases of its statuses and deadlines, soonest deadline first."""
+    from datetime import timedelta
+
+    from gridloop.cases.services import console
+    from gridloop.cases.services.scope import visible_cases
+    from gridloop.cases.tables import CaseRow
+
+    _bulk(container, clock, 3000)
+    _co_unit_from_putuo_on_a_yangpu_case(container, clock)
+    now = clock.now()
+    soon = now + timedelta(hours=24)
+    at_unit = ["signed", "in_progress"]
+    ranges = {
+        "to_sign": (["dispatched"], lambda c: True),
+        "overdue": (at_unit, lambda c: c.due_at is not None and c.due_at < now),
+        "due_soon": (at_unit, lambda c: c.due_at is not None and now <= c.due_at < soon),
+        "in_progress": (at_unit, lambda c: c.due_at is None or c.due_at >= soon),
+    }
+    with container.uow() as uow:
+        for name in USERS:
+            actor = _actor(uow.session, name)
+            box = console.inbox(uow.session, actor, now=now, limit=7)
+            scoped = list(uow.session.scalars(select(CaseRow).where(visible_cases(actor))).unique())
+            for key, (statuses, when) in ranges.items():
+                wanted = [c for c in scoped if c.status in statuses and when(c)]
+                wanted.sort(key=lambda c: (c.due_at is None, c.due_at or now, c.id))
+                got = [c.id for c in getattr(box, key)]
+                assert got == [c.id for c in wanted[:7]], (name, key)
+            if name in ("admin", "supervisor", "gridworker"):  # city, district (large), grid (small): not all empty
+                assert sum(len(getattr(box, k)) for k in ranges) >= 5, name

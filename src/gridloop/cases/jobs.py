@@ -338,3 +338,35 @@ def triage_loop(container: Any, stop: threading.Event, wake: threading.Event, na
         except Exception:  # the worker must survive a bad pass (logged with its traceback)
             log.exception("triage pass failed")
         wake.wait(settings.triage_poll_seconds)
+
+
+def start_board_refresh(container: Any, cache: Any, *, stop: threading.Event | None = None) -> threading.Thread:
+    """Keep the operations boards people look at built ahead of time (`console.refresh_boards`), every second
+    checking which are due; errors are logged and the next round still runs."""
+    from gridloop.cases.services import console
+
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                console.refresh_boards(container.uow, cache, now=container.deps.clock.now(), tz=container.deps.tz)
+            except Exception:  # a failed build leaves the request path to build that board
+                log.exception("board refresh failed")
+            stop.wait(1.0)
+
+    thread = threading.Thread(target=loop, name="gridloop-board-refresh", daemon=True)
+    thread.start()
+    return thread
+
+
+def keep_boards_ahead(container: Any, app: Any) -> threading.Thread | None:
+    """Give the app one board cache and keep it refreshed ahead (`serve` and `gridloop.asgi` call this; off when
+    GRIDLOOP_BOARD_CACHE_SECONDS is 0)."""
+    seconds = int(container.settings.board_cache_seconds)
+    if seconds <= 0:
+        return None
+    from gridloop.cases.services.board_cache import BoardCache
+
+    app.state.board_cache = BoardCache(ttl_seconds=seconds)
+    return start_board_refresh(container, app.state.board_cache)

@@ -135,7 +135,8 @@ class CaseRow(Base):
     duplicate_of: Mapped[CaseRow | None] = relationship(foreign_keys=[duplicate_of_id], remote_side=[id], lazy="select")
 
     __table_args__ = (
-        Index("ix_cases_status_due", "status", "due_at"),
+        # PostgreSQL: INCLUDE columns let the scope's counts and parts read the index alone (migration 0078)
+        Index("ix_cases_status_due", "status", "due_at", postgresql_include=["id", "exercise_run_id"]),
         # the console reads these in order (docs/console.md, "Measured"): queue tabs oldest first (and duplicate
         # search its window of open reports, reports.open_reports_mentioning: without it each report scanned every
         # open case, those still waiting for triage included), the low-confidence tab, the inbox by deadline
@@ -145,7 +146,12 @@ class CaseRow(Base):
         # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
         Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
         # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class
-        Index("ix_cases_area_path", "area_path", postgresql_ops={"area_path": "varchar_pattern_ops"}),
+        Index(
+            "ix_cases_area_path",
+            "area_path",
+            postgresql_ops={"area_path": "varchar_pattern_ops"},
+            postgresql_include=["status", "due_at", "exercise_run_id", "id"],
+        ),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),
         # the caller's history at intake looks cases up by the reporter's number
@@ -170,7 +176,12 @@ class CaseUnitRow(Base):
 
     __table_args__ = (
         UniqueConstraint("case_id", "unit_id", "role", name="uq_case_units_case_unit_role"),
-        Index("ix_case_units_unit_path", "unit_path", postgresql_ops={"unit_path": "varchar_pattern_ops"}),
+        Index(
+            "ix_case_units_unit_path",
+            "unit_path",
+            postgresql_ops={"unit_path": "varchar_pattern_ops"},
+            postgresql_include=["active", "case_id"],
+        ),
         # the few active co-unit links (the queue's cross-cutting tab)
         Index(
             "ix_case_units_active_co",

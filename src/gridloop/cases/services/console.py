@@ -5,17 +5,18 @@ Every query is scoped with `visible_cases(actor)`; nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Satisfaction, Status
 from gridloop.cases.services.board_cache import BoardCache
-from gridloop.cases.services.scope import is_root, small_scope, visible_cases, visible_cases_walked
+from gridloop.cases.services.scope import is_root, small_scope, visible_cases, visible_cases_walked, visible_parts
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import Forbidden, InvalidInput, NotFound
 from gridloop.kernel.org import ROLE_SCOPE, Actor, ScopeRule, is_within
@@ -110,36 +111,54 @@ class Inbox:
 
 def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LIMIT) -> Inbox:
     """Cases at the actor's unit: to sign, overdue, due within a day, in progress (each soonest deadline first)."""
-    base = select(CaseRow).where(visible_cases_walked(actor))
     small = small_scope(actor)
-    # a large scope walks ix_cases_due_at (nulls come last there); a small one is gathered first and sorted, and an
-    # order no index serves keeps the planner from walking the whole deadline index for a few cases
-    by_due = (
-        (CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id)
-        if small
-        else (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
-    )
+    if small:
+        # a small scope (a unit's own cases, a street, a grid) is gathered first and sorted, each part of the scope
+        # (area subtree, assigned units, own reports) narrowed by the list's status and deadline inside the part, so
+        # the planner can meet the area range with the status index instead of hashing the whole scope; an order no
+        # index serves keeps it from walking the whole deadline index for a few cases
+        def rows(statuses: list[str], *where: ColumnElement[bool]) -> list[CaseRow]:
+            parts = [
+                select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where)
+                for p in visible_parts(actor)
+            ]
+            found = (union(*parts) if len(parts) > 1 else parts[0]).subquery()
+            # the first `limit` by deadline are picked from (id, due_at) alone (index-only for the area part, whose
+            # index carries both), so only they are read in full
+            top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
+            stmt = select(CaseRow).where(CaseRow.id.in_(top))
+            stmt = stmt.order_by(CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id).limit(limit)
+            return list(session.scalars(stmt).unique().all())
 
-    def rows(*where: ColumnElement[bool]) -> list[CaseRow]:
-        return list(session.scalars(base.where(*where).order_by(*by_due).limit(limit)).unique().all())
+        return Inbox(
+            to_sign=rows([Status.DISPATCHED.value]),
+            overdue=rows(AT_UNIT, CaseRow.due_at < now),
+            due_soon=rows(AT_UNIT, CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON),
+            in_progress=rows(AT_UNIT, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON)),
+        )
+    # A large scope (the city, a district) reads each list along ix_cases_status_due, one range per status and per
+    # deadline range (a status IN (…) or an OR with IS NULL has no index order: it would walk ix_cases_due_at and
+    # skip the closed cases), each range stopping after `limit` rows; the ranges' ids are merged in one statement.
+    scoped = visible_cases_walked(actor)
+    by_due = (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
 
-    held = CaseRow.status.in_(AT_UNIT)
-    # "no deadline or later than a day" as two index ranges in one statement (an OR with IS NULL scans from the start)
-    later, undated = (
-        select(CaseRow.id).where(visible_cases_walked(actor), held, when).order_by(*by_due).limit(limit).subquery()
-        for when in (CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None))
-    )
-    either = union_all(select(later.c.id), select(undated.c.id)).subquery()
-    in_progress = (
-        rows(held, or_(CaseRow.due_at.is_(None), CaseRow.due_at >= now + DUE_SOON))
-        if small
-        else rows(CaseRow.id.in_(select(either.c.id)))
-    )
+    def walked(ranges: list[tuple[str, ColumnElement[bool] | None]]) -> list[CaseRow]:
+        parts = []
+        for status, when in ranges:
+            part = select(CaseRow.id).where(scoped, CaseRow.status == status)
+            if when is not None:
+                part = part.where(when)
+            parts.append(part.order_by(*by_due).limit(limit).subquery())
+        ids = union_all(*(select(p.c.id) for p in parts)).subquery() if len(parts) > 1 else parts[0]
+        stmt = select(CaseRow).where(CaseRow.id.in_(select(ids.c.id))).order_by(*by_due).limit(limit)
+        return list(session.scalars(stmt).unique().all())
+
+    later, undated = CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
     return Inbox(
-        to_sign=rows(CaseRow.status == Status.DISPATCHED.value),
-        overdue=rows(held, CaseRow.due_at < now),
-        due_soon=rows(held, CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON),
-        in_progress=in_progress,
+        to_sign=walked([(Status.DISPATCHED.value, None)]),
+        overdue=walked([(s, CaseRow.due_at < now) for s in AT_UNIT]),
+        due_soon=walked([(s, and_(CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON)) for s in AT_UNIT]),
+        in_progress=walked([(s, when) for s in AT_UNIT for when in (later, undated)]),
     )
 
 
@@ -370,6 +389,7 @@ def board(
     """Counts, KPIs, trend and rankings for an area within the actor's scope (kept for a minute with a cache)."""
     key = cache.key(actor, area_code, now) if cache is not None else None
     if cache is not None and key is not None:
+        cache.wanted(actor, area_code, now)
         kept = cache.get(key, now=now)
         if kept is not None:
             return kept
@@ -377,6 +397,22 @@ def board(
     if cache is not None and key is not None and not built.open_here:
         cache.put(key, built, now=now)
     return built
+
+
+def refresh_boards(
+    uow_factory: Callable[[], Any], cache: BoardCache[Board], *, now: datetime, tz: ZoneInfo = DEFAULT_TZ
+) -> int:
+    """Build the boards `cache.due` names (scopes looked at recently, next bucket not kept yet) and keep them for
+    their bucket: run by a background thread (`cases.jobs.start_board_refresh`) so page loads find them kept.
+    Returns how many were built."""
+    built_n = 0
+    for actor, area_code, key in cache.due(now, ahead=cache.ttl / 2):
+        with uow_factory() as uow:
+            built = _build_board(uow.session, actor, now=now, area_code=area_code, tz=tz)
+        if not built.open_here:
+            cache.put(key, built, now=now)
+            built_n += 1
+    return built_n
 
 
 def _build_board(session: Session, actor: Actor, *, now: datetime, area_code: str | None, tz: ZoneInfo) -> Board:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, union
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Action, Status, allowed_actions
@@ -150,8 +151,15 @@ def _count(session: Session, actor: Actor, conds: list[ColumnElement[bool]], *, 
         stmt = select(CaseRow.id).where(visible_cases(actor), *conds)
         return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     parts = [select(CaseRow.id).where(part, *conds).limit(cap + 1).subquery() for part in visible_parts(actor)]
-    ids = parts[0] if len(parts) == 1 else union(*(select(p.c.id) for p in parts)).subquery()
-    return int(session.scalar(select(func.count()).select_from(ids)) or 0)
+    if len(parts) == 1:
+        return int(session.scalar(select(func.count()).select_from(parts[0])) or 0)
+    ids = union(*(select(p.c.id) for p in parts)).subquery()
+    # The first part (the area subtree for a district) alone past the cap settles it: its count is tested first and
+    # the union is counted only when it is not (PostgreSQL runs a CASE branch's subquery only when it is reached),
+    # so a district's list does not gather its assigned units' cases on every page.
+    first = select(func.count()).select_from(parts[0]).scalar_subquery()
+    counted = sql_case((first > cap, cap + 1), else_=select(func.count()).select_from(ids).scalar_subquery())
+    return int(session.scalar(select(counted)) or 0)
 
 
 def is_capped(total: int | None, cap: int | None) -> bool:
