@@ -83,7 +83,7 @@ def test_a_place_with_no_key_is_left_to_a_search_by_its_words():
 
 
 def test_the_index_of_places_names_the_open_reports_at_a_place_within_the_window():
-    from gridloop.triage.domain.duplicates import place_key
+    from gridloop.triage.domain.duplicates import place_key, place_keys
     from gridloop.triage.subscribers import OpenCaseIndex
 
     index = OpenCaseIndex(lambda refs: None, window=timedelta(days=30))  # type: ignore[arg-type, return-value]
@@ -97,7 +97,7 @@ def test_the_index_of_places_names_the_open_reports_at_a_place_within_the_window
     assert index.at_place(key, since=T0, before=T0 + timedelta(hours=3), now=now) == {"N0", "N1", "N2"}
     # merged reports leave it: an event reported again and again keeps one entry, its open case
     for i in range(1, 5):
-        index._drop_places(f"N{i}", None, text)
+        index._drop_places(f"N{i}", place_keys(text))
     assert index.at_place(key, since=T0, before=now, now=now) == {"N0"}
     # and entries older than the window are dropped
     assert index.at_place(key, since=T0, before=now, now=T0 + timedelta(days=31)) == set()

@@ -72,7 +72,9 @@ class _AtPlace:
         self.numbers.append(number)
 
     def drop_before(self, oldest: float) -> None:
-        if self.whens and min(self.whens) < oldest:
+        # the first is the oldest but for reports indexed out of order; one older left behind is still outside the
+        # window asked for (`between`), so looking at the first is enough
+        if self.whens and self.whens[0] < oldest:
             keep = [i for i, w in enumerate(self.whens) if w >= oldest]
             self.whens = array("d", (self.whens[i] for i in keep))
             self.numbers = [self.numbers[i] for i in keep]
@@ -110,17 +112,19 @@ class OpenCaseIndex:
     #: The reports indexed, by the places they name (`place_keys`).
     _by_place: dict[str, _AtPlace] = field(default_factory=dict)
 
-    def _add_places(self, number: str, title: str | None, text: str, when: datetime) -> None:
-        for key in place_keys(f"{title} {text}" if title else text):
+    def _add_places(
+        self, number: str, title: str | None, text: str, when: datetime, keys: set[str] | None = None
+    ) -> None:
+        for key in place_keys(f"{title} {text}" if title else text) if keys is None else keys:
             at = self._by_place.get(key)
             if at is None:
                 at = self._by_place[key] = _AtPlace()
             at.add(when.timestamp(), number)
 
-    def _drop_places(self, number: str, title: str | None, text: str) -> None:
+    def _drop_places(self, number: str, keys: set[str]) -> None:
         """Take a report out of the index of places (merged: no longer an open report to compare with)."""
         with self._lock:
-            for key in place_keys(f"{title} {text}" if title else text):
+            for key in keys:
                 at = self._by_place.get(key)
                 if at is not None:
                     at.remove(number)
@@ -213,8 +217,9 @@ class OpenCaseIndex:
                 finder, ref, earlier_only=True, index=new, sketch=self._unjudged.pop(facts.number, None)
             )
             self._seen.add(facts.number)
-            if new:
-                self._add_places(facts.number, facts.title, facts.text, facts.received_at)
+            keys = place_keys(f"{facts.title} {facts.text}" if facts.title else facts.text) if new else None
+            if keys is not None:
+                self._add_places(facts.number, facts.title, facts.text, facts.received_at, keys)
         mine = _candidate(facts)
         since = facts.received_at - timedelta(hours=self.policy.suggest_hours)
         place = extract_place(mine.text[:EVENT_CHARS])
@@ -252,7 +257,9 @@ class OpenCaseIndex:
         if merged:
             # one event reported a thousand times must not make every later report read a thousand merged numbers
             # (were this transaction rolled back, the report is taken again and merged again)
-            self._drop_places(facts.number, facts.title, facts.text)
+            self._drop_places(
+                facts.number, keys or place_keys(f"{facts.title} {facts.text}" if facts.title else facts.text)
+            )
         reports.note_duplicate(
             session,
             event.case_id,
