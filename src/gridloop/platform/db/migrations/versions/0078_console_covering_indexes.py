@@ -12,6 +12,7 @@ Create Date: 2026-12-05 18:10:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from alembic import op
 
@@ -20,9 +21,9 @@ down_revision: str | None = '0077'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_AREA = {'postgresql_ops': {'area_path': 'varchar_pattern_ops'}}
-_UNIT = {'postgresql_ops': {'unit_path': 'varchar_pattern_ops'}}
-_COVER = {
+_AREA: dict[str, Any] = {'postgresql_ops': {'area_path': 'varchar_pattern_ops'}}
+_UNIT: dict[str, Any] = {'postgresql_ops': {'unit_path': 'varchar_pattern_ops'}}
+_COVER: dict[str, tuple[str, list[str], dict[str, Any], list[str]]] = {
     'ix_cases_area_path': ('cases', ['area_path'], _AREA, ['status', 'due_at', 'exercise_run_id', 'id']),
     'ix_case_units_unit_path': ('case_units', ['unit_path'], _UNIT, ['active', 'case_id']),
     'ix_cases_status_due': ('cases', ['status', 'due_at'], {}, ['id', 'exercise_run_id']),
@@ -34,7 +35,7 @@ def _recreate(*, covering: bool) -> None:
         return
     for name, (table, columns, kw, include) in _COVER.items():
         op.drop_index(name, table_name=table)
-        extra = {'postgresql_include': include} if covering else {}
+        extra: dict[str, Any] = {'postgresql_include': include} if covering else {}
         op.create_index(name, table, columns, **kw, **extra)
 
 
