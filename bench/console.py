@@ -71,7 +71,7 @@ def main() -> None:
 
     from gridloop.bootstrap import build_container, create_app
     from gridloop.cases.services import queries
-    from gridloop.cases.services.console import BoardCache
+    from gridloop.cases.services.board_cache import BoardCache
     from gridloop.config import Settings
     from gridloop.demo import city as demo
     from gridloop.demo.bulk import bulk_demo_cases as bulk_cases

@@ -71,7 +71,7 @@ def test_board_is_reused_within_a_minute_for_the_same_scope_only(app_client, con
 
 
 def test_board_looked_at_is_built_ahead_so_the_next_minute_reads_it_kept(app_client, container, clock):
-    from gridloop.cases.services import console
+    from gridloop.cases.services import board
 
     login(app_client, "analyst")
     cache = app_client.app.state.board_cache if hasattr(app_client.app.state, "board_cache") else None
@@ -84,15 +84,15 @@ def test_board_looked_at_is_built_ahead_so_the_next_minute_reads_it_kept(app_cli
         app_client.get("/board")
     with _counting(container.uow.engine) as kept:
         app_client.get("/board")
-    assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0  # not due yet
+    assert board.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0  # not due yet
     clock.advance(seconds=40)  # 19 s before the next bucket: due (half a bucket ahead)
     with _counting(container.uow.engine) as ahead:
-        assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 1
+        assert board.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 1
     assert 0 < len(ahead) <= len(first) - len(kept)  # the board's own queries, off the request path
-    assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0  # kept now
+    assert board.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0  # kept now
     clock.advance(seconds=20)  # into the next bucket
     with _counting(container.uow.engine) as later:
         app_client.get("/board")
     assert not [q for q in later if "FROM cases" in q], later  # no board query on the request path
     clock.advance(seconds=60 * 11)  # nobody looked for longer than keep_warm: not rebuilt any more
-    assert console.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0
+    assert board.refresh_boards(container.uow, cache, now=clock.now(), tz=container.deps.tz) == 0

@@ -341,16 +341,16 @@ def triage_loop(container: Any, stop: threading.Event, wake: threading.Event, na
 
 
 def start_board_refresh(container: Any, cache: Any, *, stop: threading.Event | None = None) -> threading.Thread:
-    """Keep the operations boards people look at built ahead of time (`console.refresh_boards`), every second
+    """Keep the operations boards people look at built ahead of time (`board.refresh_boards`), every second
     checking which are due; errors are logged and the next round still runs."""
-    from gridloop.cases.services import console
+    from gridloop.cases.services import board
 
     stop = stop or threading.Event()
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                console.refresh_boards(container.uow, cache, now=container.deps.clock.now(), tz=container.deps.tz)
+                board.refresh_boards(container.uow, cache, now=container.deps.clock.now(), tz=container.deps.tz)
             except Exception:  # a failed build leaves the request path to build that board
                 log.exception("board refresh failed")
             stop.wait(1.0)

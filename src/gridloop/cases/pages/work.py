@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gridloop.cases.pages.cases import action_forms
-from gridloop.cases.services import console, naming, queries, returns
+from gridloop.cases.services import board, console, naming, queries, returns
 from gridloop.cases.services.board_cache import BoardCache
 from gridloop.kernel.org import Role
 from gridloop.platform.web.auth import PageActor, require_role
@@ -86,7 +86,7 @@ def inbox_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) -
 TOLERANCE = {"district": 100, "street": 40, "community": 15, "grid": 5}
 
 
-def _geo_url(level: str, area: console.AreaRef) -> str:
+def _geo_url(level: str, area: board.AreaRef) -> str:
     """The geography layer of the areas below `area` (served by the geography feature when installed)."""
     within = "" if area.is_top else f"&within={area.area_code}"
     return f"/api/v1/geo/{level}?tolerance={TOLERANCE.get(level, 10)}{within}"
@@ -97,7 +97,7 @@ def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, a
     """KPI cards, open/overdue per area below (map and table), trend with the year before, unit rankings."""
     require_role(actor, Role.SUPERVISOR, Role.ANALYST, Role.DISPATCHER)
     now = deps.clock.now()
-    b = console.board(uow.session, actor, now=now, area_code=area, cache=_board_cache(request), tz=deps.tz)
+    b = board.board(uow.session, actor, now=now, area_code=area, cache=_board_cache(request), tz=deps.tz)
     geo_level = {"city": "district", "district": "street", "street": "community", "community": "grid"}.get(b.area.level)
     has_geo = has_route(request, "/api/v1/geo/district")
     ctx = {
@@ -111,11 +111,11 @@ def board_page(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep, a
     return render(request, "board.html", ctx)
 
 
-def _board_cache(request: Request) -> BoardCache[console.Board] | None:
+def _board_cache(request: Request) -> BoardCache[board.Board] | None:
     """The board views reused per scope (GRIDLOOP_BOARD_CACHE_SECONDS; 0 turns it off), made on first use."""
     state = request.app.state
     if not hasattr(state, "board_cache"):
         seconds = state.container.settings.board_cache_seconds
         state.board_cache = BoardCache(ttl_seconds=seconds) if seconds > 0 else None
-    cache: BoardCache[console.Board] | None = state.board_cache
+    cache: BoardCache[board.Board] | None = state.board_cache
     return cache

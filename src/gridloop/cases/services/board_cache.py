@@ -20,7 +20,7 @@ class BoardCache(Generic[B]):
     never kept. Storage is the platform's TTL cache.
 
     Refresh ahead (`gridloop serve`): the scopes looked at in the last `keep_warm_seconds` are rebuilt in a background
-    thread half a bucket before their next bucket starts (`due`, `console.refresh_boards`), so page loads read a kept
+    thread half a bucket before their next bucket starts (`due`, `board.refresh_boards`), so page loads read a kept
     board and no request waits for a rebuild while someone keeps looking; a board is then at most 1.5 buckets old.
     """
 
