@@ -105,6 +105,9 @@ def test_grid_worker_reports_offline_with_photos_and_both_reach_the_street_offic
         link = op.locator("table a[href^='/cases/']").first
         _submit(op, link)
         assert op.locator(".case-files img").count() == photos, op.locator(".case-files").inner_text()
+        # the page's load event does not wait for every image on a busy machine: wait until each has finished
+        # (loaded or broken), then require that it loaded
+        op.wait_for_function("() => [...document.querySelectorAll('.case-files img')].every(i => i.complete)")
         for img in op.locator(".case-files img").all():
             assert img.evaluate("i => i.complete && i.naturalWidth > 0"), "the thumbnail loads"
         if status:
