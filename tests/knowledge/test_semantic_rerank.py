@@ -123,6 +123,33 @@ def test_a_batch_of_queries_is_embedded_at_once_and_remembered() -> None:
     assert (enc.calls - before, ids) == (1, ["r3", "r2", "r3"])
 
 
+class ThreadNoting(TopicEncoder):
+    """A fake encoder that notes the thread each query is embedded on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        return super().encode(texts)
+
+
+def test_the_query_is_embedded_beside_the_lexical_scoring_with_the_same_result() -> None:
+    enc = ThreadNoting()
+    index = _attached(LexicalIndex.build(RECORDS), [True, True, True], enc)
+    assert index.semantic is not None
+    ahead = [(h.source_id, h.score) for h in index.search(QUERY, top=3)]
+    after_first = list(enc.threads)
+    again = [(h.source_id, h.score) for h in index.search(QUERY, top=3)]  # remembered: not embedded again
+    inline = index.semantic.rerank(QUERY, index.scores(QUERY), np.arange(3))
+    assert after_first and after_first[-1].startswith("kb-query-embedding"), enc.threads
+    assert enc.threads == after_first and ahead == again and ahead[0][0] == "r3", (enc.threads, ahead, again)
+    assert max(s for _, s in ahead) == float(inline.max())
+
+
 def test_answers_without_titles_lean_on_the_encoder_more_than_questions_do() -> None:
     enc = TopicEncoder()
     titled = _attached(LexicalIndex.build(RECORDS), [True, True, True], enc).semantic

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -165,24 +166,28 @@ class LexicalIndex:
         """The best `top` records for the query, best first (records with no matching token are left out)."""
         if not normalize(query) or not self.records:
             return []
+        semantic = self.semantic
+        vector = semantic.prefetch(query) if semantic is not None else None  # embedded while the scores are summed
         s = self.scores(query)
         if self.params.intent_boost:
             s = self._boost_intents(query, s)
-        if self.semantic is not None:
-            return self._search_fused(query, s, top=top, semantic=self.semantic)
+        if semantic is not None:
+            return self._search_fused(query, s, top=top, semantic=semantic, vector=vector)
         k = min(top, len(s))
         cand = np.argpartition(-s, k - 1)[:k]
         order = cand[np.lexsort((cand, -s[cand]))]
         return [Hit(self.records[i].source_id, float(s[i]), self.records[i].title, int(i)) for i in order if s[i] > 0]
 
-    def _search_fused(self, query: str, s: np.ndarray, *, top: int, semantic: SemanticRerank) -> list[Hit]:
+    def _search_fused(
+        self, query: str, s: np.ndarray, *, top: int, semantic: SemanticRerank, vector: Future[np.ndarray] | None = None
+    ) -> list[Hit]:
         """The best `max(top, depth)` lexical records, the first `depth` re-ranked with the semantic score."""
         k = min(max(top, semantic.depth), len(s))
         cand = np.argpartition(-s, k - 1)[:k]
         order = cand[np.lexsort((cand, -s[cand]))]
         order = order[s[order] > 0]
         head, tail = order[: semantic.depth], order[semantic.depth :]
-        fused = semantic.rerank(query, s, head)
+        fused = semantic.rerank(query, s, head, vector)
         best = np.argsort(-fused, kind="stable")[:top]  # Hits for the shown records only (depth may be 400)
         out = [
             Hit(self.records[i].source_id, float(fused[j]), self.records[i].title, int(i))

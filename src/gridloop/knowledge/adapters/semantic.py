@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -126,6 +127,16 @@ class E5Encoder:
 
 
 _DEFAULT: list[E5Encoder] = []
+_EMBEDDERS: list[ThreadPoolExecutor] = []
+_EMBEDDERS_LOCK = threading.Lock()
+
+
+def _embedder() -> ThreadPoolExecutor:
+    """The threads that embed queries while their lexical scores are computed (made on first use)."""
+    with _EMBEDDERS_LOCK:
+        if not _EMBEDDERS:
+            _EMBEDDERS.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="kb-query-embedding"))
+        return _EMBEDDERS[0]
 
 
 def default_encoder() -> E5Encoder:
@@ -183,6 +194,8 @@ class SemanticRerank:
     chunk_vectors: np.ndarray | None = None
     chunk_start: np.ndarray | None = None
     chunk_mix: float = CHUNK_MIX
+    #: Embed the query beside the lexical scoring (`prefetch`); off: after it, on the searching thread.
+    overlap: bool = True
     _queries: LRUCache[str, np.ndarray] = field(
         default_factory=lambda: LRUCache(maxsize=QUERY_CACHE), init=False, repr=False
     )
@@ -230,6 +243,15 @@ class SemanticRerank:
         with self._lock:
             self._queries[query] = vector
 
+    def prefetch(self, query: str) -> Future[np.ndarray] | None:
+        """Start embedding the query on another thread (None if it is remembered), so that it runs beside the
+        lexical scoring: the encoder's matrix products and the scoring's numpy both release the GIL, and on two cores
+        a search then costs about the larger of the two instead of their sum (docs/knowledge.md, Speed)."""
+        with self._lock:
+            if not self.overlap or query in self._queries:
+                return None
+        return _embedder().submit(self.query_vector, query)
+
     def query_vector(self, query: str) -> np.ndarray:
         """The query's vector (remembered for the last QUERY_CACHE queries: an operator's text is searched often)."""
         with self._lock:
@@ -272,15 +294,18 @@ class SemanticRerank:
         out[has] = (1 - self.chunk_mix) * first + self.chunk_mix * np.maximum(first, best)
         return out
 
-    def rerank(self, query: str, scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Fused scores of `candidates` (record positions with a positive lexical score), same order as given."""
+    def rerank(
+        self, query: str, scores: np.ndarray, candidates: np.ndarray, vector: Future[np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Fused scores of `candidates` (record positions with a positive lexical score), same order as given;
+        `vector`: the query's embedding started by `prefetch`."""
         s: np.ndarray = scores[candidates].astype(np.float64)
         smax = float(s.max()) if len(s) else 0.0
         have = self.title_present[candidates] | self.body_present[candidates]
         if not len(s) or smax <= 0 or not have.any():
             return s
         try:
-            q = self.query_vector(query)
+            q = vector.result() if vector is not None else self.query_vector(query)
         except Exception:  # a broken encoder must not break search: lexical order
             log.exception("query embedding failed; lexical ranking only")
             return s
