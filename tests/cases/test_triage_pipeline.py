@@ -177,3 +177,37 @@ def test_a_worker_loads_triage_before_it_takes_any_report(container):
     container.deps.triage = Counting()
     assert jobs.start_workers(container, stop=threading.Event(), threads=0) == []
     assert seen == [1], "the classifier ran once before the workers started"
+
+
+def test_the_relay_stamps_what_it_published_and_never_waits_for_a_row_a_worker_holds(deferred):
+    ids = _receive_many(deferred, 3)
+    sent: list[str] = []
+    engine = deferred.uow.engine
+    holder = engine.connect()  # a worker's transaction holding the first report's queue row (PostgreSQL row lock)
+    held = holder.begin()
+    holder.execute(select(TriageQueueRow).where(TriageQueueRow.case_id == ids[0]).with_for_update())
+    relayed: list[int] = []
+    t = threading.Thread(
+        target=lambda: relayed.append(
+            triage_queue.relay(deferred.uow, deps=deferred.deps, publish=lambda c, ch, m: sent.append(m))
+        )
+    )
+    try:
+        if engine.dialect.name == "sqlite":  # no row locks: the writer waits for the whole file instead
+            held.rollback()
+        t.start()
+        t.join(10)
+        assert not t.is_alive(), "the relay waited for a row another transaction holds"
+    finally:
+        if held.is_active:
+            held.rollback()
+        holder.close()
+        t.join(10)
+    with deferred.uow() as uow:
+        stamped = dict(uow.session.execute(select(TriageQueueRow.case_id, TriageQueueRow.published_at)).all())
+    assert relayed == [3] and sent == [f"case-{i}-0" for i in ids], (relayed, sent)
+    locked_skipped = engine.dialect.name != "sqlite"
+    assert [stamped[i] is None for i in ids] == [locked_skipped, False, False], stamped
+    again: list[str] = []  # the skipped row is published again under the same message id (JetStream drops it)
+    triage_queue.relay(deferred.uow, deps=deferred.deps, publish=lambda c, ch, m: again.append(m))
+    assert again == ([f"case-{ids[0]}-0"] if locked_skipped else []), again

@@ -477,11 +477,13 @@ def relay(
             publish(case_id, channel, f"case-{case_id}-{attempts}")
             sent.append(case_id)
     finally:
-        if sent:
+        if sent:  # locked in key order, rows locked now skipped (PostgreSQL: being leased or finished; published
+            # again later under the same message id, which JetStream drops): never waits, so the relays of several API
+            # processes and the workers' leases cannot deadlock (they did: bench/city_day.py, 2 APIs × 2 workers)
+            key = TriageQueueRow.case_id
+            mine = select(key).where(key.in_(sent)).order_by(key).with_for_update(skip_locked=True)
             with uows() as uow, deps.write_lock:
-                uow.session.execute(
-                    update(TriageQueueRow).where(TriageQueueRow.case_id.in_(sent)).values(published_at=now)
-                )
+                uow.session.execute(update(TriageQueueRow).where(key.in_(mine)).values(published_at=now))
                 uow.commit()
     return len(sent)
 
