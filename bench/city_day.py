@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -251,6 +252,7 @@ def main() -> None:
         "stream": "jetstream" if args.nats else "database queue",
         "processes": {"apis": args.apis, "workers": args.workers if args.pg else "1 (child of the API)"},
         "reports_offered": len(reports), "reports_stored": len(rows), "failed": len(failures),
+        "failed_by_kind": dict(sorted(Counter(failures).items())),
         "offered_per_second_peak": round(args.reports * max(PROFILE) / sum(PROFILE) * 24 / args.seconds, 1),
         "offered_seconds": round(offered_s, 1),
         "intake_p50_ms": _pct(lat, 0.5), "intake_p99_ms": _pct(lat, 0.99),

@@ -120,6 +120,9 @@ async def _open_loop(url: str, headers: dict[str, str], seconds: float, rate: fl
 
 #: Keep-alive connections of the open loop (as many as the httpx pool it replaced allowed).
 CONNECTIONS = 64
+#: A keep-alive connection idle this long is opened again before use (uvicorn closes idle ones after 5 s; a request
+#: written into a connection the server is closing is lost in flight, as no real client would let it be).
+IDLE_S = 4.0
 
 
 async def send_when_due(
@@ -134,15 +137,20 @@ async def send_when_due(
     """One keep-alive connection of an open-loop client: send each (due time, raw HTTP request) taken from `due`
     until None, noting the latency from the due time of each 201 in `lat` and anything else in `failures`."""
     reader = writer = None
+    used = 0.0
     while (item := await due.get()) is not None:
         at, raw = item
         try:
+            if writer is not None and (reader is None or reader.at_eof() or time.perf_counter() - used > IDLE_S):
+                writer.close()  # as an HTTP client does: never reuse a connection the server may have closed
+                reader = writer = None
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
             assert reader is not None
             writer.write(raw)
             status, length = await asyncio.wait_for(_response_head(reader), timeout=timeout)
             await reader.readexactly(length)
+            used = time.perf_counter()
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             failures.append("timeout" if isinstance(exc, TimeoutError) else type(exc).__name__)
             if writer is not None:
@@ -152,7 +160,7 @@ async def send_when_due(
         if status != 201:
             failures.append(str(status))
             continue
-        lat.append(time.perf_counter() - at)
+        lat.append(used - at)
     if writer is not None:
         writer.close()
 
