@@ -42,8 +42,8 @@ def _seed(cache: Path, db: str, all_sets: dict[str, object], name: str) -> int:
     from datetime import UTC, datetime
 
     import numpy as np
-    from kb_chunks import chunk_vectors
-    from kb_embed_cache import Encoder, cached
+    from kb_embed_cache import Encoder
+    from kb_script import _chunks, _vectors, t2s
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
@@ -54,17 +54,25 @@ def _seed(cache: Path, db: str, all_sets: dict[str, object], name: str) -> int:
     enc = Encoder.__new__(Encoder)  # the cache is read by key; no model is loaded
     enc.model = "e5np"
     rows: dict[tuple[str, str], bytes] = {}
-    bodies = cached(cache, enc, [r.body for r in records], kind="passage", log=False)
-    titles = cached(cache, enc, [r.title for r in records], kind="passage", log=False) if name == "callers" else None
-    extra, owner = chunk_vectors(cache, [r.body for r in records], log=False)
-    for i, r in enumerate(records):
-        title, body = embedding_texts(r.title, r.body)
-        if body and body == r.body:
-            rows[MODEL, text_key(MODEL, body)] = to_bytes(bodies[i])
-        if titles is not None and title and title == r.title:
-            rows[MODEL, text_key(MODEL, title)] = to_bytes(titles[i])
-        if (c := chunk_text(r.body)) and c == r.body:
-            rows[CHUNK_MODEL, text_key(CHUNK_MODEL, c)] = to_bytes(np.asarray(extra[owner == i], np.float32))
+    # the texts as written and as the product stores them since the seventh round (Simplified: bench/kb_script.py)
+    for convert in (False, True):
+        raw_bodies = [t2s(r.body) for r in records] if convert else [r.body for r in records]
+        raw_titles = [t2s(r.title) for r in records] if convert else [r.title for r in records]
+        bodies = _vectors(cache, enc, [r.body for r in records], kind="passage", convert=convert)
+        titles = (
+            _vectors(cache, enc, [r.title for r in records], kind="passage", convert=convert)
+            if name == "callers"
+            else None
+        )
+        extra, owner = _chunks(cache, [r.body for r in records], convert=convert)
+        for i, r in enumerate(records):
+            title, body = embedding_texts(r.title, r.body)
+            if body and body == raw_bodies[i]:
+                rows[MODEL, text_key(MODEL, body)] = to_bytes(bodies[i])
+            if titles is not None and title and title == raw_titles[i]:
+                rows[MODEL, text_key(MODEL, title)] = to_bytes(titles[i])
+            if (c := chunk_text(r.body)) and c == raw_bodies[i]:
+                rows[CHUNK_MODEL, text_key(CHUNK_MODEL, c)] = to_bytes(np.asarray(extra[owner == i], np.float32))
     engine = create_engine(db)
     now = datetime.now(UTC)
     with Session(engine) as s:

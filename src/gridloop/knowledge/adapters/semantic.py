@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from cachetools import LRUCache
 
+from gridloop.knowledge.adapters.text import to_simplified
+
 if TYPE_CHECKING:
     from gridloop.knowledge.adapters.e5 import E5Model
 
@@ -105,7 +107,9 @@ class E5Encoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Query rows (384-d)."""
-        out: np.ndarray = self._loaded().encode([t[:MAX_CHARS] for t in texts], query=True, max_tokens=QUERY_TOKENS)
+        out: np.ndarray = self._loaded().encode(
+            [to_simplified(t[:MAX_CHARS]) for t in texts], query=True, max_tokens=QUERY_TOKENS
+        )
         return out
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
@@ -147,13 +151,14 @@ def default_encoder() -> E5Encoder:
 
 
 def embedding_texts(title: str, body: str) -> tuple[str, str]:
-    """What is embedded for an article: its title and the start of its body ('' where there is none)."""
-    return title.strip()[:MAX_CHARS], body.strip()[:MAX_CHARS]
+    """What is embedded for an article: its title and the start of its body ('' where there is none), in Simplified
+    Chinese like the queries (seventh round: a Traditional text is stored under the key of its Simplified form)."""
+    return to_simplified(title.strip()[:MAX_CHARS]), to_simplified(body.strip()[:MAX_CHARS])
 
 
 def chunk_text(body: str) -> str:
-    """What is cut into chunks for an article: its body ('' where there is none)."""
-    return body.strip()[:CHUNK_CHARS]
+    """What is cut into chunks for an article: its body ('' where there is none), in Simplified Chinese."""
+    return to_simplified(body.strip()[:CHUNK_CHARS])
 
 
 def text_key(model: str, text: str) -> str:
