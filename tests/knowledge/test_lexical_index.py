@@ -133,3 +133,13 @@ def test_every_intent_row_has_distinct_name_and_words_on_both_sides() -> None:
     for r in rows:
         for side in ("caller_asks", "title_asks"):
             assert all(w.strip() for w in r[side].split("|")), (r["intent"], side)
+
+
+def test_traditional_text_is_converted_to_simplified_and_simplified_text_is_left_as_it_is() -> None:
+    from gridloop.knowledge.adapters.text import has_traditional, to_simplified
+
+    assert to_simplified("暫住證在哪裡辦") == "暂住证在哪里办"
+    long = "違規停車經舉發後，可於繳費期限內至監理站繳納罰款。" * 4  # the numpy look-up path (64+ characters)
+    assert has_traditional(long) and to_simplified(long) == "违规停车经举发后，可于缴费期限内至监理站缴纳罚款。" * 4
+    text = "北京市居住证如何办？" * 8
+    assert not has_traditional(text) and to_simplified(text) is text

@@ -258,3 +258,22 @@ def test_a_long_answer_is_found_by_its_best_chunk_not_only_its_start(container, 
         ["b2", "b1"],
         ["b1", "b2"],
     )
+
+
+def test_traditional_articles_and_queries_are_embedded_in_simplified() -> None:
+    import hashlib
+
+    from gridloop.knowledge.adapters.semantic import E5Encoder, embedded_form, text_key
+
+    def old_key(text: str) -> str:
+        return hashlib.sha256(f"m\x1f{text}".encode()).hexdigest()[:40]
+
+    assert embedded_form("暫住證怎麼辦") == "暂住证怎么办"
+    simplified = "北京市居住证如何办？"
+    assert text_key("m", simplified) == old_key(simplified)  # a Simplified text keeps its stored vector
+    assert text_key("m", "違規停車") != old_key("違規停車")  # a Traditional one is embedded again, converted
+    enc = E5Encoder()
+    trad, simp = enc.encode(["違規停車怎麼繳罰款", "违规停车怎么缴罚款"])
+    assert float(trad @ simp) > 0.9999
+    p_trad, p_simp = enc.encode_passages(["違規停車應繳納罰款。", "违规停车应缴纳罚款。"])
+    assert float(p_trad @ p_simp) > 0.9999
