@@ -141,6 +141,7 @@ def test_the_query_is_embedded_beside_the_lexical_scoring_with_the_same_result()
     enc = ThreadNoting()
     index = _attached(LexicalIndex.build(RECORDS), [True, True, True], enc)
     assert index.semantic is not None
+    index.semantic.overlap = True
     ahead = [(h.source_id, h.score) for h in index.search(QUERY, top=3)]
     after_first = list(enc.threads)
     again = [(h.source_id, h.score) for h in index.search(QUERY, top=3)]  # remembered: not embedded again
@@ -148,6 +149,22 @@ def test_the_query_is_embedded_beside_the_lexical_scoring_with_the_same_result()
     assert after_first and after_first[-1].startswith("kb-query-embedding"), enc.threads
     assert enc.threads == after_first and ahead == again and ahead[0][0] == "r3", (enc.threads, ahead, again)
     assert max(s for _, s in ahead) == float(inline.max())
+
+
+def test_on_a_busy_machine_the_query_is_embedded_after_the_scoring_on_the_searching_thread(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from gridloop.knowledge.adapters import semantic
+
+    enc = ThreadNoting()
+    index = _attached(LexicalIndex.build(RECORDS), [True, True, True], enc)
+    assert index.semantic is not None and index.semantic.overlap is None
+    monkeypatch.setattr(semantic.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    busy = [h.source_id for h in index.search(QUERY, top=3)]
+    monkeypatch.setattr(semantic.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    quiet = [h.source_id for h in index.search("公积金怎么提取", top=3)]
+    assert enc.threads[-2:] == [threading.current_thread().name, enc.threads[-1]], enc.threads
+    assert enc.threads[-1].startswith("kb-query-embedding") and busy[0] == "r3" and quiet[0] == "r2", (busy, quiet)
 
 
 def test_answers_without_titles_lean_on_the_encoder_more_than_questions_do() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -138,6 +139,16 @@ _EMBEDDERS: list[ThreadPoolExecutor] = []
 _EMBEDDERS_LOCK = threading.Lock()
 
 
+def cores_free() -> bool:
+    """Whether the machine has a core to spare (1-minute load average below the core count). On a busy machine a
+    second thread waits for a core, and the query's embedding beside its scoring is slower than after it (bench/kb.py,
+    load 4 on 2 cores: p95 71 ms against 64 ms; quiet: 40–45 against 45–48 ms)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except OSError:  # no load average on this system
+        return False
+
+
 def _embedder() -> ThreadPoolExecutor:
     """The threads that embed queries while their lexical scores are computed (made on first use)."""
     with _EMBEDDERS_LOCK:
@@ -211,8 +222,9 @@ class SemanticRerank:
     chunk_vectors: np.ndarray | None = None
     chunk_start: np.ndarray | None = None
     chunk_mix: float = CHUNK_MIX
-    #: Embed the query beside the lexical scoring (`prefetch`); off: after it, on the searching thread.
-    overlap: bool = True
+    #: Embed the query beside the lexical scoring (`prefetch`): True always, False never (after the scoring, on the
+    #: searching thread), None while a core is free (`cores_free`).
+    overlap: bool | None = None
     _queries: LRUCache[str, np.ndarray] = field(
         default_factory=lambda: LRUCache(maxsize=QUERY_CACHE), init=False, repr=False
     )
@@ -265,8 +277,10 @@ class SemanticRerank:
         lexical scoring: the encoder's matrix products and the scoring's numpy both release the GIL, and on two cores
         a search then costs about the larger of the two instead of their sum (docs/knowledge.md, Speed)."""
         with self._lock:
-            if not self.overlap or query in self._queries:
+            if query in self._queries:
                 return None
+        if self.overlap is False or (self.overlap is None and not cores_free()):
+            return None
         return _embedder().submit(self.query_vector, query)
 
     def query_vector(self, query: str) -> np.ndarray:
