@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=None, help="cases to generate (1,000,000 PG / 200,000 SQLite)")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--users", help="comma-separated subset of the users measured (default: all)")
+    parser.add_argument("--pages", help="comma-separated subset of the page keys measured (default: all)")
     parser.add_argument(
         "--seed-cases", type=int, default=200_000, help="PostgreSQL: cases generated in Python, the rest copied in SQL"
     )
@@ -135,7 +136,7 @@ def main() -> None:
             "supervisor": ["list", "board"],  # one district (area subtree + assigned units)
             "dispatcher": ["queue"],  # the city's dispatch desk
             "putuo_housing": ["list", "inbox"],  # a handling department (assigned cases only)
-            "gridworker": ["inbox"],  # one grid
+            "gridworker": ["list", "inbox"],  # one grid
         }
         pages_of = {
             "list": {
@@ -168,6 +169,8 @@ def main() -> None:
             base = _time(bare, args.repeat)
             row: dict[str, object] = {"bare_list_query": _stats(base), "fifty_by_id": _stats(_time(by_id, args.repeat))}
             pages = {key: path for kind in kinds for key, path in pages_of[kind].items()}
+            if args.pages:
+                pages = {k: v for k, v in pages.items() if k in args.pages.split(",")}
             for key, path in pages.items():
                 # The board is measured cold (cache off) and then as most loads see it (kept for a minute).
                 app.state.board_cache = BoardCache(ttl_seconds=3600) if key == "board_page_cached" else None
