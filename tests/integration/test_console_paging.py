@@ -18,8 +18,8 @@ SORTS = ("-received_at", "received_at", "due_at", "-due_at", "number", "-updated
 
 
 def _bulk(container, clock, n: int) -> None:
-    from gridloop.demo.bulk import bulk_demo_cases
     from gridloop.cases.tables import CaseRow
+    from gridloop.demo.bulk import bulk_demo_cases
     from gridloop.platform.org.tables import UnitRow
 
     with container.uow() as uow:
