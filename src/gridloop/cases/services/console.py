@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
+from gridloop.cases.services import paging
 from gridloop.cases.services.scope import small_scope, visible_cases, visible_cases_walked, visible_parts
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput
@@ -127,6 +128,8 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
             stmt = stmt.order_by(CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id).limit(limit)
             return list(session.scalars(stmt).unique().all())
 
+        if paging.reads_per_area(session, actor):
+            return _inbox_per_area(session, actor, now=now, limit=limit)
         return Inbox(
             to_sign=rows([Status.DISPATCHED.value]),
             overdue=rows(AT_UNIT, CaseRow.due_at < now),
@@ -156,6 +159,35 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
         overdue=walked([(s, CaseRow.due_at < now) for s in AT_UNIT]),
         due_soon=walked([(s, and_(CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON)) for s in AT_UNIT]),
         in_progress=walked([(s, when) for s in AT_UNIT for when in (later, undated)]),
+    )
+
+
+def _inbox_per_area(session: Session, actor: Actor, *, now: datetime, limit: int) -> Inbox:
+    """A street's or grid's inbox on PostgreSQL: per area unit, status and deadline range the first `limit` cases
+    in deadline order from ix_cases_area_path (area_path, status, due_at, id), plus the assigned units' and own
+    reports' cases of the list (few); the list is the first `limit` of those, read in full."""
+    by_due = (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
+    others = visible_parts(actor)[1:]  # assigned units, own reports
+
+    def rows(ranges: list[tuple[str, ColumnElement[bool] | None]], *where: ColumnElement[bool]) -> list[CaseRow]:
+        cols = (CaseRow.id, CaseRow.due_at)
+        parts = [
+            paging.per_area(actor, [CaseRow.status == st, *([w] if w is not None else [])], list(by_due), limit, *cols)
+            for st, w in ranges
+        ]
+        statuses = sorted({st for st, _ in ranges})
+        parts += [select(*cols).where(p, CaseRow.status.in_(statuses), *where) for p in others]
+        found = union(*(p.subquery().select() for p in parts)).subquery()
+        top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
+        stmt = select(CaseRow).where(CaseRow.id.in_(top)).order_by(*by_due).limit(limit)
+        return list(session.scalars(stmt).unique().all())
+
+    soon, later, undated = CaseRow.due_at < now + DUE_SOON, CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
+    return Inbox(
+        to_sign=rows([(Status.DISPATCHED.value, None)]),
+        overdue=rows([(s, CaseRow.due_at < now) for s in AT_UNIT], CaseRow.due_at < now),
+        due_soon=rows([(s, and_(CaseRow.due_at >= now, soon)) for s in AT_UNIT], CaseRow.due_at >= now, soon),
+        in_progress=rows([(s, w) for s in AT_UNIT for w in (later, undated)], or_(undated, later)),
     )
 
 
