@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
@@ -166,17 +166,17 @@ def _inbox_per_area(session: Session, actor: Actor, *, now: datetime, limit: int
     """A street's or grid's inbox on PostgreSQL: per area unit, status and deadline range the first `limit` cases
     in deadline order from ix_cases_area_path (area_path, status, due_at, id), plus the assigned units' and own
     reports' cases of the list (few); the list is the first `limit` of those, read in full."""
-    by_due = (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
+    by_due: list[ColumnElement[Any]] = [CaseRow.due_at.asc().nulls_last(), CaseRow.id.asc()]
     others = visible_parts(actor)[1:]  # assigned units, own reports
 
     def rows(ranges: list[tuple[str, ColumnElement[bool] | None]], *where: ColumnElement[bool]) -> list[CaseRow]:
         cols = (CaseRow.id, CaseRow.due_at)
-        parts = [
-            paging.per_area(actor, [CaseRow.status == st, *([w] if w is not None else [])], list(by_due), limit, *cols)
+        parts: list[Select[Any]] = [
+            paging.per_area(actor, [CaseRow.status == st, *([w] if w is not None else [])], by_due, limit, *cols)
             for st, w in ranges
         ]
         statuses = sorted({st for st, _ in ranges})
-        parts += [select(*cols).where(p, CaseRow.status.in_(statuses), *where) for p in others]
+        parts += [select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where) for p in others]  # type: ignore[misc]
         found = union(*(p.subquery().select() for p in parts)).subquery()
         top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
         stmt = select(CaseRow).where(CaseRow.id.in_(top)).order_by(*by_due).limit(limit)
