@@ -24,6 +24,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -143,6 +144,8 @@ def main() -> None:
                 "case_list_page": "/cases",
                 "case_list_page_filtered": "/cases?status=in_progress&sort=due_at",
                 "case_list_page_100": "/cases?page=100",
+                # page 100 as the pager's 下一页 link reaches it: after the last row of page 99 (seek paging)
+                "case_list_page_100_link": "/cases?page=100&after={last_of_99}",
             },
             "queue": {"queue_page_new": "/queue?tab=new", "queue_page_returned": "/queue?tab=returned"},
             "inbox": {"inbox_page": "/inbox"},
@@ -172,6 +175,16 @@ def main() -> None:
             if args.pages:
                 pages = {k: v for k, v in pages.items() if k in args.pages.split(",")}
             for key, path in pages.items():
+                if "{last_of_99}" in path:
+                    try:
+                        from gridloop.cases.services import paging
+                    except ImportError:  # code from before seek paging
+                        continue
+                    with container.uow() as uow:
+                        rows, _ = queries.list_cases(
+                            uow.session, actor, queries.CaseFilter(), now=now, page=99, per_page=50, with_total=False
+                        )
+                    path = path.format(last_of_99=quote(paging.token(rows[-1], "-received_at")))
                 # The board is measured cold (cache off) and then as most loads see it (kept for a minute).
                 app.state.board_cache = BoardCache(ttl_seconds=3600) if key == "board_page_cached" else None
                 queries_seen: list[str] = []
