@@ -184,7 +184,7 @@ def main() -> None:
                         rows, _ = queries.list_cases(
                             uow.session, actor, queries.CaseFilter(), now=now, page=99, per_page=50, with_total=False
                         )
-                    path = path.format(last_of_99=quote(paging.token(rows[-1], "-received_at")))
+                        path = path.format(last_of_99=quote(paging.token(rows[-1], "-received_at")))
                 # The board is measured cold (cache off) and then as most loads see it (kept for a minute).
                 app.state.board_cache = BoardCache(ttl_seconds=3600) if key == "board_page_cached" else None
                 queries_seen: list[str] = []

@@ -156,3 +156,17 @@ def test_pager_links_carry_the_position_and_show_the_same_rows_as_page_numbers(a
     assert prev is not None and "before=" in unescape(prev.group(1))
     back = app_client.get(unescape(prev.group(1)))
     assert re.findall(r'href="/cases/(\d+)"', back.text) == ids  # page 4 again
+
+
+def test_api_next_after_walks_the_same_pages_as_page_numbers(app_client, container, clock):
+    _bulk(container, clock, 300)
+    login(app_client, "supervisor")
+    params = {"per_page": 9, "sort": "due_at", "status": ["in_progress", "signed", "closed"]}
+    after = None
+    for n in range(1, 6):
+        body = app_client.get("/api/v1/cases", params={**params, **({"after": after} if after else {})}).json()
+        by_number = app_client.get("/api/v1/cases", params={**params, "page": n}).json()
+        assert [c["id"] for c in body["items"]] == [c["id"] for c in by_number["items"]], n
+        assert len(body["items"]) == 9 and body["next_after"]
+        after = body["next_after"]
+    assert app_client.get("/api/v1/cases", params={"after": "not-a-position"}).status_code == 422
