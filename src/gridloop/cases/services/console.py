@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union, union_all
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
 from gridloop.cases.services import paging
@@ -28,17 +28,18 @@ DUE_SOON = timedelta(hours=24)
 LIST_LIMIT = 100
 
 
-def _listed() -> Any:
-    """Load only what a list row shows (`queries.case_to_dict(…, full=False)`, the dispatch suggestion): an inbox
-    holds up to 400 cases, and loading every column of each (75, long texts among them) took several times longer
-    than the SQL that finds them."""
+def _listed() -> tuple[Any, ...]:
+    """Load only what an inbox row shows (`queries.case_to_dict(…, full=False)`, the dispatch suggestion), and the
+    units only if a caller reads them (the inbox page does not): an inbox holds up to 400 cases, and loading every
+    column of each (75, long texts among them) and their units took several times longer than the SQL that finds
+    them."""
     c = CaseRow
     return load_only(
         c.id, c.number, c.exercise_run_id, c.title, c.status, c.channel, c.request_type, c.urgency, c.category,
         c.category_confidence, c.district_code, c.street_code, c.grid_code, c.received_at, c.due_at, c.supervised,
         c.tags, c.closure_kind, c.triage_status, c.dispatch_auto, c.suggested_unit, c.suggested_co_units,
         c.suggest_reason, c.version,
-    )  # fmt: skip
+    ), lazyload(c.units)  # fmt: skip
 
 
 class QueueTab:
@@ -137,7 +138,7 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
             # the first `limit` by deadline are picked from (id, due_at) alone (index-only for the area part, whose
             # index carries both), so only they are read in full
             top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
-            stmt = select(CaseRow).options(_listed()).where(CaseRow.id.in_(top))
+            stmt = select(CaseRow).options(*_listed()).where(CaseRow.id.in_(top))
             stmt = stmt.order_by(CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id).limit(limit)
             return list(session.scalars(stmt).unique().all())
 
@@ -163,7 +164,8 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
                 part = part.where(when)
             parts.append(part.order_by(*by_due).limit(limit).subquery())
         ids = union_all(*(select(p.c.id) for p in parts)).subquery() if len(parts) > 1 else parts[0]
-        stmt = select(CaseRow).options(_listed()).where(CaseRow.id.in_(select(ids.c.id))).order_by(*by_due).limit(limit)
+        stmt = select(CaseRow).options(*_listed()).where(CaseRow.id.in_(select(ids.c.id)))
+        stmt = stmt.order_by(*by_due).limit(limit)
         return list(session.scalars(stmt).unique().all())
 
     later, undated = CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
@@ -192,7 +194,7 @@ def _inbox_per_area(session: Session, actor: Actor, *, now: datetime, limit: int
         parts += [select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where) for p in others]  # type: ignore[misc]
         found = union(*(p.subquery().select() for p in parts)).subquery()
         top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
-        stmt = select(CaseRow).options(_listed()).where(CaseRow.id.in_(top)).order_by(*by_due).limit(limit)
+        stmt = select(CaseRow).options(*_listed()).where(CaseRow.id.in_(top)).order_by(*by_due).limit(limit)
         return list(session.scalars(stmt).unique().all())
 
     soon, later, undated = CaseRow.due_at < now + DUE_SOON, CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
