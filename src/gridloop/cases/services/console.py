@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union, union_all
-from sqlalchemy.orm import Session, lazyload, load_only
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
 from gridloop.cases.services import paging
@@ -28,18 +29,13 @@ DUE_SOON = timedelta(hours=24)
 LIST_LIMIT = 100
 
 
-def _listed() -> tuple[Any, ...]:
-    """Load only what an inbox row shows (`queries.case_to_dict(…, full=False)`, the dispatch suggestion), and the
-    units only if a caller reads them (the inbox page does not): an inbox holds up to 400 cases, and loading every
-    column of each (75, long texts among them) and their units took several times longer than the SQL that finds
-    them."""
-    c = CaseRow
-    return load_only(
-        c.id, c.number, c.exercise_run_id, c.title, c.status, c.channel, c.request_type, c.urgency, c.category,
-        c.category_confidence, c.district_code, c.street_code, c.grid_code, c.received_at, c.due_at, c.supervised,
-        c.tags, c.closure_kind, c.triage_status, c.dispatch_auto, c.suggested_unit, c.suggested_co_units,
-        c.suggest_reason, c.version,
-    ), lazyload(c.units)  # fmt: skip
+#: What an inbox row shows (cases/templates/inbox.html): up to 400 rows, read as plain rows of these columns. Whole
+#: cases (75 columns, long texts among them) with their units took longer to load than the SQL took to find them.
+INBOX_COLUMNS = (CaseRow.id, CaseRow.number, CaseRow.title, CaseRow.status, CaseRow.due_at, CaseRow.supervised)
+
+
+def _inbox_rows(session: Session, stmt: Executable) -> list[Any]:
+    return list(session.execute(stmt).all())
 
 
 class QueueTab:
@@ -114,11 +110,12 @@ def queue(
 class Inbox:
     """A handling unit's work, by urgency of the deadline."""
 
-    to_sign: list[CaseRow]
-    overdue: list[CaseRow]
-    due_soon: list[CaseRow]
-    in_progress: list[CaseRow]
-    pending_extension: list[CaseRow] = field(default_factory=list)
+    # rows of INBOX_COLUMNS (attributes id, number, title, status, due_at, supervised)
+    to_sign: list[Any]
+    overdue: list[Any]
+    due_soon: list[Any]
+    in_progress: list[Any]
+    pending_extension: list[Any] = field(default_factory=list)
 
 
 def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LIMIT) -> Inbox:
@@ -129,7 +126,7 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
         # (area subtree, assigned units, own reports) narrowed by the list's status and deadline inside the part, so
         # the planner can meet the area range with the status index instead of hashing the whole scope; an order no
         # index serves keeps it from walking the whole deadline index for a few cases
-        def rows(statuses: list[str], *where: ColumnElement[bool]) -> list[CaseRow]:
+        def rows(statuses: list[str], *where: ColumnElement[bool]) -> list[Any]:
             parts = [
                 select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where)
                 for p in visible_parts(actor)
@@ -138,9 +135,9 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
             # the first `limit` by deadline are picked from (id, due_at) alone (index-only for the area part, whose
             # index carries both), so only they are read in full
             top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
-            stmt = select(CaseRow).options(*_listed()).where(CaseRow.id.in_(top))
+            stmt = select(*INBOX_COLUMNS).where(CaseRow.id.in_(top))
             stmt = stmt.order_by(CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id).limit(limit)
-            return list(session.scalars(stmt).unique().all())
+            return _inbox_rows(session, stmt)
 
         if paging.reads_per_area(session, actor):
             return _inbox_per_area(session, actor, now=now, limit=limit)
@@ -156,7 +153,7 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
     scoped = visible_cases_walked(actor)
     by_due = (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
 
-    def walked(ranges: list[tuple[str, ColumnElement[bool] | None]]) -> list[CaseRow]:
+    def walked(ranges: list[tuple[str, ColumnElement[bool] | None]]) -> list[Any]:
         parts = []
         for status, when in ranges:
             part = select(CaseRow.id).where(scoped, CaseRow.status == status)
@@ -164,9 +161,9 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
                 part = part.where(when)
             parts.append(part.order_by(*by_due).limit(limit).subquery())
         ids = union_all(*(select(p.c.id) for p in parts)).subquery() if len(parts) > 1 else parts[0]
-        stmt = select(CaseRow).options(*_listed()).where(CaseRow.id.in_(select(ids.c.id)))
+        stmt = select(*INBOX_COLUMNS).where(CaseRow.id.in_(select(ids.c.id)))
         stmt = stmt.order_by(*by_due).limit(limit)
-        return list(session.scalars(stmt).unique().all())
+        return _inbox_rows(session, stmt)
 
     later, undated = CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
     return Inbox(
@@ -184,7 +181,7 @@ def _inbox_per_area(session: Session, actor: Actor, *, now: datetime, limit: int
     by_due: list[ColumnElement[Any]] = [CaseRow.due_at.asc().nulls_last(), CaseRow.id.asc()]
     others = visible_parts(actor)[1:]  # assigned units, own reports
 
-    def rows(ranges: list[tuple[str, ColumnElement[bool] | None]], *where: ColumnElement[bool]) -> list[CaseRow]:
+    def rows(ranges: list[tuple[str, ColumnElement[bool] | None]], *where: ColumnElement[bool]) -> list[Any]:
         cols = (CaseRow.id, CaseRow.due_at)
         parts: list[Select[Any]] = [
             paging.per_area(actor, [CaseRow.status == st, *([w] if w is not None else [])], by_due, limit, *cols)
@@ -194,8 +191,8 @@ def _inbox_per_area(session: Session, actor: Actor, *, now: datetime, limit: int
         parts += [select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where) for p in others]  # type: ignore[misc]
         found = union(*(p.subquery().select() for p in parts)).subquery()
         top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
-        stmt = select(CaseRow).options(*_listed()).where(CaseRow.id.in_(top)).order_by(*by_due).limit(limit)
-        return list(session.scalars(stmt).unique().all())
+        stmt = select(*INBOX_COLUMNS).where(CaseRow.id.in_(top)).order_by(*by_due).limit(limit)
+        return _inbox_rows(session, stmt)
 
     soon, later, undated = CaseRow.due_at < now + DUE_SOON, CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
     return Inbox(
