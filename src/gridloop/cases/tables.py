@@ -145,15 +145,22 @@ class CaseRow(Base):
         Index("ix_cases_due_at", "due_at"),
         # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
         Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
-        # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class. On
-        # PostgreSQL (migration 0079) the area index is keyed (area_path, status, due_at, id), so one area unit's
-        # cases of one status come in deadline order (the inbox), and ix_cases_area_received gives one area unit's
-        # cases newest first (the case list); SQLite keeps (area_path) alone and has no ix_cases_area_received
+        # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class. Keyed
+        # (area_path, status, due_at, id) (migration 0079), one area unit's cases of one status come in deadline
+        # order (the inbox); ix_cases_area_received gives them newest first (the case list; cases/services/paging.py)
         Index(
             "ix_cases_area_path",
             "area_path",
             "status",
             "due_at",
+            "id",
+            postgresql_ops={"area_path": "varchar_pattern_ops"},
+            postgresql_include=["exercise_run_id"],
+        ),
+        Index(
+            "ix_cases_area_received",
+            "area_path",
+            "received_at",
             "id",
             postgresql_ops={"area_path": "varchar_pattern_ops"},
             postgresql_include=["exercise_run_id"],

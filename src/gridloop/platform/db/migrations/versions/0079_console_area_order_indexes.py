@@ -3,8 +3,9 @@
 `ix_cases_area_path` keys (area_path, status, due_at, id) instead of carrying them as INCLUDE columns: the same
 index-only prefix scans for counting a scope, and for one area unit (`area_path = …`) and one status the inbox's
 cases come in deadline order. The new `ix_cases_area_received` (area_path, received_at, id) gives the case list
-its newest-first order per area unit. Both carry exercise_run_id so the drill filter reads no table row.
-SQLite keeps its indexes (it reads small scopes as a set; see cases/services/paging.py).
+its newest-first order per area unit. On PostgreSQL both carry exercise_run_id (INCLUDE) so the drill filter reads
+no table row. SQLite gets the same keys (models and migrations stay one schema), though it reads small scopes as a
+set (cases/services/paging.py).
 
 Revision ID: 0079
 Revises: 0078
@@ -26,8 +27,6 @@ _AREA: dict[str, Any] = {'postgresql_ops': {'area_path': 'varchar_pattern_ops'}}
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != 'postgresql':
-        return
     op.drop_index('ix_cases_area_path', table_name='cases')
     op.create_index(
         'ix_cases_area_path', 'cases', ['area_path', 'status', 'due_at', 'id'], **_AREA,
@@ -40,8 +39,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != 'postgresql':
-        return
     op.drop_index('ix_cases_area_received', table_name='cases')
     op.drop_index('ix_cases_area_path', table_name='cases')
     op.create_index(
