@@ -24,6 +24,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=None, help="cases to generate (1,000,000 PG / 200,000 SQLite)")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--users", help="comma-separated subset of the users measured (default: all)")
+    parser.add_argument("--pages", help="comma-separated subset of the page keys measured (default: all)")
     parser.add_argument(
         "--seed-cases", type=int, default=200_000, help="PostgreSQL: cases generated in Python, the rest copied in SQL"
     )
@@ -135,13 +137,15 @@ def main() -> None:
             "supervisor": ["list", "board"],  # one district (area subtree + assigned units)
             "dispatcher": ["queue"],  # the city's dispatch desk
             "putuo_housing": ["list", "inbox"],  # a handling department (assigned cases only)
-            "gridworker": ["inbox"],  # one grid
+            "gridworker": ["list", "inbox"],  # one grid
         }
         pages_of = {
             "list": {
                 "case_list_page": "/cases",
                 "case_list_page_filtered": "/cases?status=in_progress&sort=due_at",
                 "case_list_page_100": "/cases?page=100",
+                # page 100 as the pager's 下一页 link reaches it: after the last row of page 99 (seek paging)
+                "case_list_page_100_link": "/cases?page=100&after={last_of_99}",
             },
             "queue": {"queue_page_new": "/queue?tab=new", "queue_page_returned": "/queue?tab=returned"},
             "inbox": {"inbox_page": "/inbox"},
@@ -168,7 +172,19 @@ def main() -> None:
             base = _time(bare, args.repeat)
             row: dict[str, object] = {"bare_list_query": _stats(base), "fifty_by_id": _stats(_time(by_id, args.repeat))}
             pages = {key: path for kind in kinds for key, path in pages_of[kind].items()}
+            if args.pages:
+                pages = {k: v for k, v in pages.items() if k in args.pages.split(",")}
             for key, path in pages.items():
+                if "{last_of_99}" in path:
+                    try:
+                        from gridloop.cases.services import paging
+                    except ImportError:  # code from before seek paging
+                        continue
+                    with container.uow() as uow:
+                        rows, _ = queries.list_cases(
+                            uow.session, actor, queries.CaseFilter(), now=now, page=99, per_page=50, with_total=False
+                        )
+                        path = path.format(last_of_99=quote(paging.token(rows[-1], "-received_at")))
                 # The board is measured cold (cache off) and then as most loads see it (kept for a minute).
                 app.state.board_cache = BoardCache(ttl_seconds=3600) if key == "board_page_cached" else None
                 queries_seen: list[str] = []

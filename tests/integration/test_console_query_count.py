@@ -38,7 +38,10 @@ def _add_cases(container, clock, n, seed):
         ("admin", "/cases?per_page=50", 8),
         ("admin", "/cases?per_page=50&status=in_progress&sort=due_at", 8),
         ("dispatcher", "/queue?tab=new", 7),
-        ("admin", "/inbox", 14),
+        ("admin", "/inbox", 6),  # four lists; an inbox row shows no units, so none are loaded
+        ("gridworker", "/inbox", 6),  # a grid: read per area unit on PostgreSQL
+        ("gridworker", "/cases?per_page=50", 8),
+        ("supervisor", "/cases?per_page=5&page=3&after=1_2026-01-01T00:00:00%2B00:00", 8),  # a pager link
         ("analyst", "/board", 10),
         ("admin", "/cases/1", 10),  # + the case's photos and files, + whether I follow it
     ],  # each page: one query for the server-side session (with its user), then the page's own

@@ -20,8 +20,12 @@ def _bulk(container, clock, n: int = 300) -> None:
 
 
 def _actor(session, name):
+    from dataclasses import replace
+
     from gridloop.platform.org.services import org
 
+    if name == "street_gridworker":  # an area role over a street: several area units (grids, communities) below
+        return replace(org.actor_for(org.get_user(session, "gridworker")), unit_path="/1/90/91/")
     return org.actor_for(org.get_user(session, name))
 
 
@@ -138,7 +142,7 @@ def test_inbox_lists_are_the_plain_scoped_query_for_every_role(container, clock)
         "in_progress": (at_unit, lambda c: c.due_at is None or c.due_at >= soon),
     }
     with container.uow() as uow:
-        for name in USERS:
+        for name in (*USERS, "street_gridworker"):
             actor = _actor(uow.session, name)
             box = console.inbox(uow.session, actor, now=now, limit=7)
             scoped = list(uow.session.scalars(select(CaseRow).where(visible_cases(actor))).unique())
@@ -147,5 +151,5 @@ def test_inbox_lists_are_the_plain_scoped_query_for_every_role(container, clock)
                 wanted.sort(key=lambda c: (c.due_at is None, c.due_at or now, c.id))
                 got = [c.id for c in getattr(box, key)]
                 assert got == [c.id for c in wanted[:7]], (name, key)
-            if name in ("admin", "supervisor", "gridworker"):  # city, district (large), grid (small): not all empty
+            if name in ("admin", "supervisor", "gridworker", "street_gridworker"):  # city, district, grid, street
                 assert sum(len(getattr(box, k)) for k in ranges) >= 5, name

@@ -145,12 +145,25 @@ class CaseRow(Base):
         Index("ix_cases_due_at", "due_at"),
         # covers the supervision tick's filter, so a repeated tick never reads the table (services/supervision.py)
         Index("ix_cases_sla_tick", "status", "due_at", "sla_due_seen", "sla_next_at"),
-        # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class
+        # prefix searches (area_path LIKE '/1/90/%') use these; PostgreSQL needs the pattern operator class. Keyed
+        # (area_path, status, due_at, id) (migration 0079), one area unit's cases of one status come in deadline
+        # order (the inbox); ix_cases_area_received gives them newest first (the case list; cases/services/paging.py)
         Index(
             "ix_cases_area_path",
             "area_path",
+            "status",
+            "due_at",
+            "id",
             postgresql_ops={"area_path": "varchar_pattern_ops"},
-            postgresql_include=["status", "due_at", "exercise_run_id", "id"],
+            postgresql_include=["exercise_run_id"],
+        ),
+        Index(
+            "ix_cases_area_received",
+            "area_path",
+            "received_at",
+            "id",
+            postgresql_ops={"area_path": "varchar_pattern_ops"},
+            postgresql_include=["exercise_run_id"],
         ),
         Index("ix_cases_district_status", "district_code", "status"),
         Index("ix_cases_received_at", "received_at"),

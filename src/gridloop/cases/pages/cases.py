@@ -15,7 +15,7 @@ from gridloop.cases.domain.attachments import AttachmentStep
 from gridloop.cases.domain.lifecycle import ACTIONS, Action, Field, Satisfaction, Status
 from gridloop.cases.pages import export
 from gridloop.cases.pages.attachments import files_context, store_uploads
-from gridloop.cases.services import console, coordination, naming, queries
+from gridloop.cases.services import console, coordination, naming, paging, queries
 from gridloop.cases.services.lifecycle import ActionRequest, act
 from gridloop.kernel.errors import Conflict, Forbidden, InvalidInput
 from gridloop.kernel.org import Permission, Role
@@ -69,12 +69,25 @@ def case_list(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) ->
     sort = sort if sort in SORTS else "-received_at"
     now = deps.clock.now()
     cap = queries.TOTAL_CAP
+    # the pager's links carry the position of the row next to the page (after= / before=, docs/console.md), so a
+    # deep page reads like the first; a bare page number still works (OFFSET), slower deep in a large scope
+    seek = paging.parse(q.get("after"), sort) or paging.parse(q.get("before"), sort, backward=True)
     rows, total = queries.list_cases(
-        uow.session, actor, f, now=now, page=page, per_page=per_page, sort=sort, total_cap=cap
+        uow.session, actor, f, now=now, page=page, per_page=per_page, sort=sort, total_cap=cap, seek=seek
     )
+    if seek is not None and seek.backward and len(rows) < per_page and page > 1:
+        page = 1  # rows were added or left while paging back: this is the list's start
     units = queries.unit_codes(uow.session, rows)
     items = [queries.case_to_dict(c, actor, units=units, now=now, full=False) for c in rows]
-    keep = [(k, v) for k, v in q.multi_items() if k not in ("page",) and v]
+    keep = [(k, v) for k, v in q.multi_items() if k not in ("page", "after", "before") and v]
+    pager = {
+        "next": urlencode([*keep, ("page", page + 1), ("after", paging.token(rows[-1], sort))])
+        if rows
+        else urlencode([*keep, ("page", page + 1)]),
+        "prev": urlencode([*keep, ("page", page - 1), ("before", paging.token(rows[0], sort))])
+        if rows and page > 2
+        else urlencode([*keep, ("page", 1)]),
+    }
     ctx = {
         "items": items,
         "total": min(total or 0, cap),
@@ -89,6 +102,7 @@ def case_list(request: Request, actor: PageActor, uow: UowDep, deps: DepsDep) ->
         "districts": admin.list_units(uow, kind="area", level="district"),
         "categories": admin.list_categories(uow),
         "query_keep": urlencode(keep),
+        "pager": pager,
         "query_all": urlencode([(k, v) for k, v in q.multi_items() if v]),
         # a capped total: the pager offers the next page while this one is full (no last page number)
         "pages": max(1, -(-min(total or 0, cap) // per_page)),

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Status
+from gridloop.cases.services import paging
 from gridloop.cases.services.scope import small_scope, visible_cases, visible_cases_walked, visible_parts
 from gridloop.cases.tables import CaseRow, CaseUnitRow
 from gridloop.kernel.errors import InvalidInput
@@ -25,6 +27,15 @@ OPEN = [s.value for s in OPEN_STATUSES]
 AT_UNIT = [Status.SIGNED.value, Status.IN_PROGRESS.value]
 DUE_SOON = timedelta(hours=24)
 LIST_LIMIT = 100
+
+
+#: What an inbox row shows (cases/templates/inbox.html): up to 400 rows, read as plain rows of these columns. Whole
+#: cases (75 columns, long texts among them) with their units took longer to load than the SQL took to find them.
+INBOX_COLUMNS = (CaseRow.id, CaseRow.number, CaseRow.title, CaseRow.status, CaseRow.due_at, CaseRow.supervised)
+
+
+def _inbox_rows(session: Session, stmt: Executable) -> list[Any]:
+    return list(session.execute(stmt).all())
 
 
 class QueueTab:
@@ -99,11 +110,12 @@ def queue(
 class Inbox:
     """A handling unit's work, by urgency of the deadline."""
 
-    to_sign: list[CaseRow]
-    overdue: list[CaseRow]
-    due_soon: list[CaseRow]
-    in_progress: list[CaseRow]
-    pending_extension: list[CaseRow] = field(default_factory=list)
+    # rows of INBOX_COLUMNS (attributes id, number, title, status, due_at, supervised)
+    to_sign: list[Any]
+    overdue: list[Any]
+    due_soon: list[Any]
+    in_progress: list[Any]
+    pending_extension: list[Any] = field(default_factory=list)
 
 
 def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LIMIT) -> Inbox:
@@ -114,7 +126,7 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
         # (area subtree, assigned units, own reports) narrowed by the list's status and deadline inside the part, so
         # the planner can meet the area range with the status index instead of hashing the whole scope; an order no
         # index serves keeps it from walking the whole deadline index for a few cases
-        def rows(statuses: list[str], *where: ColumnElement[bool]) -> list[CaseRow]:
+        def rows(statuses: list[str], *where: ColumnElement[bool]) -> list[Any]:
             parts = [
                 select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where)
                 for p in visible_parts(actor)
@@ -123,10 +135,12 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
             # the first `limit` by deadline are picked from (id, due_at) alone (index-only for the area part, whose
             # index carries both), so only they are read in full
             top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
-            stmt = select(CaseRow).where(CaseRow.id.in_(top))
+            stmt = select(*INBOX_COLUMNS).where(CaseRow.id.in_(top))
             stmt = stmt.order_by(CaseRow.due_at.is_(None), CaseRow.due_at, CaseRow.id).limit(limit)
-            return list(session.scalars(stmt).unique().all())
+            return _inbox_rows(session, stmt)
 
+        if paging.reads_per_area(session, actor):
+            return _inbox_per_area(session, actor, now=now, limit=limit)
         return Inbox(
             to_sign=rows([Status.DISPATCHED.value]),
             overdue=rows(AT_UNIT, CaseRow.due_at < now),
@@ -139,7 +153,7 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
     scoped = visible_cases_walked(actor)
     by_due = (CaseRow.due_at.asc().nulls_last(), CaseRow.id)
 
-    def walked(ranges: list[tuple[str, ColumnElement[bool] | None]]) -> list[CaseRow]:
+    def walked(ranges: list[tuple[str, ColumnElement[bool] | None]]) -> list[Any]:
         parts = []
         for status, when in ranges:
             part = select(CaseRow.id).where(scoped, CaseRow.status == status)
@@ -147,8 +161,9 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
                 part = part.where(when)
             parts.append(part.order_by(*by_due).limit(limit).subquery())
         ids = union_all(*(select(p.c.id) for p in parts)).subquery() if len(parts) > 1 else parts[0]
-        stmt = select(CaseRow).where(CaseRow.id.in_(select(ids.c.id))).order_by(*by_due).limit(limit)
-        return list(session.scalars(stmt).unique().all())
+        stmt = select(*INBOX_COLUMNS).where(CaseRow.id.in_(select(ids.c.id)))
+        stmt = stmt.order_by(*by_due).limit(limit)
+        return _inbox_rows(session, stmt)
 
     later, undated = CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
     return Inbox(
@@ -156,6 +171,35 @@ def inbox(session: Session, actor: Actor, *, now: datetime, limit: int = LIST_LI
         overdue=walked([(s, CaseRow.due_at < now) for s in AT_UNIT]),
         due_soon=walked([(s, and_(CaseRow.due_at >= now, CaseRow.due_at < now + DUE_SOON)) for s in AT_UNIT]),
         in_progress=walked([(s, when) for s in AT_UNIT for when in (later, undated)]),
+    )
+
+
+def _inbox_per_area(session: Session, actor: Actor, *, now: datetime, limit: int) -> Inbox:
+    """A street's or grid's inbox on PostgreSQL: per area unit, status and deadline range the first `limit` cases
+    in deadline order from ix_cases_area_path (area_path, status, due_at, id), plus the assigned units' and own
+    reports' cases of the list (few); the list is the first `limit` of those, read in full."""
+    by_due: list[ColumnElement[Any]] = [CaseRow.due_at.asc().nulls_last(), CaseRow.id.asc()]
+    others = visible_parts(actor)[1:]  # assigned units, own reports
+
+    def rows(ranges: list[tuple[str, ColumnElement[bool] | None]], *where: ColumnElement[bool]) -> list[Any]:
+        cols = (CaseRow.id, CaseRow.due_at)
+        parts: list[Select[Any]] = [
+            paging.per_area(actor, [CaseRow.status == st, *([w] if w is not None else [])], by_due, limit, *cols)
+            for st, w in ranges
+        ]
+        statuses = sorted({st for st, _ in ranges})
+        parts += [select(CaseRow.id, CaseRow.due_at).where(p, CaseRow.status.in_(statuses), *where) for p in others]  # type: ignore[misc]
+        found = union(*(p.subquery().select() for p in parts)).subquery()
+        top = select(found.c.id).order_by(found.c.due_at.is_(None), found.c.due_at, found.c.id).limit(limit)
+        stmt = select(*INBOX_COLUMNS).where(CaseRow.id.in_(top)).order_by(*by_due).limit(limit)
+        return _inbox_rows(session, stmt)
+
+    soon, later, undated = CaseRow.due_at < now + DUE_SOON, CaseRow.due_at >= now + DUE_SOON, CaseRow.due_at.is_(None)
+    return Inbox(
+        to_sign=rows([(Status.DISPATCHED.value, None)]),
+        overdue=rows([(s, CaseRow.due_at < now) for s in AT_UNIT], CaseRow.due_at < now),
+        due_soon=rows([(s, and_(CaseRow.due_at >= now, soon)) for s in AT_UNIT], CaseRow.due_at >= now, soon),
+        in_progress=rows([(s, w) for s in AT_UNIT for w in (later, undated)], or_(undated, later)),
     )
 
 

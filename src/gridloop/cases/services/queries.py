@@ -13,6 +13,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload
 
 from gridloop.cases.domain.lifecycle import OPEN_STATUSES, Action, Status, allowed_actions
+from gridloop.cases.services import paging
 from gridloop.cases.services.coordination import latest_co_replies
 from gridloop.cases.services.extensions import pending_extension
 from gridloop.cases.services.scope import require_visible, visible_cases, visible_cases_walked, visible_parts
@@ -121,8 +122,12 @@ def list_cases(
     sort: str = "-received_at",
     with_total: bool = True,
     total_cap: int | None = TOTAL_CAP,
+    seek: paging.Seek | None = None,
 ) -> tuple[list[CaseRow], int | None]:
     """One page of the cases the actor may see, newest first by default, and the total count.
+
+    With `seek` (a page link's position, `paging.parse`) the page is the `per_page` rows after that row (before it,
+    reading backward) and `page` is not used.
 
     The count stops at `total_cap + 1`: a total above `total_cap` means "more than `total_cap`" (see `is_capped`);
     `total_cap=None` counts exactly.
@@ -135,10 +140,23 @@ def list_cases(
     col = SORTABLE[key]
     conds = _conditions(f, now=now, session=session)
     total = _count(session, actor, conds, cap=total_cap) if with_total else None
-    order = col.desc() if sort.startswith("-") else col.asc()
-    stmt = select(CaseRow).where(visible_cases_walked(actor), *conds)
-    rows = session.scalars(stmt.order_by(order, CaseRow.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    return list(rows.unique().all()), total
+    descending = sort.startswith("-")
+    # a page link's position (paging.Seek) reads on from the row before the page, as cheap as page 1; a bare page
+    # number skips (page - 1) × per_page rows (OFFSET)
+    offset = 0 if seek is not None else (page - 1) * per_page
+    by = paging.order(col, descending=descending, backward=seek is not None and seek.backward)
+    where = list(conds)
+    if seek is not None:
+        where.append(paging.beyond(col, seek, descending=descending, nulls_high=paging.nulls_sort_high(session)))
+    if paging.reads_per_area(session, actor):
+        # a street's or grid's cases read per area unit in page order (PostgreSQL), not gathered whole and sorted
+        stmt = select(CaseRow).where(CaseRow.id.in_(paging.small_scope_page_ids(actor, where, by, offset + per_page)))
+    else:
+        stmt = select(CaseRow).where(visible_cases_walked(actor), *where)
+    rows = list(session.scalars(stmt.order_by(*by).offset(offset).limit(per_page)).unique().all())
+    if seek is not None and seek.backward:
+        rows.reverse()
+    return rows, total
 
 
 def _count(session: Session, actor: Actor, conds: list[ColumnElement[bool]], *, cap: int | None) -> int:
