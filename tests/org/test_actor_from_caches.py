@@ -12,7 +12,8 @@ from gridloop.platform.web import deps as web_deps
 
 def _request(token: str) -> Request:
     headers = [(b"authorization", f"Bearer {token}".encode())]
-    return Request({"type": "http", "method": "GET", "path": "/api/v1/me", "headers": headers, "client": ("1.2.3.4", 1)})
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/me", "headers": headers, "client": ("1.2.3.4", 1)}
+    return Request(scope)
 
 
 def _statements(container, run):  # type: ignore[no-untyped-def]
