@@ -112,9 +112,8 @@ class Settings(BaseSettings):
         default=10,
         ge=0,
         le=19,
-        description="How much lower than the server's the CPU priority of the embedded worker's model threads is "
-        "(Unix nice steps): acknowledgements win the cores, the model catches up in between. The worker's writes, "
-        "which hold the SQLite write gate acknowledgements wait for, run at the server's priority.",
+        description="How much lower than the server's the CPU priority of the embedded worker process is (Unix "
+        "nice steps): acknowledgements win the cores, triage catches up in between.",
     )
     triage_batch_size: int = Field(default=64, ge=1, le=1000, description="Reports a triage worker takes at once.")
     triage_lease_seconds: int = Field(
