@@ -240,9 +240,6 @@ def worker_triage(
     child_of: Annotated[
         int | None, typer.Option(hidden=True, help="(serve) run as this process's child: woken by its stdin.")
     ] = None,
-    model_nice: Annotated[
-        int, typer.Option(hidden=True, min=0, max=19, help="(serve) run the model this many nice steps lower.")
-    ] = 0,
 ) -> None:
     """Run triage workers: lease pending reports in batches from the database queue (or, with GRIDLOOP_NATS_URL,
     consume them from JetStream as the durable consumer `triage`), triage them and run the intake subscribers."""
@@ -260,8 +257,6 @@ def worker_triage(
         follow_parent(child_of, wake=lambda: [c.deps.triage_kick() for c in wake], gone=stop.set)
     container = container_for(db)
     wake.append(container)
-    if model_nice and container.deps.triage is not None:  # (serve's child) the model below, the writes at our priority
-        container.deps.triage = jobs.LowPriorityTriage(container.deps.triage, nice=model_nice, threads=threads)
     if isinstance(container.deps.write_lock, WriteLock):  # SQLite: the servers' writers (acknowledgements) go first
         container.deps.write_lock.give_way()
     if once:

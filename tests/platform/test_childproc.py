@@ -125,34 +125,3 @@ def test_children_of_lists_a_process_started_here_and_not_after_it_ended():
         kid.kill()
         kid.wait()
     assert kid.pid not in children_of(os.getpid())
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
-def test_the_embedded_workers_model_runs_below_the_priority_its_writes_run_at():
-    """serve's worker child runs at the server's priority (its writes hold the SQLite gate acknowledgements wait
-    for) and only its model passes run `nice` steps lower, in threads of their own."""
-    import os
-    import threading
-
-    from gridloop.cases.jobs import LowPriorityTriage
-
-    seen: list[tuple[int, int]] = []
-
-    class Model:
-        version = "test"
-
-        def analyse_many(self, items):  # type: ignore[no-untyped-def]
-            me = threading.get_native_id()
-            seen.append((me, os.getpriority(os.PRIO_PROCESS, me)))
-            return [f"r{n}" for n, _ in enumerate(items)]
-
-        def analyse(self, *, title, text):  # type: ignore[no-untyped-def]
-            return self.analyse_many([(title, text)])[0]
-
-    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    triage = LowPriorityTriage(Model(), nice=5)
-    assert triage.analyse_many([("", "a"), ("", "b")]) == ["r0", "r1"]
-    assert triage.analyse(title="", text="c") == "r0"
-    assert triage.version == "test"  # anything else is the model's
-    assert all(tid != threading.get_native_id() and prio == min(mine + 5, 19) for tid, prio in seen)
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # the caller's priority is untouched

@@ -106,41 +106,6 @@ def warm_up(container: Any) -> None:
         log.exception("warming up triage failed")
 
 
-class LowPriorityTriage:
-    """A triage port whose model passes run in threads of their own, `nice` steps below the process's CPU priority
-    (Linux: priority is per thread), while the worker's own threads store the results at the priority the process
-    has. The embedded worker runs so: a worker lowered as a whole held the SQLite write gate for its transactions at
-    that low priority too, and the server's acknowledgements, which wait for the gate, waited for a process the
-    server itself kept from the cores (bench/intake.py: one-report transactions of 30–200 ms under load)."""
-
-    def __init__(self, inner: Any, *, nice: int, threads: int = 1) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self._inner = inner
-        self.nice = nice
-        self._pool = ThreadPoolExecutor(
-            max_workers=max(threads, 1), thread_name_prefix="gridloop-triage-model", initializer=self._lower
-        )
-
-    def _lower(self) -> None:
-        import os
-
-        try:
-            me = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, me, min(os.getpriority(os.PRIO_PROCESS, me) + self.nice, 19))
-        except (OSError, AttributeError):  # no per-thread priorities here: the model runs at the process's
-            log.warning("could not lower the priority of the triage model thread")
-
-    def analyse(self, *, title: str, text: str) -> Any:
-        return self._pool.submit(self._inner.analyse, title=title, text=text).result()
-
-    def analyse_many(self, items: Any) -> Any:
-        return self._pool.submit(self._inner.analyse_many, items).result()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
 def start_workers(container: Any, *, stop: threading.Event, threads: int) -> list[threading.Thread]:
     """The workers of `gridloop worker triage`, warmed up first: JetStream consumers when GRIDLOOP_NATS_URL is set,
     else threads on the database queue."""
@@ -194,10 +159,7 @@ def start_worker_process(container: Any) -> Any:
     settings = container.settings
     argv = [sys.executable, "-m", "gridloop.cli", "worker", "triage", "--threads", str(settings.triage_worker_threads)]
     env = settings_environment(settings.model_dump(mode="json"), prefix="GRIDLOOP_", base=os.environ)
-    # the child lowers its model threads by GRIDLOOP_TRIAGE_WORKER_NICE itself (`LowPriorityTriage`); what it writes
-    # under the SQLite write gate, which acknowledgements wait for, runs at this process's priority
-    argv += ["--model-nice", str(settings.triage_worker_nice)]
-    child = ChildProcess(argv, name="triage worker", nice=0, env=env).start()
+    child = ChildProcess(argv, name="triage worker", nice=settings.triage_worker_nice, env=env).start()
     if not settings.nats_url:  # JetStream wakes its own consumers
         previous = container.deps.triage_kick
 
@@ -339,8 +301,7 @@ def describe_pipeline(container: Any) -> str:
     mode = embedded_mode(settings)
     threads = settings.triage_worker_threads
     if mode == "process":
-        nice = settings.triage_worker_nice
-        where = f"a worker process ({threads} threads, its model at nice +{nice}) beside this server"
+        where = f"a worker process ({threads} threads, nice +{settings.triage_worker_nice}) beside this server"
     elif mode == "thread":
         where = f"{threads} threads of this server"
     else:
