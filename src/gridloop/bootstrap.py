@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,8 @@ from gridloop.platform.outbox import Outbox
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from gridloop.platform.db.stamps import StampWatcher
+
 
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Build the engine, units of work and service dependencies from settings."""
@@ -43,12 +45,13 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         deps.write_lock = WriteLock(ProcessGate.for_sqlite(engine.url.database))
     deps.files = build_file_store(attachments_location(settings), endpoint_url=settings.attachments_s3_endpoint)
     deps.attachments_max_bytes = settings.attachments_max_bytes
-    deps.cache.watch = _stamp_watch(engine, every=settings.reload_check_seconds)
+    watcher = _stamp_watcher(engine, every=settings.reload_check_seconds)
+    deps.cache.watch, deps.cache.watch_due = watcher.changed, watcher.due
     _plug_features(settings, deps, engine)
     return Container(settings=settings, uow=UnitOfWorkFactory(engine), deps=deps)
 
 
-def _stamp_watch(engine: Engine, *, every: float) -> Callable[[], set[str]]:
+def _stamp_watcher(engine: Engine, *, every: float) -> StampWatcher:
     """What the process's caches look at to forget what another process changed (the change stamps)."""
     from gridloop.platform.db.engine import session_factory
     from gridloop.platform.db.stamps import StampWatcher, read_stamps
@@ -59,7 +62,7 @@ def _stamp_watch(engine: Engine, *, every: float) -> Callable[[], set[str]]:
         with factory() as s:
             return read_stamps(s)
 
-    return StampWatcher(read, every=every).changed
+    return StampWatcher(read, every=every)
 
 
 def _plug_features(settings: Settings, deps: ServiceDeps, engine: Engine) -> None:

@@ -98,6 +98,12 @@ class ReferenceCache:
     #: The change stamps that moved since the last look (platform.db.stamps.StampWatcher.changed), set by the
     #: wiring: how a change made by another process reaches this one's caches.
     watch: Callable[[], set[str]] | None = None
+    #: Whether `watch` would read the database now (None: it may always; set with `watch` by the wiring).
+    watch_due: Callable[[], bool] | None = None
+
+    def look_due(self) -> bool:
+        """Whether `refresh()` would read the database now (else it costs nothing)."""
+        return self.watch is not None and (self.watch_due is None or self.watch_due())
 
     def refresh(self) -> None:
         """Drop what another process changed (a user's role or state: the `users` stamp; units or categories: the

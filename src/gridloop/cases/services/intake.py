@@ -27,7 +27,7 @@ from gridloop.cases.domain.intake import (
 )
 from gridloop.cases.domain.lifecycle import Action, Channel, Crs, RequestType, Urgency, next_status
 from gridloop.cases.services import audit
-from gridloop.cases.services.intake_store import insert_cases, insert_statement, next_case_numbers
+from gridloop.cases.services.intake_store import insert_cases, insert_statement, new_case_row, next_case_numbers
 from gridloop.cases.tables import CaseEventRow, CaseRow, IdempotencyRow, TriageQueueRow
 from gridloop.geo.services import convert_point
 from gridloop.geo.services.geography import locate_case_area
@@ -276,7 +276,7 @@ def prepare_case(session: Session, actor: Actor, data: NewCase, *, deps: Service
     if not actor.can(Permission.CREATE_CASE):
         raise Forbidden(f"Role '{actor.role.value}' may not create cases.")
     validate_new_case(session, data, deps=deps).raise_if_any()
-    case = CaseRow(
+    case = new_case_row(
         number="",  # allocated when stored, as late as possible: the first write takes SQLite's write lock
         title=data.title.strip() or default_title(data.text),
         text=data.text,
@@ -295,12 +295,6 @@ def prepare_case(session: Session, actor: Actor, data: NewCase, *, deps: Service
         attachments=list(data.attachments),
         tags=list(dict.fromkeys(t.strip() for t in data.tags)),
         received_at=data.reported_at or now,
-        units=[],
-        # a new case has no loop state yet: empty collections, so the answer reads none of them back
-        coordinations=[],
-        co_replies=[],
-        extensions=[],
-        callbacks=[],
         created_by_id=actor.user_id,
         locate_accuracy_m=data.position_accuracy,
         updated_at=now,

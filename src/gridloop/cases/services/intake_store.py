@@ -44,6 +44,30 @@ def _counter_statement(dialect: str) -> Any:
     ).returning(CaseCounterRow.last)
 
 
+#: A new case's loop state: empty collections, so its answer reads none of them back.
+_NEW_CASE_COLLECTIONS = ("units", "coordinations", "co_replies", "extensions", "callbacks")
+
+
+def new_case_row(**columns: Any) -> CaseRow:
+    """A new (transient) case with these column values, made as `CaseRow(**columns, units=[], …)` would, for a
+    fraction of the cost: the values go straight into the object's state, without the attribute events the
+    constructor fires for each (a new row has no history to keep: an INSERT writes every value it holds). Its
+    collections are set through the ORM, empty."""
+    case: CaseRow = CaseRow.__mapper__.class_manager.new_instance()
+    unknown = columns.keys() - _column_keys()
+    if unknown:
+        raise TypeError(f"not columns of cases: {sorted(unknown)}")
+    case.__dict__.update(columns)
+    for name in _NEW_CASE_COLLECTIONS:
+        setattr(case, name, [])
+    return case
+
+
+@cache
+def _column_keys() -> frozenset[str]:
+    return frozenset(prop.key for prop in sa_inspect(CaseRow).column_attrs)
+
+
 @cache
 def _case_columns() -> tuple[tuple[str, Any], ...]:
     """(attribute, its column default) of every column of the cases table but the id."""

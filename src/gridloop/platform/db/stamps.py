@@ -58,6 +58,10 @@ class StampWatcher:
         self._next = 0.0
         self._seen: dict[str, int] | None = None
 
+    def due(self) -> bool:
+        """Whether the next `changed()` reads the stamps (else it answers at once, from memory)."""
+        return self._monotonic() >= self._next
+
     def changed(self) -> set[str]:
         """Names whose version moved since the previous look (empty on the first look and between looks)."""
         now = self._monotonic()

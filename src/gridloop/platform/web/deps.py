@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from gridloop.kernel.errors import Unauthenticated
+from gridloop.kernel.errors import DomainError, Unauthenticated
 from gridloop.kernel.org import Actor
 from gridloop.platform.container import Container
 from gridloop.platform.db.uow import UnitOfWork
@@ -51,6 +51,10 @@ def get_actor(
     container: Annotated[Container, Depends(get_container)],
 ) -> Actor:
     """The caller, from a bearer token or the web login session."""
+    return _identify(request, uow, container, record_refusal=True)
+
+
+def _identify(request: Request, uow: UnitOfWork, container: Container, *, record_refusal: bool) -> Actor:
     container.deps.cache.refresh()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -65,7 +69,8 @@ def get_actor(
                 actors=container.deps.cache.actors,
             )
         except Unauthenticated:
-            access.refused_token(uow, address=address, deps=container.deps)
+            if record_refusal:
+                access.refused_token(uow, address=address, deps=container.deps)
             raise
     web_user_id = getattr(request.state, "web_user_id", None)
     if isinstance(web_user_id, int):
@@ -80,9 +85,46 @@ def _actor_from_database(request: Request, container: Container) -> Actor:
         return get_actor(request, uow, container)
 
 
+class _NeedsDatabase(Exception):
+    """`get_actor` would have read or written the database."""
+
+
+class _NoSession:
+    """A session that refuses to be used: `_identify` with it answers only from the process's caches."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise _NeedsDatabase(name)
+
+
+class _NoDatabase:
+    """A unit of work with that session (committing or rolling back refuses too)."""
+
+    session = _NoSession()
+
+    def __getattr__(self, name: str) -> Any:
+        raise _NeedsDatabase(name)
+
+
+def _actor_from_caches(request: Request, container: Container) -> Actor | None:
+    """`get_actor` when everything it needs is in the process's caches and none of its periodic looks (change
+    stamps, refused tokens) is due: no database work, so it may run on the event loop. None when it would need the
+    database, or would refuse the caller (the worker thread then refuses it again, and records the refusal)."""
+    deps = container.deps
+    if deps.cache.look_due() or access.throttle_of(deps).due():
+        return None
+    try:
+        return _identify(request, _NoDatabase(), container, record_refusal=False)  # type: ignore[arg-type]
+    except (_NeedsDatabase, DomainError):
+        return None
+
+
 async def resolve_actor(request: Request, container: Annotated[Container, Depends(get_container)]) -> Actor:
-    """`get_actor` as a dependency, in a worker thread and a short read transaction of its own (a route that does
-    not otherwise need one, such as intake's, opens no unit of work)."""
+    """`get_actor` as a dependency: from the process's caches on the event loop when it can (most requests: no
+    thread hop), else in a worker thread and a short read transaction of its own (a route that does not otherwise
+    need one, such as intake's, opens no unit of work)."""
+    cached = _actor_from_caches(request, container)
+    if cached is not None:
+        return cached
     resolved: Actor = await run_in_threadpool(_actor_from_database, request, container)
     return resolved
 

@@ -76,6 +76,10 @@ class Throttle:
     def _longest(self) -> timedelta:
         return timedelta(seconds=max(i.get_expiry() for i in (*self.password, *self.token)))
 
+    def due(self) -> bool:
+        """Whether the next `sync()` (without `force`) reads the database."""
+        return time.monotonic() >= self._next_look
+
     def sync(self, session: Session, *, now: datetime, force: bool = False) -> None:
         """Count the refusals recorded since the last look (by any process); without `force` at most every
         SYNC_SECONDS."""
