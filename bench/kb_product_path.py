@@ -48,7 +48,7 @@ def _seed(cache: Path, db: str, all_sets: dict[str, object], name: str) -> int:
     from sqlalchemy.orm import Session
 
     from gridloop.knowledge.adapters.semantic import CHUNK_MODEL, MODEL, chunk_text, embedding_texts, text_key, to_bytes
-    from gridloop.knowledge.adapters.text import has_traditional
+    from gridloop.platform.script import has_traditional
     from gridloop.knowledge.tables import EmbeddingRow
 
     records = all_sets[name][0]  # type: ignore[index]

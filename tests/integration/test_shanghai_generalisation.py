@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from gridloop.platform.script import to_simplified
 from gridloop.triage.adapters.models import LABELED_FILE, train_full
-from gridloop.triage.adapters.text import to_simplified
 from gridloop.triage.plug import shipped_conventions_value
 from gridloop.triage.services.triage import TriageService
 from tests.shared_data import shared_path

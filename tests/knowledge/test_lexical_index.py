@@ -136,7 +136,7 @@ def test_every_intent_row_has_distinct_name_and_words_on_both_sides() -> None:
 
 
 def test_traditional_text_is_converted_to_simplified_and_simplified_text_is_left_as_it_is() -> None:
-    from gridloop.knowledge.adapters.text import has_traditional, to_simplified
+    from gridloop.platform.script import has_traditional, to_simplified
 
     assert to_simplified("暫住證在哪裡辦") == "暂住证在哪里办"
     long = "違規停車經舉發後，可於繳費期限內至監理站繳納罰款。" * 4  # the numpy look-up path (64+ characters)

@@ -86,13 +86,13 @@ def test_the_personal_data_gate_in_two_scans_says_what_the_one_regex_says() -> N
 
 
 def test_traditional_characters_are_found_in_long_texts_as_in_short_ones() -> None:
-    from gridloop.triage.adapters.text import _traditional_chars, has_traditional
+    from gridloop.platform.script import has_traditional, traditional_chars
 
     simplified = "我们小区的垃圾房一直没有人清运，臭味很大" * 4
     assert not has_traditional(simplified)
     for trad in ("們", "區", "垃圾房無人清運", "\U00020000"):
         for text in (trad, simplified + trad, trad + simplified, simplified[:20] + trad + simplified):
-            expected = not _traditional_chars().isdisjoint(text)
+            expected = not traditional_chars().isdisjoint(text)
             assert has_traditional(text) == expected, f"{trad!r} in a text of {len(text)} characters"
 
 

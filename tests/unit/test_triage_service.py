@@ -1,4 +1,4 @@
-from gridloop.triage.adapters.text import to_simplified
+from gridloop.platform.script import to_simplified
 from gridloop.triage.plug import shipped_conventions_value
 from gridloop.triage.services.triage import TriageService
 

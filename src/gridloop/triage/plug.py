@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from gridloop.config import Settings
 from gridloop.platform.db.stamps import StampWatcher, read_stamps
+from gridloop.platform.script import to_simplified
 from gridloop.triage.adapters.classifier import TextClassifier
 from gridloop.triage.adapters.models import DEFAULT_MODEL_PATH, resolve_model, shipped_examples, shipped_rules
-from gridloop.triage.adapters.text import to_simplified
 from gridloop.triage.adapters.words import automaton_locator, segment
 from gridloop.triage.domain.conventions import Conventions, merge_examples, merge_rules
 from gridloop.triage.services.triage import TriageService

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from cachetools import LRUCache
 
-from gridloop.knowledge.adapters.text import has_traditional, to_simplified
+from gridloop.platform.script import has_traditional, to_simplified
 
 if TYPE_CHECKING:
     from gridloop.knowledge.adapters.e5 import E5Model

@@ -8,8 +8,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
-from typing import Any
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -17,61 +15,6 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 def normalize(text: str) -> str:
     """NFKC, lower case, punctuation and whitespace removed (what every token is built from)."""
     return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
-
-
-@cache
-def _t2s() -> Any:
-    """OpenCC Traditional → Simplified (pure Python, loaded on first use: about 40 ms)."""
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-@cache
-def _traditional_chars() -> frozenset[str]:
-    """Characters OpenCC rewrites from Traditional to Simplified (its own character table)."""
-    import opencc
-
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    chars: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            trad, _, simp = line.rstrip("\n").partition("\t")
-            if trad and trad not in simp.split(" "):
-                chars.add(trad)
-    return frozenset(chars)
-
-
-@cache
-def _traditional_table() -> Any:
-    """A boolean per code point: True where OpenCC writes the character differently in Simplified."""
-    import numpy as np
-
-    table = np.zeros(0x110000, dtype=bool)
-    table[[ord(c) for c in _traditional_chars()]] = True
-    return table
-
-
-_SHORT = 64
-"""Below this length a set lookup per character is cheaper than a numpy lookup over the code points."""
-
-
-def has_traditional(text: str) -> bool:
-    """Whether the text contains a character written differently in Simplified Chinese."""
-    if len(text) < _SHORT:
-        return not _traditional_chars().isdisjoint(text)
-    import numpy as np
-
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return bool(_traditional_table()[cps].any())
-
-
-def to_simplified(text: str) -> str:
-    """The text in Simplified Chinese (OpenCC t2s, seventh round). A text without Traditional characters is returned
-    as it is after a look-up per character, so a Simplified corpus pays almost nothing."""
-    if not text or not has_traditional(text):
-        return text
-    return str(_t2s().convert(text))
 
 
 def char_ngrams(text: str) -> list[str]:

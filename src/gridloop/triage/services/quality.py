@@ -232,8 +232,8 @@ def evaluate_file(
 ) -> dict[str, Any]:
     """Issue 18's table on one split of an evaluation CSV; the auto-dispatch threshold calibrated on `tune`."""
     from gridloop.config import Settings
+    from gridloop.platform.script import to_simplified
     from gridloop.triage.adapters.models import resolve_model, shipped_examples, shipped_rules
-    from gridloop.triage.adapters.text import to_simplified
     from gridloop.triage.adapters.words import automaton_locator, segment
     from gridloop.triage.domain.conventions import Conventions
     from gridloop.triage.services.triage import TriageService
