@@ -47,28 +47,33 @@ def _seed(cache: Path, db: str, all_sets: dict[str, object], name: str) -> int:
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
-    from gridloop.knowledge.adapters.semantic import CHUNK_MODEL, MODEL, chunk_text, embedding_texts, text_key, to_bytes
-    from gridloop.platform.script import has_traditional
+    from gridloop.knowledge.adapters.semantic import (
+        CHUNK_MODEL,
+        MODEL,
+        TITLE_MODEL,
+        chunk_text,
+        embedding_texts,
+        text_key,
+        to_bytes,
+    )
     from gridloop.knowledge.tables import EmbeddingRow
+    from gridloop.platform.script import has_traditional
 
     records = all_sets[name][0]  # type: ignore[index]
-    enc = Encoder.__new__(Encoder)  # the cache is read by key; no model is loaded
-    enc.model = "e5np"
+    enc = Encoder("e5np")  # the cache is read by key; the model (loaded lazily by numpy) embeds only what is missing
     rows: dict[tuple[str, str], bytes] = {}
     # the product embeds a Traditional text in Simplified (seventh round): its vector is the converted one
     # (bench/kb_script.py embedded both forms); a text without Traditional characters is its own converted form
     raw = _vectors(cache, enc, [r.body for r in records], kind="passage", convert=False)
     conv = _vectors(cache, enc, [r.body for r in records], kind="passage", convert=True)
-    titles = (
-        _vectors(cache, enc, [r.title for r in records], kind="passage", convert=True) if name == "callers" else None
-    )
+    titles = _vectors(cache, enc, [r.title for r in records], kind="query", convert=True) if name == "callers" else None
     extra, owner = _chunks(cache, [r.body for r in records], convert=True)
     for i, r in enumerate(records):
         title, body = embedding_texts(r.title, r.body)
         if body and body == r.body:
             rows[MODEL, text_key(MODEL, body)] = to_bytes(conv[i] if has_traditional(body) else raw[i])
         if titles is not None and title and title == r.title:
-            rows[MODEL, text_key(MODEL, title)] = to_bytes(titles[i])
+            rows[TITLE_MODEL, text_key(TITLE_MODEL, title)] = to_bytes(titles[i])  # eighth round: as a query
         if (c := chunk_text(r.body)) and c == r.body:
             rows[CHUNK_MODEL, text_key(CHUNK_MODEL, c)] = to_bytes(np.asarray(extra[owner == i], np.float32))
     engine = create_engine(db)

@@ -38,13 +38,20 @@ class Dense:
     chunks of long bodies from bench/kb_chunks.py)."""
 
     def __init__(
-        self, cache: Path, enc: Encoder, records: list[Record], queries: list[Query], *, chunks: bool = False
+        self,
+        cache: Path,
+        enc: Encoder,
+        records: list[Record],
+        queries: list[Query],
+        *,
+        chunks: bool = False,
+        title_kind: str = "passage",
     ) -> None:
         qv = cached(cache, enc, [q[1] for q in queries], kind="query", log=False)
         self.q = {q[1]: qv[i] for i, q in enumerate(queries)}
         self.body = cached(cache, enc, [r.body for r in records], kind="passage", log=False)
         has_titles = any(r.title.strip() for r in records)
-        self.title = cached(cache, enc, [r.title for r in records], kind="passage", log=False) if has_titles else None
+        self.title = cached(cache, enc, [r.title for r in records], kind=title_kind, log=False) if has_titles else None
         self.extra: tuple[np.ndarray, np.ndarray] | None = None
         if chunks:
             from kb_chunks import chunk_vectors
@@ -156,10 +163,13 @@ def systems(index: LexicalIndex, dense: Dense, cfg: dict[str, float | str]) -> R
     return run
 
 
+TITLE_WS: tuple[float, ...] = (0.3,)
+
+
 def chunk_grid(has_titles: bool) -> list[dict[str, float | str]]:
     """Sixth round: chunked bodies (max-sim) jointly with the re-rank depth and a, tried on tune. (A first, wider
     grid also tried λ·mean terms, caps of 2 and 4 chunks and min-max / z-score normalisation: none was better.)"""
-    ws = (0.3,) if has_titles else (0.0,)
+    ws = TITLE_WS if has_titles else (0.0,)
     aggs: list[dict[str, float | str]] = [{"agg": "first"}, {"agg": "max"}]
     aggs += [{"agg": "mix", "lam": x} for x in (0.25, 0.5, 0.75)]
     out: list[dict[str, float | str]] = [{"form": "dense", "w": w, **g} for w in ws for g in aggs]
@@ -191,7 +201,16 @@ def main() -> None:
     ap.add_argument("--choice", default="{}", help="report mode: {model: {set: config}}")
     ap.add_argument("--splits", default="holdout,blind,fresh")
     ap.add_argument("--chunks", action="store_true", help="sixth round: chunk vectors and the chunk grid")
+    ap.add_argument(
+        "--title-kind",
+        choices=("passage", "query"),
+        default="passage",
+        help="eighth round: embed FAQ questions as e5 queries (symmetric question-to-question matching)",
+    )
+    ap.add_argument("--title-ws", default="0.3", help="chunk grid: title weights w to try (comma-separated)")
     args = ap.parse_args()
+    global TITLE_WS
+    TITLE_WS = tuple(float(x) for x in args.title_ws.split(","))
     t0 = time.perf_counter()
     all_sets = sets(Path(args.shared))
     choice = json.loads(args.choice)
@@ -209,7 +228,9 @@ def main() -> None:
         for sp in splits:
             res[sp] = {"bm25s": evaluate(base, queries, sp), "product": evaluate(prod, queries, sp)}
         for model in args.models.split(","):
-            dense = Dense(Path(args.cache), Encoder(model), records, queries, chunks=args.chunks)
+            dense = Dense(
+                Path(args.cache), Encoder(model), records, queries, chunks=args.chunks, title_kind=args.title_kind
+            )
             if args.mode == "tune":
                 scored = []
                 for cfg in (chunk_grid if args.chunks else grid)(dense.title is not None):

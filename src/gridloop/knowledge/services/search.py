@@ -24,6 +24,7 @@ from gridloop.knowledge.adapters.semantic import (
     embedding_texts,
     from_bytes,
     text_key,
+    titling,
     to_bytes,
 )
 from gridloop.knowledge.adapters.sources import ImportItem
@@ -121,32 +122,47 @@ def embed_missing(
 ) -> int:
     """Embed today's answerable articles whose text has no stored vector yet; returns how many were added.
 
+    With a title encoder, titles are embedded in their own form (model `title_model`; eighth round: as e5 queries).
     With a chunking encoder, each body also gets one row of its further chunks (model `chunk_model`; an empty row
     for a body of one window), so a long answer is matched by its best part (docs/knowledge.md, sixth round)."""
     enc = encoder or default_encoder()
     chunker = chunking(enc)
+    titler = titling(enc)
+    title_model = titler.title_model if titler is not None else enc.model
     with uow() as work:
         repo = SqlArticles(work.session)
         records = repo.answerable_records(today=today)
-        texts = {text_key(enc.model, t): t for r in records for t in embedding_texts(r.title, r.body) if t}
-        have = repo.vectors(enc.model, texts)
-        bodies: dict[str, str] = {}
+        pairs = [embedding_texts(r.title, r.body) for r in records]
+        bodies_todo = {text_key(enc.model, b): b for _, b in pairs if b}
+        titles_todo = {text_key(title_model, t): t for t, _ in pairs if t}
+        have = repo.vectors(enc.model, bodies_todo)
+        have_titles = repo.vectors(title_model, titles_todo)
+        chunks_todo: dict[str, str] = {}
         if chunker is not None:
-            bodies = {text_key(chunker.chunk_model, b): b for r in records if (b := chunk_text(r.body))}
-            have_chunks = repo.vectors(chunker.chunk_model, bodies)
-            bodies = {k: b for k, b in bodies.items() if k not in have_chunks}
-    todo = [(k, t) for k, t in texts.items() if k not in have]
-    for i in range(0, len(todo), batch):
-        part = todo[i : i + batch]
-        vecs = enc.encode_passages([t for _, t in part])
-        with uow() as work:
-            work.session.add_all(
-                EmbeddingRow(model=enc.model, text_key=k, dim=int(v.shape[0]), vector=to_bytes(v), created_at=now)
-                for (k, _), v in zip(part, vecs, strict=True)
-            )
-            work.commit()
-    if chunker is not None and bodies:
-        pending = list(bodies.items())
+            chunks_todo = {text_key(chunker.chunk_model, b): b for r in records if (b := chunk_text(r.body))}
+            have_chunks = repo.vectors(chunker.chunk_model, chunks_todo)
+            chunks_todo = {k: b for k, b in chunks_todo.items() if k not in have_chunks}
+    passages = {k: t for k, t in bodies_todo.items() if k not in have}
+    titles = {k: t for k, t in titles_todo.items() if k not in have_titles}
+    if titler is None:  # titles are passages too: one key space
+        jobs = [(enc.model, list((passages | titles).items()), enc.encode_passages)]
+    else:
+        jobs = [(enc.model, list(passages.items()), enc.encode_passages)]
+        jobs.append((title_model, list(titles.items()), titler.encode_titles))
+    added = 0
+    for model, todo, encode in jobs:
+        added += len(todo)
+        for i in range(0, len(todo), batch):
+            part = todo[i : i + batch]
+            vecs = encode([t for _, t in part])
+            with uow() as work:
+                work.session.add_all(
+                    EmbeddingRow(model=model, text_key=k, dim=int(v.shape[0]), vector=to_bytes(v), created_at=now)
+                    for (k, _), v in zip(part, vecs, strict=True)
+                )
+                work.commit()
+    if chunker is not None and chunks_todo:
+        pending = list(chunks_todo.items())
         for i in range(0, len(pending), batch):
             part = pending[i : i + batch]
             rows = chunker.encode_chunks([b for _, b in part])
@@ -162,7 +178,7 @@ def embed_missing(
                     for (k, _), r in zip(part, rows, strict=True)
                 )
                 work.commit()
-    return len(todo)
+    return added
 
 
 _MEMORY: dict[str, tuple[str, LexicalIndex]] = {}  # cache dir → (stamp, index), filled on first search
@@ -173,20 +189,27 @@ def _attach_semantic(session: Session, index: LexicalIndex, *, key: str, stamp: 
     """Give the index the stored vectors of its records (rebuilt when the stamp or the number of vectors changes)."""
     repo = SqlArticles(session)
     chunker = chunking(encoder)
+    titler = titling(encoder)
+    title_model = titler.title_model if titler is not None else encoder.model
     full = f"{stamp}:{encoder.model}:{repo.count_vectors(encoder.model)}"
+    if title_model != encoder.model:
+        full += f":{repo.count_vectors(title_model)}"
     if chunker is not None:
         full += f":{repo.count_vectors(chunker.chunk_model)}"
     held = _VECTORS.get(key)
     if held is None or held[0] != full:
         texts = [embedding_texts(r.title, r.body) for r in index.records]
-        stored = repo.vectors(encoder.model, [text_key(encoder.model, t) for pair in texts for t in pair if t])
-        dim = len(from_bytes(next(iter(stored.values())))) if stored else 0
+        models = (title_model, encoder.model)  # part 0 is the title, part 1 the body
+        stored = [
+            repo.vectors(m, [text_key(m, pair[part]) for pair in texts if pair[part]]) for part, m in enumerate(models)
+        ]
+        dim = next((len(from_bytes(v)) for side in stored for v in side.values()), 0)
 
         def aligned(part: int) -> tuple[np.ndarray, np.ndarray]:
             vectors = np.zeros((len(texts), dim), dtype=np.float32)
             present = np.zeros(len(texts), dtype=bool)
             for i, pair in enumerate(texts):
-                data = stored.get(text_key(encoder.model, pair[part])) if pair[part] else None
+                data = stored[part].get(text_key(models[part], pair[part])) if pair[part] else None
                 if data is not None and len(v := from_bytes(data)) == dim:
                     vectors[i], present[i] = v, True
             return vectors, present
