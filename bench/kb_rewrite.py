@@ -93,7 +93,8 @@ def main() -> None:
         (mode, a), m = max(grid.items(), key=lambda x: x[1][choose])
         folds[f"chosen_on_{choose}"] = {"mode": mode, "a": a, choose: m[choose], f"reported_on_{report}": m[report]}
     out["folds"] = folds
-    out["examples"] = {q: rewrite(q, rows, "replace") for q in ("暂住证到期了怎么续", "良民证在哪开", "跑滴滴要办什么证")}
+    examples = ("暂住证到期了怎么续", "良民证在哪开", "跑滴滴要办什么证")
+    out["examples"] = {q: rewrite(q, rows, "replace") for q in examples}
     print(json.dumps(out, ensure_ascii=False, indent=1))
 
 

@@ -74,3 +74,13 @@ def test_no_blind_target_is_also_a_target_of_another_split(shared_kb: Path, kb_e
     blind = {t for _, _, rel, sp in queries if sp == "blind" for t in rel}
     other = {t for _, _, rel, sp in queries if sp != "blind" for t in rel}
     assert blind and not blind & other
+
+
+def test_fresh2_caller_queries_written_after_the_eighth_round_target_entries_no_other_query_does(
+    shared_kb: Path, kb_eval: Any
+) -> None:
+    _, queries = kb_eval.caller_set(shared_kb.parent)
+    third = {t for _, _, rel, sp in queries if sp == "fresh2" for t in rel}
+    other = {t for _, _, rel, sp in queries if sp != "fresh2" for t in rel}
+    assert len([q for q in queries if q[3] == "fresh2"]) >= 40
+    assert third and not third & other

@@ -71,7 +71,7 @@ def _mrr(index: LexicalIndex, queries: list[Any], split: str, kb_eval: Any) -> f
     return float(kb_eval.evaluate(run, queries, split)["mrr10"])
 
 
-def test_callers_outside_the_synonym_tables_loop_reach_086_blind_077_fresh_and_gain_over_bm25_only(
+def test_callers_outside_the_synonym_tables_loop_reach_the_eighth_rounds_figures_and_gain_over_bm25_only(
     vectors: Any, shared_kb: Path, kb_eval: Any
 ) -> None:
     enc, vecs, chunks = vectors
@@ -79,11 +79,13 @@ def test_callers_outside_the_synonym_tables_loop_reach_086_blind_077_fresh_and_g
     fused = _index(records, enc, vecs, chunks)
     index = fused.semantic
     fused.semantic = None
-    lexical = {sp: _mrr(fused, queries, sp, kb_eval) for sp in ("blind", "fresh")}
+    lexical = {sp: _mrr(fused, queries, sp, kb_eval) for sp in ("blind", "fresh", "fresh2")}
     fused.semantic = index
-    semantic = {sp: _mrr(fused, queries, sp, kb_eval) for sp in ("blind", "fresh")}
-    # eighth round (titles as e5 queries, lexical weight 0.02): 0.877 / 0.786 in the bench, 0.875 / 0.786 via the CLI
+    semantic = {sp: _mrr(fused, queries, sp, kb_eval) for sp in ("blind", "fresh", "fresh2")}
+    # eighth round (titles as e5 queries, lexical weight 0.02): 0.877 / 0.786 in the bench, 0.875 / 0.786 via the CLI;
+    # fresh2 (43 queries written after the choice, used for nothing else): 0.839 in the bench
     assert semantic["blind"] >= 0.86 and semantic["fresh"] >= 0.77, (semantic, lexical)
+    assert semantic["fresh2"] >= 0.80, (semantic, lexical)
     assert all(semantic[sp] >= lexical[sp] + 0.05 for sp in semantic), (semantic, lexical)
 
 
