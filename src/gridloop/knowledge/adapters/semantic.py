@@ -128,32 +128,23 @@ class E5Encoder:
                 self._model = E5Model(model_path())
             return self._model
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Query rows (384-d)."""
+    def _encode(self, texts: list[str], *, query: bool, max_tokens: int, threads: int | None) -> np.ndarray:
         out: np.ndarray = self._loaded().encode(
-            [embedded_form(t[:MAX_CHARS]) for t in texts], query=True, max_tokens=QUERY_TOKENS
+            [embedded_form(t[:MAX_CHARS]) for t in texts], query=query, max_tokens=max_tokens, threads=threads
         )
         return out
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Query rows (384-d), on one BLAS thread (a caller is waiting; the other core may be scoring)."""
+        return self._encode(texts, query=True, max_tokens=QUERY_TOKENS, threads=1)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """Article rows (384-d)."""
-        out: np.ndarray = self._loaded().encode(
-            [embedded_form(t[:MAX_CHARS]) for t in texts],
-            query=False,
-            max_tokens=PASSAGE_TOKENS,
-            threads=self.batch_threads,
-        )
-        return out
+        return self._encode(texts, query=False, max_tokens=PASSAGE_TOKENS, threads=self.batch_threads)
 
     def encode_titles(self, texts: list[str]) -> np.ndarray:
         """Title rows (384-d): embedded as queries (eighth round: question-to-question matching is symmetric)."""
-        out: np.ndarray = self._loaded().encode(
-            [embedded_form(t[:MAX_CHARS]) for t in texts],
-            query=True,
-            max_tokens=QUERY_TOKENS,
-            threads=self.batch_threads,
-        )
-        return out
+        return self._encode(texts, query=True, max_tokens=QUERY_TOKENS, threads=self.batch_threads)
 
     def encode_chunks(self, texts: list[str]) -> list[np.ndarray]:
         """Each body's chunks after the first, (m, 384) rows each (see `CHUNK_STRIDE`)."""
