@@ -56,9 +56,13 @@ class SqlArticles:
         v = self.session.execute(select(func.count(ArticleVersionRow.id), func.max(ArticleVersionRow.id))).one()
         return f"{a[0]}:{a[1]}:{v[0]}:{v[1]}"
 
-    def answerable_records(self, *, today: date) -> list[Record]:
-        """One search record per article that has a valid, published version today (its newest such version)."""
-        articles = list(self.session.scalars(select(ArticleRow).order_by(ArticleRow.id)))
+    def answerable_records(self, *, today: date, source_ids: Iterable[str] | None = None) -> list[Record]:
+        """One search record per article that has a valid, published version today (its newest such version); of
+        every article, or of these."""
+        q = select(ArticleRow).order_by(ArticleRow.id)
+        if source_ids is not None:
+            q = q.where(ArticleRow.source_id.in_(list(dict.fromkeys(source_ids))))
+        articles = list(self.session.scalars(q))
         versions = self.versions_of(a.id for a in articles)
         out: list[Record] = []
         for row in articles:

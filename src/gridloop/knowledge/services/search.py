@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -237,23 +239,95 @@ def current_index(
     The stamp is the articles' fingerprint and the day, so a change or a new day means a rebuild. With `semantic`,
     the stored article vectors are attached and the best records are re-ranked (BM25 only where none are stored).
     """
+    return _current(session, today=today, cache_root=cache_root, semantic=semantic, encoder=encoder)[0]
+
+
+#: An index of fewer records than this is rebuilt in the request that finds it out of date (well under 100 ms);
+#: a larger one in the background, while that request and the next ones are answered from the one in memory.
+SYNC_REBUILD_RECORDS = 1000
+
+_REBUILDS: dict[str, threading.Thread] = {}  # cache dir → the thread rebuilding its index
+_REBUILDS_LOCK = threading.Lock()
+
+
+def _current(
+    session: Session,
+    *,
+    today: date,
+    cache_root: Path | None = None,
+    semantic: bool = False,
+    encoder: Encoder | None = None,
+    stale_ok: bool = False,
+) -> tuple[LexicalIndex, bool]:
+    """(index, stale): as `current_index`; with `stale_ok`, an out-of-date index in memory is returned at once
+    (stale True) while a thread rebuilds it, when it is too large to rebuild in the request."""
     repo = SqlArticles(session)
     stamp = f"{repo.fingerprint()}:{today.isoformat()}"
     root = cache_root or cache_dir(session.get_bind().engine.url.render_as_string(hide_password=True))
     key = str(root.resolve())
     held = _MEMORY.get(key)
     if held is not None and held[0] == stamp:
-        return held[1]
+        return held[1], False
+    if held is not None and stale_ok and len(held[1].records) >= SYNC_REBUILD_RECORDS:
+        _rebuild_in_background(session, key=key, root=root, today=today, semantic=semantic, encoder=encoder)
+        return held[1], True
+    return _build(session, key=key, root=root, stamp=stamp, today=today, semantic=semantic, encoder=encoder), False
+
+
+def _build(
+    session: Session, *, key: str, root: Path, stamp: str, today: date, semantic: bool, encoder: Encoder | None
+) -> LexicalIndex:
+    repo = SqlArticles(session)
     cache = IndexCache(root)
     index = cache.load(stamp)
     if index is None:
         index = LexicalIndex.build(repo.answerable_records(today=today))
         cache.save(index, stamp)
-    _MEMORY[key] = (stamp, index)
     index.semantic = None
     if semantic:
         _attach_semantic(session, index, key=key, stamp=stamp, encoder=encoder or default_encoder())
+    _MEMORY[key] = (stamp, index)  # once complete: a search running beside a background build reads the old one
     return index
+
+
+def _rebuild_in_background(
+    session: Session, *, key: str, root: Path, today: date, semantic: bool, encoder: Encoder | None
+) -> None:
+    """Rebuild the index of `key` in a thread (one at a time per index), on its own session; the stamp is read
+    there, so a change made meanwhile is either in it or makes the next search start another rebuild."""
+    engine = session.get_bind()
+
+    def run() -> None:
+        try:
+            with Session(engine) as own:
+                stamp = f"{SqlArticles(own).fingerprint()}:{today.isoformat()}"
+                _build(own, key=key, root=root, stamp=stamp, today=today, semantic=semantic, encoder=encoder)
+        except Exception:  # the old index keeps answering; the next search tries again
+            log.exception("rebuilding the knowledge-base index failed")
+        finally:
+            with _REBUILDS_LOCK:
+                _REBUILDS.pop(key, None)
+
+    with _REBUILDS_LOCK:
+        if key in _REBUILDS:
+            return
+        thread = _REBUILDS[key] = threading.Thread(target=run, name="kb-index-rebuild", daemon=True)
+    thread.start()
+
+
+def wait_for_rebuilds(timeout: float = 60.0) -> bool:
+    """Wait until no index is being rebuilt in the background (tests, a graceful stop); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _REBUILDS_LOCK:
+            running = list(_REBUILDS.values())
+        if not running:
+            return True
+        for thread in running:
+            thread.join(max(deadline - time.monotonic(), 0))
+        if time.monotonic() >= deadline:
+            with _REBUILDS_LOCK:
+                return not _REBUILDS
 
 
 def hits_as_json(hits: list[Hit]) -> list[dict[str, Any]]:
@@ -289,12 +363,21 @@ def search_with_passages(
     from gridloop.knowledge.adapters.text import expansions
     from gridloop.knowledge.domain.highlight import highlight
 
-    index = current_index(session, today=today, semantic=semantic)
+    index, stale = _current(session, today=today, semantic=semantic, stale_ok=True)
     wanted = " ".join([query, *(term for term, _ in expansions(query))])
-    hits = index.search(query, top=top)
+    hits = index.search(query, top=top * 2 if stale else top)
+    records = [index.records[hit.position] for hit in hits]
+    if stale:  # articles changed since this index was built: only what is answerable today, in its current words
+        now = {
+            r.source_id: r
+            for r in SqlArticles(session).answerable_records(today=today, source_ids=[h.source_id for h in hits])
+        }
+        kept = [(h, now[h.source_id]) for h in hits if h.source_id in now][:top]
+        hits, records = [h for h, _ in kept], [r for _, r in kept]
     out = []
-    for hit, row in zip(hits, hits_as_json(hits), strict=True):
-        passages = highlight(index.records[hit.position].body, query=wanted, limit=1)
+    for hit, record in zip(hits, records, strict=True):
+        row = {"source_id": hit.source_id, "score": round(hit.score, 4), "title": record.title}
+        passages = highlight(record.body, query=wanted, limit=1)
         row["passage"] = passages[0].text if passages else ""
         row["matched"] = list(passages[0].matched) if passages else []
         out.append(row)
