@@ -295,7 +295,7 @@ def _rebuild_in_background(
 ) -> None:
     """Rebuild the index of `key` in a thread (one at a time per index), on its own session; the stamp is read
     there, so a change made meanwhile is either in it or makes the next search start another rebuild."""
-    engine = session.get_bind()
+    engine = session.get_bind().engine  # (the engine also when the session is bound to one connection)
 
     def run() -> None:
         try:
