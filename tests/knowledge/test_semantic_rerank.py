@@ -308,3 +308,42 @@ def test_titles_are_embedded_as_questions_the_way_callers_questions_are() -> Non
     as_title = enc.encode_titles(title)
     assert np.allclose(as_title, enc.encode(title), atol=1e-5)
     assert not np.allclose(as_title, enc.encode_passages(title), atol=1e-3)
+
+
+def _unit(cos: float) -> list[float]:
+    return [cos, float(np.sqrt(1 - cos * cos))]
+
+
+def test_a_record_without_a_vector_takes_the_cosine_of_its_lexical_rank() -> None:
+    # four candidates; the others' cosines to the query are 0.9, 0.5 and 0.1, the last has no vector yet
+    bodies = np.array([_unit(0.9), _unit(0.5), _unit(0.1), [0.0, 0.0]], dtype=np.float32)
+    has = np.array([True, True, True, False])
+    rerank = SemanticRerank.of(TopicEncoder(), np.zeros_like(bodies), np.zeros(4, bool), bodies, has)
+    q, candidates = np.array([1.0, 0.0], dtype=np.float32), np.arange(4)
+    best = rerank.cosines(q, candidates, np.array([1.0, 2.0, 3.0, 9.0]))  # the lexical best
+    worst = rerank.cosines(q, candidates, np.array([1.0, 2.0, 3.0, 0.5]))  # the lexical last
+    middle = rerank.cosines(q, candidates, np.array([1.0, 3.0, 5.0, 2.0]))
+    assert (round(best[3], 3), round(worst[3], 3), round(middle[3], 3)) == (0.9, 0.1, 0.5)
+    assert np.allclose(best[:3], [0.9, 0.5, 0.1], atol=1e-6)  # the others keep their own
+
+
+def test_vectors_stored_after_the_index_was_built_are_used_by_a_later_search(container, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge.services import search
+
+    # lexically x1 wins (it repeats 办理 and 材料); only x2 is about the housing fund
+    records = [
+        ImportItem("x1", "办理材料清单", "办理需要什么材料：身份证、申请表。办理材料复印件，办理材料原件。"),
+        ImportItem("x2", "公积金提取", "提取需要身份证。"),
+    ]
+    import_articles(records, uow=container.uow, now=clock.now())
+    enc, query, today = TopicEncoder(), "公积金办理需要什么材料", clock.now().date()
+    with container.uow() as work:
+        before = current_index(work.session, today=today, semantic=True, encoder=enc).search(query, top=3)[0]
+    embed_missing(uow=container.uow, today=today, now=clock.now(), encoder=enc)  # the serve job, an hour later
+    with container.uow() as work:
+        soon = current_index(work.session, today=today, semantic=True, encoder=enc).search(query, top=3)[0]
+    monkeypatch.setattr(search, "VECTOR_REFRESH_SECONDS", 0.0)
+    with container.uow() as work:
+        after = current_index(work.session, today=today, semantic=True, encoder=enc).search(query, top=3)[0]
+    # the database is asked about new vectors at most once a minute; then they are attached
+    assert (before.source_id, soon.source_id, after.source_id) == ("x1", "x1", "x2")

@@ -56,6 +56,11 @@ class SqlArticles:
         v = self.session.execute(select(func.count(ArticleVersionRow.id), func.max(ArticleVersionRow.id))).one()
         return f"{a[0]}:{a[1]}:{v[0]}:{v[1]}"
 
+    def vectors_stamp(self) -> str:
+        """Changes whenever a sentence vector is stored or deleted."""
+        n, last = self.session.execute(select(func.count(), func.max(EmbeddingRow.created_at))).one()
+        return f"{n}:{last}"
+
     def answerable_records(self, *, today: date, source_ids: Iterable[str] | None = None) -> list[Record]:
         """One search record per article that has a valid, published version today (its newest such version); of
         every article, or of these."""

@@ -8,7 +8,9 @@ embedded at search time (cut to `QUERY_TOKENS` tokens), and a batch of queries a
 Among the index's best `depth` records the score becomes `a·s/s_max + (1 − a)·cos`, where cos mixes title and body
 (`TITLE_WEIGHT`), and a long body's cos mixes its first chunk's and its best chunk's (`CHUNK_MIX`); `a` is
 `LEXICAL_WEIGHT` for an index whose articles mostly have titles (questions), else `LEXICAL_WEIGHT_UNTITLED`.
-A record without a stored vector gets the mean cosine of the others, so missing embeddings only cost quality, never
+A record without a stored vector (an article saved since the last embedding job, or a knowledge base still being
+embedded after an import) gets the cosine the records with vectors have at its lexical rank (ninth round; the mean
+cosine before, which buried such records: docs/knowledge.md), so missing embeddings cost little quality and never
 results; a failing encoder means the lexical order.
 """
 
@@ -315,8 +317,10 @@ class SemanticRerank:
             self._remember(query, held)
         return held
 
-    def cosines(self, q: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Title/body-mixed cosine of each candidate; the mean of the others where a record has no vector."""
+    def cosines(self, q: np.ndarray, candidates: np.ndarray, lexical: np.ndarray | None = None) -> np.ndarray:
+        """Title/body-mixed cosine of each candidate. A candidate without a vector gets, given the candidates'
+        `lexical` scores, the cosine the candidates with vectors have at its lexical rank (the best of them where it
+        is the lexical best, their median where it is the median), else the mean of theirs."""
         ht, hb = self.title_present[candidates], self.body_present[candidates]
         ct = np.zeros(len(candidates))
         cb = np.zeros(len(candidates))
@@ -329,7 +333,17 @@ class SemanticRerank:
         w = self.title_weight
         cos = np.where(ht & hb, w * ct + (1 - w) * cb, np.where(ht, ct, cb))
         have = ht | hb
-        cos[~have] = cos[have].mean() if have.any() else 0.0
+        if have.all():
+            return cos
+        if not have.any():
+            return np.zeros(len(candidates))
+        if lexical is None or len(candidates) < 2:
+            cos[~have] = cos[have].mean()
+            return cos
+        share = np.empty(len(candidates))  # each candidate's lexical rank as a share: 0 the best, 1 the last
+        share[np.argsort(-lexical, kind="stable")] = np.arange(len(candidates)) / (len(candidates) - 1)
+        known = np.sort(cos[have])[::-1]
+        cos[~have] = known[np.rint(share[~have] * (len(known) - 1)).astype(np.int64)]
         return cos
 
     def _with_chunks(self, q: np.ndarray, candidates: np.ndarray, hb: np.ndarray, cb: np.ndarray) -> np.ndarray:
@@ -363,5 +377,5 @@ class SemanticRerank:
         except Exception:  # a broken encoder must not break search: lexical order
             log.exception("query embedding failed; lexical ranking only")
             return s
-        fused: np.ndarray = self.weight * s / smax + (1 - self.weight) * self.cosines(q, candidates)
+        fused: np.ndarray = self.weight * s / smax + (1 - self.weight) * self.cosines(q, candidates, s)
         return fused

@@ -183,7 +183,17 @@ def embed_missing(
     return added
 
 
-_MEMORY: dict[str, tuple[str, LexicalIndex]] = {}  # cache dir → (stamp, index), filled on first search
+@dataclass
+class _Held:
+    """An index in memory: the articles' stamp it was built for, the vectors' stamp it was given, and when."""
+
+    stamp: str
+    vectors: str
+    index: LexicalIndex
+    at: float
+
+
+_MEMORY: dict[str, _Held] = {}  # cache dir → the index in memory, filled on first search
 _VECTORS: dict[str, tuple[str, SemanticRerank]] = {}  # cache dir → (stamp + vector count, vectors of the index)
 
 
@@ -245,6 +255,9 @@ def current_index(
 #: An index of fewer records than this is rebuilt in the request that finds it out of date (well under 100 ms);
 #: a larger one in the background, while that request and the next ones are answered from the one in memory.
 SYNC_REBUILD_RECORDS = 1000
+#: Vectors stored since an index was given its own (the embedding job of `serve`, `kb embed`) are attached to it by
+#: the first search this long after: at most once a minute while a large import is being embedded.
+VECTOR_REFRESH_SECONDS = 60.0
 
 _REBUILDS: dict[str, threading.Thread] = {}  # cache dir → the thread rebuilding its index
 _REBUILDS_LOCK = threading.Lock()
@@ -266,27 +279,49 @@ def _current(
     root = cache_root or cache_dir(session.get_bind().engine.url.render_as_string(hide_password=True))
     key = str(root.resolve())
     held = _MEMORY.get(key)
-    if held is not None and held[0] == stamp:
-        return held[1], False
-    if held is not None and stale_ok and len(held[1].records) >= SYNC_REBUILD_RECORDS:
+    if held is not None and held.stamp == stamp and (not semantic or _vectors_current(held, repo)):
+        return held.index, False
+    large = held is not None and len(held.index.records) >= SYNC_REBUILD_RECORDS
+    if held is not None and stale_ok and large:
         _rebuild_in_background(session, key=key, root=root, today=today, semantic=semantic, encoder=encoder)
-        return held[1], True
+        return held.index, held.stamp != stamp
     return _build(session, key=key, root=root, stamp=stamp, today=today, semantic=semantic, encoder=encoder), False
+
+
+def _vectors_current(held: _Held, repo: SqlArticles) -> bool:
+    """Whether no vector was stored since the index was given its own (the database is asked at most every
+    VECTOR_REFRESH_SECONDS)."""
+    now = time.monotonic()
+    if now - held.at < VECTOR_REFRESH_SECONDS:
+        return True
+    if held.vectors == repo.vectors_stamp():
+        held.at = now
+        return True
+    return False
 
 
 def _build(
     session: Session, *, key: str, root: Path, stamp: str, today: date, semantic: bool, encoder: Encoder | None
 ) -> LexicalIndex:
+    """The index for `stamp` with today's vectors: the one in memory when only vectors were stored since (they are
+    attached to it), else loaded from the disk cache or built."""
     repo = SqlArticles(session)
-    cache = IndexCache(root)
-    index = cache.load(stamp)
-    if index is None:
-        index = LexicalIndex.build(repo.answerable_records(today=today))
-        cache.save(index, stamp)
-    index.semantic = None
+    vectors = repo.vectors_stamp() if semantic else ""
+    held = _MEMORY.get(key)
+    if held is not None and held.stamp == stamp:
+        index = held.index
+    else:
+        cache = IndexCache(root)
+        loaded = cache.load(stamp)
+        if loaded is None:
+            loaded = LexicalIndex.build(repo.answerable_records(today=today))
+            cache.save(loaded, stamp)
+        index = loaded
+        index.semantic = None
     if semantic:
         _attach_semantic(session, index, key=key, stamp=stamp, encoder=encoder or default_encoder())
-    _MEMORY[key] = (stamp, index)  # once complete: a search running beside a background build reads the old one
+    # once complete: a search running beside a background build reads the old one
+    _MEMORY[key] = _Held(stamp, vectors, index, time.monotonic())
     return index
 
 
