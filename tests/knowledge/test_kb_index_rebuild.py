@@ -84,3 +84,16 @@ def test_a_small_index_is_rebuilt_in_the_request(container, clock, as_user) -> N
     assert _ids(api.get("/api/v1/kb/search", params={"q": "居住证"})) == ["bj-1"]
     import_articles([NEW], uow=container.uow, now=clock.now())
     assert _ids(api.get("/api/v1/kb/search", params={"q": "养犬登记"}))[0] == "bj-3"
+
+
+def test_the_serve_job_builds_the_index_before_the_first_suggestion(container, clock, as_user, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from gridloop.knowledge import jobs
+
+    import_articles([PERMIT, RECORD], uow=container.uow, now=clock.now())
+    jobs.run_once(container)  # as `serve` does at start
+
+    def no_build(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the first suggestion built the index")
+
+    monkeypatch.setattr(LexicalIndex, "build", staticmethod(no_build))
+    assert _ids(as_user("operator").get("/api/v1/kb/suggest", params={"q": "暂住证怎么办"}))[0] == "bj-1"

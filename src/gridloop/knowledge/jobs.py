@@ -1,5 +1,6 @@
-"""The knowledge base's background job for `serve`: expiry alerts to article owners and the sentence vectors of
-new or changed articles (when `kb_semantic` is on), once an hour."""
+"""The knowledge base's background job for `serve`: expiry alerts to article owners, the search index built ahead of
+the first suggestion, and the sentence vectors of new or changed articles (when `kb_semantic` is on), at start and
+then once an hour."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def run_once(container: Any, *, days: int = ALERT_DAYS) -> int:
 
     with container.uow() as uow:
         sent = send_expiry_alerts(uow, container.deps, days=days)
+    _warm_index(container)
     if getattr(container.settings, "kb_semantic", False):
         from gridloop.knowledge.adapters.semantic import default_encoder
         from gridloop.knowledge.services.search import embed_missing
@@ -28,6 +30,16 @@ def run_once(container: Any, *, days: int = ALERT_DAYS) -> int:
         embed_missing(uow=container.uow, today=now.astimezone(container.deps.tz).date(), now=now)
         default_encoder().encode(["预热"])  # load the model here, not during an operator's first search (≈ 1 s)
     return sent
+
+
+def _warm_index(container: Any) -> None:
+    """Build or load the search index now (at start, then hourly), so an operator's first suggestion after a start
+    does not wait for it (about 3–6 s for 4,000 articles, minutes at 100k)."""
+    from gridloop.knowledge.services.search import current_index
+
+    today = container.deps.clock.now().astimezone(container.deps.tz).date()
+    with container.uow() as uow:
+        current_index(uow.session, today=today, semantic=bool(getattr(container.settings, "kb_semantic", False)))
 
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 3600) -> threading.Thread:
