@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import date
 from typing import Any
 
 from gridloop.platform.periodic import start_periodic
@@ -21,25 +22,26 @@ def run_once(container: Any, *, days: int = ALERT_DAYS) -> int:
 
     with container.uow() as uow:
         sent = send_expiry_alerts(uow, container.deps, days=days)
-    _warm_index(container)
-    if getattr(container.settings, "kb_semantic", False):
+    semantic = bool(getattr(container.settings, "kb_semantic", False))
+    now = container.deps.clock.now()
+    today = now.astimezone(container.deps.tz).date()
+    _warm_index(container, today=today, semantic=semantic)
+    if semantic:
         from gridloop.knowledge.adapters.semantic import default_encoder
         from gridloop.knowledge.services.search import embed_missing
 
-        now = container.deps.clock.now()
-        embed_missing(uow=container.uow, today=now.astimezone(container.deps.tz).date(), now=now)
+        embed_missing(uow=container.uow, today=today, now=now)
         default_encoder().encode(["预热"])  # load the model here, not during an operator's first search (≈ 1 s)
     return sent
 
 
-def _warm_index(container: Any) -> None:
+def _warm_index(container: Any, *, today: date, semantic: bool) -> None:
     """Build or load the search index now (at start, then hourly), so an operator's first suggestion after a start
     does not wait for it (about 3–6 s for 4,000 articles, minutes at 100k)."""
     from gridloop.knowledge.services.search import current_index
 
-    today = container.deps.clock.now().astimezone(container.deps.tz).date()
     with container.uow() as uow:
-        current_index(uow.session, today=today, semantic=bool(getattr(container.settings, "kb_semantic", False)))
+        current_index(uow.session, today=today, semantic=semantic)
 
 
 def start(container: Any, *, stop: threading.Event | None = None, interval: int = 3600) -> threading.Thread:
